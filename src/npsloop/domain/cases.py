@@ -1,0 +1,151 @@
+"""The follow-up of one detractor, as a state machine whose every move is an event in the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from npsloop.domain.errors import InvalidTransition, OutcomeRequired
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    CONTACTED = "contacted"
+    CLOSED = "closed"
+
+
+class Outcome(StrEnum):
+    RESOLVED = "resolved"
+    NOT_RESOLVED = "not_resolved"
+    UNREACHABLE = "unreachable"
+
+
+class Action(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    CONTACT = "contact"
+    CLOSE = "close"
+    REOPEN = "reopen"
+
+
+# Contacting the customer implies the case was seen, so it may skip the acknowledgement step; a case may be
+# closed from any live state (a supervisor closing an abusive response), and only a closed case reopens.
+TRANSITIONS: dict[tuple[CaseStatus, Action], CaseStatus] = {
+    (CaseStatus.OPEN, Action.ACKNOWLEDGE): CaseStatus.ACKNOWLEDGED,
+    (CaseStatus.OPEN, Action.CONTACT): CaseStatus.CONTACTED,
+    (CaseStatus.OPEN, Action.CLOSE): CaseStatus.CLOSED,
+    (CaseStatus.ACKNOWLEDGED, Action.CONTACT): CaseStatus.CONTACTED,
+    (CaseStatus.ACKNOWLEDGED, Action.CLOSE): CaseStatus.CLOSED,
+    (CaseStatus.CONTACTED, Action.CLOSE): CaseStatus.CLOSED,
+    (CaseStatus.CLOSED, Action.REOPEN): CaseStatus.OPEN,
+}
+
+PAST_TENSE = {
+    Action.ACKNOWLEDGE: "acknowledged",
+    Action.CONTACT: "contacted",
+    Action.CLOSE: "closed",
+    Action.REOPEN: "reopened",
+}
+
+
+class EventKind(StrEnum):
+    OPENED = "opened"
+    RESPONSE_JOINED = "response_joined"
+    RESPONSE_UPDATED = "response_updated"
+    ACKNOWLEDGED = "acknowledged"
+    CONTACTED = "contacted"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    NOTIFIED = "notified"
+    NOTIFICATION_FAILED = "notification_failed"
+
+
+SYSTEM_ACTOR = "system"
+
+
+@dataclass(eq=False)
+class CaseEvent:
+    kind: str
+    actor: str
+    at: datetime
+    note: str | None = None
+    data: dict[str, Any] | None = None
+
+
+@dataclass(eq=False)
+class Case:
+    """One open case per customer at a time; later detractor answers from that customer join it."""
+
+    customer_key: str
+    team_id: int | None
+    opened_at: datetime
+    status: str = CaseStatus.OPEN
+    outcome: str | None = None
+    assignee_id: int | None = None
+    acknowledged_at: datetime | None = None
+    contacted_at: datetime | None = None
+    closed_at: datetime | None = None
+    events: list[CaseEvent] = field(default_factory=list)
+    id: int | None = None
+
+    @classmethod
+    def open(cls, *, customer_key: str, team_id: int | None, at: datetime, response_ref: str) -> Case:
+        case = cls(customer_key=customer_key, team_id=team_id, opened_at=at)
+        case.record(EventKind.OPENED, at=at, data={"response": response_ref})
+        return case
+
+    def record(
+        self,
+        kind: EventKind,
+        *,
+        at: datetime,
+        actor: str = SYSTEM_ACTOR,
+        note: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> CaseEvent:
+        event = CaseEvent(kind=kind.value, actor=actor, at=at, note=note, data=data)
+        self.events.append(event)
+        return event
+
+    def apply(
+        self,
+        action: Action,
+        *,
+        actor: str,
+        at: datetime,
+        note: str | None = None,
+        outcome: Outcome | None = None,
+    ) -> CaseEvent:
+        current = CaseStatus(self.status)
+        target = TRANSITIONS.get((current, action))
+        if target is None:
+            raise InvalidTransition(current.value, PAST_TENSE[action])
+        if action is Action.CLOSE and outcome is None:
+            raise OutcomeRequired("closing a case needs an outcome: resolved, not_resolved or unreachable")
+        if target in (CaseStatus.ACKNOWLEDGED, CaseStatus.CONTACTED) and self.acknowledged_at is None:
+            self.acknowledged_at = at
+        if target is CaseStatus.CONTACTED and self.contacted_at is None:
+            self.contacted_at = at
+        if target is CaseStatus.CLOSED:
+            self.closed_at, self.outcome = at, outcome.value if outcome else None
+        if target is CaseStatus.OPEN:
+            self.closed_at, self.outcome = None, None
+        self.status = target.value
+        data = {"from": current.value, "to": target.value}
+        if outcome is not None:
+            data["outcome"] = outcome.value
+        return self.record(EventKind(PAST_TENSE[action]), at=at, actor=actor, note=note, data=data)
+
+    @property
+    def time_to_acknowledge(self) -> timedelta | None:
+        return None if self.acknowledged_at is None else self.acknowledged_at - self.opened_at
+
+    @property
+    def time_to_contact(self) -> timedelta | None:
+        return None if self.contacted_at is None else self.contacted_at - self.opened_at
+
+    @property
+    def time_to_close(self) -> timedelta | None:
+        return None if self.closed_at is None else self.closed_at - self.opened_at

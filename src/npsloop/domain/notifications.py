@@ -1,0 +1,67 @@
+"""One alert to one agent on one channel about one case, and the policy for retrying it.
+
+The row exists before anything is sent, so "sent at most once" is a property of a conditional state change
+(pending -> sending) rather than of a task that happened to run once.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+
+
+class NotificationState(StrEnum):
+    PENDING = "pending"  # waiting for its first or next attempt
+    SENDING = "sending"  # claimed by one worker; the provider call is in flight
+    SENT = "sent"  # the provider accepted it
+    FAILED = "failed"  # permanent failure: retrying cannot help
+    DEAD = "dead"  # transient failures until the attempts ran out
+
+
+class NotificationKind(StrEnum):
+    CASE_OPENED = "case_opened"
+
+
+@dataclass(eq=False)
+class Notification:
+    case_id: int
+    agent_id: int
+    channel: str
+    kind: str
+    created_at: datetime
+    state: str = NotificationState.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    claimed_at: datetime | None = None
+    sent_at: datetime | None = None
+    provider_id: str | None = None
+    last_error: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter, capped so no countdown outlives the broker's visibility timeout."""
+
+    max_attempts: int = 6
+    base_seconds: float = 5.0
+    cap_seconds: float = 240.0
+
+    def delay(
+        self, attempt: int, *, retry_after: float | None = None, rng: random.Random | None = None
+    ) -> float:
+        ceiling = min(self.cap_seconds, self.base_seconds * 2 ** max(attempt - 1, 0))
+        jittered = (rng or random).uniform(ceiling / 2, ceiling)
+        if retry_after is not None:
+            jittered = max(jittered, min(retry_after, self.cap_seconds))
+        return jittered
+
+    def exhausted(self, attempts: int) -> bool:
+        return attempts >= self.max_attempts

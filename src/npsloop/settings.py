@@ -1,0 +1,94 @@
+"""The one settings object. Every knob is an NPSLOOP_* environment variable; defaults run embedded."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_INTEGRATION = "default"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NPSLOOP_", extra="ignore")
+
+    data_dir: Path = Path("var")
+    database_url: str = ""  # empty: a SQLite file in data_dir
+    broker_url: str = ""  # empty: a filesystem broker in data_dir (needs no server)
+    queue: str = "npsloop"
+
+    # "secret" or "integration:secret", comma separated; one integration may list several (rotation).
+    webhook_secrets: SecretStr = SecretStr("")
+    signature_tolerance_seconds: int = 300
+    max_body_bytes: int = 64 * 1024
+    max_batch_items: int = 1000
+    # Bearer tokens for the case and agent API, comma separated.
+    api_tokens: SecretStr = SecretStr("")
+    public_url: str = "http://127.0.0.1:8000"
+
+    twilio_account_sid: str = ""
+    twilio_auth_token: SecretStr = SecretStr("")
+    twilio_from: str = ""
+    twilio_api_base: str = ""  # empty: Twilio itself
+    twilio_timeout_seconds: float = 10.0
+    smtp_url: SecretStr = SecretStr("")  # empty: emails go to the outbox folder
+    smtp_timeout_seconds: float = 10.0
+    email_from: str = "npsloop <npsloop@localhost>"
+    outbox_dir: Path | None = None
+    console_notifications: bool = True
+
+    max_send_attempts: int = Field(default=6, ge=1)
+    retry_base_seconds: float = Field(default=5.0, gt=0)
+    retry_cap_seconds: float = Field(default=240.0, gt=0)
+    max_process_attempts: int = Field(default=8, ge=1)
+    reconcile_after_seconds: int = Field(default=60, ge=1)
+    reconcile_every_seconds: float = Field(default=30.0, gt=0)
+
+    log_format: Literal["auto", "json", "text"] = "auto"
+    log_level: str = "INFO"
+
+    @field_validator("queue")
+    @classmethod
+    def _queue_is_a_name(cls, value: str) -> str:
+        if not value or any(ch.isspace() for ch in value):
+            raise ValueError("queue must be a non-empty name without spaces")
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'npsloop.db').resolve()}"
+
+    @property
+    def resolved_broker_url(self) -> str:
+        return self.broker_url or "filesystem://"
+
+    @property
+    def broker_folder(self) -> Path:
+        return (self.data_dir / "broker").resolve()
+
+    @property
+    def resolved_outbox_dir(self) -> Path:
+        return (self.outbox_dir or self.data_dir / "outbox").resolve()
+
+    def webhook_secret_map(self) -> dict[str, list[str]]:
+        secrets: dict[str, list[str]] = {}
+        for item in self.webhook_secrets.get_secret_value().split(","):
+            item = item.strip()
+            if not item:
+                continue
+            integration, sep, secret = item.partition(":")
+            if not sep:
+                integration, secret = DEFAULT_INTEGRATION, item
+            secrets.setdefault(integration.strip(), []).append(secret.strip())
+        return secrets
+
+    def api_token_list(self) -> list[str]:
+        return [t.strip() for t in self.api_tokens.get_secret_value().split(",") if t.strip()]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Persistence adapter: SQLAlchemy tables mapped onto the domain classes, repositories, unit of work."""

@@ -1,0 +1,49 @@
+"""Engines: one per process, tuned per dialect so the embedded SQLite copes with an API and a worker at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+
+def normalize_url(url: str) -> str:
+    """Plain postgresql:// URLs (Heroku, compose files) would pick psycopg2, which we do not ship."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        sa.event.listen(engine, "connect", _tune_sqlite)
+        sa.event.listen(engine, "begin", _begin_immediate)
+        return engine
+    return sa.create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={"connect_timeout": 5},
+    )
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling fights BEGIN IMMEDIATE; take over and issue BEGIN ourselves.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _begin_immediate(connection: sa.Connection) -> None:
+    """Take the write lock up front: a deferred transaction that later writes can fail with SQLITE_BUSY."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

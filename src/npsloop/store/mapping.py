@@ -1,0 +1,33 @@
+"""Maps the domain's plain classes onto the tables, so the domain never imports SQLAlchemy."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import registry, relationship
+
+from npsloop.domain.cases import Case, CaseEvent
+from npsloop.domain.directory import Agent, Team
+from npsloop.domain.notifications import Notification
+from npsloop.domain.responses import Response
+from npsloop.store import tables
+
+mapper_registry = registry(metadata=tables.metadata)
+
+
+def start_mappers() -> None:
+    """Idempotent: the API, the worker and the tests each call it once per process."""
+    if mapper_registry.mappers:
+        return
+    mapper_registry.map_imperatively(Team, tables.teams)
+    mapper_registry.map_imperatively(Agent, tables.agents)
+    mapper_registry.map_imperatively(Response, tables.responses)
+    event_mapper = mapper_registry.map_imperatively(CaseEvent, tables.case_events)
+    mapper_registry.map_imperatively(
+        Case,
+        tables.cases,
+        properties={
+            "events": relationship(
+                event_mapper, order_by=tables.case_events.c.id, cascade="all, delete-orphan", lazy="select"
+            )
+        },
+    )
+    mapper_registry.map_imperatively(Notification, tables.notifications)

@@ -1,0 +1,192 @@
+"""Repositories: a few intention-revealing queries each, in SQLAlchemy 2 select() style."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from npsloop.domain.cases import Case, CaseStatus
+from npsloop.domain.directory import Agent, Team
+from npsloop.domain.notifications import Notification, NotificationState
+from npsloop.domain.responses import Response, ResponseStatus
+from npsloop.domain.scores import Category
+from npsloop.store import tables
+
+CATEGORY_SCORES = {Category.DETRACTOR: (0, 6), Category.PASSIVE: (7, 8), Category.PROMOTER: (9, 10)}
+
+
+class ResponseRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, response: Response) -> None:
+        self.session.add(response)
+
+    def get(self, response_id: int) -> Response | None:
+        return self.session.get(Response, response_id)
+
+    def by_key(self, integration: str, external_id: str) -> Response | None:
+        stmt = sa.select(Response).where(
+            tables.responses.c.integration == integration, tables.responses.c.external_id == external_id
+        )
+        return self.session.scalars(stmt).one_or_none()
+
+    def for_case(self, case_id: int) -> list[Response]:
+        stmt = (
+            sa.select(Response).where(tables.responses.c.case_id == case_id).order_by(tables.responses.c.id)
+        )
+        return list(self.session.scalars(stmt))
+
+    def unprocessed_since(self, before: datetime, limit: int) -> list[int]:
+        c = tables.responses.c
+        stmt = (
+            sa.select(c.id)
+            .where(c.status == ResponseStatus.RECEIVED.value, c.received_at < before)
+            .order_by(c.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(stmt))
+
+    def scores(self) -> list[int]:
+        return list(self.session.scalars(sa.select(tables.responses.c.score)))
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str | None = None
+    team_id: int | None = None
+    agent_id: int | None = None
+    category: Category | None = None
+    touchpoint: str | None = None
+    opened_from: datetime | None = None
+    opened_to: datetime | None = None
+
+
+class CaseRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, case: Case) -> None:
+        self.session.add(case)
+
+    def get(self, case_id: int) -> Case | None:
+        return self.session.get(Case, case_id, options=[selectinload(Case.events)])  # type: ignore[arg-type]
+
+    def open_for_customer(self, customer_key: str) -> Case | None:
+        c = tables.cases.c
+        stmt = sa.select(Case).where(c.customer_key == customer_key, c.status != CaseStatus.CLOSED.value)
+        return self.session.scalars(stmt).one_or_none()
+
+    def search(self, where: CaseFilter, *, limit: int, offset: int) -> tuple[list[Case], int]:
+        c = tables.cases.c
+        conditions: list[sa.ColumnElement[bool]] = []
+        if where.status:
+            conditions.append(c.status == where.status)
+        if where.team_id is not None:
+            conditions.append(c.team_id == where.team_id)
+        if where.agent_id is not None:
+            conditions.append(c.assignee_id == where.agent_id)
+        if where.touchpoint:
+            conditions.append(c.touchpoint == where.touchpoint)
+        if where.opened_from:
+            conditions.append(c.opened_at >= where.opened_from)
+        if where.opened_to:
+            conditions.append(c.opened_at < where.opened_to)
+        if where.category:
+            low, high = CATEGORY_SCORES[where.category]
+            r = tables.responses.c
+            conditions.append(sa.exists().where(r.case_id == c.id, r.score >= low, r.score <= high))
+        total = self.session.scalar(sa.select(sa.func.count()).select_from(tables.cases).where(*conditions))
+        stmt = sa.select(Case).where(*conditions).order_by(c.opened_at.desc(), c.id.desc())
+        return list(self.session.scalars(stmt.limit(limit).offset(offset))), int(total or 0)
+
+
+class DirectoryRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, item: Team | Agent) -> None:
+        self.session.add(item)
+
+    def teams(self) -> Sequence[Team]:
+        return list(self.session.scalars(sa.select(Team).order_by(tables.teams.c.id)))
+
+    def team(self, team_id: int) -> Team | None:
+        return self.session.get(Team, team_id)
+
+    def team_named(self, name: str) -> Team | None:
+        return self.session.scalars(sa.select(Team).where(tables.teams.c.name == name)).one_or_none()
+
+    def agents(self, team_id: int | None = None) -> list[Agent]:
+        stmt = sa.select(Agent).order_by(tables.agents.c.id)
+        if team_id is not None:
+            stmt = stmt.where(tables.agents.c.team_id == team_id)
+        return list(self.session.scalars(stmt))
+
+    def agent(self, agent_id: int) -> Agent | None:
+        return self.session.get(Agent, agent_id)
+
+    def agent_named(self, name: str) -> Agent | None:
+        return self.session.scalars(sa.select(Agent).where(tables.agents.c.name == name)).one_or_none()
+
+
+class NotificationRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, notification: Notification) -> None:
+        self.session.add(notification)
+
+    def get(self, notification_id: int) -> Notification | None:
+        return self.session.get(Notification, notification_id)
+
+    def for_case(self, case_id: int) -> list[Notification]:
+        c = tables.notifications.c
+        return list(self.session.scalars(sa.select(Notification).where(c.case_id == case_id).order_by(c.id)))
+
+    def pending_for_case(self, case_id: int) -> list[int]:
+        c = tables.notifications.c
+        stmt = sa.select(c.id).where(c.case_id == case_id, c.state == NotificationState.PENDING.value)
+        return list(self.session.scalars(stmt.order_by(c.id)))
+
+    def claim(self, notification_id: int, *, now: datetime) -> bool:
+        """The at-most-once gate: only one caller can move a row from pending to sending."""
+        c = tables.notifications.c
+        result = self.session.execute(
+            sa.update(tables.notifications)
+            .where(c.id == notification_id, c.state == NotificationState.PENDING.value)
+            .where(sa.or_(c.next_attempt_at.is_(None), c.next_attempt_at <= now))
+            .values(state=NotificationState.SENDING.value, claimed_at=now, attempts=c.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    def due(self, now: datetime, limit: int) -> list[int]:
+        c = tables.notifications.c
+        stmt = (
+            sa.select(c.id)
+            .where(c.state == NotificationState.PENDING.value)
+            .where(sa.or_(c.next_attempt_at.is_(None), c.next_attempt_at <= now))
+            .order_by(c.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(stmt))
+
+    def stale_sending(self, before: datetime, limit: int) -> list[Notification]:
+        c = tables.notifications.c
+        stmt = (
+            sa.select(Notification)
+            .where(c.state == NotificationState.SENDING.value, c.claimed_at < before)
+            .order_by(c.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(stmt))
+
+    def in_states(self, states: Sequence[str], limit: int = 500) -> list[Notification]:
+        c = tables.notifications.c
+        stmt = sa.select(Notification).where(c.state.in_(states)).order_by(c.id).limit(limit)
+        return list(self.session.scalars(stmt))

@@ -1,0 +1,140 @@
+"""The schema, declared once; Alembic migrations are checked against it by a test."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Stores naive UTC, returns aware UTC: SQLite keeps no offset, and comparisons must not depend on it."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass an aware one")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+teams = sa.Table(
+    "teams",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("touchpoints", sa.JSON, nullable=False),
+    sa.Column("is_default", sa.Boolean, nullable=False, default=False),
+)
+
+agents = sa.Table(
+    "agents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("team_id", sa.ForeignKey("teams.id"), nullable=False, index=True),
+    sa.Column("phone", sa.String(20)),
+    sa.Column("email", sa.String(254)),
+    sa.Column("language", sa.String(16), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+)
+
+responses = sa.Table(
+    "responses",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("integration", sa.String(100), nullable=False),
+    sa.Column("external_id", sa.String(200), nullable=False),
+    sa.Column("score", sa.SmallInteger, nullable=False),
+    sa.Column("comment", sa.Text),
+    sa.Column("survey_type", sa.String(20), nullable=False),
+    sa.Column("touchpoint", sa.String(100)),
+    sa.Column("customer_id", sa.String(200), nullable=False),
+    sa.Column("customer_name", sa.String(200)),
+    sa.Column("customer_email", sa.String(254)),
+    sa.Column("customer_phone", sa.String(20)),
+    sa.Column("responded_at", UTCDateTime, nullable=False),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Column("language", sa.String(35)),
+    sa.Column("attributes", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("processed_at", UTCDateTime),
+    sa.Column("case_id", sa.ForeignKey("cases.id"), index=True),
+    sa.UniqueConstraint("integration", "external_id", name="uq_responses_integration_external_id"),
+    sa.Index("ix_responses_status_received_at", "status", "received_at"),
+)
+
+cases = sa.Table(
+    "cases",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("customer_key", sa.String(310), nullable=False),
+    sa.Column("team_id", sa.ForeignKey("teams.id"), index=True),
+    sa.Column("touchpoint", sa.String(100)),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("outcome", sa.String(20)),
+    sa.Column("assignee_id", sa.ForeignKey("agents.id"), index=True),
+    sa.Column("opened_at", UTCDateTime, nullable=False, index=True),
+    sa.Column("acknowledged_at", UTCDateTime),
+    sa.Column("contacted_at", UTCDateTime),
+    sa.Column("closed_at", UTCDateTime),
+    # One open case per customer is a database rule, not a check-then-insert race.
+    sa.Index(
+        "uq_cases_open_customer",
+        "customer_key",
+        unique=True,
+        postgresql_where=sa.text("status <> 'closed'"),
+        sqlite_where=sa.text("status <> 'closed'"),
+    ),
+)
+
+case_events = sa.Table(
+    "case_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("data", sa.JSON),
+)
+
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("agent_id", sa.ForeignKey("agents.id"), nullable=False),
+    sa.Column("channel", sa.String(10), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("next_attempt_at", UTCDateTime),
+    sa.Column("claimed_at", UTCDateTime),
+    sa.Column("sent_at", UTCDateTime),
+    sa.Column("provider_id", sa.String(100)),
+    sa.Column("last_error", sa.Text),
+    sa.UniqueConstraint("case_id", "agent_id", "channel", "kind", name="uq_notifications_once"),
+    sa.Index("ix_notifications_state_next_attempt_at", "state", "next_attempt_at"),
+)

@@ -1,0 +1,62 @@
+"""Unit of work and repositories: a transaction that rolls back unless the service says commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import exc
+from sqlalchemy.orm import Session, sessionmaker
+
+from npsloop.store.repositories import (
+    CaseRepository,
+    DirectoryRepository,
+    NotificationRepository,
+    ResponseRepository,
+)
+
+
+class Conflict(Exception):
+    """A uniqueness rule of the database said no (two workers opening the same customer's case at once)."""
+
+
+class UnitOfWork:
+    def __init__(self, session_factory: Callable[[], Session]) -> None:
+        self._session_factory = session_factory
+        self.session: Session
+
+    def __enter__(self) -> Self:
+        self.session = self._session_factory()
+        self.responses = ResponseRepository(self.session)
+        self.cases = CaseRepository(self.session)
+        self.directory = DirectoryRepository(self.session)
+        self.notifications = NotificationRepository(self.session)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc_value: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except exc.IntegrityError as error:
+            self.session.rollback()
+            raise Conflict(str(error.orig)) from error
+
+    def flush(self) -> None:
+        try:
+            self.session.flush()
+        except exc.IntegrityError as error:
+            self.session.rollback()
+            raise Conflict(str(error.orig)) from error
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+def session_factory(engine: object) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)  # type: ignore[call-overload]
