@@ -1,0 +1,1 @@
+"""Everything about taking a response in: signatures, payload schemas, CSV import."""

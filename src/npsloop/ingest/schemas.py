@@ -1,0 +1,153 @@
+"""The ingest payload, validated field by field so a bad response gets a precise 422 and not a guess."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+import phonenumbers
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+)
+
+from npsloop.domain.responses import Response
+from npsloop.domain.scores import SurveyType
+
+MAX_ATTRIBUTES = 50
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+ShortText = Annotated[StrictStr, Field(min_length=1, max_length=200)]
+
+
+def _attribute_value(value: Any) -> str | int | float:
+    """Segments are flat: a nested object or a list would not group in a report."""
+    if isinstance(value, str):
+        if len(value) > 500:
+            raise ValueError("attribute values are at most 500 characters")
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return value
+    raise ValueError("attribute values must be strings or finite numbers")
+
+
+AttributeValue = Annotated[Any, AfterValidator(_attribute_value)]
+
+
+class Customer(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: ShortText
+    name: Annotated[StrictStr, Field(max_length=200)] | None = None
+    email: Annotated[StrictStr, Field(max_length=254)] | None = None
+    phone: Annotated[StrictStr, Field(max_length=20)] | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value and not EMAIL.match(value):
+            raise ValueError("not an email address")
+        return value or None
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith("+"):
+            raise ValueError("phone must be in E.164 form, like +34600123456")
+        try:
+            number = phonenumbers.parse(value, None)
+        except phonenumbers.NumberParseException as error:
+            raise ValueError(f"phone is not a phone number ({error._msg})") from None
+        if not phonenumbers.is_valid_number(number):
+            raise ValueError("phone is not a valid number for its country code")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class ResponseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    response_id: ShortText
+    score: Annotated[StrictInt, Field(ge=0, le=10)]
+    comment: Annotated[StrictStr, Field(max_length=5000)] | None = None
+    survey_type: SurveyType = SurveyType.TRANSACTIONAL
+    touchpoint: Annotated[StrictStr, Field(max_length=100)] | None = None
+    customer: Customer
+    responded_at: AwareDatetime
+    language: Annotated[StrictStr, Field(max_length=35)] | None = None
+    attributes: dict[Annotated[str, Field(min_length=1, max_length=64)], AttributeValue] = Field(
+        default_factory=dict
+    )
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        if value and not LANGUAGE_TAG.match(value):
+            raise ValueError("language must be a BCP 47 tag, like es or en-GB")
+        return value or None
+
+    @field_validator("attributes")
+    @classmethod
+    def _few_attributes(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if len(value) > MAX_ATTRIBUTES:
+            raise ValueError(f"at most {MAX_ATTRIBUTES} attributes")
+        return value
+
+    @field_validator("comment", "touchpoint")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    def to_domain(self, *, integration: str, received_at: datetime) -> Response:
+        return Response(
+            integration=integration,
+            external_id=self.response_id,
+            score=self.score,
+            comment=self.comment,
+            survey_type=self.survey_type.value,
+            touchpoint=self.touchpoint,
+            customer_id=self.customer.id,
+            customer_name=self.customer.name,
+            customer_email=self.customer.email,
+            customer_phone=self.customer.phone,
+            responded_at=self.responded_at,
+            received_at=received_at,
+            language=self.language,
+            attributes=dict(self.attributes),
+        )
+
+
+class BatchIn(BaseModel):
+    """Items stay raw here so one bad item is answered alone instead of failing the whole batch."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    responses: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=1000)]
+
+
+def field_errors(error: ValidationError, prefix: str = "") -> list[dict[str, str]]:
+    """Pydantic's errors as {field, message}: what an integrator needs to fix the payload."""
+    found = []
+    for item in error.errors(include_url=False):
+        path = ".".join(str(part) for part in item["loc"] if not _is_type_tag(part))
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown field"
+        found.append({"field": f"{prefix}{path}" if path else prefix.rstrip(".") or "body", "message": message})
+    return found
+
+
+def _is_type_tag(part: Any) -> bool:
+    # Union members show up in the location as their type names (e.g. "str", "int"); they name no field.
+    return isinstance(part, str) and part in {"str", "int", "constrained-str"}

@@ -1,0 +1,1 @@
+"""Notification adapters: one small class per channel, and the templates they send."""

@@ -1,0 +1,59 @@
+"""What every channel shares: the message handed to it, the receipt it returns, the two ways it fails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    channel: str
+    to: str
+    text: str
+    reference: str  # e.g. "n42": names the notification row in outboxes and provider logs
+    subject: str | None = None
+    html: str | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    provider_id: str
+
+
+class DeliveryError(Exception):
+    pass
+
+
+class TransientDeliveryError(DeliveryError):
+    """Worth trying again later: a timeout, a 5xx, a 429 (with how long the provider asked us to wait)."""
+
+    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class PermanentDeliveryError(DeliveryError):
+    """Retrying cannot help: an invalid number, a number that opted out, a mailbox that does not exist."""
+
+
+class Transport(Protocol):
+    def send(self, message: OutboundMessage) -> Receipt: ...
+
+
+def mask_phone(phone: str | None) -> str:
+    """Logs keep enough of a number to tell two apart, never enough to call it."""
+    if not phone:
+        return ""
+    return phone[:3] + "*" * max(len(phone) - 5, 0) + phone[-2:]
+
+
+def mask_email(email: str | None) -> str:
+    if not email or "@" not in email:
+        return ""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def mask(address: str) -> str:
+    return mask_email(address) if "@" in address else mask_phone(address)
