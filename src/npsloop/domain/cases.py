@@ -58,8 +58,10 @@ class EventKind(StrEnum):
     CONTACTED = "contacted"
     CLOSED = "closed"
     REOPENED = "reopened"
+    UNROUTED = "unrouted"
     NOTIFIED = "notified"
     NOTIFICATION_FAILED = "notification_failed"
+    NOTIFICATION_RESENT = "notification_resent"
 
 
 SYSTEM_ACTOR = "system"
@@ -81,6 +83,7 @@ class Case:
     customer_key: str
     team_id: int | None
     opened_at: datetime
+    touchpoint: str | None = None
     status: str = CaseStatus.OPEN
     outcome: str | None = None
     assignee_id: int | None = None
@@ -91,8 +94,16 @@ class Case:
     id: int | None = None
 
     @classmethod
-    def open(cls, *, customer_key: str, team_id: int | None, at: datetime, response_ref: str) -> Case:
-        case = cls(customer_key=customer_key, team_id=team_id, opened_at=at)
+    def open(
+        cls,
+        *,
+        customer_key: str,
+        team_id: int | None,
+        at: datetime,
+        response_ref: str,
+        touchpoint: str | None = None,
+    ) -> Case:
+        case = cls(customer_key=customer_key, team_id=team_id, opened_at=at, touchpoint=touchpoint)
         case.record(EventKind.OPENED, at=at, data={"response": response_ref})
         return case
 

@@ -54,9 +54,7 @@ class RetryPolicy:
     base_seconds: float = 5.0
     cap_seconds: float = 240.0
 
-    def delay(
-        self, attempt: int, *, retry_after: float | None = None, rng: random.Random | None = None
-    ) -> float:
+    def delay(self, attempt: int, *, retry_after: float | None = None, rng: random.Random | None = None) -> float:
         ceiling = min(self.cap_seconds, self.base_seconds * 2 ** max(attempt - 1, 0))
         jittered = (rng or random).uniform(ceiling / 2, ceiling)
         if retry_after is not None:

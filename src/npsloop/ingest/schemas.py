@@ -86,9 +86,7 @@ class ResponseIn(BaseModel):
     customer: Customer
     responded_at: AwareDatetime
     language: Annotated[StrictStr, Field(max_length=35)] | None = None
-    attributes: dict[Annotated[str, Field(min_length=1, max_length=64)], AttributeValue] = Field(
-        default_factory=dict
-    )
+    attributes: dict[Annotated[str, Field(min_length=1, max_length=64)], AttributeValue] = Field(default_factory=dict)
 
     @field_validator("language")
     @classmethod

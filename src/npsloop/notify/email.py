@@ -69,9 +69,7 @@ class SmtpEmail:
 
     def _connect(self) -> smtplib.SMTP:
         if self.implicit_tls:
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                self.host, self.port, timeout=self.timeout, context=self.tls_context
-            )
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self.tls_context)
         else:
             smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         try:

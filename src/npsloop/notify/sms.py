@@ -45,9 +45,7 @@ class BaseUrlHttpClient(TwilioHttpClient):
 
 
 class TwilioSms:
-    def __init__(
-        self, *, account_sid: str, auth_token: str, sender: str, api_base: str | None, timeout: float
-    ) -> None:
+    def __init__(self, *, account_sid: str, auth_token: str, sender: str, api_base: str | None, timeout: float) -> None:
         self.http = BaseUrlHttpClient(api_base, timeout)
         self.client = Client(account_sid, auth_token, http_client=self.http)
         self.sender = sender

@@ -36,9 +36,7 @@ class ResponseRepository:
         return self.session.scalars(stmt).one_or_none()
 
     def for_case(self, case_id: int) -> list[Response]:
-        stmt = (
-            sa.select(Response).where(tables.responses.c.case_id == case_id).order_by(tables.responses.c.id)
-        )
+        stmt = sa.select(Response).where(tables.responses.c.case_id == case_id).order_by(tables.responses.c.id)
         return list(self.session.scalars(stmt))
 
     def unprocessed_since(self, before: datetime, limit: int) -> list[int]:
@@ -165,12 +163,13 @@ class NotificationRepository:
         )
         return bool(getattr(result, "rowcount", 0) == 1)
 
-    def due(self, now: datetime, limit: int) -> list[int]:
+    def pending_since(self, before: datetime, limit: int) -> list[int]:
+        """Pending rows whose attempt was due before `before`: their task should have run by now."""
         c = tables.notifications.c
         stmt = (
             sa.select(c.id)
             .where(c.state == NotificationState.PENDING.value)
-            .where(sa.or_(c.next_attempt_at.is_(None), c.next_attempt_at <= now))
+            .where(sa.func.coalesce(c.next_attempt_at, c.created_at) < before)
             .order_by(c.id)
             .limit(limit)
         )

@@ -111,9 +111,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_notifications_case_id"), ["case_id"], unique=False)
-        batch_op.create_index(
-            "ix_notifications_state_next_attempt_at", ["state", "next_attempt_at"], unique=False
-        )
+        batch_op.create_index("ix_notifications_state_next_attempt_at", ["state", "next_attempt_at"], unique=False)
 
     op.create_table(
         "responses",

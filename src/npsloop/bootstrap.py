@@ -1,0 +1,93 @@
+"""Wires the real adapters once per process. Tests wire their own; nothing here runs at import time."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from sqlalchemy.engine import Engine
+
+from npsloop.domain.notifications import Channel, RetryPolicy
+from npsloop.notify.base import Transport
+from npsloop.notify.email import SmtpEmail
+from npsloop.notify.outbox import Outbox
+from npsloop.notify.render import Renderer
+from npsloop.notify.sms import TwilioSms
+from npsloop.services.ports import Clock, Dispatcher, utcnow
+from npsloop.settings import Settings, get_settings
+from npsloop.store.database import make_engine
+from npsloop.store.mapping import start_mappers
+from npsloop.store.uow import UnitOfWork, session_factory
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    transports: dict[Channel, Transport]
+    renderer: Renderer
+    dispatcher: Dispatcher
+    policy: RetryPolicy
+    clock: Clock = field(default=utcnow)
+    _sessions: Callable[[], object] | None = None
+
+    def uow(self) -> UnitOfWork:
+        if self._sessions is None:
+            self._sessions = session_factory(self.engine)
+        return UnitOfWork(self._sessions)  # type: ignore[arg-type]
+
+
+def build_transports(settings: Settings) -> dict[Channel, Transport]:
+    outbox = Outbox(
+        settings.resolved_outbox_dir,
+        sender=settings.email_from,
+        console=sys.stdout if settings.console_notifications else None,
+    )
+    transports: dict[Channel, Transport] = {Channel.SMS: outbox, Channel.EMAIL: outbox}
+    if settings.twilio_account_sid:
+        transports[Channel.SMS] = TwilioSms(
+            account_sid=settings.twilio_account_sid,
+            auth_token=settings.twilio_auth_token.get_secret_value(),
+            sender=settings.twilio_from,
+            api_base=settings.twilio_api_base or None,
+            timeout=settings.twilio_timeout_seconds,
+        )
+    smtp_url = settings.smtp_url.get_secret_value()
+    if smtp_url:
+        transports[Channel.EMAIL] = SmtpEmail(
+            smtp_url, sender=settings.email_from, timeout=settings.smtp_timeout_seconds
+        )
+    return transports
+
+
+def build_runtime(settings: Settings | None = None, dispatcher: Dispatcher | None = None) -> Runtime:
+    settings = settings or get_settings()
+    start_mappers()
+    if dispatcher is None:
+        from npsloop.worker.dispatch import CeleryDispatcher
+
+        dispatcher = CeleryDispatcher(settings)
+    return Runtime(
+        settings=settings,
+        engine=make_engine(settings.resolved_database_url),
+        transports=build_transports(settings),
+        renderer=Renderer(),
+        dispatcher=dispatcher,
+        policy=RetryPolicy(
+            max_attempts=settings.max_send_attempts,
+            base_seconds=settings.retry_base_seconds,
+            cap_seconds=settings.retry_cap_seconds,
+        ),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_runtime() -> Runtime:
+    return build_runtime()
+
+
+# A forked worker child must not share its parent's database connections or HTTP sessions.
+os.register_at_fork(after_in_child=get_runtime.cache_clear)

@@ -1,0 +1,76 @@
+"""Moving a case through the loop (acknowledge, contact, close, reopen) and reading cases back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from npsloop.domain.cases import Action, Case, CaseEvent, Outcome
+from npsloop.domain.errors import CaseNotFound
+from npsloop.domain.notifications import Notification
+from npsloop.domain.responses import Response
+from npsloop.store.repositories import CaseFilter
+from npsloop.store.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case with everything a reader needs, detached from the session that loaded it."""
+
+    case: Case
+    events: list[CaseEvent]
+    responses: list[Response]
+    notifications: list[Notification]
+    team_name: str | None
+    assignee_name: str | None
+
+
+def act_on_case(
+    *,
+    uow: UnitOfWork,
+    case_id: int,
+    action: Action,
+    actor: str,
+    now: datetime,
+    note: str | None = None,
+    outcome: Outcome | None = None,
+) -> CaseView:
+    with uow:
+        case = uow.cases.get(case_id)
+        if case is None:
+            raise CaseNotFound(f"case {case_id} does not exist")
+        case.apply(action, actor=actor, at=now, note=note, outcome=outcome)
+        if action is Action.ACKNOWLEDGE and case.assignee_id is None:
+            agent = uow.directory.agent_named(actor)
+            if agent is not None:
+                case.assignee_id = agent.id  # the first agent to acknowledge owns the case
+        uow.commit()
+        return _view(uow, case)
+
+
+def get_case(*, uow: UnitOfWork, case_id: int) -> CaseView:
+    with uow:
+        case = uow.cases.get(case_id)
+        if case is None:
+            raise CaseNotFound(f"case {case_id} does not exist")
+        return _view(uow, case)
+
+
+def list_cases(*, uow: UnitOfWork, where: CaseFilter, limit: int, offset: int) -> tuple[list[CaseView], int]:
+    with uow:
+        cases, total = uow.cases.search(where, limit=limit, offset=offset)
+        return [_view(uow, case, full=False) for case in cases], total
+
+
+def _view(uow: UnitOfWork, case: Case, *, full: bool = True) -> CaseView:
+    assert case.id is not None
+    team = uow.directory.team(case.team_id) if case.team_id is not None else None
+    assignee = uow.directory.agent(case.assignee_id) if case.assignee_id is not None else None
+    return CaseView(
+        case=case,
+        events=list(case.events) if full else [],
+        responses=uow.responses.for_case(case.id),
+        notifications=uow.notifications.for_case(case.id) if full else [],
+        team_name=team.name if team else None,
+        assignee_name=assignee.name if assignee else None,
+    )

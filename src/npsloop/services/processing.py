@@ -1,0 +1,88 @@
+"""Classifying a stored response: a detractor opens a case (or joins its customer's open one), and the
+case's alerts are written as notification rows in the same transaction, before anything is sent."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from npsloop.domain.cases import Case, EventKind
+from npsloop.domain.notifications import Notification, NotificationKind
+from npsloop.domain.responses import Response, ResponseStatus
+from npsloop.domain.routing import recipients, team_for
+from npsloop.domain.scores import Category
+from npsloop.store.uow import Conflict, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+class ResponseNotFound(LookupError):
+    pass
+
+
+def handle_response(*, uow: UnitOfWork, response_id: int, now: datetime) -> list[int]:
+    """Returns the notifications still to send. Running it twice opens nothing twice: the response's status
+    and the one-open-case-per-customer index make the second run a no-op that returns the same work."""
+    for _ in range(3):
+        try:
+            return _handle(uow, response_id, now)
+        except Conflict:
+            # Another worker opened this customer's case a moment ago; the next pass joins it.
+            continue
+    raise RuntimeError(f"response {response_id}: the customer's case kept changing under us")
+
+
+def _handle(uow: UnitOfWork, response_id: int, now: datetime) -> list[int]:
+    with uow:
+        response = uow.responses.get(response_id)
+        if response is None:
+            raise ResponseNotFound(f"response {response_id} does not exist")
+        if response.status == ResponseStatus.PROCESSED.value:
+            return uow.notifications.pending_for_case(response.case_id) if response.case_id else []
+        if response.category is Category.DETRACTOR and response.case_id is None:
+            _open_or_join(uow, response, now)
+        response.status = ResponseStatus.PROCESSED.value
+        response.processed_at = now
+        uow.commit()
+        log.info(
+            "response processed",
+            extra={"response_id": response.id, "category": response.category.value, "case_id": response.case_id},
+        )
+        return uow.notifications.pending_for_case(response.case_id) if response.case_id else []
+
+
+def _open_or_join(uow: UnitOfWork, response: Response, now: datetime) -> None:
+    case = uow.cases.open_for_customer(response.customer_key)
+    if case is not None:
+        case.record(EventKind.RESPONSE_JOINED, at=now, data={"response": response.ref, "score": response.score})
+        response.case_id = case.id
+        return
+    team = team_for(response.touchpoint, uow.directory.teams())
+    case = Case.open(
+        customer_key=response.customer_key,
+        team_id=team.id if team else None,
+        at=now,
+        response_ref=response.ref,
+        touchpoint=response.touchpoint,
+    )
+    uow.cases.add(case)
+    uow.flush()  # the partial unique index speaks here if another worker just opened this customer's case
+    assert case.id is not None
+    response.case_id = case.id
+    agents = uow.directory.agents(team.id) if team and team.id is not None else []
+    pairs = recipients(agents)
+    if not pairs:
+        why = "no team owns this touchpoint and there is no default team" if team is None else "no reachable agent"
+        case.record(EventKind.UNROUTED, at=now, note=why)
+        log.warning("case opened with nobody to alert", extra={"case_id": case.id, "reason": why})
+    for agent, channel in pairs:
+        assert agent.id is not None
+        uow.notifications.add(
+            Notification(
+                case_id=case.id,
+                agent_id=agent.id,
+                channel=channel.value,
+                kind=NotificationKind.CASE_OPENED.value,
+                created_at=now,
+            )
+        )

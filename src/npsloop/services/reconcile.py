@@ -1,0 +1,58 @@
+"""The safety net under the queue: whatever the broker lost (a flush, a crash, a dropped countdown) is
+found again in the database, where the truth lives, and handed back to the workers."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from npsloop.domain.cases import EventKind
+from npsloop.domain.notifications import NotificationState
+from npsloop.services.ingest import enqueue_response
+from npsloop.services.ports import Dispatcher
+from npsloop.store.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class ReconcileReport:
+    responses: int
+    notifications: int
+    reopened_sends: int
+
+
+def reconcile(*, uow: UnitOfWork, dispatcher: Dispatcher, now: datetime, stuck_after: timedelta) -> ReconcileReport:
+    cutoff = now - stuck_after
+    with uow:
+        response_ids = uow.responses.unprocessed_since(cutoff, BATCH)
+        reopened = 0
+        for notification in uow.notifications.stale_sending(cutoff, BATCH):
+            # Claimed but never recorded: the worker died around the provider call. Sending again may
+            # duplicate one message; not sending may miss a detractor. We resend, and say so on the timeline.
+            notification.state = NotificationState.PENDING.value
+            notification.next_attempt_at = None  # created long ago, so the pass below picks it up
+            case = uow.cases.get(notification.case_id)
+            if case is not None:
+                case.record(
+                    EventKind.NOTIFICATION_RESENT,
+                    at=now,
+                    note="claimed but unconfirmed; sending again (possible duplicate)",
+                    data={"notification": notification.id, "channel": notification.channel},
+                )
+            reopened += 1
+        uow.commit()
+    with uow:
+        notification_ids = uow.notifications.pending_since(cutoff, BATCH)
+    for response_id in response_ids:
+        enqueue_response(dispatcher, response_id)
+    for notification_id in notification_ids:
+        dispatcher.send_notification(notification_id)
+    if response_ids or notification_ids or reopened:
+        log.warning(
+            "reconciler re-enqueued stuck work",
+            extra={"responses": len(response_ids), "notifications": len(notification_ids), "reopened": reopened},
+        )
+    return ReconcileReport(len(response_ids), len(notification_ids), reopened)

@@ -1,0 +1,69 @@
+"""The Celery app. Its configuration is a promise evaluated on first use, so importing this module (as
+`celery -A npsloop.worker.app` does) reads no settings and opens no connection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+from celery.signals import setup_logging
+
+from npsloop.settings import Settings, get_settings
+
+TASKS = "npsloop.worker.tasks"
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    broker = settings.resolved_broker_url
+    transport_options: dict[str, Any] = {"visibility_timeout": 3600}
+    if broker.startswith("filesystem"):
+        queue_dir = settings.broker_folder / "queue"
+        processed = settings.broker_folder / "processed"
+        for folder in (queue_dir, processed):
+            folder.mkdir(parents=True, exist_ok=True)
+        transport_options = {
+            "data_folder_in": str(queue_dir),
+            "data_folder_out": str(queue_dir),
+            "processed_folder": str(processed),
+            "store_processed": False,
+            "polling_interval": 0.1,
+        }
+    return {
+        "broker_url": broker,
+        "broker_transport_options": transport_options,
+        "broker_connection_retry_on_startup": True,
+        "task_default_queue": settings.queue,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "task_ignore_result": True,
+        "result_backend": None,
+        # A task is acknowledged only when done, and redelivered if its worker dies mid-way.
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        # An HTTP request never waits long on a broker outage: the response is stored, the reconciler
+        # re-enqueues it.
+        "task_publish_retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
+        "worker_hijack_root_logger": False,
+        "beat_schedule": {
+            "reconcile": {"task": "npsloop.reconcile", "schedule": settings.reconcile_every_seconds},
+        },
+        "imports": [TASKS],
+    }
+
+
+def create_app() -> Celery:
+    celery = Celery("npsloop", set_as_current=False)
+    celery.add_defaults(lambda: celery_config(get_settings()))
+    return celery
+
+
+app = create_app()
+
+
+@setup_logging.connect
+def _keep_our_logging(**_: Any) -> None:
+    """Celery would replace our structured logging with its own; configuring it here keeps ours."""
+    from npsloop.logs import configure_logging
+
+    configure_logging(get_settings())
