@@ -27,7 +27,31 @@ MAX_ATTRIBUTES = 50
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
+
+def email_address(value: str | None) -> str | None:
+    if value and not EMAIL.match(value):
+        raise ValueError("not an email address")
+    return value or None
+
+
+def e164(value: str | None) -> str | None:
+    """E.164 only: a national number is ambiguous without the country the sender forgot to tell us."""
+    if not value:
+        return None
+    if not value.startswith("+"):
+        raise ValueError("phone must be in E.164 form, like +34600123456")
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException as error:
+        raise ValueError(f"phone is not a phone number ({error._msg})") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("phone is not a valid number for its country code")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 ShortText = Annotated[StrictStr, Field(min_length=1, max_length=200)]
+EmailText = Annotated[StrictStr, Field(max_length=254), AfterValidator(email_address)]
+PhoneText = Annotated[StrictStr, Field(max_length=20), AfterValidator(e164)]
 
 
 def _attribute_value(value: Any) -> str | int | float:
@@ -49,30 +73,8 @@ class Customer(BaseModel):
 
     id: ShortText
     name: Annotated[StrictStr, Field(max_length=200)] | None = None
-    email: Annotated[StrictStr, Field(max_length=254)] | None = None
-    phone: Annotated[StrictStr, Field(max_length=20)] | None = None
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        if value and not EMAIL.match(value):
-            raise ValueError("not an email address")
-        return value or None
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        if not value:
-            return None
-        if not value.startswith("+"):
-            raise ValueError("phone must be in E.164 form, like +34600123456")
-        try:
-            number = phonenumbers.parse(value, None)
-        except phonenumbers.NumberParseException as error:
-            raise ValueError(f"phone is not a phone number ({error._msg})") from None
-        if not phonenumbers.is_valid_number(number):
-            raise ValueError("phone is not a valid number for its country code")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    email: EmailText | None = None
+    phone: PhoneText | None = None
 
 
 class ResponseIn(BaseModel):

@@ -1,0 +1,1 @@
+"""HTTP adapter: FastAPI routes that validate, call one service, and answer."""

@@ -1,0 +1,48 @@
+"""The FastAPI application. The runtime (engine, dispatcher) is built in the lifespan, once per process,
+unless a test hands one in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import sqlalchemy as sa
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import ORJSONResponse
+
+from npsloop import __version__
+from npsloop.api import cases, directory, errors, webhooks
+from npsloop.bootstrap import Runtime, build_runtime
+
+
+def create_app(runtime: Runtime | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.runtime = runtime or build_runtime()
+        yield
+        if runtime is None:
+            app.state.runtime.engine.dispose()
+
+    app = FastAPI(title="npsloop", version=__version__, lifespan=lifespan, default_response_class=ORJSONResponse)
+    errors.install(app)
+    app.include_router(webhooks.router)
+    app.include_router(cases.router)
+    app.include_router(directory.router)
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    async def readyz(request: Request) -> dict[str, str]:
+        engine = request.app.state.runtime.engine
+
+        def ping() -> None:
+            with engine.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+
+        await run_in_threadpool(ping)
+        return {"status": "ready"}
+
+    return app

@@ -1,0 +1,111 @@
+"""Cases: list, read, and move through the loop."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from npsloop.api.auth import require_token
+from npsloop.api.errors import ApiError
+from npsloop.api.presenters import case_json
+from npsloop.bootstrap import Runtime
+from npsloop.domain.cases import Action, CaseStatus, Outcome
+from npsloop.domain.scores import Category
+from npsloop.services import casework
+from npsloop.store.repositories import CaseFilter
+
+router = APIRouter(prefix="/v1/cases", tags=["cases"], dependencies=[Depends(require_token)])
+
+
+class CaseActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    actor: Annotated[str, Field(min_length=1, max_length=100)] = "api"
+    note: Annotated[str, Field(max_length=2000)] | None = None
+    outcome: Outcome | None = None
+
+
+def _runtime(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+def _lookup_ids(runtime: Runtime, team: str | None, agent: str | None) -> tuple[int | None, int | None]:
+    with runtime.uow() as uow:
+        team_id = agent_id = None
+        if team:
+            found = uow.directory.team_named(team)
+            if found is None:
+                raise ApiError(
+                    422, "validation_failed", "unknown team", errors=[{"field": "team", "message": "no such team"}]
+                )
+            team_id = found.id
+        if agent:
+            who = uow.directory.agent_named(agent)
+            if who is None:
+                raise ApiError(
+                    422, "validation_failed", "unknown agent", errors=[{"field": "agent", "message": "no such agent"}]
+                )
+            agent_id = who.id
+        return team_id, agent_id
+
+
+@router.get("")
+async def list_cases(
+    request: Request,
+    status: CaseStatus | None = None,
+    team: str | None = None,
+    agent: str | None = None,
+    category: Category | None = None,
+    touchpoint: str | None = None,
+    opened_from: AwareDatetime | None = None,
+    opened_to: AwareDatetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    runtime = _runtime(request)
+
+    def run() -> dict[str, Any]:
+        team_id, agent_id = _lookup_ids(runtime, team, agent)
+        where = CaseFilter(
+            status=status.value if status else None,
+            team_id=team_id,
+            agent_id=agent_id,
+            category=category,
+            touchpoint=touchpoint,
+            opened_from=opened_from,
+            opened_to=opened_to,
+        )
+        views, total = casework.list_cases(uow=runtime.uow(), where=where, limit=limit, offset=offset)
+        return {"items": [case_json(v, full=False) for v in views], "total": total, "limit": limit, "offset": offset}
+
+    return await run_in_threadpool(run)
+
+
+@router.get("/{case_id}")
+async def get_case(request: Request, case_id: int) -> dict[str, Any]:
+    runtime = _runtime(request)
+    view = await run_in_threadpool(lambda: casework.get_case(uow=runtime.uow(), case_id=case_id))
+    return case_json(view)
+
+
+@router.post("/{case_id}/{action}")
+async def act(request: Request, case_id: int, action: Action, body: CaseActionIn | None = None) -> dict[str, Any]:
+    runtime = _runtime(request)
+    body = body or CaseActionIn()
+    now: datetime = runtime.clock()
+    view = await run_in_threadpool(
+        lambda: casework.act_on_case(
+            uow=runtime.uow(),
+            case_id=case_id,
+            action=action,
+            actor=body.actor,
+            now=now,
+            note=body.note,
+            outcome=body.outcome,
+        )
+    )
+    return case_json(view)

@@ -1,0 +1,72 @@
+"""Teams and agents: who gets alerted."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
+
+from npsloop.api.auth import require_token
+from npsloop.api.presenters import agent_json, team_json
+from npsloop.ingest.schemas import EmailText, PhoneText
+from npsloop.services import directory
+
+router = APIRouter(prefix="/v1", tags=["directory"], dependencies=[Depends(require_token)])
+Name = Annotated[StrictStr, Field(min_length=1, max_length=100, pattern=r"^[\w.@ -]+$")]
+
+
+class TeamIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    touchpoints: list[Annotated[StrictStr, Field(min_length=1, max_length=100)]] = []
+    default: bool = False
+
+
+class AgentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    team: Name
+    phone: PhoneText | None = None
+    email: EmailText | None = None
+    language: Annotated[StrictStr, Field(pattern=r"^(en|es)$")] = "en"
+
+
+@router.get("/teams")
+async def list_teams(request: Request) -> list[dict[str, Any]]:
+    teams = await run_in_threadpool(lambda: directory.list_teams(uow=request.app.state.runtime.uow()))
+    return [team_json(t) for t in teams]
+
+
+@router.post("/teams", status_code=201)
+async def add_team(request: Request, body: TeamIn) -> dict[str, Any]:
+    team = await run_in_threadpool(
+        lambda: directory.add_team(
+            uow=request.app.state.runtime.uow(), name=body.name, touchpoints=body.touchpoints, is_default=body.default
+        )
+    )
+    return team_json(team)
+
+
+@router.get("/agents")
+async def list_agents(request: Request) -> list[dict[str, Any]]:
+    agents = await run_in_threadpool(lambda: directory.list_agents(uow=request.app.state.runtime.uow()))
+    return [agent_json(agent, team) for agent, team in agents]
+
+
+@router.post("/agents", status_code=201)
+async def add_agent(request: Request, body: AgentIn) -> dict[str, Any]:
+    agent = await run_in_threadpool(
+        lambda: directory.add_agent(
+            uow=request.app.state.runtime.uow(),
+            name=body.name,
+            team=body.team,
+            phone=body.phone,
+            email=body.email,
+            language=body.language,
+        )
+    )
+    return agent_json(agent, body.team)

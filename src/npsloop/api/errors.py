@@ -1,0 +1,78 @@
+"""Every error becomes an HTTP answer here, once, with a body that says which field and why."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import ORJSONResponse
+from sqlalchemy.exc import DBAPIError
+
+from npsloop.domain import errors as domain
+
+log = logging.getLogger(__name__)
+
+STATUS = {
+    domain.CaseNotFound: 404,
+    domain.InvalidTransition: 409,
+    domain.DuplicateName: 409,
+    domain.OutcomeRequired: 422,
+    domain.UnknownTeam: 422,
+    domain.UnknownAgent: 422,
+    domain.InvalidScore: 422,
+}
+
+
+class ApiError(Exception):
+    """An answer decided by the adapter itself (a bad signature, a body too large)."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.errors, self.headers = status, code, message, errors, headers
+
+
+def problem(
+    status: int,
+    code: str,
+    message: str,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> ORJSONResponse:
+    body: dict[str, object] = {"error": code, "message": message}
+    if errors is not None:
+        body["errors"] = errors
+    return ORJSONResponse(body, status_code=status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api(_: Request, error: ApiError) -> ORJSONResponse:
+        return problem(error.status, error.code, error.message, error.errors, error.headers)
+
+    @app.exception_handler(domain.DomainError)
+    async def _domain(_: Request, error: domain.DomainError) -> ORJSONResponse:
+        status = STATUS.get(type(error), 400)
+        return problem(status, type(error).__name__, str(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, error: RequestValidationError) -> ORJSONResponse:
+        errors = []
+        for item in error.errors():
+            loc = [str(p) for p in item["loc"] if p not in ("body", "query", "path")]
+            errors.append({"field": ".".join(loc) or "body", "message": item["msg"]})
+        return problem(422, "validation_failed", "the request has invalid fields", errors)
+
+    @app.exception_handler(DBAPIError)
+    async def _database(_: Request, error: DBAPIError) -> ORJSONResponse:
+        # Nothing was stored, so nothing is acknowledged: the caller retries after the pause.
+        log.error("database unavailable", extra={"error": type(error.orig).__name__ if error.orig else "?"})
+        return problem(503, "unavailable", "the database is unavailable; retry later", headers={"Retry-After": "5"})

@@ -1,0 +1,118 @@
+"""Ingest: POST /v1/responses and POST /v1/responses:batch, signed like Stripe's webhooks."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import ORJSONResponse
+from pydantic import ValidationError
+
+from npsloop.api.body import parse_json, read_bounded, require_json, require_object
+from npsloop.api.errors import ApiError
+from npsloop.bootstrap import Runtime
+from npsloop.ingest import signature
+from npsloop.ingest.schemas import BatchIn, ResponseIn, field_errors
+from npsloop.services.ingest import IngestResult, ingest_response
+
+router = APIRouter(tags=["ingest"])
+BATCH_BODY_LIMIT = 4 * 1024 * 1024
+
+SIGNATURE_PARAM = {
+    "name": signature.HEADER,
+    "in": "header",
+    "required": True,
+    "description": "t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<raw body>'>; several v1 allowed",
+    "schema": {"type": "string"},
+}
+
+
+def _openapi(model: type[Any]) -> dict[str, Any]:
+    return {
+        "parameters": [SIGNATURE_PARAM],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}},
+    }
+
+
+async def _signed_json(request: Request, limit: int) -> tuple[str, dict[str, Any]]:
+    runtime: Runtime = request.app.state.runtime
+    body = await read_bounded(request, limit)
+    require_json(request)
+    settings = runtime.settings
+    try:
+        integration = signature.verify(
+            request.headers.get(signature.HEADER),
+            body,
+            settings.webhook_secret_map(),
+            now=time.time(),
+            tolerance=settings.signature_tolerance_seconds,
+        )
+    except signature.SignatureError as error:
+        raise ApiError(401, "bad_signature", str(error)) from None
+    return integration, require_object(parse_json(body))
+
+
+def _ingest(runtime: Runtime, integration: str, payload: ResponseIn) -> IngestResult:
+    now = runtime.clock()
+    return ingest_response(
+        uow=runtime.uow(),
+        dispatcher=runtime.dispatcher,
+        incoming=payload.to_domain(integration=integration, received_at=now),
+        now=now,
+    )
+
+
+def _answer(result: IngestResult) -> dict[str, Any]:
+    if result.created:
+        return {"id": result.id, "status": "accepted"}
+    if result.changed_fields:
+        return {"id": result.id, "status": "updated", "changed": list(result.changed_fields)}
+    return {"id": result.id, "status": "duplicate"}
+
+
+@router.post(
+    "/v1/responses",
+    status_code=202,
+    openapi_extra=_openapi(ResponseIn),
+    responses={200: {"description": "a repeat of a stored response_id"}, 401: {}, 413: {}, 415: {}, 422: {}},
+)
+async def post_response(request: Request) -> ORJSONResponse:
+    runtime: Runtime = request.app.state.runtime
+    integration, data = await _signed_json(request, runtime.settings.max_body_bytes)
+    try:
+        payload = ResponseIn.model_validate(data)
+    except ValidationError as error:
+        raise ApiError(
+            422, "validation_failed", "the response has invalid fields", errors=field_errors(error)
+        ) from None
+    result = await run_in_threadpool(_ingest, runtime, integration, payload)
+    return ORJSONResponse(_answer(result), status_code=202 if result.created else 200)
+
+
+@router.post("/v1/responses:batch", openapi_extra=_openapi(BatchIn), responses={401: {}, 413: {}, 415: {}, 422: {}})
+async def post_batch(request: Request) -> ORJSONResponse:
+    """Each item is validated and stored on its own: one bad row never costs the other 999."""
+    runtime: Runtime = request.app.state.runtime
+    integration, data = await _signed_json(request, BATCH_BODY_LIMIT)
+    try:
+        batch = BatchIn.model_validate(data)
+    except ValidationError as error:
+        raise ApiError(422, "validation_failed", "the batch is malformed", errors=field_errors(error)) from None
+    if len(batch.responses) > runtime.settings.max_batch_items:
+        raise ApiError(422, "validation_failed", f"at most {runtime.settings.max_batch_items} responses a batch")
+    results: list[dict[str, Any]] = []
+    for index, item in enumerate(batch.responses):
+        try:
+            payload = ResponseIn.model_validate(item)
+        except ValidationError as error:
+            results.append({"index": index, "status": "invalid", "errors": field_errors(error)})
+            continue
+        result = await run_in_threadpool(_ingest, runtime, integration, payload)
+        results.append({"index": index, **_answer(result)})
+    counts = {
+        status: sum(1 for r in results if r["status"] == status)
+        for status in ("accepted", "updated", "duplicate", "invalid")
+    }
+    return ORJSONResponse({"results": results, **counts})
