@@ -60,3 +60,6 @@ def configure_logging(settings: Settings) -> None:
     root.setLevel(settings.log_level.upper())
     for noisy in ("twilio.http_client", "httpx", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    if settings.resolved_broker_url.startswith("filesystem"):
+        # The embedded broker has no host, and kombu warns about it on every connection.
+        logging.getLogger("kombu.connection").setLevel(logging.ERROR)

@@ -22,7 +22,13 @@ class IngestResult:
     changed_fields: tuple[str, ...] = ()
 
 
-def ingest_response(*, uow: UnitOfWork, dispatcher: Dispatcher, incoming: Response, now: datetime) -> IngestResult:
+def ingest_response(
+    *, uow: UnitOfWork, dispatcher: Dispatcher, incoming: Response, now: datetime, live: bool = True
+) -> IngestResult:
+    """`live=False` is for historical loads: stored and counted, but a year-old detractor opens no case."""
+    if not live:
+        incoming.status = ResponseStatus.PROCESSED.value
+        incoming.processed_at = now
     for _ in range(3):
         try:
             result = _store(uow, incoming, now)
@@ -32,7 +38,7 @@ def ingest_response(*, uow: UnitOfWork, dispatcher: Dispatcher, incoming: Respon
             continue
     else:
         raise RuntimeError("could not store the response after three attempts")
-    if result.created or "score" in result.changed_fields:
+    if live and (result.created or "score" in result.changed_fields):
         enqueue_response(dispatcher, result.id)
     return result
 

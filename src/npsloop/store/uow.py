@@ -37,7 +37,8 @@ class UnitOfWork:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc_value: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.session.rollback()
+        # close() rolls back whatever was not committed; unlike rollback() it does not expire the loaded
+        # objects, so a service may hand them back to its caller after the block.
         self.session.close()
 
     def commit(self) -> None:

@@ -1,0 +1,24 @@
+"""The `npsloop` command. Each subcommand parses its options and calls one service."""
+
+from __future__ import annotations
+
+import click
+
+from npsloop.cli import cases, directory, imports, run
+
+
+@click.group()
+def main() -> None:
+    """npsloop: closes the loop on unhappy customers."""
+    from npsloop.logs import configure_logging
+    from npsloop.settings import get_settings
+
+    configure_logging(get_settings())
+
+
+for command in (run.demo, run.serve, run.worker, run.beat, run.reconcile, run.db):
+    main.add_command(command)
+main.add_command(directory.teams)
+main.add_command(directory.agents)
+main.add_command(cases.cases)
+main.add_command(imports.import_csv)

@@ -1,0 +1,3 @@
+from npsloop.cli import main
+
+main()

@@ -1,0 +1,76 @@
+"""`npsloop cases list|show|acknowledge|contact|close|reopen`."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from npsloop.api.presenters import case_json
+from npsloop.cli.common import fail_on_domain_error, runtime
+from npsloop.domain.cases import Action, CaseStatus, Outcome
+from npsloop.services import casework
+from npsloop.store.repositories import CaseFilter
+
+
+@click.group()
+def cases() -> None:
+    """Follow-up cases."""
+
+
+@cases.command("list")
+@click.option("--status", type=click.Choice([s.value for s in CaseStatus]), default=None)
+@click.option("--touchpoint", default=None)
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def list_cases(status: str | None, touchpoint: str | None, limit: int, as_json: bool) -> None:
+    views, total = casework.list_cases(
+        uow=runtime().uow(), where=CaseFilter(status=status, touchpoint=touchpoint), limit=limit, offset=0
+    )
+    if as_json:
+        click.echo(json.dumps([case_json(v, full=False) for v in views], ensure_ascii=False, indent=2))
+        return
+    for view in views:
+        row = case_json(view, full=False)
+        who = row["customer"]["name"] or row["customer"]["id"]
+        click.echo(
+            f"#{row['id']:<5} {row['status']:<12} score {row['score']:>2}  {who:<20} "
+            f"team {row['team'] or '-':<16} opened {row['opened_at'][:16]}"
+        )
+    click.echo(f"{len(views)} of {total} cases")
+
+
+@cases.command("show")
+@click.argument("case_id", type=int)
+def show(case_id: int) -> None:
+    view = fail_on_domain_error(casework.get_case, uow=runtime().uow(), case_id=case_id)
+    click.echo(json.dumps(case_json(view), ensure_ascii=False, indent=2))
+
+
+def _action_command(action: Action, *, needs_outcome: bool = False) -> click.Command:
+    @click.argument("case_id", type=int)
+    @click.option("--actor", default="cli", show_default=True, help="Who is acting (an agent's name).")
+    @click.option("--note", default=None)
+    def command(case_id: int, actor: str, note: str | None, outcome: str | None = None) -> None:
+        rt = runtime()
+        view = fail_on_domain_error(
+            casework.act_on_case,
+            uow=rt.uow(),
+            case_id=case_id,
+            action=action,
+            actor=actor,
+            now=rt.clock(),
+            note=note,
+            outcome=Outcome(outcome) if outcome else None,
+        )
+        click.echo(f"case #{case_id} is now {view.case.status}")
+
+    if needs_outcome:
+        command = click.option("--outcome", type=click.Choice([o.value for o in Outcome]), required=True)(command)
+    return click.command(action.value, help=f"Mark a case {action.value}.")(command)
+
+
+cases.add_command(_action_command(Action.ACKNOWLEDGE))
+cases.add_command(_action_command(Action.CONTACT))
+cases.add_command(_action_command(Action.CLOSE, needs_outcome=True))
+cases.add_command(_action_command(Action.REOPEN))

@@ -1,0 +1,98 @@
+"""Running npsloop: the demo, the API server, the worker, beat, migrations, the reconciler."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from npsloop.cli.common import runtime as _runtime
+
+
+@click.command()
+@click.option("--serve", is_flag=True, help="Keep the API and worker running after the demo.")
+@click.option("--port", type=int, default=None, help="API port (default: 8000 with --serve, else a free port).")
+@click.option("--data-dir", type=click.Path(path_type=Path), default=Path("var/demo"), show_default=True)
+def demo(serve: bool, port: int | None, data_dir: Path) -> None:
+    """Run the whole loop on the embedded default and print what happened."""
+    from npsloop import demo as demo_module
+
+    sys.exit(demo_module.run(data_dir=data_dir.resolve(), serve=serve, port=port))
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--workers", type=int, default=1, show_default=True)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the HTTP API."""
+    import uvicorn
+
+    uvicorn.run("npsloop.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
+@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.option("--concurrency", "-c", type=int, default=None)
+@click.option("--pool", default=None, help="prefork (default), solo or threads.")
+@click.option("--loglevel", default="INFO", show_default=True)
+@click.option("--beat", is_flag=True, help="Also run the periodic reconciler in this process.")
+@click.pass_context
+def worker(ctx: click.Context, concurrency: int | None, pool: str | None, loglevel: str, beat: bool) -> None:
+    """Run a Celery worker on the configured broker."""
+    from npsloop.settings import get_settings
+    from npsloop.worker.app import app
+
+    argv = ["--quiet", "worker", "--loglevel", loglevel, "-Q", get_settings().queue]
+    if concurrency:
+        argv += ["--concurrency", str(concurrency)]
+    if pool:
+        argv += ["--pool", pool]
+    if beat:
+        argv += ["--beat", "--schedule", str(get_settings().data_dir / "celerybeat-schedule")]
+    app.start(argv + list(ctx.args))
+
+
+@click.command()
+@click.option("--loglevel", default="INFO", show_default=True)
+def beat(loglevel: str) -> None:
+    """Run the Celery beat scheduler (the periodic reconciler). Run exactly one."""
+    from npsloop.settings import get_settings
+    from npsloop.worker.app import app
+
+    get_settings().data_dir.mkdir(parents=True, exist_ok=True)
+    app.start(["beat", "--loglevel", loglevel, "--schedule", str(get_settings().data_dir / "celerybeat-schedule")])
+
+
+@click.command()
+def reconcile() -> None:
+    """Re-enqueue stuck responses and notifications once, now."""
+    from npsloop.services.reconcile import reconcile as run_reconcile
+
+    rt = _runtime()
+    report = run_reconcile(
+        uow=rt.uow(),
+        dispatcher=rt.dispatcher,
+        now=rt.clock(),
+        stuck_after=timedelta(seconds=rt.settings.reconcile_after_seconds),
+    )
+    click.echo(f"re-enqueued {report.responses} responses, {report.notifications} notifications")
+
+
+@click.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command()
+@click.option("--revision", default="head", show_default=True)
+def upgrade(revision: str) -> None:
+    """Apply the Alembic migrations."""
+    from npsloop.settings import get_settings
+    from npsloop.store import migrate
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(settings.resolved_database_url, revision)
+    click.echo(f"database at {revision}")
