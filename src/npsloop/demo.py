@@ -24,6 +24,7 @@ import httpx
 import uvicorn
 
 from npsloop.ingest import signature
+from npsloop.logs import configure_logging
 from npsloop.settings import Settings
 from npsloop.store import migrate
 
@@ -72,6 +73,7 @@ def run(*, data_dir: Path, serve: bool, port: int | None) -> int:
 
     get_settings.cache_clear()
     settings = get_settings()
+    configure_logging(settings)
     print(f"npsloop demo: data in {data_dir}, API on http://127.0.0.1:{port}")
     migrate.upgrade(settings.resolved_database_url)
     with api_server(port) as base_url, celery_worker(settings):

@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import ORJSONResponse
 
 from npsloop import __version__
 from npsloop.api import cases, directory, errors, webhooks
@@ -24,7 +23,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         if runtime is None:
             app.state.runtime.engine.dispose()
 
-    app = FastAPI(title="npsloop", version=__version__, lifespan=lifespan, default_response_class=ORJSONResponse)
+    app = FastAPI(title="npsloop", version=__version__, lifespan=lifespan)
     errors.install(app)
     app.include_router(webhooks.router)
     app.include_router(cases.router)

@@ -6,7 +6,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 
 from npsloop.domain import errors as domain
@@ -46,25 +46,25 @@ def problem(
     message: str,
     errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
-) -> ORJSONResponse:
+) -> JSONResponse:
     body: dict[str, object] = {"error": code, "message": message}
     if errors is not None:
         body["errors"] = errors
-    return ORJSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
-    async def _api(_: Request, error: ApiError) -> ORJSONResponse:
+    async def _api(_: Request, error: ApiError) -> JSONResponse:
         return problem(error.status, error.code, error.message, error.errors, error.headers)
 
     @app.exception_handler(domain.DomainError)
-    async def _domain(_: Request, error: domain.DomainError) -> ORJSONResponse:
+    async def _domain(_: Request, error: domain.DomainError) -> JSONResponse:
         status = STATUS.get(type(error), 400)
         return problem(status, type(error).__name__, str(error))
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, error: RequestValidationError) -> ORJSONResponse:
+    async def _validation(_: Request, error: RequestValidationError) -> JSONResponse:
         errors = []
         for item in error.errors():
             loc = [str(p) for p in item["loc"] if p not in ("body", "query", "path")]
@@ -72,7 +72,7 @@ def install(app: FastAPI) -> None:
         return problem(422, "validation_failed", "the request has invalid fields", errors)
 
     @app.exception_handler(DBAPIError)
-    async def _database(_: Request, error: DBAPIError) -> ORJSONResponse:
+    async def _database(_: Request, error: DBAPIError) -> JSONResponse:
         # Nothing was stored, so nothing is acknowledged: the caller retries after the pause.
         log.error("database unavailable", extra={"error": type(error.orig).__name__ if error.orig else "?"})
         return problem(503, "unavailable", "the database is unavailable; retry later", headers={"Retry-After": "5"})

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from npsloop.api.body import parse_json, read_bounded, require_json, require_object
@@ -78,7 +78,7 @@ def _answer(result: IngestResult) -> dict[str, Any]:
     openapi_extra=_openapi(ResponseIn),
     responses={200: {"description": "a repeat of a stored response_id"}, 401: {}, 413: {}, 415: {}, 422: {}},
 )
-async def post_response(request: Request) -> ORJSONResponse:
+async def post_response(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
     integration, data = await _signed_json(request, runtime.settings.max_body_bytes)
     try:
@@ -88,11 +88,11 @@ async def post_response(request: Request) -> ORJSONResponse:
             422, "validation_failed", "the response has invalid fields", errors=field_errors(error)
         ) from None
     result = await run_in_threadpool(_ingest, runtime, integration, payload)
-    return ORJSONResponse(_answer(result), status_code=202 if result.created else 200)
+    return JSONResponse(_answer(result), status_code=202 if result.created else 200)
 
 
 @router.post("/v1/responses:batch", openapi_extra=_openapi(BatchIn), responses={401: {}, 413: {}, 415: {}, 422: {}})
-async def post_batch(request: Request) -> ORJSONResponse:
+async def post_batch(request: Request) -> JSONResponse:
     """Each item is validated and stored on its own: one bad row never costs the other 999."""
     runtime: Runtime = request.app.state.runtime
     integration, data = await _signed_json(request, BATCH_BODY_LIMIT)
@@ -115,4 +115,4 @@ async def post_batch(request: Request) -> ORJSONResponse:
         status: sum(1 for r in results if r["status"] == status)
         for status in ("accepted", "updated", "duplicate", "invalid")
     }
-    return ORJSONResponse({"results": results, **counts})
+    return JSONResponse({"results": results, **counts})

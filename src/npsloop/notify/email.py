@@ -10,6 +10,7 @@ from email.utils import make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from npsloop.notify.base import OutboundMessage, PermanentDeliveryError, Receipt, TransientDeliveryError
+from npsloop.redaction import redact
 
 
 class SmtpConfigError(ValueError):
@@ -90,7 +91,7 @@ class SmtpEmail:
 
 def _by_code(code: int, text: bytes | str) -> Exception:
     detail = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
-    reason = f"smtp {code}: {detail[:200]}"
+    reason = f"smtp {code}: {redact(detail[:200])}"
     if 500 <= code < 600:
         return PermanentDeliveryError(reason)
     return TransientDeliveryError(reason)

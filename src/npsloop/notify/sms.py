@@ -13,6 +13,7 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from npsloop.notify.base import OutboundMessage, PermanentDeliveryError, Receipt, TransientDeliveryError
+from npsloop.redaction import redact
 
 # Errors about the recipient or the content: sending again would fail the same way.
 PERMANENT_CODES = {
@@ -64,14 +65,15 @@ class TwilioSms:
 
 def classify(error: TwilioRestException, retry_after: float | None) -> Exception:
     reason = f"twilio {error.status}" + (f" code {error.code}" if error.code else "")
+    detail = redact(str(error.msg))
     if error.code in PERMANENT_CODES:
-        return PermanentDeliveryError(f"{reason}: {error.msg}")
+        return PermanentDeliveryError(f"{reason}: {detail}")
     if error.status == 429 or error.status >= 500:
         return TransientDeliveryError(reason, retry_after=retry_after)
     if error.status in (401, 403):
         # Our credentials, not the message: retry so that fixing the configuration delivers it.
         return TransientDeliveryError(f"{reason}: check NPSLOOP_TWILIO_ACCOUNT_SID and _AUTH_TOKEN")
-    return PermanentDeliveryError(f"{reason}: {error.msg}")
+    return PermanentDeliveryError(f"{reason}: {detail}")
 
 
 def _seconds(value: str | None) -> float | None:

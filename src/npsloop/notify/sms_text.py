@@ -36,9 +36,8 @@ _SPACES = re.compile(r"[ \t\r\n\v\f]+")
 
 
 def normalize(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).translate(_PLAIN)
-    text = "".join(ch for ch in text if ch in "\n" or unicodedata.category(ch)[0] != "C")
-    return _SPACES.sub(" ", text).strip()
+    text = _SPACES.sub(" ", unicodedata.normalize("NFC", text).translate(_PLAIN))
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] != "C").strip()
 
 
 def is_gsm7(text: str) -> bool:

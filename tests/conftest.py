@@ -1,0 +1,104 @@
+"""Fixtures every layer shares: payload factories, a signer, and a fast SQLite-backed runtime with fakes
+for the queue and the channels (the real ones are exercised in tests/integration and tests/e2e)."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from npsloop.bootstrap import Runtime, build_runtime
+from npsloop.domain.notifications import Channel
+from npsloop.ingest import signature
+from npsloop.notify.base import OutboundMessage, PermanentDeliveryError, Receipt, TransientDeliveryError
+from npsloop.settings import Settings
+from npsloop.store import migrate
+
+SECRET = "whsec_test_" + "a" * 24
+TOKEN = "test-token-" + "b" * 24
+
+
+def payload(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "response_id": "r-" + uuid.uuid4().hex[:12],
+        "score": 3,
+        "comment": "Late delivery",
+        "survey_type": "transactional",
+        "touchpoint": "delivery",
+        "customer": {"id": "c-" + uuid.uuid4().hex[:8], "name": "Ana Gómez", "phone": "+34600111222"},
+        "responded_at": datetime.now(UTC).isoformat(),
+        "language": "es",
+    }
+    body.update(overrides)
+    return body
+
+
+def signed(body: dict[str, Any] | bytes, secret: str = SECRET, at: int | None = None) -> tuple[bytes, dict[str, str]]:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    header = signature.sign(raw, secret, int(time.time()) if at is None else at)
+    return raw, {"Content-Type": "application/json", signature.HEADER: header}
+
+
+@dataclass
+class FakeDispatcher:
+    responses: list[int] = field(default_factory=list)
+    notifications: list[int] = field(default_factory=list)
+
+    def process_response(self, response_id: int) -> None:
+        self.responses.append(response_id)
+
+    def send_notification(self, notification_id: int) -> None:
+        self.notifications.append(notification_id)
+
+
+@dataclass
+class FakeTransport:
+    """Unit-test stand-in for a channel; `script` maps an address to what successive sends do."""
+
+    sent: list[OutboundMessage] = field(default_factory=list)
+    script: dict[str, list[str]] = field(default_factory=dict)
+    calls: dict[str, int] = field(default_factory=dict)
+
+    def send(self, message: OutboundMessage) -> Receipt:
+        attempt = self.calls.get(message.to, 0)
+        self.calls[message.to] = attempt + 1
+        plan = self.script.get(message.to, ["ok"])
+        outcome = plan[min(attempt, len(plan) - 1)]
+        if outcome == "transient":
+            raise TransientDeliveryError("provider said 503")
+        if outcome == "permanent":
+            raise PermanentDeliveryError("provider said the number is invalid")
+        self.sent.append(message)
+        return Receipt(provider_id=f"fake-{len(self.sent)}")
+
+
+def sqlite_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "data_dir": tmp_path,
+        "database_url": f"sqlite:///{tmp_path / 'test.db'}",
+        "webhook_secrets": f"shop:{SECRET}",
+        "api_tokens": TOKEN,
+        "console_notifications": False,
+        "retry_base_seconds": 0.01,
+        "retry_cap_seconds": 0.05,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Iterator[Runtime]:
+    """A migrated SQLite database, a recording dispatcher and fake channels."""
+    settings = sqlite_settings(tmp_path)
+    migrate.upgrade(settings.resolved_database_url)
+    rt = build_runtime(settings, dispatcher=FakeDispatcher())
+    rt.transports = {Channel.SMS: FakeTransport(), Channel.EMAIL: FakeTransport()}
+    yield rt
+    rt.engine.dispose()

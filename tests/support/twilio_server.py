@@ -1,0 +1,120 @@
+"""A local HTTP server speaking the part of Twilio's REST API that `client.messages.create` calls, so the
+real twilio SDK runs its real code path. Failures are chosen per recipient number."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+
+@dataclass
+class Received:
+    to: str
+    sender: str
+    body: str
+    at: float
+
+
+@dataclass
+class TwilioState:
+    account_sid: str
+    auth_token: str
+    messages: list[Received] = field(default_factory=list)
+    attempts: dict[str, int] = field(default_factory=dict)
+    # to-number -> list of behaviours for successive attempts; the last one repeats.
+    script: dict[str, list[str]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def to(self, number: str) -> list[Received]:
+        with self.lock:
+            return [m for m in self.messages if m.to == number]
+
+
+def _error(code: int | None, status: int, message: str) -> bytes:
+    return json.dumps({"code": code, "message": message, "more_info": "", "status": status}).encode()
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: TwilioHttpServer
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _reply(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:  # noqa: N802
+        state = self.server.state
+        length = int(self.headers.get("Content-Length", "0"))
+        form = {k: v[-1] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        expected = "Basic " + base64.b64encode(f"{state.account_sid}:{state.auth_token}".encode()).decode()
+        if self.headers.get("Authorization") != expected:
+            self._reply(401, _error(20003, 401, "Authenticate"))
+            return
+        if self.path != f"/2010-04-01/Accounts/{state.account_sid}/Messages.json":
+            self._reply(404, _error(20404, 404, "not found"))
+            return
+        to = form.get("To", "")
+        with state.lock:
+            attempt = state.attempts.get(to, 0)
+            state.attempts[to] = attempt + 1
+            plan = state.script.get(to, ["ok"])
+            behaviour = plan[min(attempt, len(plan) - 1)]
+        if behaviour == "invalid":
+            self._reply(400, _error(21211, 400, f"The 'To' number {to} is not a valid phone number."))
+        elif behaviour == "unsubscribed":
+            self._reply(400, _error(21610, 400, "Attempt to send to unsubscribed recipient"))
+        elif behaviour == "throttle":
+            self._reply(429, _error(20429, 429, "Too Many Requests"), {"Retry-After": "2"})
+        elif behaviour == "error":
+            self._reply(500, _error(None, 500, "Internal Server Error"))
+        elif behaviour == "slow":
+            time.sleep(3)
+            self._reply(500, _error(None, 500, "too late"))
+        else:
+            sid = "SM" + uuid.uuid4().hex
+            with state.lock:
+                state.messages.append(Received(to=to, sender=form.get("From", ""), body=form.get("Body", ""), at=time.time()))
+            body = {
+                "sid": sid,
+                "account_sid": state.account_sid,
+                "to": to,
+                "from": form.get("From"),
+                "body": form.get("Body"),
+                "status": "queued",
+                "num_segments": "1",
+                "direction": "outbound-api",
+                "api_version": "2010-04-01",
+                "uri": f"/2010-04-01/Accounts/{state.account_sid}/Messages/{sid}.json",
+            }
+            self._reply(201, json.dumps(body).encode())
+
+
+class TwilioHttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, state: TwilioState) -> None:
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.state = state
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+def start(account_sid: str = "AC" + "0" * 32, auth_token: str = "test-auth-token") -> TwilioHttpServer:
+    server = TwilioHttpServer(TwilioState(account_sid=account_sid, auth_token=auth_token))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
