@@ -102,3 +102,41 @@ def runtime(tmp_path: Path) -> Iterator[Runtime]:
     rt.transports = {Channel.SMS: FakeTransport(), Channel.EMAIL: FakeTransport()}
     yield rt
     rt.engine.dispose()
+
+
+def seed_team(rt: Runtime, name: str = "Logistics", touchpoints: tuple[str, ...] = ("delivery",), default: bool = True,
+              agents: tuple[tuple[str, str | None, str | None, str], ...] = (
+                  ("Marta", "+34611222333", "marta@example.es", "es"),
+                  ("Tom", None, "tom@example.com", "en"),
+              )) -> None:
+    from npsloop.services import directory
+
+    directory.add_team(uow=rt.uow(), name=name, touchpoints=list(touchpoints), is_default=default)
+    for agent, phone, email, language in agents:
+        directory.add_agent(uow=rt.uow(), name=agent, team=name, phone=phone, email=email, language=language)
+
+
+def ingest(rt: Runtime, integration: str = "shop", **overrides: Any) -> int:
+    from npsloop.ingest.schemas import ResponseIn
+    from npsloop.services.ingest import ingest_response
+
+    now = rt.clock()
+    incoming = ResponseIn.model_validate(payload(**overrides)).to_domain(integration=integration, received_at=now)
+    return ingest_response(uow=rt.uow(), dispatcher=rt.dispatcher, incoming=incoming, now=now).id
+
+
+def drain(rt: Runtime) -> None:
+    """Runs what the fake dispatcher queued, the way a worker would, until nothing is left."""
+    from npsloop.services.notifying import send_notification
+    from npsloop.services.processing import handle_response
+
+    queue: FakeDispatcher = rt.dispatcher  # type: ignore[assignment]
+    while queue.responses or queue.notifications:
+        while queue.responses:
+            for nid in handle_response(uow=rt.uow(), response_id=queue.responses.pop(0), now=rt.clock()):
+                queue.send_notification(nid)
+        while queue.notifications:
+            send_notification(
+                uow=rt.uow(), transports=rt.transports, renderer=rt.renderer, policy=rt.policy,
+                notification_id=queue.notifications.pop(0), now=rt.clock(), public_url="http://x",
+            )

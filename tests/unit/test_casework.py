@@ -1,0 +1,84 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from npsloop.domain.cases import Action, Outcome
+from npsloop.domain.errors import CaseNotFound, InvalidTransition
+from npsloop.domain.scores import Category
+from npsloop.services.casework import act_on_case, get_case, list_cases
+from npsloop.store.repositories import CaseFilter
+from tests.conftest import drain, ingest, seed_team
+
+
+def open_case(rt, **overrides):
+    response_id = ingest(rt, **overrides)
+    drain(rt)
+    with rt.uow() as uow:
+        return uow.responses.get(response_id).case_id
+
+
+def test_the_first_agent_to_acknowledge_owns_the_case(runtime):
+    seed_team(runtime)
+    case_id = open_case(runtime, score=2)
+    view = act_on_case(uow=runtime.uow(), case_id=case_id, action=Action.ACKNOWLEDGE, actor="Marta", now=runtime.clock())
+    assert view.case.status == "acknowledged" and view.assignee_name == "Marta"
+
+
+def test_the_full_loop_is_persisted_with_its_audit_trail(runtime):
+    seed_team(runtime)
+    case_id = open_case(runtime, score=2)
+    t0 = datetime.now(UTC)
+    act_on_case(uow=runtime.uow(), case_id=case_id, action=Action.ACKNOWLEDGE, actor="Marta", now=t0)
+    act_on_case(uow=runtime.uow(), case_id=case_id, action=Action.CONTACT, actor="Marta", now=t0 + timedelta(hours=1),
+                note="called, apologised")
+    act_on_case(uow=runtime.uow(), case_id=case_id, action=Action.CLOSE, actor="Marta", now=t0 + timedelta(hours=2),
+                outcome=Outcome.RESOLVED)
+    view = get_case(uow=runtime.uow(), case_id=case_id)
+    assert view.case.status == "closed" and view.case.outcome == "resolved"
+    kinds = [(e.kind, e.actor) for e in view.events if e.kind in ("acknowledged", "contacted", "closed")]
+    assert kinds == [("acknowledged", "Marta"), ("contacted", "Marta"), ("closed", "Marta")]
+    assert view.case.time_to_close > view.case.time_to_contact > timedelta(0)
+
+
+def test_a_forbidden_move_is_refused_and_nothing_is_written(runtime):
+    seed_team(runtime)
+    case_id = open_case(runtime, score=2)
+    with pytest.raises(InvalidTransition):
+        act_on_case(uow=runtime.uow(), case_id=case_id, action=Action.REOPEN, actor="x", now=runtime.clock())
+    assert get_case(uow=runtime.uow(), case_id=case_id).case.status == "open"
+
+
+def test_a_closed_case_lets_the_customers_next_detractor_open_a_new_case(runtime):
+    seed_team(runtime)
+    customer = {"id": "c-9", "phone": "+34600111222"}
+    first = open_case(runtime, score=2, customer=customer)
+    act_on_case(uow=runtime.uow(), case_id=first, action=Action.CLOSE, actor="x", now=runtime.clock(),
+                outcome=Outcome.RESOLVED)
+    second = open_case(runtime, score=1, customer=customer)
+    assert second != first
+
+
+def test_unknown_case(runtime):
+    with pytest.raises(CaseNotFound):
+        get_case(uow=runtime.uow(), case_id=404)
+
+
+def test_cases_are_filtered_and_paginated(runtime):
+    seed_team(runtime)
+    seed_team(runtime, name="Store", touchpoints=("checkout",), default=False, agents=())
+    ids = [open_case(runtime, score=s, touchpoint=t) for s, t in [(1, "delivery"), (2, "checkout"), (3, "delivery")]]
+    act_on_case(uow=runtime.uow(), case_id=ids[0], action=Action.ACKNOWLEDGE, actor="Marta", now=runtime.clock())
+
+    def search(**where):
+        views, total = list_cases(uow=runtime.uow(), where=CaseFilter(**where), limit=10, offset=0)
+        return sorted(v.case.id for v in views), total
+
+    assert search() == (sorted(ids), 3)
+    assert search(status="acknowledged") == ([ids[0]], 1)
+    assert search(touchpoint="checkout") == ([ids[1]], 1)
+    assert search(agent_id=1) == ([ids[0]], 1)
+    assert search(category=Category.DETRACTOR)[1] == 3
+    assert search(category=Category.PROMOTER) == ([], 0)
+    assert search(opened_from=datetime.now(UTC) + timedelta(hours=1)) == ([], 0)
+    page, total = list_cases(uow=runtime.uow(), where=CaseFilter(), limit=2, offset=2)
+    assert total == 3 and len(page) == 1

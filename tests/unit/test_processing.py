@@ -1,0 +1,83 @@
+import pytest
+
+from npsloop.services.casework import get_case
+from npsloop.services.processing import ResponseNotFound, handle_response
+from npsloop.store.repositories import CaseFilter
+from tests.conftest import drain, ingest, seed_team
+
+
+def cases_of(rt):
+    with rt.uow() as uow:
+        return uow.cases.search(CaseFilter(), limit=100, offset=0)[0]
+
+
+def test_a_detractor_opens_a_case_with_one_notification_per_agent_and_channel(runtime):
+    seed_team(runtime)
+    ingest(runtime, score=4)
+    drain(runtime)
+    [case] = cases_of(runtime)
+    view = get_case(uow=runtime.uow(), case_id=case.id)
+    assert view.case.status == "open" and view.team_name == "Logistics"
+    assert sorted((n.agent_id, n.channel, n.state) for n in view.notifications) == [
+        (1, "email", "sent"), (1, "sms", "sent"), (2, "email", "sent")
+    ]
+    assert len(runtime.transports["sms"].sent) == 1 and len(runtime.transports["email"].sent) == 2
+
+
+@pytest.mark.parametrize("score", [7, 8, 9, 10])
+def test_passives_and_promoters_are_stored_and_open_no_case(runtime, score):
+    seed_team(runtime)
+    response_id = ingest(runtime, score=score)
+    drain(runtime)
+    assert cases_of(runtime) == []
+    with runtime.uow() as uow:
+        response = uow.responses.get(response_id)
+        assert response.status == "processed" and response.case_id is None
+
+
+def test_a_second_detractor_from_the_same_customer_joins_the_open_case_without_alerting_again(runtime):
+    seed_team(runtime)
+    customer = {"id": "c-77", "name": "Ana", "phone": "+34600111222"}
+    ingest(runtime, score=2, customer=customer)
+    drain(runtime)
+    ingest(runtime, score=5, customer=customer, comment="and again")
+    drain(runtime)
+    [case] = cases_of(runtime)
+    view = get_case(uow=runtime.uow(), case_id=case.id)
+    assert len(view.responses) == 2
+    assert [e.kind for e in view.events].count("response_joined") == 1
+    assert len(runtime.transports["sms"].sent) == 1
+
+
+def test_the_same_customer_id_from_another_integration_is_another_customer(runtime):
+    seed_team(runtime)
+    ingest(runtime, integration="shop", score=2, customer={"id": "c-1"})
+    ingest(runtime, integration="crm", score=2, customer={"id": "c-1"})
+    drain(runtime)
+    assert len(cases_of(runtime)) == 2
+
+
+def test_processing_a_response_twice_opens_one_case_and_sends_each_alert_once(runtime):
+    seed_team(runtime)
+    response_id = ingest(runtime, score=1)
+    drain(runtime)
+    again = handle_response(uow=runtime.uow(), response_id=response_id, now=runtime.clock())
+    assert again == []  # all sent: nothing left to do
+    runtime.dispatcher.responses.append(response_id)
+    drain(runtime)
+    assert len(cases_of(runtime)) == 1
+    assert len(runtime.transports["sms"].sent) == 1 and len(runtime.transports["email"].sent) == 2
+
+
+def test_a_case_with_nobody_to_alert_says_so_on_its_timeline(runtime):
+    ingest(runtime, score=0)
+    drain(runtime)
+    [case] = cases_of(runtime)
+    view = get_case(uow=runtime.uow(), case_id=case.id)
+    assert view.events[-1].kind == "unrouted"
+    assert "no default team" in view.events[-1].note
+
+
+def test_a_deleted_response_is_reported_not_crashed_on(runtime):
+    with pytest.raises(ResponseNotFound):
+        handle_response(uow=runtime.uow(), response_id=999, now=runtime.clock())
