@@ -52,9 +52,10 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     }
 
 
-def create_app() -> Celery:
+def create_app(settings: Settings | None = None) -> Celery:
+    """With no settings, the configuration is read from the environment when first needed."""
     celery = Celery("npsloop", set_as_current=False)
-    celery.add_defaults(lambda: celery_config(get_settings()))
+    celery.add_defaults(lambda: celery_config(settings or get_settings()))
     return celery
 
 

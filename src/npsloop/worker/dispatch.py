@@ -6,15 +6,17 @@ from npsloop.settings import Settings
 
 
 class CeleryDispatcher:
+    """Publishes by task name on a producer app built from the same settings as the process, so the API
+    never needs to import the task modules (or their dependencies) to enqueue."""
+
     def __init__(self, settings: Settings) -> None:
+        from npsloop.worker.app import create_app
+
+        self.app = create_app(settings)
         self.queue = settings.queue
 
     def process_response(self, response_id: int) -> None:
-        from npsloop.worker.app import app
-
-        app.send_task("npsloop.process_response", args=[response_id], queue=self.queue)
+        self.app.send_task("npsloop.process_response", args=[response_id], queue=self.queue)
 
     def send_notification(self, notification_id: int) -> None:
-        from npsloop.worker.app import app
-
-        app.send_task("npsloop.send_notification", args=[notification_id], queue=self.queue)
+        self.app.send_task("npsloop.send_notification", args=[notification_id], queue=self.queue)
