@@ -104,11 +104,16 @@ def runtime(tmp_path: Path) -> Iterator[Runtime]:
     rt.engine.dispose()
 
 
-def seed_team(rt: Runtime, name: str = "Logistics", touchpoints: tuple[str, ...] = ("delivery",), default: bool = True,
-              agents: tuple[tuple[str, str | None, str | None, str], ...] = (
-                  ("Marta", "+34611222333", "marta@example.es", "es"),
-                  ("Tom", None, "tom@example.com", "en"),
-              )) -> None:
+def seed_team(
+    rt: Runtime,
+    name: str = "Logistics",
+    touchpoints: tuple[str, ...] = ("delivery",),
+    default: bool = True,
+    agents: tuple[tuple[str, str | None, str | None, str], ...] = (
+        ("Marta", "+34611222333", "marta@example.es", "es"),
+        ("Tom", None, "tom@example.com", "en"),
+    ),
+) -> None:
     from npsloop.services import directory
 
     directory.add_team(uow=rt.uow(), name=name, touchpoints=list(touchpoints), is_default=default)
@@ -137,6 +142,19 @@ def drain(rt: Runtime) -> None:
                 queue.send_notification(nid)
         while queue.notifications:
             send_notification(
-                uow=rt.uow(), transports=rt.transports, renderer=rt.renderer, policy=rt.policy,
-                notification_id=queue.notifications.pop(0), now=rt.clock(), public_url="http://x",
+                uow=rt.uow(),
+                transports=rt.transports,
+                renderer=rt.renderer,
+                policy=rt.policy,
+                notification_id=queue.notifications.pop(0),
+                now=rt.clock(),
+                public_url="http://x",
             )
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Say up front, before anything runs, if a test we are about to run needs a server that is not there."""
+    if any(("integration" in item.path.parts or "e2e" in item.path.parts) for item in items):
+        from tests.support.services import require_services
+
+        require_services()

@@ -151,8 +151,12 @@ def settle(loop: Loop) -> None:
 
 
 def test_a_detractor_posted_over_http_reaches_its_agents_by_sms_and_email(loop: Loop):
-    body = payload(score=2, touchpoint="delivery", comment="Llegó roto <b>y tarde</b>",
-                   customer={"id": "c-e2e-1", "name": "Lucía", "phone": "+34600111222"})
+    body = payload(
+        score=2,
+        touchpoint="delivery",
+        comment="Llegó roto <b>y tarde</b>",
+        customer={"id": "c-e2e-1", "name": "Lucía", "phone": "+34600111222"},
+    )
     reply = post(loop, body)
     assert reply.status_code == 202
     case_id: object = None
@@ -163,8 +167,11 @@ def test_a_detractor_posted_over_http_reaches_its_agents_by_sms_and_email(loop: 
             case_id = case_of(loop, reply.json()["id"])["id"]
         except AssertionError:
             return False
-        return bool(sms_for(loop, MARTA, case_id) and mail_for(loop, "marta@example.es", case_id)
-                    and mail_for(loop, "tom@example.com", case_id))
+        return bool(
+            sms_for(loop, MARTA, case_id)
+            and mail_for(loop, "marta@example.es", case_id)
+            and mail_for(loop, "tom@example.com", case_id)
+        )
 
     wait_for(alerted, 30, "the SMS and emails to arrive")
     [sms] = sms_for(loop, MARTA, case_id)
@@ -175,8 +182,11 @@ def test_a_detractor_posted_over_http_reaches_its_agents_by_sms_and_email(loop: 
     assert "Hello Tom" in mail.message.get_body(("plain",)).get_content()
     detail = case_of(loop, reply.json()["id"])
     assert detail["status"] == "open" and detail["team"] == "Logistics"
-    wait_for(lambda: all(n["state"] == "sent" for n in case_of(loop, reply.json()["id"])["notifications"]), 10,
-             "notification rows to be marked sent")
+    wait_for(
+        lambda: all(n["state"] == "sent" for n in case_of(loop, reply.json()["id"])["notifications"]),
+        10,
+        "notification rows to be marked sent",
+    )
     kinds = [e["kind"] for e in case_of(loop, reply.json()["id"])["timeline"]]
     assert kinds[0] == "opened" and kinds.count("notified") == 3
 
@@ -213,7 +223,10 @@ def _cases_with(loop: Loop, response_id: int) -> list[dict[str, object]]:
 
 def test_passives_and_promoters_are_counted_and_alert_nobody(loop: Loop):
     before = len(loop.twilio.state.messages), len(loop.smtp.mails)
-    ids = [post(loop, payload(score=s, customer={"id": f"c-e2e-p{s}", "phone": "+34600111224"})).json()["id"] for s in (7, 8, 9, 10)]
+    ids = [
+        post(loop, payload(score=s, customer={"id": f"c-e2e-p{s}", "phone": "+34600111224"})).json()["id"]
+        for s in (7, 8, 9, 10)
+    ]
     settle(loop)
     assert (len(loop.twilio.state.messages), len(loop.smtp.mails)) == before
     for response_id in ids:

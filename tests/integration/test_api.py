@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from npsloop.api.app import create_app
-from tests.conftest import SECRET, TOKEN, payload, seed_team, signed
+from tests.conftest import TOKEN, payload, seed_team, signed
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -62,7 +62,9 @@ def test_a_repeat_with_a_new_comment_answers_200_updated(client):
     ],
 )
 def test_missing_malformed_or_stale_signatures_get_401(client, pg_runtime, headers, reason):
-    reply = client.post("/v1/responses", content=json.dumps(payload()), headers={"Content-Type": "application/json", **headers})
+    reply = client.post(
+        "/v1/responses", content=json.dumps(payload()), headers={"Content-Type": "application/json", **headers}
+    )
     assert reply.status_code == 401 and reason in reply.json()["message"]
     assert stored(pg_runtime) == []
 
@@ -105,7 +107,9 @@ def test_invalid_fields_get_422_with_a_message_per_field(client, pg_runtime, cha
 
 def test_a_json_array_body_gets_422(client):
     reply = post(client, b"[1, 2]")
-    assert reply.status_code == 422 and reply.json()["errors"] == [{"field": "body", "message": "must be a JSON object"}]
+    assert reply.status_code == 422 and reply.json()["errors"] == [
+        {"field": "body", "message": "must be a JSON object"}
+    ]
 
 
 def test_malformed_json_gets_400(client):
@@ -144,7 +148,9 @@ def test_a_batch_over_1000_items_gets_422(client):
 def test_a_database_outage_answers_503_with_retry_after_never_202(client, pg_runtime):
     import sqlalchemy as sa
 
-    pg_runtime.engine = sa.create_engine("postgresql+psycopg://postgres@127.0.0.1:1/none", connect_args={"connect_timeout": 1})
+    pg_runtime.engine = sa.create_engine(
+        "postgresql+psycopg://postgres@127.0.0.1:1/none", connect_args={"connect_timeout": 1}
+    )
     pg_runtime._sessions = None
     reply = post(client, payload())
     assert reply.status_code == 503 and reply.headers["Retry-After"] == "5"
@@ -165,11 +171,19 @@ def test_a_case_is_listed_read_and_moved_through_the_loop_over_http(client, pg_r
     listing = client.get("/v1/cases", params={"status": "open", "team": "Logistics"}, headers=AUTH).json()
     assert listing["total"] == 1
     case_id = listing["items"][0]["id"]
-    assert client.post(f"/v1/cases/{case_id}/acknowledge", json={"actor": "Marta"}, headers=AUTH).json()["assignee"] == "Marta"
-    assert client.post(f"/v1/cases/{case_id}/contact", json={"actor": "Marta", "note": "called"}, headers=AUTH).status_code == 200
+    assert (
+        client.post(f"/v1/cases/{case_id}/acknowledge", json={"actor": "Marta"}, headers=AUTH).json()["assignee"]
+        == "Marta"
+    )
+    assert (
+        client.post(f"/v1/cases/{case_id}/contact", json={"actor": "Marta", "note": "called"}, headers=AUTH).status_code
+        == 200
+    )
     missing = client.post(f"/v1/cases/{case_id}/close", json={"actor": "Marta"}, headers=AUTH)
     assert missing.status_code == 422
-    closed = client.post(f"/v1/cases/{case_id}/close", json={"actor": "Marta", "outcome": "resolved"}, headers=AUTH).json()
+    closed = client.post(
+        f"/v1/cases/{case_id}/close", json={"actor": "Marta", "outcome": "resolved"}, headers=AUTH
+    ).json()
     assert closed["status"] == "closed" and closed["time_to_close_seconds"] >= 0
     assert [e["kind"] for e in closed["timeline"]][-3:] == ["acknowledged", "contacted", "closed"]
     again = client.post(f"/v1/cases/{case_id}/close", json={"outcome": "resolved"}, headers=AUTH)
@@ -184,10 +198,18 @@ def test_agents_and_teams_are_managed_over_http_with_validation(client):
     assert client.post("/v1/teams", json={"name": "Care", "default": True}, headers=AUTH).status_code == 201
     bad = client.post("/v1/agents", json={"name": "Ana", "team": "Care", "phone": "612"}, headers=AUTH)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "phone"
-    assert client.post("/v1/agents", json={"name": "Ana", "team": "Nope", "email": "a@b.es"}, headers=AUTH).status_code == 422
-    ok = client.post("/v1/agents", json={"name": "Ana", "team": "Care", "email": "a@b.es", "language": "es"}, headers=AUTH)
+    assert (
+        client.post("/v1/agents", json={"name": "Ana", "team": "Nope", "email": "a@b.es"}, headers=AUTH).status_code
+        == 422
+    )
+    ok = client.post(
+        "/v1/agents", json={"name": "Ana", "team": "Care", "email": "a@b.es", "language": "es"}, headers=AUTH
+    )
     assert ok.status_code == 201 and ok.json()["team"] == "Care"
-    assert client.post("/v1/agents", json={"name": "Ana", "team": "Care", "email": "a@b.es"}, headers=AUTH).status_code == 409
+    assert (
+        client.post("/v1/agents", json={"name": "Ana", "team": "Care", "email": "a@b.es"}, headers=AUTH).status_code
+        == 409
+    )
     assert [a["name"] for a in client.get("/v1/agents", headers=AUTH).json()] == ["Ana"]
 
 

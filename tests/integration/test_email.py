@@ -21,14 +21,20 @@ def smtp():
 
 def message(to="marta@example.es"):
     return OutboundMessage(
-        channel="email", to=to, subject="[npsloop #1] Detractor 2/10", text="Atención, caso #1",
-        html="<p>Atención, caso <b>#1</b></p>", reference="n7",
+        channel="email",
+        to=to,
+        subject="[npsloop #1] Detractor 2/10",
+        text="Atención, caso #1",
+        html="<p>Atención, caso <b>#1</b></p>",
+        reference="n7",
     )
 
 
 def test_an_email_arrives_with_text_and_html_parts(smtp):
     controller, sink = smtp
-    receipt = SmtpEmail(f"smtp://127.0.0.1:{controller.port}", sender="npsloop <alerts@npsloop.example>", timeout=5).send(message())
+    receipt = SmtpEmail(
+        f"smtp://127.0.0.1:{controller.port}", sender="npsloop <alerts@npsloop.example>", timeout=5
+    ).send(message())
     [mail] = sink.mails
     assert mail.to == ["marta@example.es"]
     assert mail.message["Subject"] == "[npsloop #1] Detractor 2/10"
@@ -85,18 +91,23 @@ def test_a_bad_smtp_url_is_a_configuration_error(url):
 
 
 def _self_signed(folder):
+    import ipaddress
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
-    import ipaddress
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=1))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
         .not_valid_after(now + dt.timedelta(days=1))
         .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
@@ -104,5 +115,7 @@ def _self_signed(folder):
     )
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return str(cert_path), str(key_path)

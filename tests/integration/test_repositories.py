@@ -39,21 +39,7 @@ def test_two_workers_racing_on_one_customers_detractors_make_one_case(pg_runtime
     customer = {"id": "c-race", "phone": "+34600111222"}
     for _ in range(10):
         ids = [ingest(pg_runtime, score=s, customer=customer) for s in (1, 2, 3, 4)]
-        barrier = threading.Barrier(len(ids))
-        errors: list[BaseException] = []
-
-        def work(response_id: int) -> None:
-            barrier.wait()
-            try:
-                handle_response(uow=pg_runtime.uow(), response_id=response_id, now=datetime.now(UTC))
-            except BaseException as error:  # pragma: no cover - reported below
-                errors.append(error)
-
-        threads = [threading.Thread(target=work, args=(i,)) for i in ids]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        errors = race(pg_runtime, ids)
         assert errors == []
         with pg_runtime.uow() as uow:
             case_ids = {uow.responses.get(i).case_id for i in ids}
@@ -83,3 +69,23 @@ def test_only_one_of_many_concurrent_claims_wins(pg_runtime):
     for thread in threads:
         thread.join()
     assert sorted(wins) == [False] * 7 + [True]
+
+
+def race(pg_runtime, ids: list[int]) -> list[BaseException]:
+    """Processes each response on its own thread, all released at the same instant."""
+    barrier = threading.Barrier(len(ids))
+    errors: list[BaseException] = []
+
+    def work(response_id: int) -> None:
+        barrier.wait()
+        try:
+            handle_response(uow=pg_runtime.uow(), response_id=response_id, now=datetime.now(UTC))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors

@@ -67,8 +67,9 @@ def test_a_timeout_is_transient(server):
 
 
 def test_an_unreachable_provider_is_transient():
-    broken = TwilioSms(account_sid="AC" + "1" * 32, auth_token="x", sender="+15005550006",
-                       api_base="http://127.0.0.1:1", timeout=1.0)
+    broken = TwilioSms(
+        account_sid="AC" + "1" * 32, auth_token="x", sender="+15005550006", api_base="http://127.0.0.1:1", timeout=1.0
+    )
     with pytest.raises(TransientDeliveryError, match="unreachable"):
         broken.send(message())
 

@@ -86,7 +86,9 @@ class Handler(BaseHTTPRequestHandler):
         else:
             sid = "SM" + uuid.uuid4().hex
             with state.lock:
-                state.messages.append(Received(to=to, sender=form.get("From", ""), body=form.get("Body", ""), at=time.time()))
+                state.messages.append(
+                    Received(to=to, sender=form.get("From", ""), body=form.get("Body", ""), at=time.time())
+                )
             body = {
                 "sid": sid,
                 "account_sid": state.account_sid,

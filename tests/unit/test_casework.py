@@ -20,7 +20,9 @@ def open_case(rt, **overrides):
 def test_the_first_agent_to_acknowledge_owns_the_case(runtime):
     seed_team(runtime)
     case_id = open_case(runtime, score=2)
-    view = act_on_case(uow=runtime.uow(), case_id=case_id, action=Action.ACKNOWLEDGE, actor="Marta", now=runtime.clock())
+    view = act_on_case(
+        uow=runtime.uow(), case_id=case_id, action=Action.ACKNOWLEDGE, actor="Marta", now=runtime.clock()
+    )
     assert view.case.status == "acknowledged" and view.assignee_name == "Marta"
 
 
@@ -29,10 +31,22 @@ def test_the_full_loop_is_persisted_with_its_audit_trail(runtime):
     case_id = open_case(runtime, score=2)
     t0 = datetime.now(UTC)
     act_on_case(uow=runtime.uow(), case_id=case_id, action=Action.ACKNOWLEDGE, actor="Marta", now=t0)
-    act_on_case(uow=runtime.uow(), case_id=case_id, action=Action.CONTACT, actor="Marta", now=t0 + timedelta(hours=1),
-                note="called, apologised")
-    act_on_case(uow=runtime.uow(), case_id=case_id, action=Action.CLOSE, actor="Marta", now=t0 + timedelta(hours=2),
-                outcome=Outcome.RESOLVED)
+    act_on_case(
+        uow=runtime.uow(),
+        case_id=case_id,
+        action=Action.CONTACT,
+        actor="Marta",
+        now=t0 + timedelta(hours=1),
+        note="called, apologised",
+    )
+    act_on_case(
+        uow=runtime.uow(),
+        case_id=case_id,
+        action=Action.CLOSE,
+        actor="Marta",
+        now=t0 + timedelta(hours=2),
+        outcome=Outcome.RESOLVED,
+    )
     view = get_case(uow=runtime.uow(), case_id=case_id)
     assert view.case.status == "closed" and view.case.outcome == "resolved"
     kinds = [(e.kind, e.actor) for e in view.events if e.kind in ("acknowledged", "contacted", "closed")]
@@ -52,8 +66,9 @@ def test_a_closed_case_lets_the_customers_next_detractor_open_a_new_case(runtime
     seed_team(runtime)
     customer = {"id": "c-9", "phone": "+34600111222"}
     first = open_case(runtime, score=2, customer=customer)
-    act_on_case(uow=runtime.uow(), case_id=first, action=Action.CLOSE, actor="x", now=runtime.clock(),
-                outcome=Outcome.RESOLVED)
+    act_on_case(
+        uow=runtime.uow(), case_id=first, action=Action.CLOSE, actor="x", now=runtime.clock(), outcome=Outcome.RESOLVED
+    )
     second = open_case(runtime, score=1, customer=customer)
     assert second != first
 

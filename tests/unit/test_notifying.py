@@ -15,8 +15,13 @@ def open_case(rt, **agent):
 
 def send(rt, notification_id):
     return send_notification(
-        uow=rt.uow(), transports=rt.transports, renderer=rt.renderer, policy=rt.policy,
-        notification_id=notification_id, now=rt.clock(), public_url="http://x",
+        uow=rt.uow(),
+        transports=rt.transports,
+        renderer=rt.renderer,
+        policy=rt.policy,
+        notification_id=notification_id,
+        now=rt.clock(),
+        public_url="http://x",
     )
 
 

@@ -19,7 +19,9 @@ def test_a_detractor_opens_a_case_with_one_notification_per_agent_and_channel(ru
     view = get_case(uow=runtime.uow(), case_id=case.id)
     assert view.case.status == "open" and view.team_name == "Logistics"
     assert sorted((n.agent_id, n.channel, n.state) for n in view.notifications) == [
-        (1, "email", "sent"), (1, "sms", "sent"), (2, "email", "sent")
+        (1, "email", "sent"),
+        (1, "sms", "sent"),
+        (2, "email", "sent"),
     ]
     assert len(runtime.transports["sms"].sent) == 1 and len(runtime.transports["email"].sent) == 2
 

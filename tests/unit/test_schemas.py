@@ -12,7 +12,10 @@ def errors_of(body):
 
 
 def test_a_complete_response_is_accepted_and_the_phone_normalised():
-    body = payload(customer={"id": "c1", "phone": "+34 600 111 222", "email": "ana@example.es"}, attributes={"tier": "gold", "seats": 40})
+    body = payload(
+        customer={"id": "c1", "phone": "+34 600 111 222", "email": "ana@example.es"},
+        attributes={"tier": "gold", "seats": 40},
+    )
     parsed = ResponseIn.model_validate(body)
     assert parsed.customer.phone == "+34600111222"
     assert parsed.attributes == {"tier": "gold", "seats": 40}

@@ -1,0 +1,80 @@
+"""The `npsloop` command on a SQLite database: directory, cases and CSV import."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from npsloop.cli import main
+from npsloop.settings import get_settings
+from npsloop.store import migrate
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch):
+    monkeypatch.setenv("NPSLOOP_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("NPSLOOP_CONSOLE_NOTIFICATIONS", "false")
+    from npsloop.bootstrap import get_runtime
+
+    get_settings.cache_clear()
+    get_runtime.cache_clear()
+    migrate.upgrade(get_settings().resolved_database_url)
+    runner = CliRunner()
+
+    def run(*args: str, ok: bool = True):
+        result = runner.invoke(main, list(args), catch_exceptions=False)
+        assert (result.exit_code == 0) is ok, result.output
+        return result.output
+
+    yield run
+    get_runtime().engine.dispose()
+    get_runtime.cache_clear()
+    get_settings.cache_clear()
+
+
+def test_teams_and_agents_are_added_and_listed(cli):
+    cli("teams", "add", "Logistics", "--touchpoint", "delivery", "--default")
+    cli("agents", "add", "Marta", "--team", "Logistics", "--phone", "+34611222333", "--language", "es")
+    assert "Logistics (default)  touchpoints: delivery" in cli("teams", "list")
+    assert "Marta" in cli("agents", "list") and "sms" in cli("agents", "list")
+
+
+def test_bad_agent_input_is_explained_not_crashed_on(cli):
+    cli("teams", "add", "Logistics")
+    assert "phone" in cli("agents", "add", "Ana", "--team", "Logistics", "--phone", "612", ok=False)
+    assert "no team named 'Nope'" in cli("agents", "add", "Ana", "--team", "Nope", "--email", "a@b.es", ok=False)
+    assert "--phone or an --email" in cli("agents", "add", "Ana", "--team", "Logistics", ok=False)
+
+
+def test_a_csv_import_stores_history_reports_bad_lines_and_opens_no_case(cli, tmp_path):
+    path = tmp_path / "history.csv"
+    path.write_text(
+        "response_id,score,comment,customer_id,customer_phone,responded_at,attr_region\n"
+        "h1,3,slow,c1,+34600111222,2025-01-10T10:00:00+01:00,Madrid\n"
+        "h2,10,,c2,,2025-01-11T10:00:00+01:00,\n"
+        "h3,eleven,,c3,,2025-01-12T10:00:00+01:00,\n"
+        "h1,3,slow,c1,+34600111222,2025-01-10T10:00:00+01:00,Madrid\n",
+        encoding="utf-8",
+    )
+    output = cli("import", str(path), ok=False)
+    assert "line 4: score: Input should be a valid integer" in output
+    assert "2 accepted, 0 updated, 1 duplicate, 1 invalid" in output
+    assert "0 of 0 cases" in cli("cases", "list")
+
+
+def test_a_live_import_opens_cases_and_the_cli_closes_them(cli, tmp_path):
+    from npsloop.bootstrap import get_runtime
+    from tests.conftest import FakeDispatcher, drain
+
+    runtime = get_runtime()
+    runtime.dispatcher = FakeDispatcher()
+    cli("teams", "add", "Care", "--default")
+    path = tmp_path / "live.csv"
+    path.write_text("response_id,score,customer_id,responded_at\nl1,2,c9,2026-01-10T10:00:00Z\n", encoding="utf-8")
+    cli("import", str(path), "--live")
+    drain(runtime)
+    assert "1 of 1 cases" in cli("cases", "list", "--status", "open")
+    assert '"status": "open"' in cli("cases", "show", "1")
+    assert "case #1 is now closed" in cli("cases", "close", "1", "--outcome", "resolved", "--actor", "Ana")
+    assert "cannot be closed" in cli("cases", "close", "1", "--outcome", "resolved", ok=False)
+    assert "case #1 is now open" in cli("cases", "reopen", "1")

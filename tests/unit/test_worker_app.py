@@ -1,0 +1,29 @@
+from npsloop.settings import Settings
+from npsloop.worker.app import celery_config, create_app
+
+
+def test_tasks_are_acknowledged_late_and_redelivered_when_a_worker_dies(tmp_path):
+    config = celery_config(Settings(data_dir=tmp_path, broker_url="redis://127.0.0.1:6379/0"))
+    assert config["task_acks_late"] is True
+    assert config["task_reject_on_worker_lost"] is True
+    assert config["worker_prefetch_multiplier"] == 1
+    assert config["broker_transport_options"]["visibility_timeout"] >= 3600
+
+
+def test_no_retry_countdown_outlives_the_visibility_timeout(tmp_path):
+    settings = Settings(data_dir=tmp_path, broker_url="redis://127.0.0.1:6379/0")
+    config = celery_config(settings)
+    assert settings.retry_cap_seconds < config["broker_transport_options"]["visibility_timeout"]
+
+
+def test_the_embedded_default_needs_no_server(tmp_path):
+    settings = Settings(data_dir=tmp_path)
+    config = celery_config(settings)
+    assert config["broker_url"] == "filesystem://"
+    assert (tmp_path / "broker" / "queue").is_dir()
+    assert settings.resolved_database_url.startswith("sqlite:///")
+
+
+def test_the_reconciler_runs_on_a_schedule(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path, reconcile_every_seconds=15))
+    assert app.conf.beat_schedule["reconcile"] == {"task": "npsloop.reconcile", "schedule": 15.0}
