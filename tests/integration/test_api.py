@@ -224,3 +224,41 @@ def test_the_openapi_document_describes_the_ingest_body(client):
 def test_health_and_readiness(client):
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/readyz").json() == {"status": "ready"}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"\xff\xfe{}",  # not UTF-8
+        b'{"a":' * 2000 + b"1" + b"}" * 2000,  # nested past the parser's depth limit
+        json.dumps(payload()).replace('"score": 3', '"score": 1e309').encode(),
+        json.dumps(payload(comment="x")).replace('"x"', '"\\ud800"').encode(),  # a lone surrogate
+    ],
+)
+def test_bodies_the_parser_cannot_read_get_400_and_store_nothing(client, pg_runtime, raw):
+    assert post(client, raw).status_code == 400
+    assert stored(pg_runtime) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"comment": "before\u0000after"}, "comment"),
+        ({"customer": {"id": "c\u0000"}}, "customer.id"),
+        ({"attributes": {"region": "Ma\u0000drid"}}, "attributes.region"),
+    ],
+)
+def test_nul_characters_get_422_not_a_database_error(client, pg_runtime, change, field):
+    reply = post(client, payload(**change))
+    assert reply.status_code == 422
+    assert field in {e["field"] for e in reply.json()["errors"]}
+    assert stored(pg_runtime) == []
+
+
+def test_a_nul_in_a_case_note_is_refused_as_input(client):
+    reply = client.post("/v1/cases/1/acknowledge", json={"note": "a\u0000b"}, headers=AUTH)
+    assert reply.status_code == 422
+
+
+def test_a_query_value_the_database_cannot_store_is_a_4xx(client):
+    assert client.get("/v1/cases", params={"touchpoint": "a\u0000b"}, headers=AUTH).status_code == 422

@@ -78,3 +78,14 @@ def test_a_live_import_opens_cases_and_the_cli_closes_them(cli, tmp_path):
     assert "case #1 is now closed" in cli("cases", "close", "1", "--outcome", "resolved", "--actor", "Ana")
     assert "cannot be closed" in cli("cases", "close", "1", "--outcome", "resolved", ok=False)
     assert "case #1 is now open" in cli("cases", "reopen", "1")
+
+
+def test_a_csv_that_is_not_utf8_is_refused_whole_with_the_line_named(cli, tmp_path):
+    path = tmp_path / "broken.csv"
+    path.write_bytes(b"response_id,score,customer_id,responded_at\nb1,9,c1,2025-01-10T10:00:00Z\nb2,\xff\xfe,c2,x\n")
+    assert "line 3 is not UTF-8; nothing was imported" in cli("import", str(path), ok=False)
+    assert "0 of 0 cases" in cli("cases", "list")
+    from npsloop.bootstrap import get_runtime
+
+    with get_runtime().uow() as uow:
+        assert uow.responses.scores() == []

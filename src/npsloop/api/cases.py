@@ -15,6 +15,7 @@ from npsloop.api.presenters import case_json
 from npsloop.bootstrap import Runtime
 from npsloop.domain.cases import Action, CaseStatus, Outcome
 from npsloop.domain.scores import Category
+from npsloop.ingest.schemas import Text
 from npsloop.services import casework
 from npsloop.store.repositories import CaseFilter
 
@@ -24,8 +25,8 @@ router = APIRouter(prefix="/v1/cases", tags=["cases"], dependencies=[Depends(req
 class CaseActionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    actor: Annotated[str, Field(min_length=1, max_length=100)] = "api"
-    note: Annotated[str, Field(max_length=2000)] | None = None
+    actor: Annotated[Text, Field(min_length=1, max_length=100)] = "api"
+    note: Annotated[Text, Field(max_length=2000)] | None = None
     outcome: Outcome | None = None
 
 

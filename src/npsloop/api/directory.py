@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from npsloop.api.auth import require_token
 from npsloop.api.presenters import agent_json, team_json
-from npsloop.ingest.schemas import EmailText, PhoneText
+from npsloop.ingest.schemas import EmailText, PhoneText, Text
 from npsloop.services import directory
 
 router = APIRouter(prefix="/v1", tags=["directory"], dependencies=[Depends(require_token)])
@@ -21,7 +21,7 @@ class TeamIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name
-    touchpoints: list[Annotated[StrictStr, Field(min_length=1, max_length=100)]] = []
+    touchpoints: list[Annotated[Text, Field(min_length=1, max_length=100)]] = []
     default: bool = False
 
 

@@ -7,7 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 
 from npsloop.domain import errors as domain
 
@@ -71,8 +71,15 @@ def install(app: FastAPI) -> None:
             errors.append({"field": ".".join(loc) or "body", "message": item["msg"]})
         return problem(422, "validation_failed", "the request has invalid fields", errors)
 
-    @app.exception_handler(DBAPIError)
-    async def _database(_: Request, error: DBAPIError) -> JSONResponse:
+    @app.exception_handler(DataError)
+    async def _data(_: Request, error: DataError) -> JSONResponse:
+        # A value the validation let through but the database refuses: still the caller's input, never a 500.
+        log.warning("database refused a value", extra={"error": type(error.orig).__name__ if error.orig else "?"})
+        return problem(422, "unstorable_value", "a value in the request cannot be stored")
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database(_: Request, error: OperationalError | InterfaceError) -> JSONResponse:
         # Nothing was stored, so nothing is acknowledged: the caller retries after the pause.
         log.error("database unavailable", extra={"error": type(error.orig).__name__ if error.orig else "?"})
         return problem(503, "unavailable", "the database is unavailable; retry later", headers={"Retry-After": "5"})

@@ -9,6 +9,7 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
+from npsloop.bootstrap import Runtime
 from npsloop.cli.common import runtime
 from npsloop.ingest.schemas import ResponseIn, field_errors
 from npsloop.services.ingest import ingest_response
@@ -51,6 +52,27 @@ def import_csv(path: Path, integration: str, live: bool) -> None:
     """Load responses from a CSV file with a header row."""
     rt = runtime()
     counts = {"accepted": 0, "updated": 0, "duplicate": 0, "invalid": 0}
+    bad_line = first_undecodable_line(path)
+    if bad_line is not None:
+        raise click.ClickException(f"{path}: line {bad_line} is not UTF-8; nothing was imported")
+    _load(rt, path, integration, live, counts)
+    click.echo(", ".join(f"{n} {status}" for status, n in counts.items()))
+    if counts["invalid"]:
+        raise SystemExit(1)
+
+
+def first_undecodable_line(path: Path) -> int | None:
+    """Checked before importing anything, so a bad byte on line 90,000 does not leave half a load behind."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return None
+
+
+def _load(rt: Runtime, path: Path, integration: str, live: bool, counts: dict[str, int]) -> None:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             try:
@@ -70,6 +92,3 @@ def import_csv(path: Path, integration: str, live: bool) -> None:
             )
             status = "accepted" if result.created else "updated" if result.changed_fields else "duplicate"
             counts[status] += 1
-    click.echo(", ".join(f"{n} {status}" for status, n in counts.items()))
-    if counts["invalid"]:
-        raise SystemExit(1)

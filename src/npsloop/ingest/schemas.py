@@ -49,14 +49,23 @@ def e164(value: str | None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-ShortText = Annotated[StrictStr, Field(min_length=1, max_length=200)]
-EmailText = Annotated[StrictStr, Field(max_length=254), AfterValidator(email_address)]
-PhoneText = Annotated[StrictStr, Field(max_length=20), AfterValidator(e164)]
+def _no_nul(value: str) -> str:
+    """NUL is legal JSON but no database text column stores it; refused here, it is the caller's error."""
+    if "\x00" in value:
+        raise ValueError("text must not contain NUL characters")
+    return value
+
+
+Text = Annotated[StrictStr, AfterValidator(_no_nul)]
+ShortText = Annotated[Text, Field(min_length=1, max_length=200)]
+EmailText = Annotated[Text, Field(max_length=254), AfterValidator(email_address)]
+PhoneText = Annotated[Text, Field(max_length=20), AfterValidator(e164)]
 
 
 def _attribute_value(value: Any) -> str | int | float:
     """Segments are flat: a nested object or a list would not group in a report."""
     if isinstance(value, str):
+        _no_nul(value)
         if len(value) > 500:
             raise ValueError("attribute values are at most 500 characters")
         return value
@@ -72,7 +81,7 @@ class Customer(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     id: ShortText
-    name: Annotated[StrictStr, Field(max_length=200)] | None = None
+    name: Annotated[Text, Field(max_length=200)] | None = None
     email: EmailText | None = None
     phone: PhoneText | None = None
 
@@ -82,13 +91,13 @@ class ResponseIn(BaseModel):
 
     response_id: ShortText
     score: Annotated[StrictInt, Field(ge=0, le=10)]
-    comment: Annotated[StrictStr, Field(max_length=5000)] | None = None
+    comment: Annotated[Text, Field(max_length=5000)] | None = None
     survey_type: SurveyType = SurveyType.TRANSACTIONAL
-    touchpoint: Annotated[StrictStr, Field(max_length=100)] | None = None
+    touchpoint: Annotated[Text, Field(max_length=100)] | None = None
     customer: Customer
     responded_at: AwareDatetime
-    language: Annotated[StrictStr, Field(max_length=35)] | None = None
-    attributes: dict[Annotated[str, Field(min_length=1, max_length=64)], AttributeValue] = Field(default_factory=dict)
+    language: Annotated[Text, Field(max_length=35)] | None = None
+    attributes: dict[Annotated[Text, Field(min_length=1, max_length=64)], AttributeValue] = Field(default_factory=dict)
 
     @field_validator("language")
     @classmethod
