@@ -37,6 +37,7 @@ class Loop:
     redis: redis.Redis
     queue: str
     env: dict[str, str]
+    settings: Settings
 
 
 def wait_for(condition: Callable[[], object], timeout: float = 30, what: str = "condition") -> None:
@@ -77,6 +78,7 @@ def loop(pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) 
         "NPSLOOP_RETRY_BASE_SECONDS": "0.5",
         "NPSLOOP_RETRY_CAP_SECONDS": "2",
         "NPSLOOP_LOG_FORMAT": "json",
+        "NPSLOOP_RECONCILE_AFTER_SECONDS": "1",
     }
     truncate(pg_url)
     worker = start_worker(env, folder / "worker.log")
@@ -100,7 +102,7 @@ def loop(pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) 
         {"name": "Diego", "team": "Store", "phone": DIEGO, "email": "diego@example.es", "language": "es"},
     ):
         assert http.post("/v1/agents", json=body, headers=AUTH).status_code == 201
-    yield Loop(http=http, twilio=twilio, smtp=sink, redis=client, queue=queue, env=env)
+    yield Loop(http=http, twilio=twilio, smtp=sink, redis=client, queue=queue, env=env, settings=settings)
     http.close()
     server.should_exit = True
     thread.join(timeout=10)
@@ -263,3 +265,30 @@ def test_a_throttled_sms_is_retried_and_an_invalid_number_is_recorded_while_emai
     wait_for(lambda: mail_for(loop, "marta@example.es", detail["id"]), 30, "the email despite the SMS failure")
     assert "notification_failed" in [e["kind"] for e in case_of(loop, response_id)["timeline"]]
     loop.twilio.state.script.pop(MARTA)
+
+
+def test_a_response_whose_queue_message_was_lost_is_found_by_the_reconciler_and_alerted(loop: Loop):
+    from npsloop.ingest.schemas import ResponseIn
+    from npsloop.services.ingest import ingest_response
+    from npsloop.worker.dispatch import CeleryDispatcher
+
+    class LostMessage:
+        def process_response(self, response_id: int) -> None:
+            pass  # the broker "accepted" it and then lost it (a flush, a failover)
+
+        def send_notification(self, notification_id: int) -> None:
+            pass
+
+    runtime = build_runtime(loop.settings, dispatcher=LostMessage())
+    body = payload(score=4, touchpoint="checkout", customer={"id": "c-e2e-lost", "phone": "+34600111227"})
+    now = runtime.clock()
+    incoming = ResponseIn.model_validate(body).to_domain(integration="shop", received_at=now)
+    response_id = ingest_response(uow=runtime.uow(), dispatcher=runtime.dispatcher, incoming=incoming, now=now).id
+    runtime.engine.dispose()
+    settle(loop)
+    assert _cases_with(loop, response_id) == []  # nothing happened: the message is gone
+    time.sleep(1.2)
+    CeleryDispatcher(loop.settings).app.send_task("npsloop.reconcile", queue=loop.queue)  # what beat sends
+    wait_for(lambda: _cases_with(loop, response_id), 30, "the reconciler to re-enqueue the response")
+    case_id = case_of(loop, response_id)["id"]
+    wait_for(lambda: sms_for(loop, DIEGO, case_id) and mail_for(loop, "diego@example.es", case_id), 30, "alerts")
