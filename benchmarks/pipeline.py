@@ -31,8 +31,6 @@ from npsloop.api.app import create_app  # noqa: E402
 from npsloop.bootstrap import build_runtime  # noqa: E402
 from npsloop.ingest import signature  # noqa: E402
 from npsloop.services import directory  # noqa: E402
-from npsloop.services.notifying import send_notification  # noqa: E402
-from npsloop.services.processing import handle_response  # noqa: E402
 from npsloop.settings import Settings  # noqa: E402
 from npsloop.store import migrate  # noqa: E402
 from npsloop.store.database import normalize_url  # noqa: E402
@@ -134,20 +132,12 @@ def main() -> None:
         start = time.perf_counter()
         pending: list[int] = []
         for response_id in ids:
-            pending += handle_response(uow=runtime.uow(), response_id=response_id, now=runtime.clock())
+            pending += runtime.process(response_id)
         process_seconds = time.perf_counter() - start
 
         start = time.perf_counter()
         for notification_id in pending:
-            send_notification(
-                uow=runtime.uow(),
-                transports=runtime.transports,
-                renderer=runtime.renderer,
-                policy=runtime.policy,
-                notification_id=notification_id,
-                now=runtime.clock(),
-                public_url="http://x",
-            )
+            runtime.send(notification_id)
         send_seconds = time.perf_counter() - start
         queued = redis.Redis.from_url(REDIS_URL).llen(queue)
         runtime.engine.dispose()

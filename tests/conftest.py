@@ -132,24 +132,13 @@ def ingest(rt: Runtime, integration: str = "shop", **overrides: Any) -> int:
 
 def drain(rt: Runtime) -> None:
     """Runs what the fake dispatcher queued, the way a worker would, until nothing is left."""
-    from npsloop.services.notifying import send_notification
-    from npsloop.services.processing import handle_response
-
     queue: FakeDispatcher = rt.dispatcher  # type: ignore[assignment]
     while queue.responses or queue.notifications:
         while queue.responses:
-            for nid in handle_response(uow=rt.uow(), response_id=queue.responses.pop(0), now=rt.clock()):
+            for nid in rt.process(queue.responses.pop(0)):
                 queue.send_notification(nid)
         while queue.notifications:
-            send_notification(
-                uow=rt.uow(),
-                transports=rt.transports,
-                renderer=rt.renderer,
-                policy=rt.policy,
-                notification_id=queue.notifications.pop(0),
-                now=rt.clock(),
-                public_url="http://x",
-            )
+            rt.send(queue.notifications.pop(0))
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:

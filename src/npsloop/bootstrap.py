@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import lru_cache
 
 from sqlalchemy.engine import Engine
@@ -16,7 +17,10 @@ from npsloop.notify.email import SmtpEmail
 from npsloop.notify.outbox import Outbox
 from npsloop.notify.render import Renderer
 from npsloop.notify.sms import TwilioSms
+from npsloop.services.notifying import SendResult, send_notification
 from npsloop.services.ports import Clock, Dispatcher, utcnow
+from npsloop.services.processing import handle_response
+from npsloop.services.reconcile import ReconcileReport, reconcile
 from npsloop.settings import Settings, get_settings
 from npsloop.store.database import make_engine
 from npsloop.store.mapping import start_mappers
@@ -38,6 +42,31 @@ class Runtime:
         if self._sessions is None:
             self._sessions = session_factory(self.engine)
         return UnitOfWork(self._sessions)  # type: ignore[arg-type]
+
+    # The three background use cases, wired to this process's adapters: what tasks, the CLI and
+    # benchmarks call.
+
+    def process(self, response_id: int) -> list[int]:
+        return handle_response(uow=self.uow(), response_id=response_id, now=self.clock())
+
+    def send(self, notification_id: int) -> SendResult:
+        return send_notification(
+            uow=self.uow(),
+            transports=self.transports,
+            renderer=self.renderer,
+            policy=self.policy,
+            notification_id=notification_id,
+            now=self.clock(),
+            public_url=self.settings.public_url,
+        )
+
+    def reconcile(self) -> ReconcileReport:
+        return reconcile(
+            uow=self.uow(),
+            dispatcher=self.dispatcher,
+            now=self.clock(),
+            stuck_after=timedelta(seconds=self.settings.reconcile_after_seconds),
+        )
 
 
 def build_transports(settings: Settings) -> dict[Channel, Transport]:

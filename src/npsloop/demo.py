@@ -76,6 +76,15 @@ def run(*, data_dir: Path, serve: bool, port: int | None) -> int:
     configure_logging(settings)
     print(f"npsloop demo: data in {data_dir}, API on http://127.0.0.1:{port}")
     migrate.upgrade(settings.resolved_database_url)
+    try:
+        _run_loop(settings, port, serve)
+    except (RuntimeError, httpx.HTTPError) as error:
+        print(f"\nnpsloop demo failed: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run_loop(settings: Settings, port: int, serve: bool) -> None:
     with api_server(port) as base_url, celery_worker(settings):
         client = httpx.Client(base_url=base_url, timeout=10)
         token = settings.api_token_list()[0]
@@ -87,7 +96,6 @@ def run(*, data_dir: Path, serve: bool, port: int | None) -> int:
         if serve:
             print_try_it(base_url, settings, token)
             _wait_for_interrupt()
-    return 0
 
 
 @contextmanager
@@ -228,6 +236,8 @@ def _tally(answers: list[str]) -> list[str]:
 
 
 def _wait_for_interrupt() -> None:
+    """Ctrl-C or SIGTERM (a process manager, `timeout`) both end the demo cleanly, worker included."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         while True:
             time.sleep(3600)

@@ -89,3 +89,20 @@ def test_a_csv_that_is_not_utf8_is_refused_whole_with_the_line_named(cli, tmp_pa
 
     with get_runtime().uow() as uow:
         assert uow.responses.scores() == []
+
+
+def test_db_upgrade_creates_the_schema_on_a_new_database(tmp_path, monkeypatch):
+    import sqlalchemy as sa
+
+    monkeypatch.setenv("NPSLOOP_DATA_DIR", str(tmp_path / "fresh"))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["db", "upgrade"], catch_exceptions=False)
+        assert result.exit_code == 0 and "database at head" in result.output
+        engine = sa.create_engine(f"sqlite:///{tmp_path / 'fresh' / 'npsloop.db'}")
+        assert {"responses", "cases", "case_events", "notifications", "agents", "teams"} <= set(
+            sa.inspect(engine).get_table_names()
+        )
+        engine.dispose()
+    finally:
+        get_settings.cache_clear()

@@ -1,5 +1,5 @@
 from npsloop.services.casework import get_case
-from npsloop.services.notifying import SendStatus, send_notification
+from npsloop.services.notifying import SendStatus
 from tests.conftest import ingest, seed_team
 
 
@@ -14,15 +14,7 @@ def open_case(rt, **agent):
 
 
 def send(rt, notification_id):
-    return send_notification(
-        uow=rt.uow(),
-        transports=rt.transports,
-        renderer=rt.renderer,
-        policy=rt.policy,
-        notification_id=notification_id,
-        now=rt.clock(),
-        public_url="http://x",
-    )
+    return rt.send(notification_id)
 
 
 def notification(rt, notification_id):

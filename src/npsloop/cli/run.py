@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -68,15 +67,7 @@ def beat(loglevel: str) -> None:
 @click.command()
 def reconcile() -> None:
     """Re-enqueue stuck responses and notifications once, now."""
-    from npsloop.services.reconcile import reconcile as run_reconcile
-
-    rt = _runtime()
-    report = run_reconcile(
-        uow=rt.uow(),
-        dispatcher=rt.dispatcher,
-        now=rt.clock(),
-        stuck_after=timedelta(seconds=rt.settings.reconcile_after_seconds),
-    )
+    report = _runtime().reconcile()
     click.echo(f"re-enqueued {report.responses} responses, {report.notifications} notifications")
 
 

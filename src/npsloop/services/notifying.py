@@ -57,11 +57,7 @@ def send_notification(
             return SendResult(SendStatus.SKIPPED)
         uow.commit()
     with uow:
-        notification = uow.notifications.get(notification_id)
-        assert notification is not None
-        case = uow.cases.get(notification.case_id)
-        agent = uow.directory.agent(notification.agent_id)
-        assert case is not None and agent is not None
+        notification, case, agent = _load(uow, notification_id)
         message = compose(notification, case, agent, uow.responses.for_case(notification.case_id), renderer, public_url)
     channel = Channel(notification.channel)
     try:
@@ -71,9 +67,7 @@ def send_notification(
     except PermanentDeliveryError as error:
         return _record_failure(uow, notification_id, NotificationState.FAILED, now, str(error))
     with uow:
-        notification = uow.notifications.get(notification_id)
-        case = uow.cases.get(notification.case_id) if notification else None
-        assert notification is not None and case is not None
+        notification, case, _ = _load(uow, notification_id)
         notification.state = NotificationState.SENT.value
         notification.sent_at = now
         notification.provider_id = receipt.provider_id
@@ -155,17 +149,23 @@ def _record_failure(
     uow: UnitOfWork, notification_id: int, state: NotificationState, now: datetime, reason: str
 ) -> SendResult:
     with uow:
-        notification = uow.notifications.get(notification_id)
-        assert notification is not None
-        case = uow.cases.get(notification.case_id)
-        agent = uow.directory.agent(notification.agent_id)
-        assert case is not None and agent is not None
+        notification, case, agent = _load(uow, notification_id)
         notification.state = state.value
         notification.last_error = reason
         case.record(EventKind.NOTIFICATION_FAILED, at=now, note=reason, data=_about(notification, agent))
         uow.commit()
     log.error("notification failed", extra={"notification_id": notification_id, "state": state.value, "error": reason})
     return SendResult(SendStatus(state.value), detail=reason)
+
+
+def _load(uow: UnitOfWork, notification_id: int) -> tuple[Notification, Case, Agent]:
+    """Rows the foreign keys guarantee; their absence is a broken database, not a case to handle."""
+    notification = uow.notifications.get(notification_id)
+    assert notification is not None
+    case = uow.cases.get(notification.case_id)
+    agent = uow.directory.agent(notification.agent_id)
+    assert case is not None and agent is not None
+    return notification, case, agent
 
 
 def _about(notification: Notification, agent: Agent) -> dict[str, object]:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Any
 
 from celery import Task
 from sqlalchemy.exc import DBAPIError
 
 from npsloop.bootstrap import get_runtime
-from npsloop.services.notifying import SendStatus, send_notification
-from npsloop.services.processing import ResponseNotFound, handle_response
-from npsloop.services.reconcile import reconcile
+from npsloop.services.notifying import SendStatus
+from npsloop.services.processing import ResponseNotFound
 from npsloop.worker.app import app
 
 log = logging.getLogger(__name__)
@@ -26,7 +24,7 @@ def _database_backoff(task: Task) -> float:
 def process_response_task(self: Task, response_id: Any) -> None:
     runtime = get_runtime()
     try:
-        pending = handle_response(uow=runtime.uow(), response_id=int(response_id), now=runtime.clock())
+        pending = runtime.process(int(response_id))
     except ResponseNotFound:
         log.error("response to process does not exist; dropping the task", extra={"response_id": response_id})
         return
@@ -43,15 +41,7 @@ def process_response_task(self: Task, response_id: Any) -> None:
 def send_notification_task(self: Task, notification_id: Any) -> str:
     runtime = get_runtime()
     try:
-        result = send_notification(
-            uow=runtime.uow(),
-            transports=runtime.transports,
-            renderer=runtime.renderer,
-            policy=runtime.policy,
-            notification_id=int(notification_id),
-            now=runtime.clock(),
-            public_url=runtime.settings.public_url,
-        )
+        result = runtime.send(int(notification_id))
     except DBAPIError as error:
         raise self.retry(
             exc=error, countdown=_database_backoff(self), max_retries=runtime.settings.max_process_attempts
@@ -65,11 +55,5 @@ def send_notification_task(self: Task, notification_id: Any) -> str:
 
 @app.task(name="npsloop.reconcile")
 def reconcile_task() -> dict[str, int]:
-    runtime = get_runtime()
-    report = reconcile(
-        uow=runtime.uow(),
-        dispatcher=runtime.dispatcher,
-        now=runtime.clock(),
-        stuck_after=timedelta(seconds=runtime.settings.reconcile_after_seconds),
-    )
+    report = get_runtime().reconcile()
     return {"responses": report.responses, "notifications": report.notifications, "reopened": report.reopened_sends}
