@@ -66,6 +66,7 @@ class Runtime:
             dispatcher=self.dispatcher,
             now=self.clock(),
             stuck_after=timedelta(seconds=self.settings.reconcile_after_seconds),
+            max_attempts=self.policy.max_attempts,
         )
 
 

@@ -1,6 +1,6 @@
 from npsloop.services.casework import get_case
-from npsloop.services.notifying import SendStatus
-from tests.conftest import ingest, seed_team
+from npsloop.services.notifying import SendStatus, send_notification
+from tests.conftest import drain, ingest, seed_team
 
 
 def open_case(rt, **agent):
@@ -75,7 +75,8 @@ def test_a_permanent_failure_is_recorded_once_and_not_retried(runtime):
     assert row.state == "failed" and "invalid" in row.last_error
     assert runtime.transports["sms"].calls["+34611222333"] == 1
     view = get_case(uow=runtime.uow(), case_id=row.case_id)
-    assert view.events[-1].kind == "notification_failed"
+    assert [e.kind for e in view.events[-2:]] == ["notification_failed", "failover"]
+    assert "no other channel" in view.events[-1].note
 
 
 def test_transient_failures_stop_after_the_last_attempt(runtime):
@@ -91,3 +92,76 @@ def test_transient_failures_stop_after_the_last_attempt(runtime):
     assert SendStatus.DEAD in results
     assert runtime.transports["sms"].calls["+34611222333"] == runtime.policy.max_attempts
     assert notification(runtime, nid).state == "dead"
+
+
+def test_a_permanent_sms_failure_fails_over_to_email_created_for_the_purpose(runtime):
+    runtime.transports["sms"].script["+34611222333"] = ["permanent"]
+    nid = open_case(runtime)
+    with runtime.uow() as uow:  # the agent got an email address after the case was opened
+        uow.directory.agent_named("Marta").email = "marta@example.es"
+        uow.commit()
+    result = send(runtime, nid)
+    assert result.status is SendStatus.FAILED and len(result.follow_up) == 1
+    assert send(runtime, result.follow_up[0]).status is SendStatus.SENT
+    [mail] = runtime.transports["email"].sent
+    assert mail.to == "marta@example.es"
+    events = get_case(uow=runtime.uow(), case_id=notification(runtime, nid).case_id).events
+    failover = next(e for e in events if e.kind == "failover")
+    assert failover.note == "sms failed; email carries the alert (pending)"
+
+
+def test_when_both_channels_exist_the_failover_names_the_one_already_carrying_the_alert(runtime):
+    runtime.transports["sms"].script["+34611222333"] = ["permanent"]
+    seed_team(runtime, agents=(("Marta", "+34611222333", "marta@example.es", "es"),))
+    ingest(runtime, score=2)
+    drain(runtime)
+    failover = [e for e in all_events(runtime) if e.kind == "failover"]
+    assert len(failover) == 1 and failover[0].note.startswith("sms failed; email carries the alert")
+    assert len(runtime.transports["email"].sent) == 1  # no second email: the existing one is the failover
+
+
+def test_a_recorded_send_survives_a_short_database_outage_without_a_resend(runtime, monkeypatch):
+    from npsloop.store.uow import StoreUnavailable, UnitOfWork
+
+    nid = open_case(runtime)
+    real_commit = UnitOfWork.commit
+    outages = iter([True, True])
+
+    def flaky_commit(self):
+        if runtime.transports["sms"].sent and next(outages, False):  # down just after the provider call
+            raise StoreUnavailable("connection refused")
+        real_commit(self)
+
+    pauses = []
+    monkeypatch.setattr(UnitOfWork, "commit", flaky_commit)
+    result = send_notification(
+        uow=runtime.uow(),
+        transports=runtime.transports,
+        renderer=runtime.renderer,
+        policy=runtime.policy,
+        notification_id=nid,
+        now=runtime.clock(),
+        public_url="http://x",
+        pause=pauses.append,
+    )
+    monkeypatch.undo()
+    assert result.status is SendStatus.SENT and pauses == [0.5, 1.0]
+    assert notification(runtime, nid).state == "sent"
+    assert len(runtime.transports["sms"].sent) == 1
+
+
+def test_a_missing_notification_is_reported_as_such(runtime):
+    import pytest
+
+    from npsloop.services.notifying import NotificationNotFound
+
+    with pytest.raises(NotificationNotFound):
+        send(runtime, 4242)
+
+
+def all_events(rt):
+    from npsloop.store.repositories import CaseFilter
+
+    with rt.uow() as uow:
+        [case] = uow.cases.search(CaseFilter(), limit=10, offset=0)[0]
+    return get_case(uow=rt.uow(), case_id=case.id).events

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 
 from npsloop.domain import errors as domain
+from npsloop.store.uow import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +78,10 @@ def install(app: FastAPI) -> None:
         log.warning("database refused a value", extra={"error": type(error.orig).__name__ if error.orig else "?"})
         return problem(422, "unstorable_value", "a value in the request cannot be stored")
 
+    @app.exception_handler(StoreUnavailable)
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
-    async def _database(_: Request, error: OperationalError | InterfaceError) -> JSONResponse:
+    async def _database(_: Request, error: Exception) -> JSONResponse:
         # Nothing was stored, so nothing is acknowledged: the caller retries after the pause.
-        log.error("database unavailable", extra={"error": type(error.orig).__name__ if error.orig else "?"})
+        log.error("database unavailable", extra={"error": type(error).__name__})
         return problem(503, "unavailable", "the database is unavailable; retry later", headers={"Retry-After": "5"})

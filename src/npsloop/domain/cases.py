@@ -62,6 +62,8 @@ class EventKind(StrEnum):
     NOTIFIED = "notified"
     NOTIFICATION_FAILED = "notification_failed"
     NOTIFICATION_RESENT = "notification_resent"
+    FAILOVER = "failover"
+    NOTIFICATION_REPLAYED = "notification_replayed"
 
 
 SYSTEM_ACTOR = "system"

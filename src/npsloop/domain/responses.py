@@ -13,6 +13,7 @@ from npsloop.domain.scores import Category, classify
 class ResponseStatus(StrEnum):
     RECEIVED = "received"
     PROCESSED = "processed"
+    QUARANTINED = "quarantined"  # processing failed again and again; held for an operator
 
 
 # Fields a survey tool may send again with new values (Delighted sends the comment after the score).
@@ -49,6 +50,8 @@ class Response:
     status: str = ResponseStatus.RECEIVED
     processed_at: datetime | None = None
     case_id: int | None = None
+    failures: int = 0
+    last_error: str | None = None
     id: int | None = None
 
     @property

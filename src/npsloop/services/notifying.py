@@ -5,7 +5,8 @@ be sent twice; the reconciler reopens such rows after a delay and the timeline m
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -13,16 +14,15 @@ from enum import StrEnum
 from npsloop.domain.cases import Case, EventKind
 from npsloop.domain.directory import Agent
 from npsloop.domain.notifications import Channel, Notification, NotificationState, RetryPolicy
-from npsloop.domain.responses import Response
 from npsloop.notify.base import (
-    OutboundMessage,
     PermanentDeliveryError,
     TransientDeliveryError,
     Transport,
     mask,
 )
 from npsloop.notify.render import Renderer
-from npsloop.store.uow import UnitOfWork
+from npsloop.services.messages import compose
+from npsloop.store.uow import StoreUnavailable, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,14 @@ class SendResult:
     status: SendStatus
     retry_in: float | None = None
     detail: str | None = None
+    follow_up: tuple[int, ...] = ()  # notifications a failover created, to be enqueued
+
+
+class NotificationNotFound(LookupError):
+    pass
+
+
+RECORD_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 
 
 def send_notification(
@@ -51,8 +59,11 @@ def send_notification(
     notification_id: int,
     now: datetime,
     public_url: str,
+    pause: Callable[[float], None] = time.sleep,
 ) -> SendResult:
     with uow:
+        if uow.notifications.get(notification_id) is None:
+            raise NotificationNotFound(f"notification {notification_id} does not exist")
         if not uow.notifications.claim(notification_id, now=now):
             return SendResult(SendStatus.SKIPPED)
         uow.commit()
@@ -66,14 +77,7 @@ def send_notification(
         return _record_transient(uow, notification_id, policy, now, error)
     except PermanentDeliveryError as error:
         return _record_failure(uow, notification_id, NotificationState.FAILED, now, str(error))
-    with uow:
-        notification, case, _ = _load(uow, notification_id)
-        notification.state = NotificationState.SENT.value
-        notification.sent_at = now
-        notification.provider_id = receipt.provider_id
-        notification.last_error = None
-        case.record(EventKind.NOTIFIED, at=now, data=_about(notification, agent))
-        uow.commit()
+    _record_sent(uow, notification_id, receipt.provider_id, now, pause)
     log.info(
         "notification sent",
         extra={
@@ -86,42 +90,30 @@ def send_notification(
     return SendResult(SendStatus.SENT, detail=receipt.provider_id)
 
 
-def compose(
-    notification: Notification,
-    case: Case,
-    agent: Agent,
-    responses: list[Response],
-    renderer: Renderer,
-    public_url: str,
-) -> OutboundMessage:
-    latest = responses[-1] if responses else None
-    context = {
-        "case_id": case.id,
-        "agent_name": agent.name,
-        "score": latest.score if latest else "?",
-        "comment": latest.comment if latest else None,
-        "touchpoint": case.touchpoint,
-        "survey_type": latest.survey_type if latest else "",
-        "customer_id": latest.customer_id if latest else "",
-        "customer_name": latest.customer_name if latest else None,
-        "customer_phone": latest.customer_phone if latest else None,
-        "customer_email": latest.customer_email if latest else None,
-        "responded_at": latest.responded_at.strftime("%Y-%m-%d %H:%M %Z") if latest else "",
-        "case_url": f"{public_url.rstrip('/')}/v1/cases/{case.id}",
-    }
-    reference = f"n{notification.id}"
-    if notification.channel == Channel.SMS.value:
-        text = renderer.sms(notification.kind, agent.language, context)
-        return OutboundMessage(channel="sms", to=agent.phone or "", text=text, reference=reference)
-    email = renderer.email(notification.kind, agent.language, context)
-    return OutboundMessage(
-        channel="email",
-        to=agent.email or "",
-        text=email.text,
-        html=email.html,
-        subject=email.subject,
-        reference=reference,
-    )
+def _record_sent(
+    uow: UnitOfWork, notification_id: int, provider_id: str, now: datetime, pause: Callable[[float], None]
+) -> None:
+    """The provider has the message: losing that fact would make the reconciler send it again, so the
+    record is retried here through a short database outage instead of handing the task back to the queue."""
+    for delay in (*RECORD_RETRY_DELAYS, None):
+        try:
+            with uow:
+                notification, case, agent = _load(uow, notification_id)
+                notification.state = NotificationState.SENT.value
+                notification.sent_at = now
+                notification.provider_id = provider_id
+                notification.last_error = None
+                case.record(EventKind.NOTIFIED, at=now, data=_about(notification, agent))
+                uow.commit()
+                return
+        except StoreUnavailable:
+            if delay is None:
+                log.critical(
+                    "sent but could not record it; the reconciler may send it again",
+                    extra={"notification_id": notification_id, "provider_id": provider_id},
+                )
+                raise
+            pause(delay)
 
 
 def _record_transient(
@@ -148,20 +140,52 @@ def _record_transient(
 def _record_failure(
     uow: UnitOfWork, notification_id: int, state: NotificationState, now: datetime, reason: str
 ) -> SendResult:
+    """Records why, and fails over: the agent's other channel must carry the alert."""
     with uow:
         notification, case, agent = _load(uow, notification_id)
         notification.state = state.value
         notification.last_error = reason
         case.record(EventKind.NOTIFICATION_FAILED, at=now, note=reason, data=_about(notification, agent))
+        follow_up = _fail_over(uow, notification, case, agent, now)
         uow.commit()
+        follow_up_ids = tuple(n.id for n in follow_up if n.id is not None)
     log.error("notification failed", extra={"notification_id": notification_id, "state": state.value, "error": reason})
-    return SendResult(SendStatus(state.value), detail=reason)
+    return SendResult(SendStatus(state.value), detail=reason, follow_up=follow_up_ids)
+
+
+def _fail_over(uow: UnitOfWork, failed: Notification, case: Case, agent: Agent, now: datetime) -> list[Notification]:
+    others = [c for c in agent.channels() if c.value != failed.channel]
+    if not others:
+        case.record(EventKind.FAILOVER, at=now, note=f"{agent.name} has no other channel", data=_about(failed, agent))
+        return []
+    created: list[Notification] = []
+    for channel in others:
+        existing = uow.notifications.find(failed.case_id, failed.agent_id, channel.value, failed.kind)
+        if existing is None:
+            existing = Notification(
+                case_id=failed.case_id,
+                agent_id=failed.agent_id,
+                channel=channel.value,
+                kind=failed.kind,
+                created_at=now,
+            )
+            uow.notifications.add(existing)
+            uow.flush()
+            created.append(existing)
+        case.record(
+            EventKind.FAILOVER,
+            at=now,
+            note=f"{failed.channel} failed; {channel.value} carries the alert ({existing.state})",
+            data={**_about(failed, agent), "to_channel": channel.value},
+        )
+    return created
 
 
 def _load(uow: UnitOfWork, notification_id: int) -> tuple[Notification, Case, Agent]:
-    """Rows the foreign keys guarantee; their absence is a broken database, not a case to handle."""
+    """The case and agent are guaranteed by foreign keys; only the notification itself can be gone."""
     notification = uow.notifications.get(notification_id)
-    assert notification is not None
+    if notification is None:
+        raise NotificationNotFound(f"notification {notification_id} does not exist")
     case = uow.cases.get(notification.case_id)
     agent = uow.directory.agent(notification.agent_id)
     assert case is not None and agent is not None

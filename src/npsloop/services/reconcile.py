@@ -24,17 +24,26 @@ class ReconcileReport:
     reopened_sends: int
 
 
-def reconcile(*, uow: UnitOfWork, dispatcher: Dispatcher, now: datetime, stuck_after: timedelta) -> ReconcileReport:
+def reconcile(
+    *, uow: UnitOfWork, dispatcher: Dispatcher, now: datetime, stuck_after: timedelta, max_attempts: int = 6
+) -> ReconcileReport:
     cutoff = now - stuck_after
     with uow:
         response_ids = uow.responses.unprocessed_since(cutoff, BATCH)
         reopened = 0
         for notification in uow.notifications.stale_sending(cutoff, BATCH):
             # Claimed but never recorded: the worker died around the provider call. Sending again may
-            # duplicate one message; not sending may miss a detractor. We resend, and say so on the timeline.
+            # duplicate one message; not sending may miss a detractor. We resend, and say so on the timeline,
+            # unless this one has killed its worker every time: then it is a dead letter, not a retry loop.
+            case = uow.cases.get(notification.case_id)
+            if notification.attempts >= max_attempts:
+                notification.state = NotificationState.DEAD.value
+                notification.last_error = f"unconfirmed after {notification.attempts} attempts"
+                if case is not None:
+                    case.record(EventKind.NOTIFICATION_FAILED, at=now, note=notification.last_error)
+                continue
             notification.state = NotificationState.PENDING.value
             notification.next_attempt_at = None  # created long ago, so the pass below picks it up
-            case = uow.cases.get(notification.case_id)
             if case is not None:
                 case.record(
                     EventKind.NOTIFICATION_RESENT,

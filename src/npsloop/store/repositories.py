@@ -49,6 +49,11 @@ class ResponseRepository:
         )
         return list(self.session.scalars(stmt))
 
+    def quarantined(self, limit: int = 500) -> list[Response]:
+        c = tables.responses.c
+        stmt = sa.select(Response).where(c.status == ResponseStatus.QUARANTINED.value).order_by(c.id).limit(limit)
+        return list(self.session.scalars(stmt))
+
     def scores(self) -> list[int]:
         return list(self.session.scalars(sa.select(tables.responses.c.score)))
 
@@ -146,6 +151,13 @@ class NotificationRepository:
         c = tables.notifications.c
         return list(self.session.scalars(sa.select(Notification).where(c.case_id == case_id).order_by(c.id)))
 
+    def find(self, case_id: int, agent_id: int, channel: str, kind: str) -> Notification | None:
+        c = tables.notifications.c
+        stmt = sa.select(Notification).where(
+            c.case_id == case_id, c.agent_id == agent_id, c.channel == channel, c.kind == kind
+        )
+        return self.session.scalars(stmt).one_or_none()
+
     def pending_for_case(self, case_id: int) -> list[int]:
         c = tables.notifications.c
         stmt = sa.select(c.id).where(c.case_id == case_id, c.state == NotificationState.PENDING.value)
@@ -189,3 +201,35 @@ class NotificationRepository:
         c = tables.notifications.c
         stmt = sa.select(Notification).where(c.state.in_(states)).order_by(c.id).limit(limit)
         return list(self.session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class QuarantinedTask:
+    id: int
+    task: str
+    payload: str
+    error: str
+    attempts: int
+    created_at: datetime
+    retried_at: datetime | None
+
+
+class QuarantineRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, *, task: str, payload: str, error: str, attempts: int, now: datetime) -> None:
+        self.session.execute(
+            sa.insert(tables.quarantine).values(
+                task=task, payload=payload[:65536], error=error[:4000], attempts=attempts, created_at=now
+            )
+        )
+
+    def held(self, limit: int = 500) -> list[QuarantinedTask]:
+        q = tables.quarantine.c
+        stmt = sa.select(tables.quarantine).where(q.retried_at.is_(None)).order_by(q.id).limit(limit)
+        return [QuarantinedTask(**row._mapping) for row in self.session.execute(stmt)]
+
+    def mark_retried(self, quarantine_id: int, now: datetime) -> None:
+        q = tables.quarantine.c
+        self.session.execute(sa.update(tables.quarantine).where(q.id == quarantine_id).values(retried_at=now))

@@ -79,6 +79,8 @@ responses = sa.Table(
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("processed_at", UTCDateTime),
     sa.Column("case_id", sa.ForeignKey("cases.id"), index=True),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text),
     sa.UniqueConstraint("integration", "external_id", name="uq_responses_integration_external_id"),
     sa.Index("ix_responses_status_received_at", "status", "received_at"),
 )
@@ -137,4 +139,18 @@ notifications = sa.Table(
     sa.Column("last_error", sa.Text),
     sa.UniqueConstraint("case_id", "agent_id", "channel", "kind", name="uq_notifications_once"),
     sa.Index("ix_notifications_state_next_attempt_at", "state", "next_attempt_at"),
+)
+
+# Work that could not be done: task messages that cannot be decoded, refer to rows that are gone, or keep
+# failing. Kept with the error so an operator can see it (`npsloop dead-letters list`) and replay it.
+quarantine = sa.Table(
+    "quarantine",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("task", sa.String(100), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("error", sa.Text, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("retried_at", UTCDateTime),
 )

@@ -13,12 +13,20 @@ from npsloop.store.repositories import (
     CaseRepository,
     DirectoryRepository,
     NotificationRepository,
+    QuarantineRepository,
     ResponseRepository,
 )
 
 
 class Conflict(Exception):
     """A uniqueness rule of the database said no (two workers opening the same customer's case at once)."""
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached. Nothing in this unit of work was committed; try again later."""
+
+
+CONNECTIVITY_ERRORS = (exc.OperationalError, exc.InterfaceError)
 
 
 class UnitOfWork:
@@ -32,6 +40,7 @@ class UnitOfWork:
         self.cases = CaseRepository(self.session)
         self.directory = DirectoryRepository(self.session)
         self.notifications = NotificationRepository(self.session)
+        self.quarantine = QuarantineRepository(self.session)
         return self
 
     def __exit__(
@@ -39,7 +48,13 @@ class UnitOfWork:
     ) -> None:
         # close() rolls back whatever was not committed; unlike rollback() it does not expire the loaded
         # objects, so a service may hand them back to its caller after the block.
-        self.session.close()
+        try:
+            self.session.close()
+        except CONNECTIVITY_ERRORS:
+            self.session.invalidate()
+        if isinstance(exc_value, CONNECTIVITY_ERRORS):
+            # Callers decide on "the database is down" (503, task retry) without importing SQLAlchemy.
+            raise StoreUnavailable(type(exc_value.orig).__name__ if exc_value.orig else str(exc_value)) from exc_value
 
     def commit(self) -> None:
         try:

@@ -45,6 +45,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         # re-enqueues it.
         "task_publish_retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
         "worker_hijack_root_logger": False,
+        "worker_consumer": "npsloop.worker.consumer:QuarantiningConsumer",
         "beat_schedule": {
             "reconcile": {"task": "npsloop.reconcile", "schedule": settings.reconcile_every_seconds},
         },

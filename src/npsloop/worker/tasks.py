@@ -1,22 +1,50 @@
-"""Task wrappers: decode the arguments, call one service, apply the retry policy. Nothing else."""
+"""Task wrappers: decode the arguments, call one service, apply the retry policy. Nothing else.
+
+What a task cannot do is never retried forever: an argument that is not an id is quarantined at once, a
+row that is gone after a few tries, and a response whose processing keeps failing is quarantined by count.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from celery import Task
-from sqlalchemy.exc import DBAPIError
 
 from npsloop.bootstrap import get_runtime
-from npsloop.services.notifying import SendStatus
+from npsloop.services.deadletters import quarantine_task, record_processing_failure
+from npsloop.services.notifying import NotificationNotFound, SendStatus
 from npsloop.services.processing import ResponseNotFound
+from npsloop.store.uow import StoreUnavailable
 from npsloop.worker.app import app
 
 log = logging.getLogger(__name__)
+MISSING_ROW_ATTEMPTS = 3
 
 
-def _database_backoff(task: Task) -> float:
+def decode_id(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"expected an id, got {type(value).__name__}")
+    number = int(value)
+    if number <= 0:
+        raise ValueError(f"expected a positive id, got {number}")
+    return number
+
+
+def _quarantine(task: Task, args: list[Any], error: str) -> None:
+    runtime = get_runtime()
+    quarantine_task(
+        uow=runtime.uow(),
+        task=task.name,
+        payload=json.dumps(args, default=repr),
+        error=error,
+        attempts=task.request.retries + 1,
+        now=runtime.clock(),
+    )
+
+
+def _backoff(task: Task) -> float:
     return float(min(2 ** (task.request.retries or 0), 60))
 
 
@@ -24,15 +52,28 @@ def _database_backoff(task: Task) -> float:
 def process_response_task(self: Task, response_id: Any) -> None:
     runtime = get_runtime()
     try:
-        pending = runtime.process(int(response_id))
-    except ResponseNotFound:
-        log.error("response to process does not exist; dropping the task", extra={"response_id": response_id})
+        rid = decode_id(response_id)
+    except (ValueError, TypeError) as error:
+        _quarantine(self, [response_id], f"undecodable argument: {error}")
         return
-    except DBAPIError as error:
+    try:
+        pending = runtime.process(rid)
+    except ResponseNotFound as error:
+        if self.request.retries + 1 >= MISSING_ROW_ATTEMPTS:
+            _quarantine(self, [rid], str(error))
+            return
+        raise self.retry(countdown=_backoff(self), max_retries=None) from None
+    except StoreUnavailable as error:
         # Left as "received": if the retries run out, the reconciler finds it again once the database is back.
         raise self.retry(
-            exc=error, countdown=_database_backoff(self), max_retries=runtime.settings.max_process_attempts
+            exc=error, countdown=_backoff(self), max_retries=runtime.settings.max_process_attempts
         ) from None
+    except Exception as error:
+        limit = runtime.settings.max_process_attempts
+        text = f"{type(error).__name__}: {error}"
+        if record_processing_failure(uow=runtime.uow(), response_id=rid, error=text, now=runtime.clock(), limit=limit):
+            return
+        raise self.retry(exc=error, countdown=_backoff(self), max_retries=limit) from None
     for notification_id in pending:
         runtime.dispatcher.send_notification(notification_id)
 
@@ -41,11 +82,23 @@ def process_response_task(self: Task, response_id: Any) -> None:
 def send_notification_task(self: Task, notification_id: Any) -> str:
     runtime = get_runtime()
     try:
-        result = runtime.send(int(notification_id))
-    except DBAPIError as error:
+        nid = decode_id(notification_id)
+    except (ValueError, TypeError) as error:
+        _quarantine(self, [notification_id], f"undecodable argument: {error}")
+        return "quarantined"
+    try:
+        result = runtime.send(nid)
+    except NotificationNotFound as error:
+        if self.request.retries + 1 >= MISSING_ROW_ATTEMPTS:
+            _quarantine(self, [nid], str(error))
+            return "quarantined"
+        raise self.retry(countdown=_backoff(self), max_retries=None) from None
+    except StoreUnavailable as error:
         raise self.retry(
-            exc=error, countdown=_database_backoff(self), max_retries=runtime.settings.max_process_attempts
+            exc=error, countdown=_backoff(self), max_retries=runtime.settings.max_process_attempts
         ) from None
+    for follow_up in result.follow_up:
+        runtime.dispatcher.send_notification(follow_up)
     if result.status is SendStatus.RETRY:
         # The countdown is capped well under the broker's visibility timeout; if this message is lost anyway,
         # the row's next_attempt_at is in the database and the reconciler sends it.

@@ -1,0 +1,48 @@
+"""What an alert says: the case, its latest response and the agent, rendered for one channel."""
+
+from __future__ import annotations
+
+from npsloop.domain.cases import Case
+from npsloop.domain.directory import Agent
+from npsloop.domain.notifications import Channel, Notification
+from npsloop.domain.responses import Response
+from npsloop.notify.base import OutboundMessage
+from npsloop.notify.render import Renderer
+
+
+def compose(
+    notification: Notification,
+    case: Case,
+    agent: Agent,
+    responses: list[Response],
+    renderer: Renderer,
+    public_url: str,
+) -> OutboundMessage:
+    latest = responses[-1] if responses else None
+    context = {
+        "case_id": case.id,
+        "agent_name": agent.name,
+        "score": latest.score if latest else "?",
+        "comment": latest.comment if latest else None,
+        "touchpoint": case.touchpoint,
+        "survey_type": latest.survey_type if latest else "",
+        "customer_id": latest.customer_id if latest else "",
+        "customer_name": latest.customer_name if latest else None,
+        "customer_phone": latest.customer_phone if latest else None,
+        "customer_email": latest.customer_email if latest else None,
+        "responded_at": latest.responded_at.strftime("%Y-%m-%d %H:%M %Z") if latest else "",
+        "case_url": f"{public_url.rstrip('/')}/v1/cases/{case.id}",
+    }
+    reference = f"n{notification.id}"
+    if notification.channel == Channel.SMS.value:
+        text = renderer.sms(notification.kind, agent.language, context)
+        return OutboundMessage(channel="sms", to=agent.phone or "", text=text, reference=reference)
+    email = renderer.email(notification.kind, agent.language, context)
+    return OutboundMessage(
+        channel="email",
+        to=agent.email or "",
+        text=email.text,
+        html=email.html,
+        subject=email.subject,
+        reference=reference,
+    )

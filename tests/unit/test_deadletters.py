@@ -1,0 +1,104 @@
+import time
+
+from click.testing import CliRunner
+
+from npsloop.services.deadletters import (
+    list_dead_letters,
+    quarantine_task,
+    record_processing_failure,
+    retry_dead_letters,
+)
+from tests.conftest import drain, ingest, seed_team
+
+
+def exhaust(runtime):
+    runtime.transports["sms"].script["+34611222333"] = ["transient"]
+    seed_team(runtime, agents=(("Marta", "+34611222333", None, "es"),))
+    ingest(runtime, score=1)
+    queue = runtime.dispatcher
+    for nid in runtime.process(queue.responses.pop()):
+        for _ in range(runtime.policy.max_attempts):
+            runtime.send(nid)
+            time.sleep(0.06)
+    return nid
+
+
+def test_a_notification_that_failed_every_attempt_is_listed_and_replayed(runtime):
+    nid = exhaust(runtime)
+    dead = list_dead_letters(uow=runtime.uow())
+    assert [(n.id, n.state) for n in dead.notifications] == [(nid, "dead")]
+    runtime.transports["sms"].script.clear()
+    replayed = retry_dead_letters(uow=runtime.uow(), dispatcher=runtime.dispatcher, now=runtime.clock(), actor="ops")
+    assert replayed.notifications == 1 and runtime.dispatcher.notifications == [nid]
+    drain(runtime)
+    assert list_dead_letters(uow=runtime.uow()).total == 0
+    assert len(runtime.transports["sms"].sent) == 1
+
+
+def test_permanent_failures_are_listed_but_only_replayed_when_asked(runtime):
+    runtime.transports["sms"].script["+34611222333"] = ["permanent"]
+    seed_team(runtime, agents=(("Marta", "+34611222333", None, "es"),))
+    ingest(runtime, score=1)
+    drain(runtime)
+    assert [n.state for n in list_dead_letters(uow=runtime.uow()).notifications] == ["failed"]
+    kwargs = {"uow": runtime.uow(), "dispatcher": runtime.dispatcher, "now": runtime.clock(), "actor": "ops"}
+    assert retry_dead_letters(**kwargs).notifications == 0
+    assert retry_dead_letters(**{**kwargs, "uow": runtime.uow()}, include_failed=True).notifications == 1
+
+
+def test_a_response_that_keeps_failing_is_quarantined_at_the_limit_and_replayable(runtime):
+    response_id = ingest(runtime, score=1)
+    for attempt in range(1, 4):
+        quarantined = record_processing_failure(
+            uow=runtime.uow(), response_id=response_id, error=f"boom {attempt}", now=runtime.clock(), limit=3
+        )
+        assert quarantined is (attempt == 3)
+    [held] = list_dead_letters(uow=runtime.uow()).responses
+    assert held.status == "quarantined" and held.last_error == "boom 3"
+    runtime.dispatcher.responses.clear()
+    retry_dead_letters(uow=runtime.uow(), dispatcher=runtime.dispatcher, now=runtime.clock(), actor="ops")
+    assert runtime.dispatcher.responses == [response_id]
+
+
+def test_quarantined_tasks_with_an_id_are_replayed_and_garbage_is_not(runtime):
+    for payload in ('["17"]', '["not-an-id"]', "{broken"):
+        quarantine_task(
+            uow=runtime.uow(),
+            task="npsloop.process_response",
+            payload=payload,
+            error="x",
+            attempts=1,
+            now=runtime.clock(),
+        )
+    assert len(list_dead_letters(uow=runtime.uow()).tasks) == 3
+    replayed = retry_dead_letters(uow=runtime.uow(), dispatcher=runtime.dispatcher, now=runtime.clock(), actor="ops")
+    assert replayed.tasks == 1 and runtime.dispatcher.responses == [17]
+    assert list_dead_letters(uow=runtime.uow()).tasks == []  # each is replayed once, then leaves the list
+
+
+def test_the_cli_lists_and_retries(tmp_path, monkeypatch):
+    from npsloop.bootstrap import get_runtime
+    from npsloop.cli import main
+    from npsloop.settings import get_settings
+    from npsloop.store import migrate
+    from tests.conftest import FakeDispatcher
+
+    monkeypatch.setenv("NPSLOOP_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    get_runtime.cache_clear()
+    try:
+        migrate.upgrade(get_settings().resolved_database_url)
+        rt = get_runtime()
+        rt.dispatcher = FakeDispatcher()
+        quarantine_task(
+            uow=rt.uow(), task="npsloop.send_notification", payload='["5"]', error="gone", attempts=3, now=rt.clock()
+        )
+        listing = CliRunner().invoke(main, ["dead-letters", "list"])
+        assert "npsloop.send_notification" in listing.output and "1 dead letters" in listing.output
+        retried = CliRunner().invoke(main, ["dead-letters", "retry"])
+        assert "replayed 0 notifications, 0 responses, 1 tasks" in retried.output
+        assert rt.dispatcher.notifications == [5]
+    finally:
+        get_runtime().engine.dispose()
+        get_runtime.cache_clear()
+        get_settings.cache_clear()
