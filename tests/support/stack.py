@@ -4,6 +4,7 @@ uvicorn, and the Twilio-compatible and SMTP servers that count what agents recei
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -193,6 +194,15 @@ class Stack:
             worker.wait()
         self.workers = []
 
+    def redis_queue_length(self) -> int:
+        import redis
+
+        client = redis.Redis.from_url(self.redis.url)
+        try:
+            return int(client.llen(self.settings.queue))
+        finally:
+            client.close()
+
     def stop(self) -> None:
         if self.http is not None:
             self.http.close()
@@ -244,7 +254,6 @@ class Stack:
 
 
 def with_suppressed(call: Callable[[], object]) -> None:
-    try:
+    """For signals to a process that may already be gone."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         call()
-    except (ProcessLookupError, PermissionError):
-        pass
