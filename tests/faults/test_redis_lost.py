@@ -26,8 +26,11 @@ def test_a_flushed_redis_loses_no_response_and_no_alert(stack_factory, report):
     per_customer = dict(stack.query("SELECT customer_key, count(*) FROM cases GROUP BY customer_key"))
     assert set(per_customer) == {f"shop:{c}" for c in detractor_customers(bodies)}
     assert set(per_customer.values()) == {1}
-    wait_for(lambda: stack.scalar("SELECT count(*) FROM notifications WHERE state = 'sent'")
-             == 4 * len(per_customer), 30, "every alert sent")
+    wait_for(
+        lambda: stack.scalar("SELECT count(*) FROM notifications WHERE state = 'sent'") == 4 * len(per_customer),
+        30,
+        "every alert sent",
+    )
     counts = delivery_counts(stack)
     report.update(counts, queued_when_redis_died=queued_before)
     assert queued_before == 300

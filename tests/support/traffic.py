@@ -55,7 +55,9 @@ class Posted:
     answers: Counter[int]
 
 
-def post_all(stack: Stack, bodies: list[dict[str, Any]], threads: int = 4, retry_503: bool = True) -> Posted:
+def post_all(
+    stack: Stack, bodies: list[dict[str, Any]], threads: int = 4, retry_503: bool = True, pace: float = 0.0
+) -> Posted:
     assert stack.http is not None
     answers: Counter[int] = Counter()
     accepted: list[int] = []
@@ -71,8 +73,10 @@ def post_all(stack: Stack, bodies: list[dict[str, Any]], threads: int = 4, retry
             answers[reply.status_code] += 1
             if reply.status_code in (200, 202):
                 accepted.append(reply.json()["id"])
+                time.sleep(pace)
                 return
             if reply.status_code == 503 and retry_503:
+                assert reply.headers.get("Retry-After"), "a 503 must say when to come back"
                 time.sleep(float(reply.headers.get("Retry-After", "1")) / 5)
                 continue
             raise AssertionError(f"{reply.status_code}: {reply.text}")
