@@ -24,7 +24,7 @@ class Mail:
 @dataclass
 class SmtpSink:
     mails: list[Mail] = field(default_factory=list)
-    # address -> list of replies for successive attempts ("ok", "550 ...", "451 ..."); the last one repeats.
+    # address -> list of replies for successive attempts ("ok", "drop", "550 ...", "451 ..."); the last repeats.
     script: dict[str, list[str]] = field(default_factory=dict)
     attempts: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -39,6 +39,9 @@ class SmtpSink:
             self.attempts[address] = attempt + 1
             plan = self.script.get(address, ["ok"])
             reply = plan[min(attempt, len(plan) - 1)]
+        if reply == "drop":  # the connection dies mid-conversation
+            server.transport.abort()
+            return "421 4.4.2 connection dropped"
         if reply != "ok":
             return reply
         envelope.rcpt_tos.append(address)

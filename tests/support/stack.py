@@ -181,7 +181,7 @@ class Stack:
 
     def start_worker(self, concurrency: int = 2) -> None:
         self.workers.append(
-            self._spawn("worker", "worker", "--pool", "prefork", "-c", str(concurrency), "--loglevel", "WARNING")
+            self._spawn("worker", "worker", "--pool", "prefork", "-c", str(concurrency), "--loglevel", "INFO")
         )
 
     def start_beat(self) -> None:

@@ -30,6 +30,7 @@ class TwilioState:
     attempts: dict[str, int] = field(default_factory=dict)
     # to-number -> list of behaviours for successive attempts; the last one repeats.
     script: dict[str, list[str]] = field(default_factory=dict)
+    log: list[tuple[str, float, str]] = field(default_factory=list)  # (to, when, behaviour) for every attempt
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def to(self, number: str) -> list[Received]:
@@ -74,6 +75,7 @@ class Handler(BaseHTTPRequestHandler):
             state.attempts[to] = attempt + 1
             plan = state.script.get(to, ["ok"])
             behaviour = plan[min(attempt, len(plan) - 1)]
+            state.log.append((to, time.time(), behaviour))
         if behaviour == "invalid":
             self._reply(400, _error(21211, 400, f"The 'To' number {to} is not a valid phone number."))
         elif behaviour == "unsubscribed":

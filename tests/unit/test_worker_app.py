@@ -27,3 +27,11 @@ def test_the_embedded_default_needs_no_server(tmp_path):
 def test_the_reconciler_runs_on_a_schedule(tmp_path):
     app = create_app(Settings(data_dir=tmp_path, reconcile_every_seconds=15))
     assert app.conf.beat_schedule["reconcile"] == {"task": "npsloop.reconcile", "schedule": 15.0}
+
+
+def test_tasks_leave_the_retry_limit_to_the_database_counts():
+    # retry(max_retries=None) falls back to the task's own limit, which Celery sets to 3 unless told.
+    from npsloop.worker.tasks import process_response_task, send_notification_task
+
+    assert send_notification_task.max_retries is None
+    assert process_response_task.max_retries is None

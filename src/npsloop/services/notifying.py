@@ -62,9 +62,13 @@ def send_notification(
     pause: Callable[[float], None] = time.sleep,
 ) -> SendResult:
     with uow:
-        if uow.notifications.get(notification_id) is None:
+        row = uow.notifications.get(notification_id)
+        if row is None:
             raise NotificationNotFound(f"notification {notification_id} does not exist")
         if not uow.notifications.claim(notification_id, now=now):
+            if row.state == NotificationState.PENDING.value and row.next_attempt_at and row.next_attempt_at > now:
+                # A timer that fired a little early: come back when the attempt is due, not never.
+                return SendResult(SendStatus.RETRY, retry_in=(row.next_attempt_at - now).total_seconds() + 0.05)
             return SendResult(SendStatus.SKIPPED)
         uow.commit()
     with uow:

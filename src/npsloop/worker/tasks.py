@@ -21,6 +21,8 @@ from npsloop.worker.app import app
 
 log = logging.getLogger(__name__)
 MISSING_ROW_ATTEMPTS = 3
+# Tasks are declared with max_retries=None because their own counts (in the database) decide when to stop:
+# Celery's `retry(max_retries=None)` would otherwise fall back to its default of three.
 
 
 def decode_id(value: Any) -> int:
@@ -48,7 +50,7 @@ def _backoff(task: Task) -> float:
     return float(min(2 ** (task.request.retries or 0), 60))
 
 
-@app.task(name="npsloop.process_response", bind=True)
+@app.task(name="npsloop.process_response", bind=True, max_retries=None)
 def process_response_task(self: Task, response_id: Any) -> None:
     runtime = get_runtime()
     try:
@@ -78,7 +80,7 @@ def process_response_task(self: Task, response_id: Any) -> None:
         runtime.dispatcher.send_notification(notification_id)
 
 
-@app.task(name="npsloop.send_notification", bind=True)
+@app.task(name="npsloop.send_notification", bind=True, max_retries=None)
 def send_notification_task(self: Task, notification_id: Any) -> str:
     runtime = get_runtime()
     try:
