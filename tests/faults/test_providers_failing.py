@@ -23,7 +23,8 @@ AGENTS = {
 
 def notifications(stack: Stack) -> dict[tuple[str, str], tuple[str, int, str | None]]:
     rows = stack.query(
-        "SELECT a.name, n.channel, n.state, n.attempts, n.last_error FROM notifications n JOIN agents a ON a.id = n.agent_id"
+        "SELECT a.name, n.channel, n.state, n.attempts, n.last_error"
+        " FROM notifications n JOIN agents a ON a.id = n.agent_id"
     )
     return {(name, channel): (state, attempts, error) for name, channel, state, attempts, error in rows}
 
