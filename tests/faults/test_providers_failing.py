@@ -6,8 +6,6 @@ the dead-letter list, from which `npsloop dead-letters retry` sends it once the 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 from tests.conftest import payload
 from tests.support.stack import AUTH, Stack, wait_for
@@ -27,19 +25,6 @@ def notifications(stack: Stack) -> dict[tuple[str, str], tuple[str, int, str | N
         " FROM notifications n JOIN agents a ON a.id = n.agent_id"
     )
     return {(name, channel): (state, attempts, error) for name, channel, state, attempts, error in rows}
-
-
-def cli(stack: Stack, *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "npsloop.cli", *args],
-        env=stack.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 def test_failing_providers_are_retried_recorded_failed_over_and_dead_lettered(stack_factory, report):
@@ -90,14 +75,14 @@ def test_failing_providers_are_retried_recorded_failed_over_and_dead_lettered(st
     gaps = [b - a for a, b in zip(dani, dani[1:], strict=False)]
     assert len(dani) == 5 and gaps[-1] > gaps[0] and all(0.1 <= g <= 3.5 for g in gaps)
 
-    listed = json.loads(cli(stack, "dead-letters", "list", "--json"))
+    listed = json.loads(stack.cli("dead-letters", "list", "--json"))
     dead = {(row["kind"], row["state"], row["channel"]) for row in listed if row["kind"] == "notification"}
     assert ("notification", "dead", "sms") in dead and ("notification", "dead", "email") in dead
     assert ("notification", "failed", "sms") in dead  # permanent failures are listed too
 
     twilio.script[AGENTS["Dani"][0]] = ["ok"]
     smtp.script[AGENTS["Dani"][1]] = ["ok"]
-    assert "replayed 2 notifications" in cli(stack, "dead-letters", "retry")
+    assert "replayed 2 notifications" in stack.cli("dead-letters", "retry")
     wait_for(lambda: twilio.to(AGENTS["Dani"][0]) and smtp.to(AGENTS["Dani"][1]), 60, "the replayed alerts")
     stack.wait_settled(timeout=60)
     assert len(twilio.to(AGENTS["Dani"][0])) == 1 and len(smtp.to(AGENTS["Dani"][1])) == 1

@@ -238,6 +238,27 @@ class Stack:
         finally:
             engine.dispose()
 
+    def execute(self, sql: str, **params: object) -> None:
+        engine = sa.create_engine(self.direct_url)
+        try:
+            with engine.begin() as connection:
+                connection.execute(sa.text(sql), params)
+        finally:
+            engine.dispose()
+
+    def cli(self, *args: str) -> str:
+        """Runs `npsloop ...` as an operator would, against this stack."""
+        result = subprocess.run(
+            [sys.executable, "-m", "npsloop.cli", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
     def scalar(self, sql: str, **params: object) -> object:
         return self.query(sql, **params)[0][0]
 
