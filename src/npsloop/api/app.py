@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.utils import get_openapi
 
 from npsloop import __version__
 from npsloop.api import cases, directory, errors, webhooks
@@ -24,10 +26,21 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
             app.state.runtime.engine.dispose()
 
     app = FastAPI(title="npsloop", version=__version__, lifespan=lifespan)
+    if runtime is not None:
+        app.state.runtime = runtime  # usable before (or without) the lifespan, as in-process test clients do
     errors.install(app)
     app.include_router(webhooks.router)
     app.include_router(cases.router)
     app.include_router(directory.router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            document.setdefault("components", {}).setdefault("schemas", {}).update(webhooks.COMPONENTS)
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -30,10 +31,31 @@ def require_json(request: Request) -> None:
 
 
 def parse_json(body: bytes) -> Any:
+    """orjson is strict about UTF-8, surrogates, depth and infinities; a second pass refuses duplicated keys,
+    which JSON parsers otherwise resolve silently (the last wins), so a signed body means one thing only."""
     try:
-        return orjson.loads(body)
+        data = orjson.loads(body)
     except orjson.JSONDecodeError as error:
         raise ApiError(400, "invalid_json", f"the body is not valid JSON: {error}") from None
+    if isinstance(data, dict | list):
+        try:
+            json.loads(body, object_pairs_hook=_refuse_duplicates)
+        except DuplicateKey as error:
+            raise ApiError(400, "invalid_json", f"the body repeats the key {error}") from None
+    return data
+
+
+class DuplicateKey(ValueError):
+    pass
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise DuplicateKey(repr(key))
+        seen[key] = value
+    return seen
 
 
 def require_object(data: Any) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from npsloop.api.auth import require_token
-from npsloop.api.errors import ApiError
+from npsloop.api.errors import ApiError, documented
 from npsloop.api.presenters import case_json
 from npsloop.bootstrap import Runtime
 from npsloop.domain.cases import Action, CaseStatus, Outcome
@@ -19,7 +19,12 @@ from npsloop.ingest.schemas import Text
 from npsloop.services import casework
 from npsloop.store.repositories import CaseFilter
 
-router = APIRouter(prefix="/v1/cases", tags=["cases"], dependencies=[Depends(require_token)])
+router = APIRouter(
+    prefix="/v1/cases",
+    tags=["cases"],
+    dependencies=[Depends(require_token)],
+    responses=documented(401, 404, 409, 422, 503),
+)
 
 
 class CaseActionIn(BaseModel):

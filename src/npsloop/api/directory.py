@@ -9,11 +9,14 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from npsloop.api.auth import require_token
+from npsloop.api.errors import documented
 from npsloop.api.presenters import agent_json, team_json
 from npsloop.ingest.schemas import EmailText, PhoneText, Text
 from npsloop.services import directory
 
-router = APIRouter(prefix="/v1", tags=["directory"], dependencies=[Depends(require_token)])
+router = APIRouter(
+    prefix="/v1", tags=["directory"], dependencies=[Depends(require_token)], responses=documented(401, 409, 422, 503)
+)
 Name = Annotated[StrictStr, Field(min_length=1, max_length=100, pattern=r"^[\w.@ -]+$")]
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 
 from npsloop.domain import errors as domain
@@ -23,6 +25,37 @@ STATUS = {
     domain.UnknownAgent: 422,
     domain.InvalidScore: 422,
 }
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """Every 4xx and 5xx body: a code to branch on, a sentence for people, and per-field messages."""
+
+    error: str
+    message: str
+    errors: list[FieldError] | None = None
+
+
+MEANING = {
+    400: "the body is not valid JSON",
+    401: "missing or bad credentials (signature or bearer token)",
+    404: "no such resource",
+    409: "conflicts with the current state (a forbidden case transition, a duplicate name)",
+    413: "the body is too large",
+    415: "the body is not application/json",
+    422: "a field is invalid; `errors` names each one",
+    429: "too many requests; retry after the number of seconds in Retry-After",
+    503: "the database is unavailable; retry after the number of seconds in Retry-After",
+}
+
+
+def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error answers a route can give, so clients (and schemathesis) know them."""
+    return {code: {"model": Problem, "description": MEANING[code]} for code in codes}
 
 
 class ApiError(Exception):

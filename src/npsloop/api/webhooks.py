@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from npsloop.api.body import parse_json, read_bounded, require_json, require_object
-from npsloop.api.errors import ApiError
+from npsloop.api.errors import ApiError, FieldError, documented
 from npsloop.bootstrap import Runtime
 from npsloop.ingest import signature
 from npsloop.ingest.schemas import BatchIn, ResponseIn, field_errors
@@ -29,10 +29,21 @@ SIGNATURE_PARAM = {
 }
 
 
-def _openapi(model: type[Any]) -> dict[str, Any]:
+# The body is read raw (the signature covers its bytes), so FastAPI cannot document it from a parameter;
+# the schemas are documented by hand, their nested models placed where OpenAPI references resolve.
+COMPONENTS: dict[str, Any] = {}
+
+
+def _openapi(model: type[BaseModel]) -> dict[str, Any]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    COMPONENTS.update(schema.pop("$defs", {}))
+    COMPONENTS[model.__name__] = schema
     return {
         "parameters": [SIGNATURE_PARAM],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}},
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}},
+        },
     }
 
 
@@ -64,6 +75,28 @@ def _ingest(runtime: Runtime, integration: str, payload: ResponseIn) -> IngestRe
     )
 
 
+class IngestAnswer(BaseModel):
+    id: int
+    status: Literal["accepted", "updated", "duplicate"]
+    changed: list[str] | None = None
+
+
+class BatchItem(BaseModel):
+    index: int
+    status: Literal["accepted", "updated", "duplicate", "invalid"]
+    id: int | None = None
+    changed: list[str] | None = None
+    errors: list[FieldError] | None = None
+
+
+class BatchAnswer(BaseModel):
+    results: list[BatchItem]
+    accepted: int
+    updated: int
+    duplicate: int
+    invalid: int
+
+
 def _answer(result: IngestResult) -> dict[str, Any]:
     if result.created:
         return {"id": result.id, "status": "accepted"}
@@ -76,7 +109,11 @@ def _answer(result: IngestResult) -> dict[str, Any]:
     "/v1/responses",
     status_code=202,
     openapi_extra=_openapi(ResponseIn),
-    responses={200: {"description": "a repeat of a stored response_id"}, 401: {}, 413: {}, 415: {}, 422: {}},
+    response_model=IngestAnswer,
+    responses={
+        200: {"model": IngestAnswer, "description": "a repeat of a stored response_id (duplicate or updated)"},
+        **documented(400, 401, 413, 415, 422, 429, 503),
+    },
 )
 async def post_response(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
@@ -91,7 +128,12 @@ async def post_response(request: Request) -> JSONResponse:
     return JSONResponse(_answer(result), status_code=202 if result.created else 200)
 
 
-@router.post("/v1/responses:batch", openapi_extra=_openapi(BatchIn), responses={401: {}, 413: {}, 415: {}, 422: {}})
+@router.post(
+    "/v1/responses:batch",
+    openapi_extra=_openapi(BatchIn),
+    response_model=BatchAnswer,
+    responses=documented(400, 401, 413, 415, 422, 429, 503),
+)
 async def post_batch(request: Request) -> JSONResponse:
     """Each item is validated and stored on its own: one bad row never costs the other 999."""
     runtime: Runtime = request.app.state.runtime
