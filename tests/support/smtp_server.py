@@ -65,3 +65,17 @@ def start(**controller_options: Any) -> tuple[Controller, SmtpSink]:
     controller = Controller(sink, hostname="127.0.0.1", port=free_port(), **controller_options)
     controller.start()
     return controller, sink
+
+
+def password_authenticator(user: str, password: str) -> Any:
+    """An aiosmtpd authenticator that accepts exactly one user and password."""
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+            user.encode(),
+            password.encode(),
+        )
+        return AuthResult(success=ok, handled=False)
+
+    return check

@@ -98,11 +98,16 @@ class PrivateRedis:
 
 
 class Stack:
+    SMTP_USER, SMTP_PASSWORD = "alerts", "smtp-pass-5f1c9e"
+
     def __init__(self, folder: Path, admin_url: str, **overrides: str) -> None:
         self.folder = folder
         self.redis = PrivateRedis(folder)
         self.twilio = twilio_server.start()
-        self.smtp_controller, self.smtp = smtp_server.start()
+        self.smtp_controller, self.smtp = smtp_server.start(
+            authenticator=smtp_server.password_authenticator(self.SMTP_USER, self.SMTP_PASSWORD),
+            auth_require_tls=False,
+        )
         self.db_name = "npsloop_fault_" + uuid.uuid4().hex[:8]
         self.admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
         base = admin_url.rsplit("/", 1)[0]
@@ -122,7 +127,7 @@ class Stack:
             "NPSLOOP_TWILIO_FROM": "+15005550006",
             "NPSLOOP_TWILIO_API_BASE": self.twilio.base_url,
             "NPSLOOP_TWILIO_TIMEOUT_SECONDS": "2",
-            "NPSLOOP_SMTP_URL": f"smtp://127.0.0.1:{self.smtp_controller.port}",
+            "NPSLOOP_SMTP_URL": f"smtp://{self.SMTP_USER}:{self.SMTP_PASSWORD}@127.0.0.1:{self.smtp_controller.port}",
             "NPSLOOP_SMTP_TIMEOUT_SECONDS": "2",
             "NPSLOOP_RETRY_BASE_SECONDS": "0.3",
             "NPSLOOP_RETRY_CAP_SECONDS": "2",
