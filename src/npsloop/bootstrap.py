@@ -17,6 +17,7 @@ from npsloop.notify.email import SmtpEmail
 from npsloop.notify.outbox import Outbox
 from npsloop.notify.render import Renderer
 from npsloop.notify.sms import TwilioSms
+from npsloop.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from npsloop.services.notifying import SendResult, send_notification
 from npsloop.services.ports import Clock, Dispatcher, utcnow
 from npsloop.services.processing import handle_response
@@ -35,6 +36,7 @@ class Runtime:
     renderer: Renderer
     dispatcher: Dispatcher
     policy: RetryPolicy
+    limiter: Limiter | None = None
     clock: Clock = field(default=utcnow)
     _sessions: Callable[[], object] | None = None
 
@@ -111,7 +113,15 @@ def build_runtime(settings: Settings | None = None, dispatcher: Dispatcher | Non
             base_seconds=settings.retry_base_seconds,
             cap_seconds=settings.retry_cap_seconds,
         ),
+        limiter=build_limiter(settings),
     )
+
+
+def build_limiter(settings: Settings) -> Limiter | None:
+    if settings.ingest_rate_per_minute == 0:
+        return None
+    url = settings.limiter_redis_url
+    return RedisLimiter(url) if url else MemoryLimiter()
 
 
 @lru_cache(maxsize=1)

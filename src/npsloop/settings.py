@@ -25,6 +25,12 @@ class Settings(BaseSettings):
     signature_tolerance_seconds: int = 300
     max_body_bytes: int = 64 * 1024
     max_batch_items: int = 1000
+    # Per integration, shared by all API processes through Redis (memory in the embedded mode); 0 turns it off.
+    ingest_rate_per_minute: int = Field(default=6000, ge=0)
+    ingest_burst: int = Field(default=1000, ge=1)
+    redis_url: str = ""  # for the rate limiter; empty: the broker's Redis, if the broker is Redis
+    # SMS alerts one agent may receive an hour; beyond it cases are folded into one digest SMS.
+    sms_per_agent_per_hour: int = Field(default=20, ge=1)
     # Bearer tokens for the case and agent API, comma separated.
     api_tokens: SecretStr = SecretStr("")
     public_url: str = "http://127.0.0.1:8000"
@@ -64,6 +70,13 @@ class Settings(BaseSettings):
     @property
     def resolved_broker_url(self) -> str:
         return self.broker_url or "filesystem://"
+
+    @property
+    def limiter_redis_url(self) -> str | None:
+        if self.redis_url:
+            return self.redis_url
+        broker = self.resolved_broker_url
+        return broker if broker.startswith(("redis://", "rediss://")) else None
 
     @property
     def broker_folder(self) -> Path:

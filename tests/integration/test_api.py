@@ -216,7 +216,11 @@ def test_agents_and_teams_are_managed_over_http_with_validation(client):
 def test_the_openapi_document_describes_the_ingest_body(client):
     spec = client.get("/openapi.json").json()
     operation = spec["paths"]["/v1/responses"]["post"]
-    assert "score" in operation["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    body = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert "score" in body["properties"]
+    assert body["properties"]["customer"]["$ref"] == "#/components/schemas/Customer"
+    assert "Customer" in spec["components"]["schemas"]
     assert operation["parameters"][0]["name"] == "NPSLoop-Signature"
     assert "/v1/responses:batch" in spec["paths"]
 

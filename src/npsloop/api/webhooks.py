@@ -15,6 +15,7 @@ from npsloop.api.errors import ApiError, FieldError, documented
 from npsloop.bootstrap import Runtime
 from npsloop.ingest import signature
 from npsloop.ingest.schemas import BatchIn, ResponseIn, field_errors
+from npsloop.ratelimit import retry_after_header
 from npsloop.services.ingest import IngestResult, ingest_response
 
 router = APIRouter(tags=["ingest"])
@@ -63,6 +64,26 @@ async def _signed_json(request: Request, limit: int) -> tuple[str, dict[str, Any
     except signature.SignatureError as error:
         raise ApiError(401, "bad_signature", str(error)) from None
     return integration, require_object(parse_json(body))
+
+
+def _within_rate(runtime: Runtime, integration: str, cost: int) -> None:
+    """Counted per integration after the signature, so nobody can spend another integration's budget."""
+    if runtime.limiter is None:
+        return
+    settings = runtime.settings
+    wait = runtime.limiter.take(
+        f"ingest:{integration}",
+        min(cost, settings.ingest_burst),
+        per_minute=settings.ingest_rate_per_minute,
+        burst=settings.ingest_burst,
+    )
+    if wait is not None:
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"integration {integration!r} is over {settings.ingest_rate_per_minute} responses a minute",
+            headers={"Retry-After": retry_after_header(wait)},
+        )
 
 
 def _ingest(runtime: Runtime, integration: str, payload: ResponseIn) -> IngestResult:
@@ -118,6 +139,7 @@ def _answer(result: IngestResult) -> dict[str, Any]:
 async def post_response(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
     integration, data = await _signed_json(request, runtime.settings.max_body_bytes)
+    _within_rate(runtime, integration, 1)
     try:
         payload = ResponseIn.model_validate(data)
     except ValidationError as error:
@@ -144,6 +166,7 @@ async def post_batch(request: Request) -> JSONResponse:
         raise ApiError(422, "validation_failed", "the batch is malformed", errors=field_errors(error)) from None
     if len(batch.responses) > runtime.settings.max_batch_items:
         raise ApiError(422, "validation_failed", f"at most {runtime.settings.max_batch_items} responses a batch")
+    _within_rate(runtime, integration, len(batch.responses))
     results: list[dict[str, Any]] = []
     for index, item in enumerate(batch.responses):
         try:

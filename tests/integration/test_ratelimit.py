@@ -1,0 +1,55 @@
+"""The ingest rate limit holds across API processes because its bucket lives in the real Redis."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi.testclient import TestClient
+
+from npsloop.api.app import create_app
+from npsloop.bootstrap import build_runtime
+from npsloop.domain.notifications import Channel
+from tests.conftest import SECRET, FakeDispatcher, FakeTransport, payload, signed, sqlite_settings
+
+
+def api_process(pg_url, redis_url, tmp_path, integration):
+    settings = sqlite_settings(
+        tmp_path,
+        database_url=pg_url,
+        broker_url=redis_url,
+        webhook_secrets=f"{integration}:{SECRET}",
+        ingest_rate_per_minute=60,
+        ingest_burst=5,
+    )
+    runtime = build_runtime(settings, dispatcher=FakeDispatcher())
+    runtime.transports = {Channel.SMS: FakeTransport(), Channel.EMAIL: FakeTransport()}
+    return runtime
+
+
+def test_two_api_processes_share_one_budget_per_integration(pg_runtime, pg_url, redis_url, tmp_path):
+    integration = "limited-" + uuid.uuid4().hex[:6]
+    first, second = (api_process(pg_url, redis_url, tmp_path, integration) for _ in range(2))
+    with TestClient(create_app(first)) as a, TestClient(create_app(second)) as b:
+        answers = []
+        for i in range(7):
+            raw, headers = signed(payload())
+            answers.append((a if i % 2 else b).post("/v1/responses", content=raw, headers=headers))
+    statuses = [r.status_code for r in answers]
+    assert statuses[:5] == [202] * 5 and statuses[5:] == [429, 429]
+    assert int(answers[5].headers["Retry-After"]) >= 1
+    assert answers[5].json()["error"] == "rate_limited"
+    with pg_runtime.uow() as uow:
+        assert len(uow.responses.scores()) == 5  # a 429 stores nothing
+    for runtime in (first, second):
+        runtime.engine.dispose()
+
+
+def test_a_batch_spends_one_token_per_response(pg_runtime, pg_url, redis_url, tmp_path):
+    integration = "batch-" + uuid.uuid4().hex[:6]
+    runtime = api_process(pg_url, redis_url, tmp_path, integration)
+    with TestClient(create_app(runtime)) as client:
+        raw, headers = signed({"responses": [payload() for _ in range(4)]})
+        assert client.post("/v1/responses:batch", content=raw, headers=headers).status_code == 200
+        raw, headers = signed({"responses": [payload() for _ in range(2)]})
+        assert client.post("/v1/responses:batch", content=raw, headers=headers).status_code == 429
+    runtime.engine.dispose()
