@@ -18,6 +18,7 @@ from npsloop.notify.outbox import Outbox
 from npsloop.notify.render import Renderer
 from npsloop.notify.sms import TwilioSms
 from npsloop.ratelimit import Limiter, MemoryLimiter, RedisLimiter
+from npsloop.services.digests import send_digests
 from npsloop.services.notifying import SendResult, send_notification
 from npsloop.services.ports import Clock, Dispatcher, utcnow
 from npsloop.services.processing import handle_response
@@ -60,6 +61,12 @@ class Runtime:
             notification_id=notification_id,
             now=self.clock(),
             public_url=self.settings.public_url,
+            sms_cap=self.settings.sms_per_agent_per_hour,
+        )
+
+    def send_digests(self) -> int:
+        return send_digests(
+            uow=self.uow(), dispatcher=self.dispatcher, now=self.clock(), cap=self.settings.sms_per_agent_per_hour
         )
 
     def reconcile(self) -> ReconcileReport:

@@ -64,6 +64,7 @@ class EventKind(StrEnum):
     NOTIFICATION_RESENT = "notification_resent"
     FAILOVER = "failover"
     NOTIFICATION_REPLAYED = "notification_replayed"
+    FOLDED = "folded"
 
 
 SYSTEM_ACTOR = "system"

@@ -23,10 +23,12 @@ class NotificationState(StrEnum):
     SENT = "sent"  # the provider accepted it
     FAILED = "failed"  # permanent failure: retrying cannot help
     DEAD = "dead"  # transient failures until the attempts ran out
+    FOLDED = "folded"  # over the agent's hourly SMS cap: carried by the next digest instead
 
 
 class NotificationKind(StrEnum):
     CASE_OPENED = "case_opened"
+    DIGEST = "digest"  # one SMS standing for the case alerts folded while the agent was at the cap
 
 
 @dataclass(eq=False)
@@ -43,6 +45,7 @@ class Notification:
     sent_at: datetime | None = None
     provider_id: str | None = None
     last_error: str | None = None
+    digest_id: int | None = None  # for a folded alert: the digest that carried it
     id: int | None = None
 
 

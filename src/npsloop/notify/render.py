@@ -16,7 +16,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from npsloop.notify import sms_text
 
 LANGUAGES = ("en", "es")
-SHRINKABLE = ("comment", "customer_name", "touchpoint")
+SHRINKABLE = ("comment", "customer_name", "touchpoint", "case_refs")
 ELLIPSIS = "..."
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from npsloop.domain.cases import Case
 from npsloop.domain.directory import Agent
-from npsloop.domain.notifications import Channel, Notification
+from npsloop.domain.notifications import Channel, Notification, NotificationKind
 from npsloop.domain.responses import Response
 from npsloop.notify.base import OutboundMessage
 from npsloop.notify.render import Renderer
@@ -17,6 +17,8 @@ def compose(
     responses: list[Response],
     renderer: Renderer,
     public_url: str,
+    *,
+    carried: list[int] | None = None,
 ) -> OutboundMessage:
     latest = responses[-1] if responses else None
     context = {
@@ -34,6 +36,11 @@ def compose(
         "case_url": f"{public_url.rstrip('/')}/v1/cases/{case.id}",
     }
     reference = f"n{notification.id}"
+    if notification.kind == NotificationKind.DIGEST.value:
+        cases = carried or [case.id]
+        refs = ", ".join(f"#{case_id}" for case_id in cases)
+        text = renderer.sms("digest", agent.language, {"count": len(cases), "case_refs": refs})
+        return OutboundMessage(channel="sms", to=agent.phone or "", text=text, reference=reference)
     if notification.channel == Channel.SMS.value:
         text = renderer.sms(notification.kind, agent.language, context)
         return OutboundMessage(channel="sms", to=agent.phone or "", text=text, reference=reference)

@@ -21,6 +21,7 @@ from npsloop.notify.base import (
     mask,
 )
 from npsloop.notify.render import Renderer
+from npsloop.services.digests import fold_if_over_cap
 from npsloop.services.messages import compose
 from npsloop.store.uow import StoreUnavailable, UnitOfWork
 
@@ -33,6 +34,7 @@ class SendStatus(StrEnum):
     RETRY = "retry"
     FAILED = "failed"
     DEAD = "dead"
+    FOLDED = "folded"  # over the SMS cap: the next digest carries it
 
 
 @dataclass(frozen=True)
@@ -59,12 +61,16 @@ def send_notification(
     notification_id: int,
     now: datetime,
     public_url: str,
+    sms_cap: int | None = None,
     pause: Callable[[float], None] = time.sleep,
 ) -> SendResult:
     with uow:
         row = uow.notifications.get(notification_id)
         if row is None:
             raise NotificationNotFound(f"notification {notification_id} does not exist")
+        if sms_cap is not None and fold_if_over_cap(uow, row, now=now, cap=sms_cap):
+            uow.commit()
+            return SendResult(SendStatus.FOLDED)
         if not uow.notifications.claim(notification_id, now=now):
             if row.state == NotificationState.PENDING.value and row.next_attempt_at and row.next_attempt_at > now:
                 # A timer that fired a little early: come back when the attempt is due, not never.
@@ -73,7 +79,9 @@ def send_notification(
         uow.commit()
     with uow:
         notification, case, agent = _load(uow, notification_id)
-        message = compose(notification, case, agent, uow.responses.for_case(notification.case_id), renderer, public_url)
+        carried = [n.case_id for n in uow.notifications.carried_by(notification_id)]
+        responses = uow.responses.for_case(notification.case_id)
+        message = compose(notification, case, agent, responses, renderer, public_url, carried=carried)
     channel = Channel(notification.channel)
     try:
         receipt = transports[channel].send(message)
@@ -108,6 +116,12 @@ def _record_sent(
                 notification.provider_id = provider_id
                 notification.last_error = None
                 case.record(EventKind.NOTIFIED, at=now, data=_about(notification, agent))
+                for folded in uow.notifications.carried_by(notification_id):
+                    carried_case = uow.cases.get(folded.case_id)
+                    if carried_case is not None and carried_case is not case:
+                        carried_case.record(
+                            EventKind.NOTIFIED, at=now, data={**_about(folded, agent), "digest": notification_id}
+                        )
                 uow.commit()
                 return
         except StoreUnavailable:

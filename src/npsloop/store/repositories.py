@@ -175,6 +175,50 @@ class NotificationRepository:
         )
         return bool(getattr(result, "rowcount", 0) == 1)
 
+    def sms_in_window(self, agent_id: int, since: datetime) -> int:
+        """SMS an agent was sent (or is being sent) since `since`, and a digest waiting to go: what the hourly
+        cap counts."""
+        c = tables.notifications.c
+        spent = sa.and_(
+            c.state.in_([NotificationState.SENT.value, NotificationState.SENDING.value]), c.claimed_at >= since
+        )
+        queued_digest = sa.and_(c.state == NotificationState.PENDING.value, c.kind == "digest")
+        stmt = sa.select(sa.func.count()).where(
+            c.agent_id == agent_id, c.channel == "sms", sa.or_(spent, queued_digest)
+        )
+        return int(self.session.scalar(stmt) or 0)
+
+    def lock_agent(self, agent_id: int) -> None:
+        """Serializes cap decisions for one agent across workers (a no-op on SQLite, which locks the file)."""
+        self.session.execute(sa.select(tables.agents.c.id).where(tables.agents.c.id == agent_id).with_for_update())
+
+    def fold(self, notification_id: int) -> bool:
+        c = tables.notifications.c
+        result = self.session.execute(
+            sa.update(tables.notifications)
+            .where(c.id == notification_id, c.state == NotificationState.PENDING.value)
+            .values(state=NotificationState.FOLDED.value)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    def undigested(self) -> dict[int, list[Notification]]:
+        """Folded alerts not yet carried by a digest, by agent."""
+        c = tables.notifications.c
+        stmt = (
+            sa.select(Notification)
+            .where(c.state == NotificationState.FOLDED.value, c.digest_id.is_(None))
+            .order_by(c.agent_id, c.case_id)
+        )
+        grouped: dict[int, list[Notification]] = {}
+        for notification in self.session.scalars(stmt):
+            grouped.setdefault(notification.agent_id, []).append(notification)
+        return grouped
+
+    def carried_by(self, digest_id: int) -> list[Notification]:
+        c = tables.notifications.c
+        return list(self.session.scalars(sa.select(Notification).where(c.digest_id == digest_id).order_by(c.case_id)))
+
     def pending_since(self, before: datetime, limit: int) -> list[int]:
         """Pending rows whose attempt was due before `before`: their task should have run by now."""
         c = tables.notifications.c

@@ -137,6 +137,7 @@ notifications = sa.Table(
     sa.Column("sent_at", UTCDateTime),
     sa.Column("provider_id", sa.String(100)),
     sa.Column("last_error", sa.Text),
+    sa.Column("digest_id", sa.ForeignKey("notifications.id"), index=True),
     sa.UniqueConstraint("case_id", "agent_id", "channel", "kind", name="uq_notifications_once"),
     sa.Index("ix_notifications_state_next_attempt_at", "state", "next_attempt_at"),
 )

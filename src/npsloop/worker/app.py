@@ -48,6 +48,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "worker_consumer": "npsloop.worker.consumer:QuarantiningConsumer",
         "beat_schedule": {
             "reconcile": {"task": "npsloop.reconcile", "schedule": settings.reconcile_every_seconds},
+            "digests": {"task": "npsloop.send_digests", "schedule": 60.0},
         },
         "imports": [TASKS],
     }

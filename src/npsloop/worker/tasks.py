@@ -112,3 +112,8 @@ def send_notification_task(self: Task, notification_id: Any) -> str:
 def reconcile_task() -> dict[str, int]:
     report = get_runtime().reconcile()
     return {"responses": report.responses, "notifications": report.notifications, "reopened": report.reopened_sends}
+
+
+@app.task(name="npsloop.send_digests")
+def send_digests_task() -> int:
+    return get_runtime().send_digests()

@@ -1,0 +1,69 @@
+"""The hourly SMS cap per agent. Past it, a new case's SMS is folded (its email still goes); when the
+agent's hour has room again, one digest SMS lists the folded cases. A flood of detractors therefore costs
+at most the cap in SMS an hour per agent, and buries nobody."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from npsloop.domain.cases import EventKind
+from npsloop.domain.notifications import Channel, Notification, NotificationKind, NotificationState
+from npsloop.services.ports import Dispatcher
+from npsloop.store.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+WINDOW = timedelta(hours=1)
+
+
+def fold_if_over_cap(uow: UnitOfWork, notification: Notification, *, now: datetime, cap: int) -> bool:
+    """Inside the claiming transaction: the agent row is locked so two workers cannot both take the last slot."""
+    if (
+        notification.channel != Channel.SMS.value
+        or notification.kind != NotificationKind.CASE_OPENED.value
+        or notification.state != NotificationState.PENDING.value
+    ):
+        return False
+    assert notification.id is not None
+    uow.notifications.lock_agent(notification.agent_id)
+    if uow.notifications.sms_in_window(notification.agent_id, now - WINDOW) < cap:
+        return False
+    if not uow.notifications.fold(notification.id):
+        return False
+    case = uow.cases.get(notification.case_id)
+    if case is not None:
+        case.record(
+            EventKind.FOLDED,
+            at=now,
+            note=f"{cap} SMS an hour reached; this case goes in the agent's next digest SMS (email is unaffected)",
+            data={"notification": notification.id},
+        )
+    return True
+
+
+def send_digests(*, uow: UnitOfWork, dispatcher: Dispatcher, now: datetime, cap: int) -> int:
+    created: list[int] = []
+    with uow:
+        for agent_id, folded in uow.notifications.undigested().items():
+            uow.notifications.lock_agent(agent_id)
+            if uow.notifications.sms_in_window(agent_id, now - WINDOW) >= cap:
+                continue
+            digest = Notification(
+                case_id=folded[-1].case_id,
+                agent_id=agent_id,
+                channel=Channel.SMS.value,
+                kind=NotificationKind.DIGEST.value,
+                created_at=now,
+            )
+            uow.notifications.add(digest)
+            uow.flush()
+            assert digest.id is not None
+            for notification in folded:
+                notification.digest_id = digest.id
+            created.append(digest.id)
+        uow.commit()
+    for digest_id in created:
+        dispatcher.send_notification(digest_id)
+    if created:
+        log.info("digests queued", extra={"digests": len(created)})
+    return len(created)
