@@ -143,7 +143,8 @@ def drain(rt: Runtime) -> None:
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     """Say up front, before anything runs, if a test we are about to run needs a server that is not there."""
-    if any(("integration" in item.path.parts or "e2e" in item.path.parts) for item in items):
+    parts = {part for item in items for part in item.path.parts}
+    if parts & {"integration", "e2e", "faults"}:
         from tests.support.services import require_services
 
-        require_services()
+        require_services(fault_injection="faults" in parts)

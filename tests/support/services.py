@@ -4,6 +4,7 @@ starts from empty tables; a missing server stops the run with what to start, not
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import Iterator
@@ -25,6 +26,8 @@ HOW_TO = {
     "PostgreSQL": "start one (Debian: apt-get install postgresql && pg_ctlcluster 15 main start; or "
     "docker run -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:16) or point "
     "NPSLOOP_TEST_DATABASE_URL at one",
+    "redis-server": "the fault-injection tests (tests/faults) start and kill a private Redis of their own: "
+    "install the binary (apt-get install redis-server, brew install redis)",
     "Redis": "start one (apt-get install redis-server && redis-server --daemonize yes; or "
     "docker run -p 6379:6379 redis:7) or point NPSLOOP_TEST_REDIS_URL at one",
 }
@@ -39,14 +42,16 @@ def _reachable(url: str, default_port: int) -> bool:
         return False
 
 
-def require_services() -> None:
+def require_services(*, fault_injection: bool = False) -> None:
     missing = []
+    if fault_injection and shutil.which("redis-server") is None:
+        missing.append(("redis-server", "is not on PATH"))
     if not _reachable(ADMIN_URL, 5432):
-        missing.append(("PostgreSQL", ADMIN_URL))
+        missing.append(("PostgreSQL", f"at {ADMIN_URL} is not reachable"))
     if not _reachable(REDIS_URL, 6379):
-        missing.append(("Redis", REDIS_URL))
+        missing.append(("Redis", f"at {REDIS_URL} is not reachable"))
     if missing:
-        lines = [f"  - {name} at {url} is not reachable: {HOW_TO[name]}" for name, url in missing]
+        lines = [f"  - {name} {problem}: {HOW_TO[name]}" for name, problem in missing]
         pytest.exit("the integration tests need real servers:\n" + "\n".join(lines), returncode=3)
 
 
