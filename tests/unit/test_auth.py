@@ -3,12 +3,12 @@ through hmac.compare_digest, so the time taken says nothing about how much of a 
 
 import hmac
 
-REAL_COMPARE = hmac.compare_digest
-
 from fastapi.testclient import TestClient
 
 from npsloop.api.app import create_app
 from npsloop.ingest import signature
+
+REAL_COMPARE = hmac.compare_digest
 
 
 def test_every_configured_token_is_compared_with_compare_digest(runtime, monkeypatch):
