@@ -103,6 +103,7 @@ def main() -> None:
             queue=queue,
             webhook_secrets=f"bench:{SECRET}",
             console_notifications=False,
+            sms_per_agent_per_hour=10**6,
         )
         runtime = build_runtime(settings)
         directory.add_team(uow=runtime.uow(), name="Logistics", touchpoints=["delivery"], is_default=True)

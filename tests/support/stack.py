@@ -135,6 +135,8 @@ class Stack:
             "NPSLOOP_RECONCILE_EVERY_SECONDS": "2",
             "NPSLOOP_LOG_FORMAT": "json",
             "NPSLOOP_LOG_LEVEL": "WARNING",
+            # These tests count every alert under faults; the hourly SMS cap has tests of its own.
+            "NPSLOOP_SMS_PER_AGENT_PER_HOUR": "100000",
             **overrides,
         }
         self.workers: list[subprocess.Popen[bytes]] = []
