@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from celery import Task
 
@@ -21,6 +22,7 @@ from npsloop.worker.app import app
 
 log = logging.getLogger(__name__)
 MISSING_ROW_ATTEMPTS = 3
+T = TypeVar("T")
 # Tasks are declared with max_retries=None because their own counts (in the database) decide when to stop:
 # Celery's `retry(max_retries=None)` would otherwise fall back to its default of three.
 
@@ -50,55 +52,57 @@ def _backoff(task: Task) -> float:
     return float(min(2 ** (task.request.retries or 0), 60))
 
 
+def _on_row(task: Task, raw_id: Any, call: Callable[[int], T]) -> T | None:
+    """The guard both tasks share: decode the id (garbage is quarantined at once), retry a missing row a few
+    times (then quarantine it), and wait out a database outage. None means the work was quarantined."""
+    runtime = get_runtime()
+    try:
+        row_id = decode_id(raw_id)
+    except (ValueError, TypeError) as error:
+        _quarantine(task, [raw_id], f"undecodable argument: {error}")
+        return None
+    try:
+        return call(row_id)
+    except (ResponseNotFound, NotificationNotFound) as error:
+        if task.request.retries + 1 >= MISSING_ROW_ATTEMPTS:
+            _quarantine(task, [row_id], str(error))
+            return None
+        raise task.retry(countdown=_backoff(task), max_retries=None) from None
+    except StoreUnavailable as error:
+        # The row keeps its state: if these retries run out, the reconciler finds it once the database is back.
+        raise task.retry(
+            exc=error, countdown=_backoff(task), max_retries=runtime.settings.max_process_attempts
+        ) from None
+
+
 @app.task(name="npsloop.process_response", bind=True, max_retries=None)
 def process_response_task(self: Task, response_id: Any) -> None:
     runtime = get_runtime()
-    try:
-        rid = decode_id(response_id)
-    except (ValueError, TypeError) as error:
-        _quarantine(self, [response_id], f"undecodable argument: {error}")
-        return
-    try:
-        pending = runtime.process(rid)
-    except ResponseNotFound as error:
-        if self.request.retries + 1 >= MISSING_ROW_ATTEMPTS:
-            _quarantine(self, [rid], str(error))
-            return
-        raise self.retry(countdown=_backoff(self), max_retries=None) from None
-    except StoreUnavailable as error:
-        # Left as "received": if the retries run out, the reconciler finds it again once the database is back.
-        raise self.retry(
-            exc=error, countdown=_backoff(self), max_retries=runtime.settings.max_process_attempts
-        ) from None
-    except Exception as error:
-        limit = runtime.settings.max_process_attempts
-        text = f"{type(error).__name__}: {error}"
-        if record_processing_failure(uow=runtime.uow(), response_id=rid, error=text, now=runtime.clock(), limit=limit):
-            return
-        raise self.retry(exc=error, countdown=_backoff(self), max_retries=limit) from None
-    for notification_id in pending:
+
+    def process(rid: int) -> list[int]:
+        try:
+            return runtime.process(rid)
+        except (ResponseNotFound, StoreUnavailable):
+            raise
+        except Exception as error:
+            limit = runtime.settings.max_process_attempts
+            text = f"{type(error).__name__}: {error}"
+            if record_processing_failure(
+                uow=runtime.uow(), response_id=rid, error=text, now=runtime.clock(), limit=limit
+            ):
+                return []
+            raise self.retry(exc=error, countdown=_backoff(self), max_retries=limit) from None
+
+    for notification_id in _on_row(self, response_id, process) or []:
         runtime.dispatcher.send_notification(notification_id)
 
 
 @app.task(name="npsloop.send_notification", bind=True, max_retries=None)
 def send_notification_task(self: Task, notification_id: Any) -> str:
     runtime = get_runtime()
-    try:
-        nid = decode_id(notification_id)
-    except (ValueError, TypeError) as error:
-        _quarantine(self, [notification_id], f"undecodable argument: {error}")
+    result = _on_row(self, notification_id, runtime.send)
+    if result is None:
         return "quarantined"
-    try:
-        result = runtime.send(nid)
-    except NotificationNotFound as error:
-        if self.request.retries + 1 >= MISSING_ROW_ATTEMPTS:
-            _quarantine(self, [nid], str(error))
-            return "quarantined"
-        raise self.retry(countdown=_backoff(self), max_retries=None) from None
-    except StoreUnavailable as error:
-        raise self.retry(
-            exc=error, countdown=_backoff(self), max_retries=runtime.settings.max_process_attempts
-        ) from None
     for follow_up in result.follow_up:
         runtime.dispatcher.send_notification(follow_up)
     if result.status is SendStatus.RETRY:
