@@ -59,6 +59,7 @@ class EventKind(StrEnum):
     CLOSED = "closed"
     REOPENED = "reopened"
     UNROUTED = "unrouted"
+    AFTER_HOURS = "after_hours"
     NOTIFIED = "notified"
     NOTIFICATION_FAILED = "notification_failed"
     NOTIFICATION_RESENT = "notification_resent"
@@ -87,6 +88,11 @@ class Case:
     team_id: int | None
     opened_at: datetime
     touchpoint: str | None = None
+    priority: str = "normal"
+    rule: str | None = None
+    acknowledge_due_at: datetime | None = None
+    contact_due_at: datetime | None = None
+    close_due_at: datetime | None = None
     status: str = CaseStatus.OPEN
     outcome: str | None = None
     assignee_id: int | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from npsloop.domain.notifications import Channel
 
@@ -12,6 +13,13 @@ class Team:
     name: str
     touchpoints: list[str] = field(default_factory=list)
     is_default: bool = False
+    timezone: str = "UTC"
+    hours: str = "mon-sun 00:00-24:00"  # until a schedule is set, the team is always open
+    holiday_country: str | None = None
+    extra_holidays: list[str] = field(default_factory=list)
+    after_hours: str = "queue"  # or "contact": alert after_hours_agent_id at once
+    after_hours_agent_id: int | None = None
+    sla: dict[str, dict[str, str]] = field(default_factory=dict)
     id: int | None = None
 
 
@@ -23,7 +31,11 @@ class Agent:
     email: str | None = None
     language: str = "en"
     active: bool = True
+    off_duty_until: datetime | None = None
     id: int | None = None
+
+    def on_duty(self, at: datetime) -> bool:
+        return self.active and (self.off_duty_until is None or self.off_duty_until <= at)
 
     def channels(self) -> list[Channel]:
         found: list[Channel] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from npsloop.domain.directory import Agent, Team
 from npsloop.domain.notifications import Channel
@@ -17,10 +18,10 @@ def team_for(touchpoint: str | None, teams: Sequence[Team]) -> Team | None:
     return next((team for team in teams if team.is_default), None)
 
 
-def recipients(agents: Sequence[Agent]) -> list[tuple[Agent, Channel]]:
-    """Every active agent on every channel they can be reached on, in a stable order."""
+def recipients(agents: Sequence[Agent], at: datetime | None = None) -> list[tuple[Agent, Channel]]:
+    """Every on-duty agent on every channel they can be reached on, in a stable order."""
     pairs: list[tuple[Agent, Channel]] = []
     for agent in sorted(agents, key=lambda a: a.id or 0):
-        if agent.active:
+        if agent.on_duty(at) if at is not None else agent.active:
             pairs.extend((agent, channel) for channel in agent.channels())
     return pairs

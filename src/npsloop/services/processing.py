@@ -7,10 +7,14 @@ import logging
 from datetime import datetime
 
 from npsloop.domain.cases import Case, EventKind
-from npsloop.domain.notifications import Notification, NotificationKind
+from npsloop.domain.directory import Agent, Team
+from npsloop.domain.notifications import Channel, Notification, NotificationKind
 from npsloop.domain.responses import Response, ResponseStatus
 from npsloop.domain.routing import recipients, team_for
+from npsloop.domain.rules import Priority, route
 from npsloop.domain.scores import Category
+from npsloop.domain.sla import BusinessCalendar
+from npsloop.services.schedules import calendar_for, sla_for
 from npsloop.store.uow import Conflict, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -57,7 +61,10 @@ def _open_or_join(uow: UnitOfWork, response: Response, now: datetime) -> None:
         case.record(EventKind.RESPONSE_JOINED, at=now, data={"response": response.ref, "score": response.score})
         response.case_id = case.id
         return
-    team = team_for(response.touchpoint, uow.directory.teams())
+    team, priority, rule_name = _route(uow, response)
+    if team is _NO_CASE:
+        log.info("routing rule says no case", extra={"response_id": response.id, "rule": rule_name})
+        return
     case = Case.open(
         customer_key=response.customer_key,
         team_id=team.id if team else None,
@@ -65,16 +72,18 @@ def _open_or_join(uow: UnitOfWork, response: Response, now: datetime) -> None:
         response_ref=response.ref,
         touchpoint=response.touchpoint,
     )
+    case.priority, case.rule = priority, rule_name
+    calendar = calendar_for(team, now) if team else None
+    if calendar is not None and team is not None:
+        due = sla_for(team, priority, calendar)
+        case.acknowledge_due_at = calendar.add(now, due["acknowledge"])
+        case.contact_due_at = calendar.add(now, due["contact"])
+        case.close_due_at = calendar.add(now, due["close"])
     uow.cases.add(case)
     uow.flush()  # the partial unique index speaks here if another worker just opened this customer's case
     assert case.id is not None
     response.case_id = case.id
-    agents = uow.directory.agents(team.id) if team and team.id is not None else []
-    pairs = recipients(agents)
-    if not pairs:
-        why = "no team owns this touchpoint and there is no default team" if team is None else "no reachable agent"
-        case.record(EventKind.UNROUTED, at=now, note=why)
-        log.warning("case opened with nobody to alert", extra={"case_id": case.id, "reason": why})
+    pairs, hold_until = _who_and_when(uow, case, team, calendar, now)
     for agent, channel in pairs:
         assert agent.id is not None
         uow.notifications.add(
@@ -84,5 +93,42 @@ def _open_or_join(uow: UnitOfWork, response: Response, now: datetime) -> None:
                 channel=channel.value,
                 kind=NotificationKind.CASE_OPENED.value,
                 created_at=now,
+                next_attempt_at=hold_until,
             )
         )
+
+
+_NO_CASE = Team(name="(no case)")
+
+
+def _route(uow: UnitOfWork, response: Response) -> tuple[Team | None, str, str | None]:
+    """Routing rules when loaded; otherwise the team that owns the touchpoint, else the default team."""
+    rules = uow.routing.rules()
+    if not rules:
+        return team_for(response.touchpoint, uow.directory.teams()), Priority.NORMAL.value, None
+    rule = route(rules, response)
+    if rule is None or not rule.open_case:
+        return _NO_CASE, Priority.NORMAL.value, rule.name if rule else None
+    return uow.directory.team_named(rule.team or ""), rule.priority.value, rule.name
+
+
+def _who_and_when(
+    uow: UnitOfWork, case: Case, team: Team | None, calendar: BusinessCalendar | None, now: datetime
+) -> tuple[list[tuple[Agent, Channel]], datetime | None]:
+    """On-duty agents now; outside business hours, the after-hours contact now, or everyone at the opening."""
+    agents = uow.directory.agents(team.id) if team and team.id is not None else []
+    if calendar is None or team is None or calendar.is_open(now):
+        pairs = recipients(agents, now)
+        if not pairs:
+            why = "no team owns this touchpoint and there is no default team" if team is None else "no reachable agent"
+            case.record(EventKind.UNROUTED, at=now, note=why)
+            log.warning("case opened with nobody to alert", extra={"case_id": case.id, "reason": why})
+        return pairs, None
+    contact = uow.directory.agent(team.after_hours_agent_id) if team.after_hours_agent_id else None
+    if team.after_hours == "contact" and contact is not None:
+        case.record(EventKind.AFTER_HOURS, at=now, note=f"outside business hours: alerting {contact.name}, on call")
+        return recipients([contact]), None
+    opening = calendar.next_open(now)
+    local = opening.astimezone(calendar.zone).strftime("%a %d %b %H:%M %Z")
+    case.record(EventKind.AFTER_HOURS, at=now, note=f"outside business hours: alerts queued until {local}")
+    return recipients(agents, opening), opening

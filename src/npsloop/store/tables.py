@@ -44,6 +44,17 @@ teams = sa.Table(
     sa.Column("name", sa.String(100), nullable=False, unique=True),
     sa.Column("touchpoints", sa.JSON, nullable=False),
     sa.Column("is_default", sa.Boolean, nullable=False, default=False),
+    # The team's clock: business hours in its own zone, minus holidays (a country from the `holidays`
+    # package, e.g. "ES-MD", plus dates added by hand).
+    sa.Column("timezone", sa.String(64), nullable=False, server_default="UTC"),
+    sa.Column("hours", sa.String(300), nullable=False, server_default="mon-sun 00:00-24:00"),
+    sa.Column("holiday_country", sa.String(10)),
+    sa.Column("extra_holidays", sa.JSON, nullable=False, server_default="[]"),
+    # Outside business hours: "queue" holds alerts for the next opening, "contact" alerts the after-hours agent.
+    sa.Column("after_hours", sa.String(10), nullable=False, server_default="queue"),
+    sa.Column("after_hours_agent_id", sa.Integer),
+    # Per priority: {"urgent": {"acknowledge": "5m", "contact": "1h", "close": "4h"}, ...}; defaults otherwise.
+    sa.Column("sla", sa.JSON, nullable=False, server_default="{}"),
 )
 
 agents = sa.Table(
@@ -56,6 +67,7 @@ agents = sa.Table(
     sa.Column("email", sa.String(254)),
     sa.Column("language", sa.String(16), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("off_duty_until", UTCDateTime),
 )
 
 responses = sa.Table(
@@ -99,6 +111,11 @@ cases = sa.Table(
     sa.Column("acknowledged_at", UTCDateTime),
     sa.Column("contacted_at", UTCDateTime),
     sa.Column("closed_at", UTCDateTime),
+    sa.Column("priority", sa.String(10), nullable=False, server_default="normal"),
+    sa.Column("rule", sa.String(100)),
+    sa.Column("acknowledge_due_at", UTCDateTime),
+    sa.Column("contact_due_at", UTCDateTime),
+    sa.Column("close_due_at", UTCDateTime),
     # One open case per customer is a database rule, not a check-then-insert race.
     sa.Index(
         "uq_cases_open_customer",
@@ -154,4 +171,17 @@ quarantine = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("retried_at", UTCDateTime),
+)
+
+routing_rules = sa.Table(
+    "routing_rules",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False, unique=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("match", sa.JSON, nullable=False),
+    sa.Column("team_id", sa.ForeignKey("teams.id")),
+    sa.Column("priority", sa.String(10), nullable=False),
+    sa.Column("open_case", sa.Boolean, nullable=False),
+    sa.Column("loaded_at", UTCDateTime, nullable=False),
 )

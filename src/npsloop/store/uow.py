@@ -16,6 +16,7 @@ from npsloop.store.repositories import (
     QuarantineRepository,
     ResponseRepository,
 )
+from npsloop.store.routing_repository import RoutingRepository
 
 
 class Conflict(Exception):
@@ -41,6 +42,7 @@ class UnitOfWork:
         self.directory = DirectoryRepository(self.session)
         self.notifications = NotificationRepository(self.session)
         self.quarantine = QuarantineRepository(self.session)
+        self.routing = RoutingRepository(self.session)
         return self
 
     def __exit__(

@@ -1,0 +1,188 @@
+"""Routing rules: which team follows a response up, how urgently, or whether it opens a case at all.
+First match wins; the last rule matches everything, so nothing falls through unrouted."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from npsloop.domain.responses import Response
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class RuleError(ValueError):
+    """A rule that cannot be used; `line` points into the file it came from, when there is one."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(f"line {line}: {message}" if line else message)
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Match:
+    touchpoints: frozenset[str] = frozenset()
+    survey_types: frozenset[str] = frozenset()
+    score_min: int = 0
+    score_max: int = 10
+    languages: frozenset[str] = frozenset()
+    attributes: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def is_catch_all(self) -> bool:
+        return self == Match()
+
+    def accepts(self, response: Response) -> bool:
+        if not self.score_min <= response.score <= self.score_max:
+            return False
+        if self.touchpoints and (response.touchpoint or "").strip().casefold() not in self.touchpoints:
+            return False
+        if self.survey_types and response.survey_type not in self.survey_types:
+            return False
+        if self.languages and (response.language or "").split("-")[0].lower() not in self.languages:
+            return False
+        return all(
+            key in response.attributes and str(response.attributes[key]).casefold() in allowed
+            for key, allowed in self.attributes.items()
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.touchpoints:
+            out["touchpoint"] = sorted(self.touchpoints)
+        if self.survey_types:
+            out["survey_type"] = sorted(self.survey_types)
+        if (self.score_min, self.score_max) != (0, 10):
+            out["score"] = f"{self.score_min}-{self.score_max}"
+        if self.languages:
+            out["language"] = sorted(self.languages)
+        if self.attributes:
+            out["attributes"] = {k: sorted(v) for k, v in sorted(self.attributes.items())}
+        return out
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    match: Match
+    team: str | None
+    priority: Priority = Priority.NORMAL
+    open_case: bool = True
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name}
+        if self.match.to_dict():
+            out["match"] = self.match.to_dict()
+        if self.open_case:
+            out["team"] = self.team
+            out["priority"] = self.priority.value
+        else:
+            out["open_case"] = False
+        return out
+
+
+def route(rules: Sequence[Rule], response: Response) -> Rule | None:
+    return next((rule for rule in rules if rule.match.accepts(response)), None)
+
+
+def parse_rule(raw: Mapping[str, Any], line: int | None, position: int) -> Rule:
+    """One rule from its plain form (as YAML gives it), with a message per mistake that names the line."""
+    known = {"name", "match", "team", "priority", "open_case"}
+    unknown = sorted(set(raw) - known - {"__line__"})
+    if unknown:
+        raise RuleError(f"unknown key {unknown[0]!r} (a rule has {', '.join(sorted(known))})", line)
+    name = str(raw.get("name") or f"rule {position}")
+    open_case = raw.get("open_case", True)
+    if not isinstance(open_case, bool):
+        raise RuleError(f"rule {name!r}: open_case must be true or false", line)
+    team = raw.get("team")
+    if open_case and not (isinstance(team, str) and team.strip()):
+        raise RuleError(f"rule {name!r}: say which team follows it up (team: ...), or open_case: false", line)
+    try:
+        priority = Priority(str(raw.get("priority", "normal")).lower())
+    except ValueError:
+        raise RuleError(
+            f"rule {name!r}: priority must be one of {', '.join(p.value for p in Priority)}", line
+        ) from None
+    match = _parse_match(raw.get("match") or {}, name, line)
+    return Rule(
+        name=name,
+        match=match,
+        team=team.strip() if open_case and isinstance(team, str) else None,
+        priority=priority,
+        open_case=open_case,
+        line=line,
+    )
+
+
+def check_rules(rules: Sequence[Rule]) -> None:
+    if not rules:
+        raise RuleError("no rules: at least a default rule (one with no match) is needed")
+    if not rules[-1].match.is_catch_all:
+        raise RuleError(f"the last rule ({rules[-1].name!r}) must be the default: a rule with no match", rules[-1].line)
+    for rule in rules[:-1]:
+        if rule.match.is_catch_all:
+            raise RuleError(f"rule {rule.name!r} matches everything, so the rules after it never apply", rule.line)
+
+
+def _parse_match(raw: Any, name: str, line: int | None) -> Match:
+    if not isinstance(raw, Mapping):
+        raise RuleError(f"rule {name!r}: match must be a mapping", line)
+    line = raw.get("__line__", line)
+    known = {"touchpoint", "survey_type", "score", "language", "attributes"}
+    unknown = sorted(set(raw) - known - {"__line__"})
+    if unknown:
+        raise RuleError(f"rule {name!r}: cannot match on {unknown[0]!r} (use {', '.join(sorted(known))})", line)
+    survey_types = _words(raw.get("survey_type"), name, "survey_type", line)
+    if survey_types - {"transactional", "relational"}:
+        raise RuleError(f"rule {name!r}: survey_type is transactional or relational", line)
+    score_min, score_max = _score_range(raw.get("score"), name, line)
+    attributes_raw = raw.get("attributes") or {}
+    if not isinstance(attributes_raw, Mapping):
+        raise RuleError(f"rule {name!r}: attributes must map a key to a value or a list of values", line)
+    attributes = {
+        str(key): _words(value, name, f"attributes.{key}", line)
+        for key, value in attributes_raw.items()
+        if key != "__line__"
+    }
+    return Match(
+        touchpoints=_words(raw.get("touchpoint"), name, "touchpoint", line),
+        survey_types=survey_types,
+        score_min=score_min,
+        score_max=score_max,
+        languages=frozenset(w.split("-")[0] for w in _words(raw.get("language"), name, "language", line)),
+        attributes=attributes,
+    )
+
+
+def _words(value: Any, name: str, key: str, line: int | None) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(item, str | int | float) and not isinstance(item, bool) for item in items):
+        raise RuleError(f"rule {name!r}: {key} must be a value or a list of values", line)
+    return frozenset(str(item).strip().casefold() for item in items)
+
+
+def _score_range(value: Any, name: str, line: int | None) -> tuple[int, int]:
+    if value is None:
+        return 0, 10
+    if isinstance(value, int) and not isinstance(value, bool):
+        low = high = value
+    else:
+        text = str(value).replace(" ", "")
+        low_text, sep, high_text = text.partition("-")
+        if not sep or not low_text.isdigit() or not high_text.isdigit():
+            raise RuleError(f"rule {name!r}: score must be a number or a range like 0-6", line)
+        low, high = int(low_text), int(high_text)
+    if not 0 <= low <= high <= 10:
+        raise RuleError(f"rule {name!r}: score range must lie within 0-10, low to high", line)
+    return low, high
