@@ -106,3 +106,56 @@ def test_db_upgrade_creates_the_schema_on_a_new_database(tmp_path, monkeypatch):
         engine.dispose()
     finally:
         get_settings.cache_clear()
+
+
+def test_routing_rules_load_show_and_report_a_bad_line(cli, tmp_path):
+    cli("teams", "add", "Care", "--default")
+    good = tmp_path / "rules.yaml"
+    good.write_text(
+        "rules:\n  - name: vip\n    match: {score: 0-3, attributes: {tier: gold}}\n    team: Care\n"
+        "    priority: urgent\n  - name: default\n    team: Care\n",
+        encoding="utf-8",
+    )
+    assert "loaded 2 rules" in cli("routing", "load", str(good))
+    shown = cli("routing", "show")
+    assert "name: vip" in shown and "score: 0-3" in shown and "priority: urgent" in shown
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "rules:\n  - name: vip\n    match: {score: 11}\n    team: Care\n  - name: default\n    team: Care\n",
+        encoding="utf-8",
+    )
+    assert "line 3: rule 'vip': score range must lie within 0-10" in cli("routing", "load", str(bad), ok=False)
+    assert "name: vip" in cli("routing", "show")  # the bad file changed nothing
+
+
+def test_team_schedule_sla_and_duty_from_the_cli(cli):
+    cli("teams", "add", "Care", "--default")
+    cli("agents", "add", "Ana", "--team", "Care", "--email", "ana@example.es")
+    out = cli(
+        "teams",
+        "schedule",
+        "Care",
+        "--timezone",
+        "Europe/Madrid",
+        "--hours",
+        "mon-fri 08:00-15:00",
+        "--holidays",
+        "ES-MD",
+        "--holiday",
+        "2026-12-24",
+        "--after-hours",
+        "contact",
+        "--after-hours-contact",
+        "Ana",
+    )
+    assert '"timezone": "Europe/Madrid"' in out and '"2026-12-24"' in out and "mon 08:00-15:00" in out
+    assert '"urgent": {"acknowledge": "5m"}' in cli(
+        "teams", "sla", "Care", "--priority", "urgent", "--acknowledge", "5m"
+    )
+    assert "cannot read duration" in cli("teams", "sla", "Care", "--acknowledge", "soon", ok=False)
+    assert "unknown time zone" in cli("teams", "schedule", "Care", "--timezone", "Moon/Base", ok=False)
+    assert "off duty until 2026-12-01T09:00:00+01:00" in cli(
+        "agents", "off-duty", "Ana", "--until", "2026-12-01T09:00:00+01:00"
+    )
+    assert "with its offset" in cli("agents", "off-duty", "Ana", "--until", "2026-12-01T09:00", ok=False)
+    assert "Ana is on duty" in cli("agents", "on-duty", "Ana")

@@ -16,6 +16,11 @@ CONTEXT = {
     "customer_email": "lucia@example.es",
     "responded_at": "2026-03-02 09:00 UTC",
     "case_url": "https://npsloop.example/v1/cases/4812",
+    "priority": "urgent",
+    "acknowledge_by": "Mon 02 Mar 09:15",
+    "acknowledge_by_short": "Mon 09:15",
+    "contact_by": "Mon 02 Mar 13:00",
+    "close_by": "Tue 03 Mar 09:00",
 }
 
 
@@ -83,3 +88,15 @@ def test_a_missing_variable_is_an_error_not_a_blank(renderer):
 def test_emoji_and_accents_survive_in_email(renderer):
     email = renderer.email("case_opened", "es", {**CONTEXT, "comment": "Fatal 😡 atención"})
     assert "Fatal 😡 atención" in email.text and "Fatal 😡 atención" in email.html
+
+
+def test_alerts_carry_the_sla_deadlines_in_the_teams_time(renderer):
+    assert "Ack by Mon 09:15." in renderer.sms("case_opened", "en", CONTEXT)
+    assert "Confirmar: lun 09:15." in renderer.sms(
+        "case_opened", "es", {**CONTEXT, "acknowledge_by_short": "lun 09:15"}
+    )
+    email = renderer.email("case_opened", "en", CONTEXT)
+    assert "Acknowledge by Mon 02 Mar 09:15, First contact by Mon 02 Mar 13:00" in email.text
+    assert "Close by Tue 03 Mar 09:00" in email.html
+    plain = renderer.sms("case_opened", "en", {**CONTEXT, "acknowledge_by_short": None})
+    assert "Ack by" not in plain

@@ -12,6 +12,8 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 
 from npsloop.domain import errors as domain
+from npsloop.domain.rules import RuleError
+from npsloop.domain.sla import CalendarError
 from npsloop.store.uow import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,8 @@ STATUS = {
     domain.UnknownTeam: 422,
     domain.UnknownAgent: 422,
     domain.InvalidScore: 422,
+    CalendarError: 422,
+    RuleError: 422,
 }
 
 

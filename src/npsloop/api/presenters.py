@@ -45,6 +45,11 @@ def case_json(view: CaseView, *, full: bool = True) -> dict[str, Any]:
         "team": view.team_name,
         "assignee": view.assignee_name,
         "touchpoint": case.touchpoint,
+        "priority": case.priority,
+        "rule": case.rule,
+        "acknowledge_due_at": _iso(case.acknowledge_due_at),
+        "contact_due_at": _iso(case.contact_due_at),
+        "close_due_at": _iso(case.close_due_at),
         "score": latest.score if latest else None,
         "category": latest.category.value if latest else None,
         "customer": {
@@ -84,7 +89,18 @@ def case_json(view: CaseView, *, full: bool = True) -> dict[str, Any]:
 
 
 def team_json(team: Team) -> dict[str, Any]:
-    return {"id": team.id, "name": team.name, "touchpoints": team.touchpoints, "default": team.is_default}
+    return {
+        "id": team.id,
+        "name": team.name,
+        "touchpoints": team.touchpoints,
+        "default": team.is_default,
+        "timezone": team.timezone,
+        "hours": team.hours,
+        "holidays": team.holiday_country,
+        "extra_holidays": team.extra_holidays,
+        "after_hours": team.after_hours,
+        "sla": team.sla,
+    }
 
 
 def agent_json(agent: Agent, team_name: str) -> dict[str, Any]:
@@ -96,4 +112,5 @@ def agent_json(agent: Agent, team_name: str) -> dict[str, Any]:
         "email": agent.email,
         "language": agent.language,
         "active": agent.active,
+        "off_duty_until": _iso(agent.off_duty_until),
     }

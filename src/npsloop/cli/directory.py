@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import click
 from pydantic import ValidationError
@@ -73,3 +74,73 @@ def list_agents() -> None:
     for agent, team in directory.list_agents(uow=runtime().uow()):
         channels = ", ".join(c.value for c in agent.channels()) or "no channel"
         click.echo(f"{agent.id:>4}  {agent.name:<20} {team:<20} {agent.language}  {channels}")
+
+
+@teams.command("schedule")
+@click.argument("name")
+@click.option("--timezone", default=None, help="IANA zone, like Europe/Madrid")
+@click.option("--hours", default=None, help="like 'mon-fri 09:00-17:00, sat 10:00-14:00'")
+@click.option("--holidays", "holiday_country", default=None, help="country code for public holidays, like ES-MD")
+@click.option("--holiday", "extra", multiple=True, help="a date closed by hand, YYYY-MM-DD (repeatable)")
+@click.option("--after-hours", type=click.Choice(["queue", "contact"]), default=None)
+@click.option("--after-hours-contact", default=None, help="the agent alerted outside business hours")
+def schedule(
+    name: str,
+    timezone: str | None,
+    hours: str | None,
+    holiday_country: str | None,
+    extra: tuple[str, ...],
+    after_hours: str | None,
+    after_hours_contact: str | None,
+) -> None:
+    """Set a team's business hours, holidays and after-hours policy."""
+    rt = runtime()
+    team = fail_on_domain_error(
+        directory.set_schedule,
+        uow=rt.uow(),
+        team=name,
+        timezone=timezone,
+        hours=hours,
+        holiday_country=holiday_country,
+        extra_holidays=list(extra) or None,
+        after_hours=after_hours,
+        after_hours_agent=after_hours_contact,
+        now=rt.clock(),
+    )
+    click.echo(json.dumps(team_json(team), ensure_ascii=False))
+
+
+@teams.command("sla")
+@click.argument("name")
+@click.option("--priority", type=click.Choice(["low", "normal", "high", "urgent"]), default="normal", show_default=True)
+@click.option("--acknowledge", default=None, help="business time, like 15m")
+@click.option("--contact", default=None, help="business time, like 4h")
+@click.option("--close", default=None, help="business time, like 1d (the team's business day)")
+def sla(name: str, priority: str, acknowledge: str | None, contact: str | None, close: str | None) -> None:
+    """Set a team's SLA for one priority, in business time."""
+    steps = {k: v for k, v in {"acknowledge": acknowledge, "contact": contact, "close": close}.items() if v}
+    rt = runtime()
+    team = fail_on_domain_error(directory.set_schedule, uow=rt.uow(), team=name, sla={priority: steps}, now=rt.clock())
+    click.echo(json.dumps(team_json(team), ensure_ascii=False))
+
+
+@agents.command("off-duty")
+@click.argument("name")
+@click.option("--until", "until", required=True, help="ISO 8601 with offset, like 2026-12-01T09:00:00+01:00")
+def off_duty(name: str, until: str) -> None:
+    """Stop alerting an agent until a moment."""
+    try:
+        moment = datetime.fromisoformat(until)
+    except ValueError:
+        raise click.ClickException(f"cannot read {until!r} as ISO 8601") from None
+    if moment.tzinfo is None:
+        raise click.ClickException("give --until with its offset, like +01:00 or Z")
+    fail_on_domain_error(directory.set_duty, uow=runtime().uow(), agent=name, off_until=moment)
+    click.echo(f"{name} is off duty until {moment.isoformat()}")
+
+
+@agents.command("on-duty")
+@click.argument("name")
+def on_duty(name: str) -> None:
+    fail_on_domain_error(directory.set_duty, uow=runtime().uow(), agent=name, off_until=None)
+    click.echo(f"{name} is on duty")

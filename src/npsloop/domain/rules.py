@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from npsloop.domain.errors import DomainError
 from npsloop.domain.responses import Response
 
 
@@ -18,7 +19,7 @@ class Priority(StrEnum):
     URGENT = "urgent"
 
 
-class RuleError(ValueError):
+class RuleError(DomainError, ValueError):
     """A rule that cannot be used; `line` points into the file it came from, when there is one."""
 
     def __init__(self, message: str, line: int | None = None) -> None:

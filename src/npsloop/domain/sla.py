@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from npsloop.domain.errors import DomainError
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HORIZON_DAYS = 400  # a calendar with no business hours in this long is a configuration error
 _SPAN = re.compile(r"^(?P<days>[a-z]{3}(?:-[a-z]{3})?)\s+(?P<open>\d{1,2}:\d{2})-(?P<close>\d{1,2}:\d{2})$")
@@ -21,8 +23,8 @@ _DURATION = re.compile(r"^\s*(?:(?P<d>\d+)d)?\s*(?:(?P<h>\d+)h)?\s*(?:(?P<m>\d+)
 Interval = tuple[time, time]
 
 
-class CalendarError(ValueError):
-    pass
+class CalendarError(DomainError, ValueError):
+    """A schedule, holiday calendar or duration that cannot be used."""
 
 
 def parse_hours(spec: str) -> dict[int, list[Interval]]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from npsloop.domain.directory import Agent, Team
-from npsloop.domain.errors import DuplicateName, UnknownTeam
+from npsloop.domain.errors import DuplicateName, UnknownAgent, UnknownTeam
+from npsloop.domain.sla import CalendarError, format_hours, parse_hours
+from npsloop.services.schedules import calendar_for, validate_sla
 from npsloop.store.uow import Conflict, UnitOfWork
 
 
@@ -61,3 +65,61 @@ def _commit_unique(uow: UnitOfWork, message: str) -> None:
         uow.commit()
     except Conflict:
         raise DuplicateName(message) from None
+
+
+def set_schedule(
+    *,
+    uow: UnitOfWork,
+    team: str,
+    timezone: str | None = None,
+    hours: str | None = None,
+    holiday_country: str | None = None,
+    extra_holidays: list[str] | None = None,
+    after_hours: str | None = None,
+    after_hours_agent: str | None = None,
+    sla: dict[str, dict[str, str]] | None = None,
+    now: datetime,
+) -> Team:
+    """Changes what is given and checks the whole result (zone, hours, holidays, SLA) before saving it."""
+    with uow:
+        found = uow.directory.team_named(team)
+        if found is None:
+            raise UnknownTeam(f"no team named {team!r}")
+        if timezone is not None:
+            found.timezone = timezone
+        if hours is not None:
+            found.hours = format_hours(parse_hours(hours))
+        if holiday_country is not None:
+            found.holiday_country = holiday_country.upper() or None
+        if extra_holidays is not None:
+            found.extra_holidays = sorted({date.fromisoformat(d).isoformat() for d in extra_holidays})
+        if after_hours is not None:
+            if after_hours not in ("queue", "contact"):
+                raise CalendarError("after-hours policy is queue or contact")
+            found.after_hours = after_hours
+        if after_hours_agent is not None:
+            agent = uow.directory.agent_named(after_hours_agent)
+            if agent is None:
+                raise UnknownAgent(f"no agent named {after_hours_agent!r}")
+            found.after_hours_agent_id = agent.id
+        if sla is not None:
+            merged = {p: dict(steps) for p, steps in found.sla.items()}
+            for priority, steps in sla.items():
+                merged.setdefault(priority, {}).update(steps)
+            found.sla = merged
+        calendar = calendar_for(found, now)  # raises on a bad zone, hours or holiday code
+        validate_sla(found, calendar)
+        if found.after_hours == "contact" and found.after_hours_agent_id is None:
+            raise CalendarError("the contact policy needs an after-hours agent")
+        uow.commit()
+        return found
+
+
+def set_duty(*, uow: UnitOfWork, agent: str, off_until: datetime | None) -> Agent:
+    with uow:
+        found = uow.directory.agent_named(agent)
+        if found is None:
+            raise UnknownAgent(f"no agent named {agent!r}")
+        found.off_duty_until = off_until
+        uow.commit()
+        return found

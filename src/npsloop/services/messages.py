@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from npsloop.domain.cases import Case
 from npsloop.domain.directory import Agent
 from npsloop.domain.notifications import Channel, Notification, NotificationKind
@@ -19,6 +22,7 @@ def compose(
     public_url: str,
     *,
     carried: list[int] | None = None,
+    timezone: str = "UTC",
 ) -> OutboundMessage:
     latest = responses[-1] if responses else None
     context = {
@@ -34,6 +38,11 @@ def compose(
         "customer_email": latest.customer_email if latest else None,
         "responded_at": latest.responded_at.strftime("%Y-%m-%d %H:%M %Z") if latest else "",
         "case_url": f"{public_url.rstrip('/')}/v1/cases/{case.id}",
+        "priority": case.priority,
+        "acknowledge_by": _local(case.acknowledge_due_at, timezone),
+        "acknowledge_by_short": _short(case.acknowledge_due_at, timezone, agent.language),
+        "contact_by": _local(case.contact_due_at, timezone),
+        "close_by": _local(case.close_due_at, timezone),
     }
     reference = f"n{notification.id}"
     if notification.kind == NotificationKind.DIGEST.value:
@@ -53,3 +62,23 @@ def compose(
         subject=email.subject,
         reference=reference,
     )
+
+
+def _local(moment: datetime | None, timezone: str) -> str | None:
+    """Deadlines read in the team's own time, the way its agents' clocks show them."""
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %H:%M") if moment else None
+
+
+WEEKDAYS = {
+    "es": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+
+
+def _short(moment: datetime | None, timezone: str, language: str) -> str | None:
+    """For SMS, where every character counts: the weekday in the agent's language and the time."""
+    if moment is None:
+        return None
+    local = moment.astimezone(ZoneInfo(timezone))
+    names = WEEKDAYS.get(language.split("-")[0], WEEKDAYS["en"])
+    return f"{names[local.weekday()]} {local.strftime('%H:%M')}"

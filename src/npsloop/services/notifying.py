@@ -73,15 +73,29 @@ def send_notification(
             return SendResult(SendStatus.FOLDED)
         if not uow.notifications.claim(notification_id, now=now):
             if row.state == NotificationState.PENDING.value and row.next_attempt_at and row.next_attempt_at > now:
-                # A timer that fired a little early: come back when the attempt is due, not never.
-                return SendResult(SendStatus.RETRY, retry_in=(row.next_attempt_at - now).total_seconds() + 0.05)
+                wait = (row.next_attempt_at - now).total_seconds()
+                if wait <= policy.cap_seconds:
+                    # A timer that fired a little early: come back when the attempt is due, not never.
+                    return SendResult(SendStatus.RETRY, retry_in=wait + 0.05)
+                # Held for hours (until a team opens): no long countdown on the broker; the reconciler
+                # enqueues it once it is due.
             return SendResult(SendStatus.SKIPPED)
         uow.commit()
     with uow:
         notification, case, agent = _load(uow, notification_id)
         carried = [n.case_id for n in uow.notifications.carried_by(notification_id)]
         responses = uow.responses.for_case(notification.case_id)
-        message = compose(notification, case, agent, responses, renderer, public_url, carried=carried)
+        team = uow.directory.team(case.team_id) if case.team_id is not None else None
+        message = compose(
+            notification,
+            case,
+            agent,
+            responses,
+            renderer,
+            public_url,
+            carried=carried,
+            timezone=team.timezone if team else "UTC",
+        )
     channel = Channel(notification.channel)
     try:
         receipt = transports[channel].send(message)

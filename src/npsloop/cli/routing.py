@@ -1,0 +1,32 @@
+"""`npsloop routing load|show`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from npsloop.cli.common import fail_on_domain_error, runtime
+from npsloop.ingest.rules_yaml import dump_rules, load_rules
+from npsloop.services.routing import current_rules, load_routing
+
+
+@click.group()
+def routing() -> None:
+    """Routing rules: which team, how urgent, or no case at all."""
+
+
+@routing.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load(path: Path) -> None:
+    """Replace the rules with those in a YAML file (all or nothing)."""
+    rules = fail_on_domain_error(load_rules, path.read_text(encoding="utf-8"))
+    rt = runtime()
+    count = fail_on_domain_error(load_routing, uow=rt.uow(), rules=rules, now=rt.clock())
+    click.echo(f"loaded {count} rules from {path}")
+
+
+@routing.command("show")
+def show() -> None:
+    rules = current_rules(uow=runtime().uow())
+    click.echo(dump_rules(rules) if rules else "no rules loaded: cases go to the team owning the touchpoint")

@@ -1,0 +1,88 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from npsloop.domain.responses import Response
+from npsloop.domain.rules import Priority, RuleError, route
+from npsloop.ingest.rules_yaml import dump_rules, load_rules
+
+RULES = """\
+rules:
+  - name: top tier, very unhappy
+    match:
+      score: 0-3
+      attributes:
+        tier: [gold, platinum]
+    team: Key accounts
+    priority: urgent
+  - name: test segment
+    match: {survey_type: relational, attributes: {segment: test}}
+    open_case: false
+  - name: deliveries in Spanish
+    match: {touchpoint: Delivery, language: es}
+    team: Logistics
+    priority: high
+  - name: default
+    team: Customer care
+"""
+
+
+def response(**overrides):
+    values = dict(
+        integration="shop",
+        external_id="r1",
+        score=2,
+        customer_id="c1",
+        responded_at=datetime(2026, 1, 1, tzinfo=UTC),
+        received_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    values.update(overrides)
+    return Response(**values)
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules(RULES)
+
+
+def test_the_first_matching_rule_wins(rules):
+    urgent = route(rules, response(score=1, attributes={"tier": "Gold"}, touchpoint="delivery", language="es"))
+    assert (urgent.name, urgent.team, urgent.priority) == ("top tier, very unhappy", "Key accounts", Priority.URGENT)
+    spanish = route(rules, response(score=5, touchpoint="delivery", language="es-MX", attributes={"tier": "gold"}))
+    assert spanish.team == "Logistics" and spanish.priority is Priority.HIGH
+
+
+def test_a_rule_may_say_open_no_case(rules):
+    rule = route(rules, response(survey_type="relational", attributes={"segment": "TEST"}))
+    assert rule.open_case is False and rule.team is None
+
+
+def test_everything_else_falls_to_the_default(rules):
+    assert route(rules, response(score=6, touchpoint="checkout")).name == "default"
+
+
+def test_rules_round_trip_through_their_plain_form(rules):
+    assert [r.name for r in load_rules(dump_rules(rules))] == [r.name for r in rules]
+    assert [r.match for r in load_rules(dump_rules(rules))] == [r.match for r in rules]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("rules:\n  - name: a\n    team: x\n    colour: red\n", 2, "unknown key 'colour'"),
+        ("rules:\n  - name: a\n    match: {score: 7-3}\n    team: x\n", 3, "score range"),
+        ("rules:\n  - name: a\n    match: {score: lots}\n    team: x\n", 3, "score must be"),
+        ("rules:\n  - name: a\n    match: {survey_type: monthly}\n    team: x\n", 3, "transactional or relational"),
+        ("rules:\n  - name: a\n    match: {weather: rain}\n    team: x\n", 3, "cannot match on 'weather'"),
+        ("rules:\n  - name: a\n    match: {score: 1}\n", 2, "say which team"),
+        ("rules:\n  - name: a\n    team: x\n    priority: asap\n", 2, "priority must be one of"),
+        ("rules:\n  - name: a\n    match: {score: 1}\n    team: x\n", 2, "must be the default"),
+        ("rules:\n  - name: a\n    team: x\n  - name: b\n    team: y\n", 2, "never apply"),
+        ("rules:\n  - name: a\n    team: [x\n", 4, "not valid YAML"),
+        ("routes: []\n", 1, "list under 'rules:'"),
+    ],
+)
+def test_each_mistake_is_reported_with_its_line(text, line, message):
+    with pytest.raises(RuleError) as error:
+        load_rules(text)
+    assert error.value.line == line and message in str(error.value) and str(error.value).startswith(f"line {line}:")
