@@ -23,6 +23,7 @@ from npsloop.services.notifying import SendResult, send_notification
 from npsloop.services.ports import Clock, Dispatcher, utcnow
 from npsloop.services.processing import handle_response
 from npsloop.services.reconcile import ReconcileReport, reconcile
+from npsloop.services.sweep import SweepReport, sweep
 from npsloop.settings import Settings, get_settings
 from npsloop.store.database import make_engine
 from npsloop.store.mapping import start_mappers
@@ -62,6 +63,14 @@ class Runtime:
             now=self.clock(),
             public_url=self.settings.public_url,
             sms_cap=self.settings.sms_per_agent_per_hour,
+        )
+
+    def sweep(self) -> SweepReport:
+        return sweep(
+            uow=self.uow(),
+            dispatcher=self.dispatcher,
+            now=self.clock(),
+            remind_before=timedelta(minutes=self.settings.remind_before_minutes),
         )
 
     def send_digests(self) -> int:

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     redis_url: str = ""  # for the rate limiter; empty: the broker's Redis, if the broker is Redis
     # SMS alerts one agent may receive an hour; beyond it cases are folded into one digest SMS.
     sms_per_agent_per_hour: int = Field(default=20, ge=1)
+    # How long (wall time) before a contact or close deadline the assignee is reminded.
+    remind_before_minutes: int = Field(default=15, ge=1)
+    sweep_every_seconds: float = Field(default=60.0, gt=0)
     # Bearer tokens for the case and agent API, comma separated.
     api_tokens: SecretStr = SecretStr("")
     public_url: str = "http://127.0.0.1:8000"

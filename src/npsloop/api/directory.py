@@ -36,6 +36,7 @@ class AgentIn(BaseModel):
     phone: PhoneText | None = None
     email: EmailText | None = None
     language: Annotated[StrictStr, Field(pattern=r"^(en|es)$")] = "en"
+    role: Annotated[StrictStr, Field(pattern=r"^(agent|supervisor|head)$")] = "agent"
 
 
 @router.get("/teams")
@@ -70,6 +71,7 @@ async def add_agent(request: Request, body: AgentIn) -> dict[str, Any]:
             phone=body.phone,
             email=body.email,
             language=body.language,
+            role=body.role,
         )
     )
     return agent_json(agent, body.team)

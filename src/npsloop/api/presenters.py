@@ -100,6 +100,7 @@ def team_json(team: Team) -> dict[str, Any]:
         "extra_holidays": team.extra_holidays,
         "after_hours": team.after_hours,
         "sla": team.sla,
+        "escalation": team.escalation,
     }
 
 
@@ -113,4 +114,5 @@ def agent_json(agent: Agent, team_name: str) -> dict[str, Any]:
         "language": agent.language,
         "active": agent.active,
         "off_duty_until": _iso(agent.off_duty_until),
+        "role": agent.role,
     }

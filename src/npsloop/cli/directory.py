@@ -49,7 +49,8 @@ def agents() -> None:
 @click.option("--phone", default=None, help="E.164, like +34600123456")
 @click.option("--email", default=None)
 @click.option("--language", default="en", type=click.Choice(["en", "es"]), show_default=True)
-def add_agent(name: str, team: str, phone: str | None, email: str | None, language: str) -> None:
+@click.option("--role", default="agent", type=click.Choice(["agent", "supervisor", "head"]), show_default=True)
+def add_agent(name: str, team: str, phone: str | None, email: str | None, language: str, role: str) -> None:
     try:
         valid = AgentIn(name=name, team=team, phone=phone, email=email, language=language)
     except ValidationError as error:
@@ -65,6 +66,7 @@ def add_agent(name: str, team: str, phone: str | None, email: str | None, langua
         phone=valid.phone,
         email=valid.email,
         language=valid.language,
+        role=role,
     )
     click.echo(json.dumps(agent_json(agent, valid.team), ensure_ascii=False))
 
@@ -144,3 +146,19 @@ def off_duty(name: str, until: str) -> None:
 def on_duty(name: str) -> None:
     fail_on_domain_error(directory.set_duty, uow=runtime().uow(), agent=name, off_until=None)
     click.echo(f"{name} is on duty")
+
+
+@teams.command("escalation")
+@click.argument("name")
+@click.option(
+    "--step",
+    "steps",
+    multiple=True,
+    required=True,
+    help="'<after> <team|supervisors|heads|agent:NAME> [sms,email]', in order, e.g. '15m supervisors'",
+)
+def escalation(name: str, steps: tuple[str, ...]) -> None:
+    """Set the chain walked when a deadline is breached (delays in business time after the breach)."""
+    rt = runtime()
+    team = fail_on_domain_error(directory.set_schedule, uow=rt.uow(), team=name, escalation=list(steps), now=rt.clock())
+    click.echo(json.dumps(team_json(team), ensure_ascii=False))

@@ -60,6 +60,8 @@ class EventKind(StrEnum):
     REOPENED = "reopened"
     UNROUTED = "unrouted"
     AFTER_HOURS = "after_hours"
+    ESCALATED = "escalated"
+    REMINDED = "reminded"
     NOTIFIED = "notified"
     NOTIFICATION_FAILED = "notification_failed"
     NOTIFICATION_RESENT = "notification_resent"

@@ -20,6 +20,7 @@ class Team:
     after_hours: str = "queue"  # or "contact": alert after_hours_agent_id at once
     after_hours_agent_id: int | None = None
     sla: dict[str, dict[str, str]] = field(default_factory=dict)
+    escalation: list[dict[str, object]] = field(default_factory=list)
     id: int | None = None
 
 
@@ -32,6 +33,7 @@ class Agent:
     language: str = "en"
     active: bool = True
     off_duty_until: datetime | None = None
+    role: str = "agent"  # agent | supervisor | head: who escalation steps reach
     id: int | None = None
 
     def on_duty(self, at: datetime) -> bool:

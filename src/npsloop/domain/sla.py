@@ -148,6 +148,13 @@ class BusinessCalendar:
         return total
 
 
+def check_duration(text: str) -> None:
+    """Checks the spelling of a duration that will be read later against a team's calendar."""
+    found = _DURATION.match(text or "")
+    if not found or not any(found.groupdict().values()):
+        raise CalendarError(f"cannot read duration {text!r}: write like 15m, 4h, 1d or 1h30m")
+
+
 def parse_duration(text: str, calendar: BusinessCalendar | None = None) -> timedelta:
     """'15m', '4h', '1d', '1h30m'. A day is the calendar's business day, not 24 hours."""
     found = _DURATION.match(text or "")

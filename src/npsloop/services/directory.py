@@ -6,9 +6,12 @@ from datetime import date, datetime
 
 from npsloop.domain.directory import Agent, Team
 from npsloop.domain.errors import DuplicateName, UnknownAgent, UnknownTeam
+from npsloop.domain.escalation import parse_step
 from npsloop.domain.sla import CalendarError, format_hours, parse_hours
 from npsloop.services.schedules import calendar_for, validate_sla
 from npsloop.store.uow import Conflict, UnitOfWork
+
+ROLES = ("agent", "supervisor", "head")
 
 
 def add_team(*, uow: UnitOfWork, name: str, touchpoints: list[str], is_default: bool = False) -> Team:
@@ -36,6 +39,7 @@ def add_agent(
     phone: str | None,
     email: str | None,
     language: str = "en",
+    role: str = "agent",
 ) -> Agent:
     with uow:
         found = uow.directory.team_named(team)
@@ -43,7 +47,9 @@ def add_agent(
             raise UnknownTeam(f"no team named {team!r}")
         if uow.directory.agent_named(name) is not None:
             raise DuplicateName(f"an agent named {name!r} exists")
-        agent = Agent(name=name, team_id=found.id, phone=phone, email=email, language=language)
+        if role not in ROLES:
+            raise UnknownAgent(f"role must be one of {', '.join(ROLES)}")
+        agent = Agent(name=name, team_id=found.id, phone=phone, email=email, language=language, role=role)
         uow.directory.add(agent)
         _commit_unique(uow, f"an agent named {name!r} exists")
         return agent
@@ -78,6 +84,7 @@ def set_schedule(
     after_hours: str | None = None,
     after_hours_agent: str | None = None,
     sla: dict[str, dict[str, str]] | None = None,
+    escalation: list[str] | None = None,
     now: datetime,
 ) -> Team:
     """Changes what is given and checks the whole result (zone, hours, holidays, SLA) before saving it."""
@@ -107,6 +114,12 @@ def set_schedule(
             for priority, steps in sla.items():
                 merged.setdefault(priority, {}).update(steps)
             found.sla = merged
+        if escalation is not None:
+            steps = [parse_step(text) for text in escalation]
+            for step in steps:
+                if step.notify.startswith("agent:") and uow.directory.agent_named(step.notify[6:]) is None:
+                    raise UnknownAgent(f"escalation step names no agent {step.notify[6:]!r}")
+            found.escalation = [{"after": s.after, "notify": s.notify, "channels": list(s.channels)} for s in steps]
         calendar = calendar_for(found, now)  # raises on a bad zone, hours or holiday code
         validate_sla(found, calendar)
         if found.after_hours == "contact" and found.after_hours_agent_id is None:

@@ -23,6 +23,7 @@ def compose(
     *,
     carried: list[int] | None = None,
     timezone: str = "UTC",
+    assignee: str | None = None,
 ) -> OutboundMessage:
     latest = responses[-1] if responses else None
     context = {
@@ -50,10 +51,20 @@ def compose(
         refs = ", ".join(f"#{case_id}" for case_id in cases)
         text = renderer.sms("digest", agent.language, {"count": len(cases), "case_refs": refs})
         return OutboundMessage(channel="sms", to=agent.phone or "", text=text, reference=reference)
+    event, _, detail = notification.kind.partition(":")
+    if event in ("escalation", "reminder"):
+        deadline = detail.split(":")[0]
+        context |= {
+            "deadline": deadline,
+            "step": detail.split(":")[1] if event == "escalation" else None,
+            "due_by": _local(getattr(case, f"{deadline}_due_at"), timezone),
+            "due_by_short": _short(getattr(case, f"{deadline}_due_at"), timezone, agent.language),
+            "assignee": assignee,
+        }
     if notification.channel == Channel.SMS.value:
-        text = renderer.sms(notification.kind, agent.language, context)
+        text = renderer.sms(event, agent.language, context)
         return OutboundMessage(channel="sms", to=agent.phone or "", text=text, reference=reference)
-    email = renderer.email(notification.kind, agent.language, context)
+    email = renderer.email(event, agent.language, context)
     return OutboundMessage(
         channel="email",
         to=agent.email or "",

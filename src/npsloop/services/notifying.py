@@ -86,6 +86,7 @@ def send_notification(
         carried = [n.case_id for n in uow.notifications.carried_by(notification_id)]
         responses = uow.responses.for_case(notification.case_id)
         team = uow.directory.team(case.team_id) if case.team_id is not None else None
+        owner = uow.directory.agent(case.assignee_id) if case.assignee_id is not None else None
         message = compose(
             notification,
             case,
@@ -95,6 +96,7 @@ def send_notification(
             public_url,
             carried=carried,
             timezone=team.timezone if team else "UTC",
+            assignee=owner.name if owner else None,
         )
     channel = Channel(notification.channel)
     try:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy import exc
 from sqlalchemy.orm import Session, selectinload
 
 from npsloop.domain.cases import Case, CaseStatus
@@ -84,6 +85,24 @@ class CaseRepository:
         stmt = sa.select(Case).where(c.customer_key == customer_key, c.status != CaseStatus.CLOSED.value)
         return self.session.scalars(stmt).one_or_none()
 
+    def needing_attention(self, horizon: datetime, limit: int = 1000) -> list[Case]:
+        """Live cases with a deadline before `horizon` that is not met yet."""
+        c = tables.cases.c
+        stmt = (
+            sa.select(Case)
+            .where(c.status != CaseStatus.CLOSED.value)
+            .where(
+                sa.or_(
+                    sa.and_(c.acknowledged_at.is_(None), c.acknowledge_due_at <= horizon),
+                    sa.and_(c.contacted_at.is_(None), c.contact_due_at <= horizon),
+                    c.close_due_at <= horizon,
+                )
+            )
+            .order_by(c.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(stmt))
+
     def search(self, where: CaseFilter, *, limit: int, offset: int) -> tuple[list[Case], int]:
         c = tables.cases.c
         conditions: list[sa.ColumnElement[bool]] = []
@@ -106,6 +125,20 @@ class CaseRepository:
         total = self.session.scalar(sa.select(sa.func.count()).select_from(tables.cases).where(*conditions))
         stmt = sa.select(Case).where(*conditions).order_by(c.opened_at.desc(), c.id.desc())
         return list(self.session.scalars(stmt.limit(limit).offset(offset))), int(total or 0)
+
+
+class EscalationRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def claim(self, case_id: int, step: str, now: datetime) -> bool:
+        """True for exactly one caller per (case, step), whatever runs concurrently."""
+        try:
+            with self.session.begin_nested():
+                self.session.execute(sa.insert(tables.escalations).values(case_id=case_id, step=step, fired_at=now))
+        except exc.IntegrityError:
+            return False
+        return True
 
 
 class DirectoryRepository:

@@ -55,6 +55,8 @@ teams = sa.Table(
     sa.Column("after_hours_agent_id", sa.Integer),
     # Per priority: {"urgent": {"acknowledge": "5m", "contact": "1h", "close": "4h"}, ...}; defaults otherwise.
     sa.Column("sla", sa.JSON, nullable=False, server_default="{}"),
+    # [{"after": "0m", "notify": "team", "channels": ["sms", "email"]}, {"after": "15m", "notify": "supervisors"}]
+    sa.Column("escalation", sa.JSON, nullable=False, server_default="[]"),
 )
 
 agents = sa.Table(
@@ -68,6 +70,7 @@ agents = sa.Table(
     sa.Column("language", sa.String(16), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("off_duty_until", UTCDateTime),
+    sa.Column("role", sa.String(12), nullable=False, server_default="agent"),  # agent | supervisor | head
 )
 
 responses = sa.Table(
@@ -184,4 +187,16 @@ routing_rules = sa.Table(
     sa.Column("priority", sa.String(10), nullable=False),
     sa.Column("open_case", sa.Boolean, nullable=False),
     sa.Column("loaded_at", UTCDateTime, nullable=False),
+)
+
+# One row per escalation step or reminder that has fired: the unique key is what makes the sweep safe to
+# run twice at once (two beats, a retried task) — the second insert fails and that runner does nothing.
+escalations = sa.Table(
+    "escalations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.ForeignKey("cases.id"), nullable=False),
+    sa.Column("step", sa.String(40), nullable=False),
+    sa.Column("fired_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("case_id", "step", name="uq_escalations_once"),
 )

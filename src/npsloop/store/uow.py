@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from npsloop.store.repositories import (
     CaseRepository,
     DirectoryRepository,
+    EscalationRepository,
     NotificationRepository,
     QuarantineRepository,
     ResponseRepository,
@@ -43,6 +44,7 @@ class UnitOfWork:
         self.notifications = NotificationRepository(self.session)
         self.quarantine = QuarantineRepository(self.session)
         self.routing = RoutingRepository(self.session)
+        self.escalations = EscalationRepository(self.session)
         return self
 
     def __exit__(

@@ -121,3 +121,9 @@ def reconcile_task() -> dict[str, int]:
 @app.task(name="npsloop.send_digests")
 def send_digests_task() -> int:
     return get_runtime().send_digests()
+
+
+@app.task(name="npsloop.sweep")
+def sweep_task() -> dict[str, int]:
+    report = get_runtime().sweep()
+    return {"escalations": report.escalations, "reminders": report.reminders}

@@ -1,0 +1,98 @@
+"""The minute-by-minute sweep (Celery beat): reminders before deadlines, escalation after breaches.
+
+Each escalation step or reminder fires once per case because its firing is a row with a unique key,
+inserted before anything is sent; a second sweep running at the same moment loses that insert and does
+nothing. Alerts go out as ordinary notification rows, with the same at-most-once sending."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from npsloop.domain.cases import Case, EventKind
+from npsloop.domain.directory import Agent, Team
+from npsloop.domain.escalation import Due, chain_from, due
+from npsloop.domain.notifications import Notification
+from npsloop.services.ports import Dispatcher
+from npsloop.services.schedules import calendar_for
+from npsloop.store.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    escalations: int
+    reminders: int
+
+
+def sweep(*, uow: UnitOfWork, dispatcher: Dispatcher, now: datetime, remind_before: timedelta) -> SweepReport:
+    created: list[Notification] = []
+    escalated = reminded = 0
+    with uow:
+        for case in uow.cases.needing_attention(now + remind_before):
+            team = uow.directory.team(case.team_id) if case.team_id is not None else None
+            if team is None:
+                continue
+            calendar = calendar_for(team, now)
+            for item in due(case, chain_from(team.escalation), calendar, now, remind_before=remind_before):
+                if not uow.escalations.claim(case.id or 0, item.key, now):
+                    continue  # fired before, or by a sweep running right now
+                targets = _targets(uow, case, team, item, now)
+                created += _notify(uow, case, item, targets, now)
+                if item.step is None:
+                    reminded += 1
+                else:
+                    escalated += 1
+        uow.commit()
+        ids = [n.id for n in created if n.id is not None]
+    for notification_id in ids:
+        dispatcher.send_notification(notification_id)
+    if escalated or reminded:
+        log.info("sweep fired", extra={"escalations": escalated, "reminders": reminded})
+    return SweepReport(escalated, reminded)
+
+
+def _targets(uow: UnitOfWork, case: Case, team: Team, item: Due, now: datetime) -> list[tuple[Agent, str]]:
+    if item.step is None:
+        assignee = uow.directory.agent(case.assignee_id) if case.assignee_id else None
+        return [(assignee, c.value) for c in assignee.channels()] if assignee else []
+    notify = item.step.notify
+    if notify == "team":
+        people = [a for a in uow.directory.agents(team.id) if a.on_duty(now)]
+    elif notify == "supervisors":
+        people = [a for a in uow.directory.agents(team.id) if a.role == "supervisor" and a.active]
+    elif notify == "heads":
+        people = [a for a in uow.directory.agents() if a.role == "head" and a.active]
+    else:
+        named = uow.directory.agent_named(notify.removeprefix("agent:"))
+        people = [named] if named and named.active else []
+    return [(a, c.value) for a in people for c in a.channels() if c.value in item.step.channels]
+
+
+def _notify(
+    uow: UnitOfWork, case: Case, item: Due, targets: list[tuple[Agent, str]], now: datetime
+) -> list[Notification]:
+    kind = f"reminder:{item.deadline}" if item.step is None else f"escalation:{item.key}"
+    made = []
+    for agent, channel in targets:
+        assert agent.id is not None and case.id is not None
+        notification = Notification(case_id=case.id, agent_id=agent.id, channel=channel, kind=kind, created_at=now)
+        uow.notifications.add(notification)
+        made.append(notification)
+    uow.flush()
+    names = sorted({agent.name for agent, _ in targets}) or ["nobody reachable"]
+    if item.step is None:
+        case.record(
+            EventKind.REMINDED, at=now, note=f"{item.deadline} deadline approaching: reminded {', '.join(names)}"
+        )
+    else:
+        case.record(
+            EventKind.ESCALATED,
+            at=now,
+            note=f"{item.deadline} deadline breached: step {item.index} ({item.step.notify}) "
+            f"alerted {', '.join(names)}",
+            data={"deadline": item.deadline, "step": item.index, "notify": item.step.notify},
+        )
+    return made
