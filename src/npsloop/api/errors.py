@@ -47,6 +47,7 @@ class Problem(BaseModel):
 MEANING = {
     400: "the body is not valid JSON",
     401: "missing or bad credentials (signature or bearer token)",
+    403: "the request is not signed by Twilio",
     404: "no such resource",
     409: "conflicts with the current state (a forbidden case transition, a duplicate name)",
     413: "the body is too large",

@@ -166,6 +166,10 @@ class DirectoryRepository:
     def agent(self, agent_id: int) -> Agent | None:
         return self.session.get(Agent, agent_id)
 
+    def agent_by_phone(self, phone: str) -> Agent | None:
+        stmt = sa.select(Agent).where(tables.agents.c.phone == phone).order_by(tables.agents.c.id).limit(1)
+        return self.session.scalars(stmt).first()
+
     def agent_named(self, name: str) -> Agent | None:
         return self.session.scalars(sa.select(Agent).where(tables.agents.c.name == name)).one_or_none()
 
@@ -207,6 +211,19 @@ class NotificationRepository:
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0) == 1)
+
+    def last_alerted_open_case(self, agent_id: int) -> int | None:
+        """The live case this agent was most recently sent an SMS about: what a bare "OK" refers to."""
+        n, c = tables.notifications.c, tables.cases.c
+        stmt = (
+            sa.select(n.case_id)
+            .join(tables.cases, c.id == n.case_id)
+            .where(n.agent_id == agent_id, n.channel == "sms", n.state == NotificationState.SENT.value)
+            .where(c.status != CaseStatus.CLOSED.value)
+            .order_by(n.sent_at.desc(), n.id.desc())
+            .limit(1)
+        )
+        return self.session.scalar(stmt)
 
     def sms_in_window(self, agent_id: int, since: datetime) -> int:
         """SMS an agent was sent (or is being sent) since `since`, and a digest waiting to go: what the hourly

@@ -1,0 +1,47 @@
+"""Twilio's callbacks. Each is verified with the SDK's RequestValidator against X-Twilio-Signature, over
+the public URL Twilio called; a forged or unsigned one gets 403 and changes nothing."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from npsloop.api.errors import ApiError, documented
+from npsloop.bootstrap import Runtime
+from npsloop.services.replies import handle_agent_reply
+
+router = APIRouter(prefix="/v1/twilio", tags=["twilio"], responses=documented(403, 503))
+
+
+async def verified_form(request: Request) -> dict[str, str]:
+    runtime: Runtime = request.app.state.runtime
+    token = runtime.settings.twilio_auth_token.get_secret_value()
+    if not token:
+        raise ApiError(403, "forbidden", "Twilio is not configured (NPSLOOP_TWILIO_AUTH_TOKEN)")
+    form = {key: str(value) for key, value in (await request.form()).items()}
+    url = runtime.settings.public_url.rstrip("/") + request.url.path
+    if request.url.query:
+        url += "?" + request.url.query
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature or not RequestValidator(token).validate(url, form, signature):
+        raise ApiError(403, "forbidden", "the request is not signed by Twilio")
+    return form
+
+
+@router.post("/inbound", response_class=Response, responses={200: {"content": {"application/xml": {}}}})
+async def inbound(request: Request) -> Response:
+    """An agent's reply to an alert. The answer goes back as TwiML, so Twilio texts it to the agent."""
+    runtime: Runtime = request.app.state.runtime
+    form = await verified_form(request)
+    outcome = await run_in_threadpool(
+        lambda: handle_agent_reply(
+            uow=runtime.uow(), from_phone=form.get("From", ""), text=form.get("Body", ""), now=runtime.clock()
+        )
+    )
+    text = runtime.renderer.sms("reply", outcome.language, vars(outcome))
+    twiml = MessagingResponse()
+    twiml.message(text)
+    return Response(str(twiml), media_type="application/xml")
