@@ -25,6 +25,7 @@ from npsloop.services.processing import handle_response
 from npsloop.services.reconcile import ReconcileReport, reconcile
 from npsloop.services.sweep import SweepReport, sweep
 from npsloop.settings import Settings, get_settings
+from npsloop.signing import make_token
 from npsloop.store.database import make_engine
 from npsloop.store.mapping import start_mappers
 from npsloop.store.uow import UnitOfWork, session_factory
@@ -63,7 +64,16 @@ class Runtime:
             now=self.clock(),
             public_url=self.settings.public_url,
             sms_cap=self.settings.sms_per_agent_per_hour,
+            link=self.link if self.settings.link_secret.get_secret_value() else None,
         )
+
+    def link(self, case_id: int, agent_id: int, action: str) -> str:
+        """A one-click link, valid for link_ttl_hours, that acts on one case as one agent."""
+        expires = int(self.clock().timestamp()) + 3600 * self.settings.link_ttl_hours
+        token = make_token(
+            self.settings.link_secret.get_secret_value(), {"c": case_id, "a": agent_id, "x": action}, expires
+        )
+        return f"{self.settings.public_url.rstrip('/')}/v1/links/{token}"
 
     def sweep(self) -> SweepReport:
         return sweep(

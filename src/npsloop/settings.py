@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     # Bearer tokens for the case and agent API, comma separated.
     api_tokens: SecretStr = SecretStr("")
     public_url: str = "http://127.0.0.1:8000"
+    # Signs the one-click links in alert emails; empty: the emails carry no links.
+    link_secret: SecretStr = SecretStr("")
+    link_ttl_hours: int = Field(default=72, ge=1)
 
     twilio_account_sid: str = ""
     twilio_auth_token: SecretStr = SecretStr("")

@@ -21,6 +21,8 @@ CONTEXT = {
     "acknowledge_by_short": "Mon 09:15",
     "contact_by": "Mon 02 Mar 13:00",
     "close_by": "Tue 03 Mar 09:00",
+    "acknowledge_url": "https://npsloop.example/v1/links/abc.def",
+    "contact_url": "https://npsloop.example/v1/links/ghi.jkl",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ def compose(
     carried: list[int] | None = None,
     timezone: str = "UTC",
     assignee: str | None = None,
+    link: Callable[[int, int, str], str] | None = None,
 ) -> OutboundMessage:
     latest = responses[-1] if responses else None
     context = {
@@ -44,6 +46,8 @@ def compose(
         "acknowledge_by_short": _short(case.acknowledge_due_at, timezone, agent.language),
         "contact_by": _local(case.contact_due_at, timezone),
         "close_by": _local(case.close_due_at, timezone),
+        "acknowledge_url": link(case.id, agent.id, "acknowledge") if link and case.id and agent.id else None,
+        "contact_url": link(case.id, agent.id, "contact") if link and case.id and agent.id else None,
     }
     reference = f"n{notification.id}"
     if notification.kind == NotificationKind.DIGEST.value:

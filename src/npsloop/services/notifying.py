@@ -62,6 +62,7 @@ def send_notification(
     now: datetime,
     public_url: str,
     sms_cap: int | None = None,
+    link: Callable[[int, int, str], str] | None = None,
     pause: Callable[[float], None] = time.sleep,
 ) -> SendResult:
     with uow:
@@ -97,6 +98,7 @@ def send_notification(
             carried=carried,
             timezone=team.timezone if team else "UTC",
             assignee=owner.name if owner else None,
+            link=link,
         )
     channel = Channel(notification.channel)
     try:
