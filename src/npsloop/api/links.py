@@ -15,7 +15,17 @@ from npsloop.domain.errors import CaseNotFound, InvalidTransition
 from npsloop.services.casework import act_on_case
 from npsloop.signing import LinkError, read_token
 
-router = APIRouter(prefix="/v1/links", tags=["links"])
+PAGE = {"content": {"text/html": {"schema": {"type": "string"}}}}
+router = APIRouter(
+    prefix="/v1/links",
+    tags=["links"],
+    responses={
+        403: {"description": "the link is not valid", **PAGE},
+        404: {"description": "links are not enabled, or the case is gone", **PAGE},
+        409: {"description": "the case is already past that step", **PAGE},
+        410: {"description": "the link has expired", **PAGE},
+    },
+)
 ACTIONS = {
     "acknowledge": (Action.ACKNOWLEDGE, "Acknowledge case #{c}?"),
     "contact": (Action.CONTACT, "Mark case #{c} as contacted?"),
