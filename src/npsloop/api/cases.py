@@ -17,6 +17,7 @@ from npsloop.domain.cases import Action, CaseStatus, Outcome
 from npsloop.domain.scores import Category
 from npsloop.ingest.schemas import Text
 from npsloop.services import casework
+from npsloop.services.ingest import enqueue_notification
 from npsloop.store.repositories import CaseFilter
 
 router = APIRouter(
@@ -95,6 +96,28 @@ async def list_cases(
 async def get_case(request: Request, case_id: int) -> dict[str, Any]:
     runtime = _runtime(request)
     view = await run_in_threadpool(lambda: casework.get_case(uow=runtime.uow(), case_id=case_id))
+    return case_json(view)
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    agent: Annotated[Text, Field(min_length=1, max_length=100)]
+    actor: Annotated[Text, Field(min_length=1, max_length=100)] = "api"
+    note: Annotated[Text, Field(max_length=2000)] | None = None
+
+
+@router.post("/{case_id}/assign")
+async def assign(request: Request, case_id: int, body: AssignIn) -> dict[str, Any]:
+    """Hands the case to another agent, who is told by SMS and email."""
+    runtime = _runtime(request)
+    view, created = await run_in_threadpool(
+        lambda: casework.assign_case(
+            uow=runtime.uow(), case_id=case_id, agent=body.agent, actor=body.actor, now=runtime.clock(), note=body.note
+        )
+    )
+    for notification_id in created:
+        enqueue_notification(runtime.dispatcher, notification_id)
     return case_json(view)
 
 

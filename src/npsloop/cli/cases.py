@@ -10,6 +10,7 @@ from npsloop.api.presenters import case_json
 from npsloop.cli.common import fail_on_domain_error, runtime
 from npsloop.domain.cases import Action, CaseStatus, Outcome
 from npsloop.services import casework
+from npsloop.services.ingest import enqueue_notification
 from npsloop.store.repositories import CaseFilter
 
 
@@ -74,3 +75,19 @@ cases.add_command(_action_command(Action.ACKNOWLEDGE))
 cases.add_command(_action_command(Action.CONTACT))
 cases.add_command(_action_command(Action.CLOSE, needs_outcome=True))
 cases.add_command(_action_command(Action.REOPEN))
+
+
+@cases.command("assign")
+@click.argument("case_id", type=int)
+@click.option("--agent", required=True, help="the new owner")
+@click.option("--actor", default="cli", show_default=True)
+@click.option("--note", default=None)
+def assign(case_id: int, agent: str, actor: str, note: str | None) -> None:
+    """Hand a case to another agent, who is alerted."""
+    rt = runtime()
+    view, created = fail_on_domain_error(
+        casework.assign_case, uow=rt.uow(), case_id=case_id, agent=agent, actor=actor, now=rt.clock(), note=note
+    )
+    for notification_id in created:
+        enqueue_notification(rt.dispatcher, notification_id)
+    click.echo(f"case #{case_id} is now assigned to {view.assignee_name}")

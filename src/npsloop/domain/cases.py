@@ -60,6 +60,7 @@ class EventKind(StrEnum):
     REOPENED = "reopened"
     UNROUTED = "unrouted"
     AFTER_HOURS = "after_hours"
+    ASSIGNED = "assigned"
     ESCALATED = "escalated"
     REMINDED = "reminded"
     NOTIFIED = "notified"
@@ -159,6 +160,13 @@ class Case:
         if outcome is not None:
             data["outcome"] = outcome.value
         return self.record(EventKind(PAST_TENSE[action]), at=at, actor=actor, note=note, data=data)
+
+    def assign(self, agent_id: int, *, actor: str, at: datetime, note: str | None = None) -> CaseEvent:
+        """A supervisor hands the case to someone else; a closed case must be reopened first."""
+        if self.status == CaseStatus.CLOSED.value:
+            raise InvalidTransition(self.status, "reassigned")
+        previous, self.assignee_id = self.assignee_id, agent_id
+        return self.record(EventKind.ASSIGNED, at=at, actor=actor, note=note, data={"from": previous, "to": agent_id})
 
     @property
     def time_to_acknowledge(self) -> timedelta | None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from npsloop.domain.cases import Action, Case, CaseEvent, Outcome
-from npsloop.domain.errors import CaseNotFound
+from npsloop.domain.cases import Action, Case, CaseEvent, EventKind, Outcome
+from npsloop.domain.errors import CaseNotFound, UnknownAgent
 from npsloop.domain.notifications import Notification
 from npsloop.domain.responses import Response
 from npsloop.store.repositories import CaseFilter
@@ -46,6 +46,31 @@ def act_on_case(
                 case.assignee_id = agent.id  # the first agent to acknowledge owns the case
         uow.commit()
         return _view(uow, case)
+
+
+def assign_case(
+    *, uow: UnitOfWork, case_id: int, agent: str, actor: str, now: datetime, note: str | None = None
+) -> tuple[CaseView, list[int]]:
+    """Reassigns, and tells the new owner on each of their channels. Returns the notifications to send."""
+    with uow:
+        case = uow.cases.get(case_id)
+        if case is None:
+            raise CaseNotFound(f"case {case_id} does not exist")
+        owner = uow.directory.agent_named(agent)
+        if owner is None or owner.id is None:
+            raise UnknownAgent(f"no agent named {agent!r}")
+        case.assign(owner.id, actor=actor, at=now, note=note)
+        serial = sum(1 for e in case.events if e.kind == EventKind.ASSIGNED.value)
+        created = [
+            Notification(
+                case_id=case_id, agent_id=owner.id, channel=channel.value, kind=f"assigned:{serial}", created_at=now
+            )
+            for channel in owner.channels()
+        ]
+        for notification in created:
+            uow.notifications.add(notification)
+        uow.commit()
+        return _view(uow, case), [n.id for n in created if n.id is not None]
 
 
 def get_case(*, uow: UnitOfWork, case_id: int) -> CaseView:

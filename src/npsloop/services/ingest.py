@@ -51,6 +51,16 @@ def enqueue_response(dispatcher: Dispatcher, response_id: int) -> None:
         log.warning("enqueue failed; the reconciler will retry", extra={"response_id": response_id}, exc_info=True)
 
 
+def enqueue_notification(dispatcher: Dispatcher, notification_id: int) -> None:
+    """As for responses: the row is committed, so a broker outage only delays it (the reconciler sends it)."""
+    try:
+        dispatcher.send_notification(notification_id)
+    except Exception:
+        log.warning(
+            "enqueue failed; the reconciler will retry", extra={"notification_id": notification_id}, exc_info=True
+        )
+
+
 def _store(uow: UnitOfWork, incoming: Response, now: datetime) -> IngestResult:
     with uow:
         existing = uow.responses.by_key(incoming.integration, incoming.external_id)

@@ -56,6 +56,8 @@ def compose(
         text = renderer.sms("digest", agent.language, {"count": len(cases), "case_refs": refs})
         return OutboundMessage(channel="sms", to=agent.phone or "", text=text, reference=reference)
     event, _, detail = notification.kind.partition(":")
+    if event == "assigned":
+        context |= {"assignee": assignee, "due_by_short": _short(case.contact_due_at, timezone, agent.language)}
     if event in ("escalation", "reminder"):
         deadline = detail.split(":")[0]
         context |= {
