@@ -18,6 +18,7 @@ from npsloop.notify.outbox import Outbox
 from npsloop.notify.render import Renderer
 from npsloop.notify.sms import TwilioSms
 from npsloop.ratelimit import Limiter, MemoryLimiter, RedisLimiter
+from npsloop.services.delivery import fail_over_undelivered
 from npsloop.services.digests import send_digests
 from npsloop.services.notifying import SendResult, send_notification
 from npsloop.services.ports import Clock, Dispatcher, utcnow
@@ -76,12 +77,16 @@ class Runtime:
         return f"{self.settings.public_url.rstrip('/')}/v1/links/{token}"
 
     def sweep(self) -> SweepReport:
-        return sweep(
+        report = sweep(
             uow=self.uow(),
             dispatcher=self.dispatcher,
             now=self.clock(),
             remind_before=timedelta(minutes=self.settings.remind_before_minutes),
         )
+        timeout = timedelta(minutes=self.settings.sms_delivery_timeout_minutes)
+        for notification_id in fail_over_undelivered(uow=self.uow(), now=self.clock(), timeout=timeout):
+            self.dispatcher.send_notification(notification_id)
+        return report
 
     def send_digests(self) -> int:
         return send_digests(
@@ -112,6 +117,11 @@ def build_transports(settings: Settings) -> dict[Channel, Transport]:
             sender=settings.twilio_from,
             api_base=settings.twilio_api_base or None,
             timeout=settings.twilio_timeout_seconds,
+            status_callback=(
+                settings.public_url.rstrip("/") + "/v1/twilio/status"
+                if settings.public_url.startswith("https://")
+                else None
+            ),
         )
     smtp_url = settings.smtp_url.get_secret_value()
     if smtp_url:

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     twilio_from: str = ""
     twilio_api_base: str = ""  # empty: Twilio itself
     twilio_timeout_seconds: float = 10.0
+    # An SMS not reported delivered within this long falls back to email (needs status callbacks, which are
+    # requested when NPSLOOP_PUBLIC_URL is https, as Twilio must reach it).
+    sms_delivery_timeout_minutes: int = Field(default=10, ge=1)
     smtp_url: SecretStr = SecretStr("")  # empty: emails go to the outbox folder
     smtp_timeout_seconds: float = 10.0
     email_from: str = "npsloop <npsloop@localhost>"

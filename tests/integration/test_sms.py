@@ -77,3 +77,10 @@ def test_an_unreachable_provider_is_transient():
 def test_wrong_credentials_are_retried_rather_than_dropped(server):
     with pytest.raises(TransientDeliveryError, match="AUTH_TOKEN"):
         sms(server, auth_token="wrong").send(message())
+
+
+def test_a_status_callback_is_requested_when_one_is_configured(server):
+    sms(server, status_callback="https://npsloop.example.com/v1/twilio/status").send(message())
+    assert server.state.messages[-1].status_callback == "https://npsloop.example.com/v1/twilio/status"
+    sms(server).send(message())
+    assert server.state.messages[-1].status_callback is None

@@ -20,6 +20,7 @@ class Received:
     sender: str
     body: str
     at: float
+    status_callback: str | None = None
 
 
 @dataclass
@@ -91,7 +92,13 @@ class Handler(BaseHTTPRequestHandler):
             sid = "SM" + uuid.uuid4().hex
             with state.lock:
                 state.messages.append(
-                    Received(to=to, sender=form.get("From", ""), body=form.get("Body", ""), at=time.time())
+                    Received(
+                        to=to,
+                        sender=form.get("From", ""),
+                        body=form.get("Body", ""),
+                        at=time.time(),
+                        status_callback=form.get("StatusCallback"),
+                    )
                 )
             body = {
                 "sid": sid,

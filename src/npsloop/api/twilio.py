@@ -11,6 +11,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from npsloop.api.errors import ApiError, documented
 from npsloop.bootstrap import Runtime
+from npsloop.services.delivery import record_delivery
+from npsloop.services.ingest import enqueue_notification
 from npsloop.services.replies import handle_agent_reply
 
 router = APIRouter(prefix="/v1/twilio", tags=["twilio"], responses=documented(403, 503))
@@ -45,3 +47,22 @@ async def inbound(request: Request) -> Response:
     twiml = MessagingResponse()
     twiml.message(text)
     return Response(str(twiml), media_type="application/xml")
+
+
+@router.post("/status", status_code=204, response_class=Response)
+async def status(request: Request) -> Response:
+    """Delivery reports for the SMS we sent (the StatusCallback given when sending)."""
+    runtime: Runtime = request.app.state.runtime
+    form = await verified_form(request)
+    created = await run_in_threadpool(
+        lambda: record_delivery(
+            uow=runtime.uow(),
+            provider_id=form.get("MessageSid", ""),
+            status=form.get("MessageStatus", "").lower(),
+            error_code=form.get("ErrorCode") or None,
+            now=runtime.clock(),
+        )
+    )
+    for notification_id in created:
+        enqueue_notification(runtime.dispatcher, notification_id)
+    return Response(status_code=204)

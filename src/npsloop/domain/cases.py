@@ -61,6 +61,7 @@ class EventKind(StrEnum):
     UNROUTED = "unrouted"
     AFTER_HOURS = "after_hours"
     ASSIGNED = "assigned"
+    DELIVERED = "delivered"
     ESCALATED = "escalated"
     REMINDED = "reminded"
     NOTIFIED = "notified"

@@ -26,6 +26,11 @@ class NotificationState(StrEnum):
     FOLDED = "folded"  # over the agent's hourly SMS cap: carried by the next digest instead
 
 
+# accepted -> queued -> sending -> sent -> delivered; undelivered and failed are final like delivered.
+DELIVERY_ORDER = {"accepted": 0, "queued": 1, "sending": 2, "sent": 3, "delivered": 4, "undelivered": 4, "failed": 4}
+FINAL_DELIVERY = {"delivered", "undelivered", "failed"}
+
+
 class NotificationKind(StrEnum):
     CASE_OPENED = "case_opened"
     DIGEST = "digest"  # one SMS standing for the case alerts folded while the agent was at the cap
@@ -46,7 +51,22 @@ class Notification:
     provider_id: str | None = None
     last_error: str | None = None
     digest_id: int | None = None  # for a folded alert: the digest that carried it
+    delivery_status: str | None = None
+    delivered_at: datetime | None = None
     id: int | None = None
+
+    def report_delivery(self, status: str, at: datetime) -> bool:
+        """Applies a provider's delivery report; reports arrive out of order, so a later stage never goes back.
+        Returns whether anything changed."""
+        if status not in DELIVERY_ORDER:
+            return False
+        current = DELIVERY_ORDER.get(self.delivery_status or "", -1)
+        if current >= DELIVERY_ORDER[status] or self.delivery_status in FINAL_DELIVERY:
+            return False
+        self.delivery_status = status
+        if status == "delivered":
+            self.delivered_at = at
+        return True
 
 
 @dataclass(frozen=True)

@@ -46,14 +46,25 @@ class BaseUrlHttpClient(TwilioHttpClient):
 
 
 class TwilioSms:
-    def __init__(self, *, account_sid: str, auth_token: str, sender: str, api_base: str | None, timeout: float) -> None:
+    def __init__(
+        self,
+        *,
+        account_sid: str,
+        auth_token: str,
+        sender: str,
+        api_base: str | None,
+        timeout: float,
+        status_callback: str | None = None,
+    ) -> None:
         self.http = BaseUrlHttpClient(api_base, timeout)
         self.client = Client(account_sid, auth_token, http_client=self.http)
         self.sender = sender
+        self.status_callback = status_callback
 
     def send(self, message: OutboundMessage) -> Receipt:
         try:
-            sent = self.client.messages.create(to=message.to, from_=self.sender, body=message.text)
+            extra = {"status_callback": self.status_callback} if self.status_callback else {}
+            sent = self.client.messages.create(to=message.to, from_=self.sender, body=message.text, **extra)
         except TwilioRestException as error:
             raise classify(error, self.http.retry_after) from None
         except (requests.Timeout, requests.ConnectionError) as error:

@@ -83,7 +83,7 @@ def send_notification(
             return SendResult(SendStatus.SKIPPED)
         uow.commit()
     with uow:
-        notification, case, agent = _load(uow, notification_id)
+        notification, case, agent = load_notification(uow, notification_id)
         carried = [n.case_id for n in uow.notifications.carried_by(notification_id)]
         responses = uow.responses.for_case(notification.case_id)
         team = uow.directory.team(case.team_id) if case.team_id is not None else None
@@ -128,7 +128,7 @@ def _record_sent(
     for delay in (*RECORD_RETRY_DELAYS, None):
         try:
             with uow:
-                notification, case, agent = _load(uow, notification_id)
+                notification, case, agent = load_notification(uow, notification_id)
                 notification.state = NotificationState.SENT.value
                 notification.sent_at = now
                 notification.provider_id = provider_id
@@ -178,18 +178,19 @@ def _record_failure(
 ) -> SendResult:
     """Records why, and fails over: the agent's other channel must carry the alert."""
     with uow:
-        notification, case, agent = _load(uow, notification_id)
+        notification, case, agent = load_notification(uow, notification_id)
         notification.state = state.value
         notification.last_error = reason
         case.record(EventKind.NOTIFICATION_FAILED, at=now, note=reason, data=_about(notification, agent))
-        follow_up = _fail_over(uow, notification, case, agent, now)
+        follow_up = fail_over(uow, notification, case, agent, now)
         uow.commit()
         follow_up_ids = tuple(n.id for n in follow_up if n.id is not None)
     log.error("notification failed", extra={"notification_id": notification_id, "state": state.value, "error": reason})
     return SendResult(SendStatus(state.value), detail=reason, follow_up=follow_up_ids)
 
 
-def _fail_over(uow: UnitOfWork, failed: Notification, case: Case, agent: Agent, now: datetime) -> list[Notification]:
+def fail_over(uow: UnitOfWork, failed: Notification, case: Case, agent: Agent, now: datetime) -> list[Notification]:
+    """Makes sure the agent's other channel carries the alert, creating its notification if it has none."""
     others = [c for c in agent.channels() if c.value != failed.channel]
     if not others:
         case.record(EventKind.FAILOVER, at=now, note=f"{agent.name} has no other channel", data=_about(failed, agent))
@@ -217,7 +218,7 @@ def _fail_over(uow: UnitOfWork, failed: Notification, case: Case, agent: Agent, 
     return created
 
 
-def _load(uow: UnitOfWork, notification_id: int) -> tuple[Notification, Case, Agent]:
+def load_notification(uow: UnitOfWork, notification_id: int) -> tuple[Notification, Case, Agent]:
     """The case and agent are guaranteed by foreign keys; only the notification itself can be gone."""
     notification = uow.notifications.get(notification_id)
     if notification is None:

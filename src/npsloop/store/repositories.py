@@ -212,6 +212,22 @@ class NotificationRepository:
         )
         return bool(getattr(result, "rowcount", 0) == 1)
 
+    def by_provider_id(self, provider_id: str) -> Notification | None:
+        c = tables.notifications.c
+        return self.session.scalars(sa.select(Notification).where(c.provider_id == provider_id).limit(1)).first()
+
+    def undelivered_since(self, before: datetime, limit: int = 500) -> list[Notification]:
+        """Sent SMS whose provider has reported progress (so reports are on) but no delivery, since before."""
+        c = tables.notifications.c
+        stmt = (
+            sa.select(Notification)
+            .where(c.channel == "sms", c.state == NotificationState.SENT.value, c.sent_at < before)
+            .where(c.delivery_status.in_(["accepted", "queued", "sending", "sent"]))
+            .order_by(c.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(stmt))
+
     def last_alerted_open_case(self, agent_id: int) -> int | None:
         """The live case this agent was most recently sent an SMS about: what a bare "OK" refers to."""
         n, c = tables.notifications.c, tables.cases.c

@@ -158,8 +158,12 @@ notifications = sa.Table(
     sa.Column("provider_id", sa.String(100)),
     sa.Column("last_error", sa.Text),
     sa.Column("digest_id", sa.ForeignKey("notifications.id"), index=True),
+    # What the provider later reported (Twilio status callbacks): queued, sent, delivered, undelivered, failed.
+    sa.Column("delivery_status", sa.String(12)),
+    sa.Column("delivered_at", UTCDateTime),
     sa.UniqueConstraint("case_id", "agent_id", "channel", "kind", name="uq_notifications_once"),
     sa.Index("ix_notifications_state_next_attempt_at", "state", "next_attempt_at"),
+    sa.Index("ix_notifications_provider_id", "provider_id"),
 )
 
 # Work that could not be done: task messages that cannot be decoded, refer to rows that are gone, or keep

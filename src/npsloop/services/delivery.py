@@ -1,0 +1,68 @@
+"""What providers report after accepting a message. A delivered SMS is written on the timeline; an SMS the
+carrier could not deliver — or that stays undelivered past a timeout — fails over to the agent's email, and
+the timeline says which channel finally reached the agent."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from npsloop.domain.cases import EventKind
+from npsloop.domain.notifications import FINAL_DELIVERY
+from npsloop.services.notifying import fail_over, load_notification
+from npsloop.store.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+def record_delivery(
+    *, uow: UnitOfWork, provider_id: str, status: str, error_code: str | None, now: datetime
+) -> list[int]:
+    """Returns notifications a failover created, to be sent."""
+    with uow:
+        found = uow.notifications.by_provider_id(provider_id)
+        if found is None or found.id is None:
+            log.warning("delivery report for an unknown message", extra={"status": status})
+            return []
+        if not found.report_delivery(status, now):
+            return []
+        notification, case, agent = load_notification(uow, found.id)
+        created = []
+        if status == "delivered":
+            case.record(
+                EventKind.DELIVERED,
+                at=now,
+                note=f"{notification.channel} delivered to {agent.name}",
+                data={"notification": notification.id, "channel": notification.channel},
+            )
+        elif status in FINAL_DELIVERY:
+            notification.last_error = f"provider reported {status}" + (f" (error {error_code})" if error_code else "")
+            case.record(
+                EventKind.NOTIFICATION_FAILED,
+                at=now,
+                note=notification.last_error,
+                data={"notification": notification.id, "channel": notification.channel, "agent": agent.name},
+            )
+            created = fail_over(uow, notification, case, agent, now)
+        uow.commit()
+        return [n.id for n in created if n.id is not None]
+
+
+def fail_over_undelivered(*, uow: UnitOfWork, now: datetime, timeout: timedelta) -> list[int]:
+    """SMS the provider accepted but never reported delivered within `timeout`: fail over, once each."""
+    created = []
+    with uow:
+        for notification in uow.notifications.undelivered_since(now - timeout):
+            assert notification.id is not None
+            if not uow.escalations.claim(notification.case_id, f"undelivered:{notification.id}", now):
+                continue
+            _, case, agent = load_notification(uow, notification.id)
+            case.record(
+                EventKind.NOTIFICATION_FAILED,
+                at=now,
+                note=f"{notification.channel} not delivered within {int(timeout.total_seconds() // 60)} minutes",
+                data={"notification": notification.id, "channel": notification.channel, "agent": agent.name},
+            )
+            created += fail_over(uow, notification, case, agent, now)
+        uow.commit()
+        return [n.id for n in created if n.id is not None]
