@@ -66,6 +66,7 @@ class Runtime:
             public_url=self.settings.public_url,
             sms_cap=self.settings.sms_per_agent_per_hour,
             link=self.link if self.settings.link_secret.get_secret_value() else None,
+            call_hours=self.settings.customer_call_hours,
         )
 
     def link(self, case_id: int, agent_id: int, action: str) -> str:

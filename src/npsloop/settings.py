@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     sms_per_agent_per_hour: int = Field(default=20, ge=1)
     # How long (wall time) before a contact or close deadline the assignee is reminded.
     remind_before_minutes: int = Field(default=15, ge=1)
+    # When customers may be called, in their own time; alerts outside it say when to call instead.
+    customer_call_hours: str = "09:00-21:00"
     sweep_every_seconds: float = Field(default=60.0, gt=0)
     # Bearer tokens for the case and agent API, comma separated.
     api_tokens: SecretStr = SecretStr("")
@@ -64,6 +66,14 @@ class Settings(BaseSettings):
 
     log_format: Literal["auto", "json", "text"] = "auto"
     log_level: str = "INFO"
+
+    @field_validator("customer_call_hours")
+    @classmethod
+    def _call_hours(cls, value: str) -> str:
+        from npsloop.services.customer_time import parse_call_hours
+
+        parse_call_hours(value)
+        return value
 
     @field_validator("queue")
     @classmethod

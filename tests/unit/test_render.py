@@ -23,6 +23,8 @@ CONTEXT = {
     "close_by": "Tue 03 Mar 09:00",
     "acknowledge_url": "https://npsloop.example/v1/links/abc.def",
     "contact_url": "https://npsloop.example/v1/links/ghi.jkl",
+    "customer_time": None,
+    "customer_call_from": None,
 }
 
 

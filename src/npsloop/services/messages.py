@@ -12,6 +12,7 @@ from npsloop.domain.notifications import Channel, Notification, NotificationKind
 from npsloop.domain.responses import Response
 from npsloop.notify.base import OutboundMessage
 from npsloop.notify.render import Renderer
+from npsloop.services.customer_time import customer_clock, customer_zones, parse_call_hours
 
 
 def compose(
@@ -26,6 +27,8 @@ def compose(
     timezone: str = "UTC",
     assignee: str | None = None,
     link: Callable[[int, int, str], str] | None = None,
+    now: datetime | None = None,
+    call_hours: str = "09:00-21:00",
 ) -> OutboundMessage:
     latest = responses[-1] if responses else None
     context = {
@@ -46,6 +49,7 @@ def compose(
         "acknowledge_by_short": _short(case.acknowledge_due_at, timezone, agent.language),
         "contact_by": _local(case.contact_due_at, timezone),
         "close_by": _local(case.close_due_at, timezone),
+        **_customer_time(latest, now, call_hours, agent.language),
         "acknowledge_url": link(case.id, agent.id, "acknowledge") if link and case.id and agent.id else None,
         "contact_url": link(case.id, agent.id, "contact") if link and case.id and agent.id else None,
     }
@@ -99,3 +103,16 @@ def _short(moment: datetime | None, timezone: str, language: str) -> str | None:
     local = moment.astimezone(ZoneInfo(timezone))
     names = WEEKDAYS.get(language.split("-")[0], WEEKDAYS["en"])
     return f"{names[local.weekday()]} {local.strftime('%H:%M')}"
+
+
+def _customer_time(latest: Response | None, now: datetime | None, call_hours: str, language: str) -> dict[str, object]:
+    clock = None
+    if latest is not None and now is not None:
+        zones = customer_zones(latest.customer_phone, latest.attributes)
+        clock = customer_clock(zones, now, parse_call_hours(call_hours))
+    if clock is None:
+        return {"customer_time": None, "customer_call_from": None}
+    return {
+        "customer_time": clock.label,
+        "customer_call_from": _short(clock.call_from, clock.zone, language) if clock.call_from else None,
+    }

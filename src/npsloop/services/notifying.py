@@ -63,6 +63,7 @@ def send_notification(
     public_url: str,
     sms_cap: int | None = None,
     link: Callable[[int, int, str], str] | None = None,
+    call_hours: str = "09:00-21:00",
     pause: Callable[[float], None] = time.sleep,
 ) -> SendResult:
     with uow:
@@ -99,6 +100,8 @@ def send_notification(
             timezone=team.timezone if team else "UTC",
             assignee=owner.name if owner else None,
             link=link,
+            now=now,
+            call_hours=call_hours,
         )
     channel = Channel(notification.channel)
     try:
