@@ -79,6 +79,8 @@ def loop(pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) 
         "NPSLOOP_RETRY_CAP_SECONDS": "2",
         "NPSLOOP_LOG_FORMAT": "json",
         "NPSLOOP_RECONCILE_AFTER_SECONDS": "1",
+        # Quiet-hours wording depends on the hour the suite runs at; its own tests pin the clock.
+        "NPSLOOP_CUSTOMER_CALL_HOURS": "00:00-24:00",
     }
     truncate(pg_url)
     worker = start_worker(env, folder / "worker.log")
@@ -292,3 +294,59 @@ def test_a_response_whose_queue_message_was_lost_is_found_by_the_reconciler_and_
     wait_for(lambda: _cases_with(loop, response_id), 30, "the reconciler to re-enqueue the response")
     case_id = case_of(loop, response_id)["id"]
     wait_for(lambda: sms_for(loop, DIEGO, case_id) and mail_for(loop, "diego@example.es", case_id), 30, "alerts")
+
+
+def test_an_sms_reply_acknowledges_and_the_unanswered_case_escalates_to_the_supervisor_on_time(loop: Loop):
+    from datetime import datetime
+
+    from twilio.request_validator import RequestValidator
+
+    from npsloop.services import directory
+    from npsloop.worker.dispatch import CeleryDispatcher
+
+    eva, sam = "+34611222555", "+34611222666"
+    runtime = build_runtime(loop.settings, dispatcher=CeleryDispatcher(loop.settings))
+    directory.add_team(uow=runtime.uow(), name="Express", touchpoints=["express"])
+    directory.add_agent(uow=runtime.uow(), name="Eva", team="Express", phone=eva, email=None, language="en")
+    directory.add_agent(uow=runtime.uow(), name="Sam", team="Express", phone=sam, email=None, role="supervisor")
+    directory.set_schedule(
+        uow=runtime.uow(),
+        team="Express",
+        sla={"normal": {"acknowledge": "1m"}},
+        escalation=["0m supervisors sms"],
+        now=runtime.clock(),
+    )
+
+    def open_case(customer: str) -> dict[str, object]:
+        reply = post(loop, payload(score=1, touchpoint="express", customer={"id": customer}))
+        wait_for(lambda: _cases_with(loop, reply.json()["id"]), 30, "the case")
+        case = case_of(loop, reply.json()["id"])
+        wait_for(lambda: sms_for(loop, eva, case["id"]), 30, "Eva's alert")
+        return case
+
+    answered = open_case("c-e2e-ack")
+    form = {"From": eva, "To": "+15005550006", "Body": f"ACK {answered['id']}", "MessageSid": "SM" + "2" * 32}
+    url = loop.settings.public_url.rstrip("/") + "/v1/twilio/inbound"
+    signature = RequestValidator(loop.settings.twilio_auth_token.get_secret_value()).compute_signature(url, form)
+    confirmation = loop.http.post("/v1/twilio/inbound", data=form, headers={"X-Twilio-Signature": signature})
+    assert confirmation.status_code == 200
+    assert f"npsloop: case #{answered['id']} is now acknowledged. Thank you." in confirmation.text
+    assert case_of(loop, answered["responses"][0]["id"])["status"] == "acknowledged"
+
+    unanswered = open_case("c-e2e-silent")
+    due = datetime.fromisoformat(str(unanswered["acknowledge_due_at"]))
+    time.sleep(max(0.0, (due - datetime.now(due.tzinfo)).total_seconds()) + 1.0)
+    CeleryDispatcher(loop.settings).app.send_task("npsloop.sweep", queue=loop.queue)  # what beat sends each minute
+
+    def escalations(case: dict[str, object]) -> list[twilio_server.Received]:
+        return [m for m in loop.twilio.state.to(sam) if m.body.startswith(f"npsloop #{case['id']} ESCALATED")]
+
+    wait_for(lambda: escalations(unanswered), 30, "the supervisor's escalation SMS")
+    [escalation] = escalations(unanswered)
+    assert "ESCALATED (acknowledge overdue" in escalation.body
+    settle(loop)
+    assert escalations(answered) == []  # the acknowledged case did not escalate
+    assert len(escalations(unanswered)) == 1
+    kinds = [e["kind"] for e in case_of(loop, unanswered["responses"][0]["id"])["timeline"]]
+    assert "escalated" in kinds
+    runtime.engine.dispose()

@@ -37,6 +37,7 @@ def test_a_number_spanning_two_offsets_shows_both_and_waits_for_the_later_mornin
 
 def test_call_hours_must_be_a_window():
     assert parse_call_hours("08:30-20:00") == (time(8, 30), time(20))
+    assert parse_call_hours("00:00-24:00") == (time(0), time.max)
     with pytest.raises(ValueError):
         parse_call_hours("21:00-09:00")
 
@@ -48,6 +49,6 @@ def test_the_alert_says_when_the_customer_may_be_called_without_delaying_it(runt
     ingest(runtime, score=2, customer={"id": "c1", "phone": "+34911234567"})
     drain(runtime)
     [sms] = runtime.transports["sms"].sent  # sent at once, quiet hours or not
-    assert "Hora del cliente 23:30 (UTC+01:00): llamar desde sáb 09:00." in sms.text
+    assert "Llamar después de sáb 09:00, su hora." in sms.text
     email = next(m for m in runtime.transports["email"].sent if m.to == "tom@example.com")
     assert "Customer's time: 23:30 (UTC+01:00), outside calling hours: call from Sat 09:00" in email.text

@@ -60,8 +60,10 @@ def customer_clock(zones: list[str], now: datetime, call_hours: tuple[time, time
 
 
 def parse_call_hours(text: str) -> tuple[time, time]:
+    """'09:00-21:00'; '00:00-24:00' means any time."""
     start, _, end = text.partition("-")
-    opens, closes = time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+    opens = time.fromisoformat(start.strip())
+    closes = time.max if end.strip() == "24:00" else time.fromisoformat(end.strip())
     if closes <= opens:
         raise ValueError("customer call hours must open before they close, like 09:00-21:00")
     return opens, closes
