@@ -86,3 +86,27 @@ def test_an_sms_still_undelivered_after_the_timeout_fails_over_once(runtime, rep
     runtime.sweep()
     notes = [e.note for e in get_case(uow=runtime.uow(), case_id=1).events if e.kind == "notification_failed"]
     assert notes == ["sms not delivered within 10 minutes"]
+
+
+def test_a_bounced_email_fails_over_to_sms(runtime):
+    from tests.conftest import signed
+
+    seed_team(runtime, agents=(("Tom", None, "tom@example.com", "en"),))
+    ingest(runtime, score=2)
+    drain(runtime)
+    with runtime.uow() as uow:
+        [mail] = uow.notifications.for_case(1)
+        uow.directory.agent_named("Tom").phone = "+34611222777"
+        uow.commit()
+    with TestClient(create_app(runtime)) as client:
+        raw, headers = signed({"message_id": mail.provider_id, "reason": "550 5.1.1 mailbox unknown"})
+        assert client.post("/v1/email/bounces", content=raw, headers=headers).status_code == 204
+        raw, headers = signed({"message_id": mail.provider_id}, secret="wrong")
+        assert client.post("/v1/email/bounces", content=raw, headers=headers).status_code == 401
+        raw, headers = signed({"message": "x"})
+        assert client.post("/v1/email/bounces", content=raw, headers=headers).status_code == 422
+    assert notification(runtime, mail.id).delivery_status == "bounced"
+    drain(runtime)
+    assert [m.to for m in runtime.transports["sms"].sent] == ["+34611222777"]
+    notes = [e.note for e in get_case(uow=runtime.uow(), case_id=1).events if e.kind == "failover"]
+    assert notes == ["email failed; sms carries the alert (pending)"]

@@ -35,7 +35,7 @@ SIGNATURE_PARAM = {
 COMPONENTS: dict[str, Any] = {}
 
 
-def _openapi(model: type[BaseModel]) -> dict[str, Any]:
+def openapi_body(model: type[BaseModel]) -> dict[str, Any]:
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
     COMPONENTS.update(schema.pop("$defs", {}))
     COMPONENTS[model.__name__] = schema
@@ -48,7 +48,7 @@ def _openapi(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-async def _signed_json(request: Request, limit: int) -> tuple[str, dict[str, Any]]:
+async def signed_json(request: Request, limit: int) -> tuple[str, dict[str, Any]]:
     runtime: Runtime = request.app.state.runtime
     body = await read_bounded(request, limit)
     require_json(request)
@@ -129,7 +129,7 @@ def _answer(result: IngestResult) -> dict[str, Any]:
 @router.post(
     "/v1/responses",
     status_code=202,
-    openapi_extra=_openapi(ResponseIn),
+    openapi_extra=openapi_body(ResponseIn),
     response_model=IngestAnswer,
     responses={
         200: {"model": IngestAnswer, "description": "a repeat of a stored response_id (duplicate or updated)"},
@@ -138,7 +138,7 @@ def _answer(result: IngestResult) -> dict[str, Any]:
 )
 async def post_response(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
-    integration, data = await _signed_json(request, runtime.settings.max_body_bytes)
+    integration, data = await signed_json(request, runtime.settings.max_body_bytes)
     _within_rate(runtime, integration, 1)
     try:
         payload = ResponseIn.model_validate(data)
@@ -152,14 +152,14 @@ async def post_response(request: Request) -> JSONResponse:
 
 @router.post(
     "/v1/responses:batch",
-    openapi_extra=_openapi(BatchIn),
+    openapi_extra=openapi_body(BatchIn),
     response_model=BatchAnswer,
     responses=documented(400, 401, 413, 415, 422, 429, 503),
 )
 async def post_batch(request: Request) -> JSONResponse:
     """Each item is validated and stored on its own: one bad row never costs the other 999."""
     runtime: Runtime = request.app.state.runtime
-    integration, data = await _signed_json(request, BATCH_BODY_LIMIT)
+    integration, data = await signed_json(request, BATCH_BODY_LIMIT)
     try:
         batch = BatchIn.model_validate(data)
     except ValidationError as error:

@@ -34,11 +34,24 @@ def list_cases(status: str | None, touchpoint: str | None, limit: int, as_json: 
     for view in views:
         row = case_json(view, full=False)
         who = row["customer"]["name"] or row["customer"]["id"]
+        due = next_deadline(row)
         click.echo(
-            f"#{row['id']:<5} {row['status']:<12} score {row['score']:>2}  {who:<20} "
-            f"team {row['team'] or '-':<16} opened {row['opened_at'][:16]}"
+            f"#{row['id']:<5} {row['status']:<12} {row['priority']:<7} score {row['score']:>2}  {who:<20} "
+            f"team {row['team'] or '-':<16} opened {row['opened_at'][:16]}  {due}"
         )
     click.echo(f"{len(views)} of {total} cases")
+
+
+def next_deadline(row: dict[str, object]) -> str:
+    """The next deadline still to meet, which is what a person scanning the list needs."""
+    for step, field, done in (
+        ("ack", "acknowledge_due_at", "acknowledged_at"),
+        ("contact", "contact_due_at", "contacted_at"),
+        ("close", "close_due_at", "closed_at"),
+    ):
+        if row.get(field) and not row.get(done):
+            return f"{step} by {str(row[field])[:16]}"
+    return ""
 
 
 @cases.command("show")

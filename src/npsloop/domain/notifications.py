@@ -26,9 +26,19 @@ class NotificationState(StrEnum):
     FOLDED = "folded"  # over the agent's hourly SMS cap: carried by the next digest instead
 
 
-# accepted -> queued -> sending -> sent -> delivered; undelivered and failed are final like delivered.
-DELIVERY_ORDER = {"accepted": 0, "queued": 1, "sending": 2, "sent": 3, "delivered": 4, "undelivered": 4, "failed": 4}
-FINAL_DELIVERY = {"delivered", "undelivered", "failed"}
+# accepted -> queued -> sending -> sent -> delivered; undelivered, failed and bounced (an email returned after
+# the SMTP server had accepted it) are final like delivered.
+DELIVERY_ORDER = {
+    "accepted": 0,
+    "queued": 1,
+    "sending": 2,
+    "sent": 3,
+    "delivered": 4,
+    "undelivered": 4,
+    "failed": 4,
+    "bounced": 4,
+}
+FINAL_DELIVERY = {"delivered", "undelivered", "failed", "bounced"}
 
 
 class NotificationKind(StrEnum):

@@ -36,7 +36,7 @@ def record_delivery(
                 data={"notification": notification.id, "channel": notification.channel},
             )
         elif status in FINAL_DELIVERY:
-            notification.last_error = f"provider reported {status}" + (f" (error {error_code})" if error_code else "")
+            notification.last_error = f"provider reported {status}" + (f" ({error_code})" if error_code else "")
             case.record(
                 EventKind.NOTIFICATION_FAILED,
                 at=now,
