@@ -148,3 +148,23 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         from tests.support.services import require_services
 
         require_services(fault_injection="faults" in parts)
+
+
+def at(rt: Runtime, moment: datetime) -> None:
+    """Time travel: every service the runtime calls now sees `moment` as the present."""
+    rt.clock = lambda: moment.astimezone(UTC)
+
+
+def madrid_schedule(rt: Runtime, team: str = "Logistics", **extra: Any) -> None:
+    """Weekdays 09:00-17:00 in Madrid, with Madrid's public holidays: the calendar the SLA tests reason in."""
+    from npsloop.services.directory import set_schedule
+
+    set_schedule(
+        uow=rt.uow(),
+        team=team,
+        timezone="Europe/Madrid",
+        hours="mon-fri 09:00-17:00",
+        holiday_country="ES-MD",
+        now=rt.clock(),
+        **extra,
+    )

@@ -1,6 +1,6 @@
 """Routing, schedules and SLA deadlines as a detractor goes through processing (time fixed by the test)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,26 +12,14 @@ from npsloop.services.casework import get_case
 from npsloop.services.directory import set_duty, set_schedule
 from npsloop.services.routing import current_rules, load_routing
 from npsloop.store.repositories import CaseFilter
-from tests.conftest import drain, ingest, seed_team
+from tests.conftest import at, drain, ingest, madrid_schedule, seed_team
 
 MADRID = ZoneInfo("Europe/Madrid")
 
 
-def at(runtime, moment: datetime) -> None:
-    runtime.clock = lambda: moment.astimezone(UTC)
-
-
 def madrid_team(runtime, **schedule):
     seed_team(runtime)
-    set_schedule(
-        uow=runtime.uow(),
-        team="Logistics",
-        timezone="Europe/Madrid",
-        hours="mon-fri 09:00-17:00",
-        holiday_country="ES-MD",
-        now=runtime.clock(),
-        **schedule,
-    )
+    madrid_schedule(runtime, **schedule)
 
 
 def only_case(runtime):

@@ -1,6 +1,6 @@
 """Time-travel tests of the sweep: reminders, breaches in business time, each step once."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,14 +11,10 @@ from npsloop.domain.sla import CalendarError
 from npsloop.services import directory
 from npsloop.services.casework import act_on_case, get_case
 from npsloop.store.repositories import CaseFilter
-from tests.conftest import drain, ingest, seed_team
+from tests.conftest import at, drain, ingest, madrid_schedule, seed_team
 
 MADRID = ZoneInfo("Europe/Madrid")
 FRIDAY_1650 = datetime(2026, 11, 20, 16, 50, tzinfo=MADRID)
-
-
-def at(runtime, moment):
-    runtime.clock = lambda: moment.astimezone(UTC)
 
 
 @pytest.fixture
@@ -32,15 +28,7 @@ def madrid(runtime):
     directory.add_agent(
         uow=runtime.uow(), name="Hugo", team="Logistics", phone=None, email="hugo@example.es", role="head"
     )
-    directory.set_schedule(
-        uow=runtime.uow(),
-        team="Logistics",
-        timezone="Europe/Madrid",
-        hours="mon-fri 09:00-17:00",
-        holiday_country="ES-MD",
-        now=runtime.clock(),
-        escalation=["0m team sms", "30m supervisors", "2h heads email"],
-    )
+    madrid_schedule(runtime, escalation=["0m team sms", "30m supervisors", "2h heads email"])
     at(runtime, FRIDAY_1650)
     ingest(runtime, score=2)
     drain(runtime)
