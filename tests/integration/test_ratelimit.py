@@ -18,7 +18,7 @@ def api_process(pg_url, redis_url, tmp_path, integration):
         database_url=pg_url,
         broker_url=redis_url,
         webhook_secrets=f"{integration}:{SECRET}",
-        ingest_rate_per_minute=60,
+        ingest_rate_per_minute=1,  # refills one token a minute: no test is fast or slow enough to matter
         ingest_burst=5,
     )
     runtime = build_runtime(settings, dispatcher=FakeDispatcher())
