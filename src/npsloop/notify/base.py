@@ -39,21 +39,3 @@ class PermanentDeliveryError(DeliveryError):
 
 class Transport(Protocol):
     def send(self, message: OutboundMessage) -> Receipt: ...
-
-
-def mask_phone(phone: str | None) -> str:
-    """Logs keep enough of a number to tell two apart, never enough to call it."""
-    if not phone:
-        return ""
-    return phone[:3] + "*" * max(len(phone) - 5, 0) + phone[-2:]
-
-
-def mask_email(email: str | None) -> str:
-    if not email or "@" not in email:
-        return ""
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}"
-
-
-def mask(address: str) -> str:
-    return mask_email(address) if "@" in address else mask_phone(address)

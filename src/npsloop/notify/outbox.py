@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from npsloop.notify.base import OutboundMessage, Receipt, mask
+from npsloop.notify.base import OutboundMessage, Receipt
 from npsloop.notify.email import build_email
 from npsloop.redaction import redact
 
@@ -33,5 +33,5 @@ class Outbox:
         os.replace(tmp, path)
         if self.console is not None:
             summary = message.subject if message.channel == "email" else message.text
-            print(f"[{message.channel} -> {mask(message.to)}] {redact(summary or '')}", file=self.console, flush=True)
+            print(f"[{message.channel} -> {redact(message.to)}] {redact(summary or '')}", file=self.console, flush=True)
         return Receipt(provider_id=f"outbox:{path.name}")

@@ -18,9 +18,9 @@ from npsloop.notify.base import (
     PermanentDeliveryError,
     TransientDeliveryError,
     Transport,
-    mask,
 )
 from npsloop.notify.render import Renderer
+from npsloop.redaction import redact
 from npsloop.services.digests import fold_if_over_cap
 from npsloop.services.messages import compose
 from npsloop.store.uow import StoreUnavailable, UnitOfWork
@@ -117,7 +117,7 @@ def send_notification(
             "notification_id": notification_id,
             "case_id": case.id,
             "channel": channel.value,
-            "to": mask(message.to),
+            "to": redact(message.to),
         },
     )
     return SendResult(SendStatus.SENT, detail=receipt.provider_id)
