@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from npsloop.domain.cases import EventKind
 from npsloop.domain.notifications import FINAL_DELIVERY
-from npsloop.services.notifying import fail_over, load_notification
+from npsloop.services.notifying import load_notification, record_failure_and_fail_over
 from npsloop.store.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -37,13 +37,7 @@ def record_delivery(
             )
         elif status in FINAL_DELIVERY:
             notification.last_error = f"provider reported {status}" + (f" ({error_code})" if error_code else "")
-            case.record(
-                EventKind.NOTIFICATION_FAILED,
-                at=now,
-                note=notification.last_error,
-                data={"notification": notification.id, "channel": notification.channel, "agent": agent.name},
-            )
-            created = fail_over(uow, notification, case, agent, now)
+            created = record_failure_and_fail_over(uow, notification, case, agent, now, notification.last_error)
         uow.commit()
         return [n.id for n in created if n.id is not None]
 
@@ -57,12 +51,7 @@ def fail_over_undelivered(*, uow: UnitOfWork, now: datetime, timeout: timedelta)
             if not uow.escalations.claim(notification.case_id, f"undelivered:{notification.id}", now):
                 continue
             _, case, agent = load_notification(uow, notification.id)
-            case.record(
-                EventKind.NOTIFICATION_FAILED,
-                at=now,
-                note=f"{notification.channel} not delivered within {int(timeout.total_seconds() // 60)} minutes",
-                data={"notification": notification.id, "channel": notification.channel, "agent": agent.name},
-            )
-            created += fail_over(uow, notification, case, agent, now)
+            reason = f"{notification.channel} not delivered within {int(timeout.total_seconds() // 60)} minutes"
+            created += record_failure_and_fail_over(uow, notification, case, agent, now, reason)
         uow.commit()
         return [n.id for n in created if n.id is not None]

@@ -184,12 +184,20 @@ def _record_failure(
         notification, case, agent = load_notification(uow, notification_id)
         notification.state = state.value
         notification.last_error = reason
-        case.record(EventKind.NOTIFICATION_FAILED, at=now, note=reason, data=_about(notification, agent))
-        follow_up = fail_over(uow, notification, case, agent, now)
+        follow_up = record_failure_and_fail_over(uow, notification, case, agent, now, reason)
         uow.commit()
         follow_up_ids = tuple(n.id for n in follow_up if n.id is not None)
     log.error("notification failed", extra={"notification_id": notification_id, "state": state.value, "error": reason})
     return SendResult(SendStatus(state.value), detail=reason, follow_up=follow_up_ids)
+
+
+def record_failure_and_fail_over(
+    uow: UnitOfWork, failed: Notification, case: Case, agent: Agent, now: datetime, reason: str
+) -> list[Notification]:
+    """Every way a message can fail for good (refused, given up, bounced, never delivered) ends here: the
+    reason on the timeline, then the agent's other channel."""
+    case.record(EventKind.NOTIFICATION_FAILED, at=now, note=reason, data=_about(failed, agent))
+    return fail_over(uow, failed, case, agent, now)
 
 
 def fail_over(uow: UnitOfWork, failed: Notification, case: Case, agent: Agent, now: datetime) -> list[Notification]:
