@@ -19,7 +19,7 @@ def test_every_configured_token_is_compared_with_compare_digest(runtime, monkeyp
         calls.append((a, b))
         return REAL_COMPARE(a, b)
 
-    monkeypatch.setattr("npsloop.api.auth.hmac.compare_digest", spy)
+    monkeypatch.setattr("npsloop.services.tokens.hmac.compare_digest", spy)
     with TestClient(create_app(runtime)) as client:
         assert client.get("/v1/teams", headers={"Authorization": "Bearer tok-two"}).status_code == 200
         assert len(calls) == 3  # no early exit on the match

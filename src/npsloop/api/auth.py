@@ -1,29 +1,49 @@
-"""Bearer tokens for the case and directory API, compared in constant time."""
+"""Who is calling, and may they: every protected route names the permission it needs, and the role behind
+the bearer token decides. 401 means "we do not know you", 403 "we know you, and the answer is no"."""
 
 from __future__ import annotations
 
-import hmac
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from npsloop.api.errors import ApiError
+from npsloop.bootstrap import Runtime
+from npsloop.domain.access import AccessDenied, Permission, Principal
+from npsloop.services.tokens import authenticate
 
-bearer = HTTPBearer(auto_error=False, description="an API token from NPSLOOP_API_TOKENS")
+bearer = HTTPBearer(auto_error=False, description="an API token from `npsloop tokens create`")
 
 
-def require_token(
+async def principal_for(runtime: Runtime, presented: str) -> Principal | None:
+    return await run_in_threadpool(
+        lambda: authenticate(
+            uow=runtime.uow(), presented=presented, bootstrap=runtime.settings.api_token_list(), now=runtime.clock()
+        )
+    )
+
+
+async def current_principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> None:
-    tokens: list[str] = request.app.state.runtime.settings.api_token_list()
-    if not tokens:
-        raise ApiError(401, "unauthorized", "no API tokens are configured (set NPSLOOP_API_TOKENS)")
+) -> Principal:
     if credentials is None or not credentials.credentials:
         raise ApiError(401, "unauthorized", "send Authorization: Bearer <token>")
-    presented = credentials.credentials
-    matched = False
-    for token in tokens:
-        matched |= hmac.compare_digest(token.encode(), presented.strip().encode())
-    if not matched:
-        raise ApiError(401, "unauthorized", "the token is not valid")
+    found = await principal_for(request.app.state.runtime, credentials.credentials)
+    if found is None:
+        raise ApiError(401, "unauthorized", "the token is not valid, has expired or was revoked")
+    request.state.principal = found
+    return found
+
+
+def allow(permission: Permission) -> Callable[..., object]:
+    """A dependency that admits only principals whose role carries `permission`."""
+
+    async def check(who: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if not who.can(permission):
+            raise AccessDenied(f"the {who.role.value} role may not {permission.value}")
+        return who
+
+    return check

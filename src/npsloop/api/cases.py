@@ -9,10 +9,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from npsloop.api.auth import require_token
+from npsloop.api.auth import allow
 from npsloop.api.errors import ApiError, documented
 from npsloop.api.presenters import case_json
 from npsloop.bootstrap import Runtime
+from npsloop.domain.access import Permission, Principal
 from npsloop.domain.cases import Action, CaseStatus, Outcome
 from npsloop.domain.scores import Category
 from npsloop.ingest.schemas import Text
@@ -20,12 +21,10 @@ from npsloop.services import casework
 from npsloop.services.ingest import enqueue_notification
 from npsloop.store.repositories import CaseFilter
 
-router = APIRouter(
-    prefix="/v1/cases",
-    tags=["cases"],
-    dependencies=[Depends(require_token)],
-    responses=documented(401, 404, 409, 422, 503),
-)
+router = APIRouter(prefix="/v1/cases", tags=["cases"], responses=documented(401, 403, 404, 409, 422, 503))
+Reader = Annotated[Principal, Depends(allow(Permission.READ_CASES))]
+Actor = Annotated[Principal, Depends(allow(Permission.ACT_ON_CASES))]
+Assigner = Annotated[Principal, Depends(allow(Permission.ASSIGN_CASES))]
 
 
 class CaseActionIn(BaseModel):
@@ -38,6 +37,12 @@ class CaseActionIn(BaseModel):
 
 def _runtime(request: Request) -> Runtime:
     return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+def actor_name(who: Principal, claimed: str) -> str:
+    """A named token acts as itself, so the audit trail cannot be told otherwise; only the bootstrap admin
+    token, which names nobody, may say on whose behalf it acts."""
+    return claimed if who.token_id is None else who.actor
 
 
 def _lookup_ids(runtime: Runtime, team: str | None, agent: str | None) -> tuple[int | None, int | None]:
@@ -63,6 +68,7 @@ def _lookup_ids(runtime: Runtime, team: str | None, agent: str | None) -> tuple[
 @router.get("")
 async def list_cases(
     request: Request,
+    who: Reader,
     status: CaseStatus | None = None,
     team: str | None = None,
     agent: str | None = None,
@@ -86,16 +92,16 @@ async def list_cases(
             opened_from=opened_from,
             opened_to=opened_to,
         )
-        views, total = casework.list_cases(uow=runtime.uow(), where=where, limit=limit, offset=offset)
+        views, total = casework.list_cases(uow=runtime.uow(), where=where, limit=limit, offset=offset, viewer=who)
         return {"items": [case_json(v, full=False) for v in views], "total": total, "limit": limit, "offset": offset}
 
     return await run_in_threadpool(run)
 
 
 @router.get("/{case_id}")
-async def get_case(request: Request, case_id: int) -> dict[str, Any]:
+async def get_case(request: Request, case_id: int, who: Reader) -> dict[str, Any]:
     runtime = _runtime(request)
-    view = await run_in_threadpool(lambda: casework.get_case(uow=runtime.uow(), case_id=case_id))
+    view = await run_in_threadpool(lambda: casework.get_case(uow=runtime.uow(), case_id=case_id, viewer=who))
     return case_json(view)
 
 
@@ -108,12 +114,18 @@ class AssignIn(BaseModel):
 
 
 @router.post("/{case_id}/assign")
-async def assign(request: Request, case_id: int, body: AssignIn) -> dict[str, Any]:
+async def assign(request: Request, case_id: int, body: AssignIn, who: Assigner) -> dict[str, Any]:
     """Hands the case to another agent, who is told by SMS and email."""
     runtime = _runtime(request)
     view, created = await run_in_threadpool(
         lambda: casework.assign_case(
-            uow=runtime.uow(), case_id=case_id, agent=body.agent, actor=body.actor, now=runtime.clock(), note=body.note
+            uow=runtime.uow(),
+            case_id=case_id,
+            agent=body.agent,
+            actor=actor_name(who, body.actor),
+            now=runtime.clock(),
+            note=body.note,
+            viewer=who,
         )
     )
     for notification_id in created:
@@ -122,7 +134,9 @@ async def assign(request: Request, case_id: int, body: AssignIn) -> dict[str, An
 
 
 @router.post("/{case_id}/{action}")
-async def act(request: Request, case_id: int, action: Action, body: CaseActionIn | None = None) -> dict[str, Any]:
+async def act(
+    request: Request, case_id: int, action: Action, who: Actor, body: CaseActionIn | None = None
+) -> dict[str, Any]:
     runtime = _runtime(request)
     body = body or CaseActionIn()
     now: datetime = runtime.clock()
@@ -131,10 +145,11 @@ async def act(request: Request, case_id: int, action: Action, body: CaseActionIn
             uow=runtime.uow(),
             case_id=case_id,
             action=action,
-            actor=body.actor,
+            actor=actor_name(who, body.actor),
             now=now,
             note=body.note,
             outcome=body.outcome,
+            viewer=who,
         )
     )
     return case_json(view)

@@ -8,15 +8,16 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
-from npsloop.api.auth import require_token
+from npsloop.api.auth import allow
 from npsloop.api.errors import documented
 from npsloop.api.presenters import agent_json, team_json
+from npsloop.domain.access import Permission
 from npsloop.ingest.schemas import EmailText, PhoneText, Text
 from npsloop.services import directory
 
-router = APIRouter(
-    prefix="/v1", tags=["directory"], dependencies=[Depends(require_token)], responses=documented(401, 409, 422, 503)
-)
+router = APIRouter(prefix="/v1", tags=["directory"], responses=documented(401, 403, 409, 422, 503))
+READ = [Depends(allow(Permission.READ_DIRECTORY))]
+WRITE = [Depends(allow(Permission.WRITE_DIRECTORY))]
 Name = Annotated[StrictStr, Field(min_length=1, max_length=100, pattern=r"^[\w.@ -]+$")]
 
 
@@ -39,13 +40,13 @@ class AgentIn(BaseModel):
     role: Annotated[StrictStr, Field(pattern=r"^(agent|supervisor|head)$")] = "agent"
 
 
-@router.get("/teams")
+@router.get("/teams", dependencies=READ)
 async def list_teams(request: Request) -> list[dict[str, Any]]:
     teams = await run_in_threadpool(lambda: directory.list_teams(uow=request.app.state.runtime.uow()))
     return [team_json(t) for t in teams]
 
 
-@router.post("/teams", status_code=201)
+@router.post("/teams", status_code=201, dependencies=WRITE)
 async def add_team(request: Request, body: TeamIn) -> dict[str, Any]:
     team = await run_in_threadpool(
         lambda: directory.add_team(
@@ -55,13 +56,13 @@ async def add_team(request: Request, body: TeamIn) -> dict[str, Any]:
     return team_json(team)
 
 
-@router.get("/agents")
+@router.get("/agents", dependencies=READ)
 async def list_agents(request: Request) -> list[dict[str, Any]]:
     agents = await run_in_threadpool(lambda: directory.list_agents(uow=request.app.state.runtime.uow()))
     return [agent_json(agent, team) for agent, team in agents]
 
 
-@router.post("/agents", status_code=201)
+@router.post("/agents", status_code=201, dependencies=WRITE)
 async def add_agent(request: Request, body: AgentIn) -> dict[str, Any]:
     agent = await run_in_threadpool(
         lambda: directory.add_agent(

@@ -12,8 +12,10 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 
 from npsloop.domain import errors as domain
+from npsloop.domain.access import AccessDenied
 from npsloop.domain.rules import RuleError
 from npsloop.domain.sla import CalendarError
+from npsloop.services.tokens import InvalidToken, TokenNotFound
 from npsloop.store.uow import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,8 @@ STATUS = {
     domain.InvalidScore: 422,
     CalendarError: 422,
     RuleError: 422,
+    TokenNotFound: 404,
+    InvalidToken: 422,
 }
 
 
@@ -47,7 +51,7 @@ class Problem(BaseModel):
 MEANING = {
     400: "the body is not valid JSON",
     401: "missing or bad credentials (signature or bearer token)",
-    403: "the request is not signed by Twilio",
+    403: "not allowed: the token's role lacks the permission (or a callback is not signed by its provider)",
     404: "no such resource",
     409: "conflicts with the current state (a forbidden case transition, a duplicate name)",
     413: "the body is too large",
@@ -101,6 +105,10 @@ def install(app: FastAPI) -> None:
     async def _domain(_: Request, error: domain.DomainError) -> JSONResponse:
         status = STATUS.get(type(error), 400)
         return problem(status, type(error).__name__, str(error))
+
+    @app.exception_handler(AccessDenied)
+    async def _denied(_: Request, error: AccessDenied) -> JSONResponse:
+        return problem(403, "forbidden", str(error))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, error: RequestValidationError) -> JSONResponse:

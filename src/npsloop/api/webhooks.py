@@ -10,9 +10,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
+from npsloop.api.auth import principal_for
 from npsloop.api.body import parse_json, read_bounded, require_json, require_object
 from npsloop.api.errors import ApiError, FieldError, documented
 from npsloop.bootstrap import Runtime
+from npsloop.domain.access import Permission
 from npsloop.ingest import signature
 from npsloop.ingest.schemas import BatchIn, ResponseIn, field_errors
 from npsloop.ratelimit import retry_after_header
@@ -24,8 +26,11 @@ BATCH_BODY_LIMIT = 4 * 1024 * 1024
 SIGNATURE_PARAM = {
     "name": signature.HEADER,
     "in": "header",
-    "required": True,
-    "description": "t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<raw body>'>; several v1 allowed",
+    "required": False,
+    "description": (
+        "t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<raw body>'>; several v1 allowed. "
+        "Without it, send Authorization: Bearer <token of the integration role>."
+    ),
     "schema": {"type": "string"},
 }
 
@@ -49,10 +54,19 @@ def openapi_body(model: type[BaseModel]) -> dict[str, Any]:
 
 
 async def signed_json(request: Request, limit: int) -> tuple[str, dict[str, Any]]:
+    """The integration a body comes from: named by its signing secret, or by an integration-role token for
+    producers that cannot sign (the token's name is then the integration's)."""
     runtime: Runtime = request.app.state.runtime
     body = await read_bounded(request, limit)
     require_json(request)
     settings = runtime.settings
+    authorization = request.headers.get("authorization", "")
+    if signature.HEADER not in request.headers and authorization[:7].lower() == "bearer ":
+        who = await principal_for(runtime, authorization[7:])
+        if who is None:
+            raise ApiError(401, "unauthorized", "the token is not valid, has expired or was revoked")
+        who.require(Permission.PUSH_RESPONSES)
+        return who.name, require_object(parse_json(body))
     try:
         integration = signature.verify(
             request.headers.get(signature.HEADER),
@@ -133,7 +147,7 @@ def _answer(result: IngestResult) -> dict[str, Any]:
     response_model=IngestAnswer,
     responses={
         200: {"model": IngestAnswer, "description": "a repeat of a stored response_id (duplicate or updated)"},
-        **documented(400, 401, 413, 415, 422, 429, 503),
+        **documented(400, 401, 403, 413, 415, 422, 429, 503),
     },
 )
 async def post_response(request: Request) -> JSONResponse:
@@ -154,7 +168,7 @@ async def post_response(request: Request) -> JSONResponse:
     "/v1/responses:batch",
     openapi_extra=openapi_body(BatchIn),
     response_model=BatchAnswer,
-    responses=documented(400, 401, 413, 415, 422, 429, 503),
+    responses=documented(400, 401, 403, 413, 415, 422, 429, 503),
 )
 async def post_batch(request: Request) -> JSONResponse:
     """Each item is validated and stored on its own: one bad row never costs the other 999."""

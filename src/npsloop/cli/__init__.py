@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from npsloop.cli import cases, deadletters, directory, imports, routing, run
+from npsloop.cli import cases, deadletters, directory, imports, routing, run, tokens
 
 
 @click.group()
@@ -24,3 +24,4 @@ main.add_command(cases.cases)
 main.add_command(imports.import_csv)
 main.add_command(deadletters.dead_letters)
 main.add_command(routing.routing)
+main.add_command(tokens.tokens)

@@ -52,6 +52,7 @@ class Response:
     case_id: int | None = None
     failures: int = 0
     last_error: str | None = None
+    team_id: int | None = None
     id: int | None = None
 
     @property

@@ -11,6 +11,8 @@ from npsloop.domain.errors import InvalidScore
 
 MIN_SCORE = 0
 MAX_SCORE = 10
+# Below this many responses the normal approximation behind the interval is too rough to steer by.
+RELIABLE_SAMPLE = 30
 
 
 class Category(StrEnum):
@@ -63,6 +65,25 @@ class NpsSummary:
         p, d = self.promoters / n, self.detractors / n
         variance = p + d - (p - d) ** 2
         return 100.0 * 1.96 * math.sqrt(variance / n)
+
+    @property
+    def interval_95(self) -> tuple[float, float] | None:
+        """Clipped to the scale: an NPS cannot leave [-100, 100] whatever the approximation says."""
+        score, margin = self.score, self.margin_95
+        if score is None or margin is None:
+            return None
+        return max(-100.0, score - margin), min(100.0, score + margin)
+
+    @property
+    def reliable(self) -> bool:
+        return self.total >= RELIABLE_SAMPLE
+
+    def __add__(self, other: NpsSummary) -> NpsSummary:
+        return NpsSummary(
+            promoters=self.promoters + other.promoters,
+            passives=self.passives + other.passives,
+            detractors=self.detractors + other.detractors,
+        )
 
 
 def summarize(categories: Iterable[Category]) -> NpsSummary:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from npsloop.domain.access import AccessDenied, Principal
 from npsloop.domain.cases import Action, Case, CaseEvent, EventKind, Outcome
 from npsloop.domain.errors import CaseNotFound, UnknownAgent
 from npsloop.domain.notifications import Notification
@@ -34,11 +35,10 @@ def act_on_case(
     now: datetime,
     note: str | None = None,
     outcome: Outcome | None = None,
+    viewer: Principal | None = None,
 ) -> CaseView:
     with uow:
-        case = uow.cases.get(case_id)
-        if case is None:
-            raise CaseNotFound(f"case {case_id} does not exist")
+        case = _reachable(uow, case_id, viewer)
         case.apply(action, actor=actor, at=now, note=note, outcome=outcome)
         if action is Action.ACKNOWLEDGE and case.assignee_id is None:
             agent = uow.directory.agent_named(actor)
@@ -49,13 +49,18 @@ def act_on_case(
 
 
 def assign_case(
-    *, uow: UnitOfWork, case_id: int, agent: str, actor: str, now: datetime, note: str | None = None
+    *,
+    uow: UnitOfWork,
+    case_id: int,
+    agent: str,
+    actor: str,
+    now: datetime,
+    note: str | None = None,
+    viewer: Principal | None = None,
 ) -> tuple[CaseView, list[int]]:
     """Reassigns, and tells the new owner on each of their channels. Returns the notifications to send."""
     with uow:
-        case = uow.cases.get(case_id)
-        if case is None:
-            raise CaseNotFound(f"case {case_id} does not exist")
+        case = _reachable(uow, case_id, viewer)
         owner = uow.directory.agent_named(agent)
         if owner is None or owner.id is None:
             raise UnknownAgent(f"no agent named {agent!r}")
@@ -73,18 +78,37 @@ def assign_case(
         return _view(uow, case), [n.id for n in created if n.id is not None]
 
 
-def get_case(*, uow: UnitOfWork, case_id: int) -> CaseView:
+def get_case(*, uow: UnitOfWork, case_id: int, viewer: Principal | None = None) -> CaseView:
     with uow:
-        case = uow.cases.get(case_id)
-        if case is None:
-            raise CaseNotFound(f"case {case_id} does not exist")
-        return _view(uow, case)
+        return _view(uow, _reachable(uow, case_id, viewer))
 
 
-def list_cases(*, uow: UnitOfWork, where: CaseFilter, limit: int, offset: int) -> tuple[list[CaseView], int]:
+def list_cases(
+    *, uow: UnitOfWork, where: CaseFilter, limit: int, offset: int, viewer: Principal | None = None
+) -> tuple[list[CaseView], int]:
+    where = narrowed(where, viewer)
     with uow:
         cases, total = uow.cases.search(where, limit=limit, offset=offset)
         return [_view(uow, case, full=False) for case in cases], total
+
+
+def narrowed(where: CaseFilter, viewer: Principal | None) -> CaseFilter:
+    """An agent's filter can only shrink to their own teams; asking for another team's cases is refused
+    rather than answered with an empty list that would look like "no cases"."""
+    if viewer is None or viewer.sees_all_teams:
+        return where
+    if where.team_id is not None and where.team_id not in viewer.team_ids:
+        raise AccessDenied("an agent sees only the cases of their own team")
+    return replace(where, team_ids=viewer.team_ids)
+
+
+def _reachable(uow: UnitOfWork, case_id: int, viewer: Principal | None) -> Case:
+    case = uow.cases.get(case_id)
+    if case is None:
+        raise CaseNotFound(f"case {case_id} does not exist")
+    if viewer is not None and not viewer.may_see_team(case.team_id):
+        raise AccessDenied("an agent sees only the cases of their own team")
+    return case
 
 
 def _view(uow: UnitOfWork, case: Case, *, full: bool = True) -> CaseView:

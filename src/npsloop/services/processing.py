@@ -4,6 +4,7 @@ case's alerts are written as notification rows in the same transaction, before a
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from npsloop.domain.cases import Case, EventKind
@@ -43,8 +44,10 @@ def _handle(uow: UnitOfWork, response_id: int, now: datetime) -> list[int]:
             raise ResponseNotFound(f"response {response_id} does not exist")
         if response.status == ResponseStatus.PROCESSED.value:
             return uow.notifications.pending_for_case(response.case_id) if response.case_id else []
+        routed = _route(uow, response)
+        response.team_id = routed.team.id if routed.team else None
         if response.category is Category.DETRACTOR and response.case_id is None:
-            _open_or_join(uow, response, now)
+            _open_or_join(uow, response, routed, now)
         response.status = ResponseStatus.PROCESSED.value
         response.processed_at = now
         uow.commit()
@@ -55,14 +58,15 @@ def _handle(uow: UnitOfWork, response_id: int, now: datetime) -> list[int]:
         return uow.notifications.pending_for_case(response.case_id) if response.case_id else []
 
 
-def _open_or_join(uow: UnitOfWork, response: Response, now: datetime) -> None:
+def _open_or_join(uow: UnitOfWork, response: Response, routed: Routed, now: datetime) -> None:
     case = uow.cases.open_for_customer(response.customer_key)
     if case is not None:
         case.record(EventKind.RESPONSE_JOINED, at=now, data={"response": response.ref, "score": response.score})
         response.case_id = case.id
+        response.team_id = case.team_id  # the response counts where its case is worked
         return
-    team, priority, rule_name = _route(uow, response)
-    if team is _NO_CASE:
+    team, priority, rule_name = routed.team, routed.priority, routed.rule
+    if not routed.open_case:
         log.info("routing rule says no case", extra={"response_id": response.id, "rule": rule_name})
         return
     case = Case.open(
@@ -98,18 +102,27 @@ def _open_or_join(uow: UnitOfWork, response: Response, now: datetime) -> None:
         )
 
 
-_NO_CASE = Team(name="(no case)")
+@dataclass(frozen=True)
+class Routed:
+    """Where a response belongs: the team it counts towards in reports and, for a detractor, whether and
+    how a case opens."""
+
+    team: Team | None
+    priority: str = Priority.NORMAL.value
+    rule: str | None = None
+    open_case: bool = True
 
 
-def _route(uow: UnitOfWork, response: Response) -> tuple[Team | None, str, str | None]:
+def _route(uow: UnitOfWork, response: Response) -> Routed:
     """Routing rules when loaded; otherwise the team that owns the touchpoint, else the default team."""
     rules = uow.routing.rules()
     if not rules:
-        return team_for(response.touchpoint, uow.directory.teams()), Priority.NORMAL.value, None
+        return Routed(team_for(response.touchpoint, uow.directory.teams()))
     rule = route(rules, response)
-    if rule is None or not rule.open_case:
-        return _NO_CASE, Priority.NORMAL.value, rule.name if rule else None
-    return uow.directory.team_named(rule.team or ""), rule.priority.value, rule.name
+    if rule is None:
+        return Routed(team_for(response.touchpoint, uow.directory.teams()), open_case=False)
+    team = uow.directory.team_named(rule.team) if rule.team else team_for(response.touchpoint, uow.directory.teams())
+    return Routed(team, rule.priority.value, rule.name, rule.open_case)
 
 
 def _who_and_when(

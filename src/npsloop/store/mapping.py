@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import registry, relationship
 
+from npsloop.domain.access import ApiToken
 from npsloop.domain.cases import Case, CaseEvent
 from npsloop.domain.directory import Agent, Team
 from npsloop.domain.notifications import Notification
@@ -31,3 +32,4 @@ def start_mappers() -> None:
         },
     )
     mapper_registry.map_imperatively(Notification, tables.notifications)
+    mapper_registry.map_imperatively(ApiToken, tables.api_tokens)

@@ -68,6 +68,30 @@ class CaseFilter:
     touchpoint: str | None = None
     opened_from: datetime | None = None
     opened_to: datetime | None = None
+    team_ids: frozenset[int] | None = None  # an agent's reach: None means every team
+
+    def conditions(self) -> list[sa.ColumnElement[bool]]:
+        c = tables.cases.c
+        conditions: list[sa.ColumnElement[bool]] = []
+        if self.status:
+            conditions.append(c.status == self.status)
+        if self.team_id is not None:
+            conditions.append(c.team_id == self.team_id)
+        if self.team_ids is not None:
+            conditions.append(c.team_id.in_(sorted(self.team_ids)))
+        if self.agent_id is not None:
+            conditions.append(c.assignee_id == self.agent_id)
+        if self.touchpoint:
+            conditions.append(c.touchpoint == self.touchpoint)
+        if self.opened_from:
+            conditions.append(c.opened_at >= self.opened_from)
+        if self.opened_to:
+            conditions.append(c.opened_at < self.opened_to)
+        if self.category:
+            low, high = CATEGORY_SCORES[self.category]
+            r = tables.responses.c
+            conditions.append(sa.exists().where(r.case_id == c.id, r.score >= low, r.score <= high))
+        return conditions
 
 
 class CaseRepository:
@@ -105,23 +129,7 @@ class CaseRepository:
 
     def search(self, where: CaseFilter, *, limit: int, offset: int) -> tuple[list[Case], int]:
         c = tables.cases.c
-        conditions: list[sa.ColumnElement[bool]] = []
-        if where.status:
-            conditions.append(c.status == where.status)
-        if where.team_id is not None:
-            conditions.append(c.team_id == where.team_id)
-        if where.agent_id is not None:
-            conditions.append(c.assignee_id == where.agent_id)
-        if where.touchpoint:
-            conditions.append(c.touchpoint == where.touchpoint)
-        if where.opened_from:
-            conditions.append(c.opened_at >= where.opened_from)
-        if where.opened_to:
-            conditions.append(c.opened_at < where.opened_to)
-        if where.category:
-            low, high = CATEGORY_SCORES[where.category]
-            r = tables.responses.c
-            conditions.append(sa.exists().where(r.case_id == c.id, r.score >= low, r.score <= high))
+        conditions = where.conditions()
         total = self.session.scalar(sa.select(sa.func.count()).select_from(tables.cases).where(*conditions))
         stmt = sa.select(Case).where(*conditions).order_by(c.opened_at.desc(), c.id.desc())
         return list(self.session.scalars(stmt.limit(limit).offset(offset))), int(total or 0)

@@ -96,8 +96,11 @@ responses = sa.Table(
     sa.Column("case_id", sa.ForeignKey("cases.id"), index=True),
     sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
     sa.Column("last_error", sa.Text),
+    # The team the response counts towards in reports, decided by routing when it is processed.
+    sa.Column("team_id", sa.ForeignKey("teams.id")),
     sa.UniqueConstraint("integration", "external_id", name="uq_responses_integration_external_id"),
     sa.Index("ix_responses_status_received_at", "status", "received_at"),
+    sa.Index("ix_responses_responded_at", "responded_at"),
 )
 
 cases = sa.Table(
@@ -203,4 +206,42 @@ escalations = sa.Table(
     sa.Column("step", sa.String(40), nullable=False),
     sa.Column("fired_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("case_id", "step", name="uq_escalations_once"),
+)
+
+# API tokens: the secret is shown once at creation; only its SHA-256 is stored (the secret is 256 random
+# bits, so a slow hash would add nothing but latency to every request).
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("role", sa.String(12), nullable=False),
+    sa.Column("agent_id", sa.ForeignKey("agents.id")),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("prefix", sa.String(16), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime),
+    sa.Column("revoked_at", UTCDateTime),
+    sa.Column("last_used_at", UTCDateTime),
+)
+
+# A yearly NPS target, for one team or (team_id NULL) for the whole company.
+nps_targets = sa.Table(
+    "nps_targets",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("team_id", sa.ForeignKey("teams.id")),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("nps", sa.Float, nullable=False),
+    sa.Column("set_by", sa.String(100), nullable=False),
+    sa.Column("set_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("team_id", "year", name="uq_nps_targets_team_year"),
+    # NULLs are distinct in a unique constraint, so the company-wide target needs its own rule.
+    sa.Index(
+        "uq_nps_targets_company_year",
+        "year",
+        unique=True,
+        postgresql_where=sa.text("team_id IS NULL"),
+        sqlite_where=sa.text("team_id IS NULL"),
+    ),
 )

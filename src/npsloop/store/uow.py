@@ -9,6 +9,7 @@ from typing import Self
 from sqlalchemy import exc
 from sqlalchemy.orm import Session, sessionmaker
 
+from npsloop.store.access_repository import TargetRepository, TokenRepository
 from npsloop.store.repositories import (
     CaseRepository,
     DirectoryRepository,
@@ -45,6 +46,8 @@ class UnitOfWork:
         self.quarantine = QuarantineRepository(self.session)
         self.routing = RoutingRepository(self.session)
         self.escalations = EscalationRepository(self.session)
+        self.tokens = TokenRepository(self.session)
+        self.targets = TargetRepository(self.session)
         return self
 
     def __exit__(
