@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     # Signs the one-click links in alert emails; empty: the emails carry no links.
     link_secret: SecretStr = SecretStr("")
     link_ttl_hours: int = Field(default=72, ge=1)
+    # The zone company-wide reports count their days, months and years in (a team's report uses the team's).
+    report_timezone: str = "UTC"
 
     twilio_account_sid: str = ""
     twilio_auth_token: SecretStr = SecretStr("")
@@ -73,6 +75,17 @@ class Settings(BaseSettings):
         from npsloop.services.customer_time import parse_call_hours
 
         parse_call_hours(value)
+        return value
+
+    @field_validator("report_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name like Europe/Madrid") from error
         return value
 
     @field_validator("queue")

@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 
 from npsloop import __version__
-from npsloop.api import bounces, cases, directory, errors, links, tokens, twilio, webhooks
+from npsloop.api import bounces, cases, directory, errors, links, reports, tokens, twilio, webhooks
 from npsloop.bootstrap import Runtime, build_runtime
 
 
@@ -36,6 +36,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(links.router)
     app.include_router(bounces.router)
     app.include_router(tokens.router)
+    app.include_router(reports.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

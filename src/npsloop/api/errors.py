@@ -13,8 +13,10 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 
 from npsloop.domain import errors as domain
 from npsloop.domain.access import AccessDenied
+from npsloop.domain.periods import PeriodError
 from npsloop.domain.rules import RuleError
 from npsloop.domain.sla import CalendarError
+from npsloop.services.reports import ReportError
 from npsloop.services.tokens import InvalidToken, TokenNotFound
 from npsloop.store.uow import StoreUnavailable
 
@@ -32,6 +34,8 @@ STATUS = {
     RuleError: 422,
     TokenNotFound: 404,
     InvalidToken: 422,
+    ReportError: 422,
+    PeriodError: 422,
 }
 
 

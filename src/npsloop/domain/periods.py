@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from npsloop.domain.errors import DomainError
+
 MAX_BUCKETS = 1000
 
 
@@ -19,7 +21,7 @@ class Period(StrEnum):
     YEAR = "year"
 
 
-class PeriodError(ValueError):
+class PeriodError(DomainError, ValueError):
     pass
 
 

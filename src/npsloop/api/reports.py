@@ -1,0 +1,141 @@
+"""Reports for supervisors: NPS by period and segment against the year's target, and loop closure."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
+
+from npsloop.api.auth import allow
+from npsloop.api.errors import ApiError, documented
+from npsloop.bootstrap import Runtime
+from npsloop.domain.access import Permission, Principal
+from npsloop.domain.periods import Period, PeriodError
+from npsloop.domain.scores import SurveyType
+from npsloop.services import reports
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=documented(401, 403, 422, 503))
+Reader = Annotated[Principal, Depends(allow(Permission.READ_REPORTS))]
+Setter = Annotated[Principal, Depends(allow(Permission.SET_TARGETS))]
+
+
+def _invalid(field: str, message: str) -> ApiError:
+    return ApiError(422, "validation_failed", message, errors=[{"field": field, "message": message}])
+
+
+def _attribute(text: str | None) -> tuple[str, str] | None:
+    if text is None:
+        return None
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise _invalid("attribute", "write the attribute filter as name=value")
+    return key.strip(), value
+
+
+def _zone(name: str | None) -> str | None:
+    if name is None:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _invalid("tz", f"unknown time zone {name!r}") from None
+    return name
+
+
+def resolve_range(runtime: Runtime, first: date | None, last: date | None, period: Period) -> tuple[date, date]:
+    today = runtime.clock().astimezone(ZoneInfo(runtime.settings.report_timezone)).date()
+    default_first, default_last = reports.default_range(today, period)
+    first, last = first or default_first, last or (today if first else default_last)
+    if last < first:
+        raise _invalid("to", "the end of the range comes before its start")
+    return first, last
+
+
+@router.get("/nps")
+async def nps(
+    request: Request,
+    _: Reader,
+    period: Period = Period.MONTH,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: date | None = None,
+    team: Annotated[str | None, Query(max_length=100)] = None,
+    survey_type: SurveyType | None = None,
+    touchpoint: Annotated[str | None, Query(max_length=100)] = None,
+    attribute: Annotated[str | None, Query(max_length=200, description="name=value")] = None,
+    group_by: Annotated[str | None, Query(description="survey_type, touchpoint, team or attribute:<name>")] = None,
+    tz: Annotated[str | None, Query(max_length=64)] = None,
+) -> dict[str, Any]:
+    """NPS = %promoters - %detractors per period, with counts, a 95% interval (unreliable under 30
+    responses), the change from the period before, and progress towards the year's target."""
+    runtime: Runtime = request.app.state.runtime
+    first, last = resolve_range(runtime, from_, to, period)
+    query = reports.NpsQuery(
+        first=first,
+        last=last,
+        period=period,
+        team=team,
+        survey_type=survey_type.value if survey_type else None,
+        touchpoint=touchpoint,
+        attribute=_attribute(attribute),
+        group_by=group_by,
+        timezone=_zone(tz),
+    )
+    try:
+        return await run_in_threadpool(
+            lambda: reports.nps_report(uow=runtime.uow(), query=query, default_zone=runtime.settings.report_timezone)
+        )
+    except PeriodError as error:
+        raise _invalid("group_by" if "group_by" in str(error) else "period", str(error)) from None
+
+
+@router.get("/loop")
+async def loop(
+    request: Request,
+    _: Reader,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: date | None = None,
+    team: Annotated[str | None, Query(max_length=100)] = None,
+) -> dict[str, Any]:
+    """Cases opened in the range: acknowledged, contacted, closed by outcome, share within SLA, median and
+    90th percentile times (wall and business), backlog by age, by team and agent, and re-contact rate."""
+    runtime: Runtime = request.app.state.runtime
+    first, last = resolve_range(runtime, from_, to, Period.MONTH)
+    return await run_in_threadpool(
+        lambda: reports.loop_report(
+            uow=runtime.uow(),
+            first=first,
+            last=last,
+            team=team,
+            default_zone=runtime.settings.report_timezone,
+            now=runtime.clock(),
+        )
+    )
+
+
+class TargetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    year: Annotated[int, Field(ge=2000, le=2100)]
+    nps: Annotated[float, Field(ge=-100, le=100)]
+    team: Annotated[StrictStr, Field(min_length=1, max_length=100)] | None = None
+
+
+@router.get("/targets")
+async def targets(request: Request, _: Reader) -> list[dict[str, Any]]:
+    runtime: Runtime = request.app.state.runtime
+    return await run_in_threadpool(lambda: reports.list_targets(uow=runtime.uow()))
+
+
+@router.put("/targets")
+async def put_target(request: Request, body: TargetIn, who: Setter) -> dict[str, Any]:
+    runtime: Runtime = request.app.state.runtime
+    await run_in_threadpool(
+        lambda: reports.set_target(
+            uow=runtime.uow(), year=body.year, nps=body.nps, team=body.team, actor=who.actor, now=runtime.clock()
+        )
+    )
+    return {"year": body.year, "nps": body.nps, "team": body.team}

@@ -1,0 +1,117 @@
+"""The reads behind reports. NPS is counted by the database (one GROUP BY per series, portable between
+SQLite and PostgreSQL because period boundaries arrive as instants); case durations are streamed out, since
+business time needs each team's calendar."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from npsloop.domain.cases import CaseStatus
+from npsloop.domain.scores import NpsSummary
+from npsloop.store import tables
+
+STREAM_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class ResponseFilter:
+    team_id: int | None = None
+    unassigned: bool = False  # responses routed to no team
+    survey_type: str | None = None
+    touchpoint: str | None = None
+    attribute: tuple[str, str] | None = None
+
+    def conditions(self) -> list[sa.ColumnElement[bool]]:
+        r = tables.responses.c
+        found: list[sa.ColumnElement[bool]] = []
+        if self.team_id is not None:
+            found.append(r.team_id == self.team_id)
+        if self.unassigned:
+            found.append(r.team_id.is_(None))
+        if self.survey_type:
+            found.append(r.survey_type == self.survey_type)
+        if self.touchpoint:
+            found.append(r.touchpoint == self.touchpoint)
+        if self.attribute:
+            key, value = self.attribute
+            found.append(r.attributes[key].as_string() == value)
+        return found
+
+
+def grouping(name: str | None) -> sa.ColumnElement[Any] | None:
+    """The column a series is split by: survey_type, touchpoint or `attribute:<key>`."""
+    r = tables.responses.c
+    if name is None:
+        return None
+    if name == "survey_type":
+        return r.survey_type
+    if name == "touchpoint":
+        return r.touchpoint
+    if name.startswith("attribute:"):
+        return r.attributes[name.removeprefix("attribute:")].as_string()
+    raise ValueError(f"cannot group by {name!r}")
+
+
+class ReportQueries:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def nps_counts(
+        self, edges: Sequence[datetime], where: ResponseFilter, group: sa.ColumnElement[Any] | None
+    ) -> dict[tuple[int, str | None], NpsSummary]:
+        """Counts per (period index, group) for periods [edges[i], edges[i+1])."""
+        r = tables.responses.c
+        period = sa.case(*[(r.responded_at < end, index) for index, end in enumerate(edges[1:])], else_=-1)
+        category = sa.case((r.score <= 6, "d"), (r.score <= 8, "p"), else_="P")
+        key = group if group is not None else sa.null()
+        stmt = (
+            sa.select(period.label("period"), key.label("grp"), category.label("cat"), sa.func.count().label("n"))
+            .where(r.responded_at >= edges[0], r.responded_at < edges[-1], *where.conditions())
+            .group_by(period, key, category)
+        )
+        counts: dict[tuple[int, str | None], dict[str, int]] = {}
+        for row in self.session.execute(stmt):
+            slot = counts.setdefault((row.period, row.grp), {"d": 0, "p": 0, "P": 0})
+            slot[row.cat] += row.n
+        return {k: NpsSummary(promoters=v["P"], passives=v["p"], detractors=v["d"]) for k, v in counts.items()}
+
+    def cases_opened(self, start: datetime, end: datetime, team_id: int | None) -> Iterator[sa.Row[Any]]:
+        c = tables.cases.c
+        stmt = sa.select(
+            c.id,
+            c.team_id,
+            c.assignee_id,
+            c.customer_key,
+            c.opened_at,
+            c.acknowledged_at,
+            c.contacted_at,
+            c.closed_at,
+            c.outcome,
+            c.contact_due_at,
+            c.close_due_at,
+        ).where(c.opened_at >= start, c.opened_at < end)
+        if team_id is not None:
+            stmt = stmt.where(c.team_id == team_id)
+        yield from self.session.execute(stmt.order_by(c.id).execution_options(yield_per=STREAM_CHUNK))
+
+    def closed_between(self, start: datetime, end: datetime) -> dict[str, list[datetime]]:
+        """When each customer's cases were closed, for the re-contact check."""
+        c = tables.cases.c
+        stmt = sa.select(c.customer_key, c.closed_at).where(c.closed_at >= start, c.closed_at < end)
+        found: dict[str, list[datetime]] = {}
+        for key, at in self.session.execute(stmt.execution_options(yield_per=STREAM_CHUNK)):
+            found.setdefault(key, []).append(at)
+        return found
+
+    def open_cases(self, team_id: int | None) -> Iterator[sa.Row[Any]]:
+        c = tables.cases.c
+        stmt = sa.select(c.team_id, c.assignee_id, c.opened_at).where(c.status != CaseStatus.CLOSED.value)
+        if team_id is not None:
+            stmt = stmt.where(c.team_id == team_id)
+        yield from self.session.execute(stmt.execution_options(yield_per=STREAM_CHUNK))
