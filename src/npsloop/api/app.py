@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 
 from npsloop import __version__
-from npsloop.api import bounces, cases, directory, errors, links, reports, tokens, twilio, webhooks
+from npsloop.api import bounces, cases, directory, errors, exports, links, reports, tokens, twilio, webhooks
 from npsloop.bootstrap import Runtime, build_runtime
 
 
@@ -30,6 +30,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         app.state.runtime = runtime  # usable before (or without) the lifespan, as in-process test clients do
     errors.install(app)
     app.include_router(webhooks.router)
+    app.include_router(exports.router)
     app.include_router(cases.router)
     app.include_router(directory.router)
     app.include_router(twilio.router)

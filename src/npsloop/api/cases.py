@@ -45,7 +45,7 @@ def actor_name(who: Principal, claimed: str) -> str:
     return claimed if who.token_id is None else who.actor
 
 
-def _lookup_ids(runtime: Runtime, team: str | None, agent: str | None) -> tuple[int | None, int | None]:
+def lookup_ids(runtime: Runtime, team: str | None, agent: str | None) -> tuple[int | None, int | None]:
     with runtime.uow() as uow:
         team_id = agent_id = None
         if team:
@@ -82,7 +82,7 @@ async def list_cases(
     runtime = _runtime(request)
 
     def run() -> dict[str, Any]:
-        team_id, agent_id = _lookup_ids(runtime, team, agent)
+        team_id, agent_id = lookup_ids(runtime, team, agent)
         where = CaseFilter(
             status=status.value if status else None,
             team_id=team_id,

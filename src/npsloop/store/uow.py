@@ -10,6 +10,7 @@ from sqlalchemy import exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from npsloop.store.access_repository import TargetRepository, TokenRepository
+from npsloop.store.export_queries import ExportQueries
 from npsloop.store.report_queries import ReportQueries
 from npsloop.store.repositories import (
     CaseRepository,
@@ -50,6 +51,7 @@ class UnitOfWork:
         self.tokens = TokenRepository(self.session)
         self.targets = TargetRepository(self.session)
         self.reports = ReportQueries(self.session)
+        self.exports = ExportQueries(self.session)
         return self
 
     def __exit__(

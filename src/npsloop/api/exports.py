@@ -1,0 +1,87 @@
+"""Streamed exports: GET /v1/cases.csv|json and /v1/responses.csv|json, for any filter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+from pydantic import AwareDatetime
+
+from npsloop.api.auth import allow
+from npsloop.api.cases import lookup_ids
+from npsloop.api.errors import documented
+from npsloop.bootstrap import Runtime
+from npsloop.domain.access import Permission
+from npsloop.domain.cases import CaseStatus
+from npsloop.domain.scores import Category, SurveyType
+from npsloop.services import exports
+from npsloop.store.report_queries import ResponseFilter
+from npsloop.store.repositories import CaseFilter
+
+router = APIRouter(
+    prefix="/v1",
+    tags=["exports"],
+    dependencies=[Depends(allow(Permission.EXPORT))],
+    responses={
+        200: {"content": {"text/csv": {}, "application/json": {}}, "description": "the rows, streamed"},
+        **documented(401, 403, 422, 503),
+    },
+)
+MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+Fmt = Literal["csv", "json"]
+
+
+def _stream(chunks: Iterator[str], fmt: str, name: str) -> StreamingResponse:
+    return StreamingResponse(
+        (chunk.encode() for chunk in chunks),
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+    )
+
+
+@router.get("/cases.{fmt}", response_class=StreamingResponse)
+async def export_cases(
+    request: Request,
+    fmt: Fmt,
+    status: CaseStatus | None = None,
+    team: Annotated[str | None, Query(max_length=100)] = None,
+    agent: Annotated[str | None, Query(max_length=100)] = None,
+    category: Category | None = None,
+    touchpoint: Annotated[str | None, Query(max_length=100)] = None,
+    opened_from: AwareDatetime | None = None,
+    opened_to: AwareDatetime | None = None,
+) -> StreamingResponse:
+    runtime: Runtime = request.app.state.runtime
+    team_id, agent_id = await run_in_threadpool(lookup_ids, runtime, team, agent)
+    where = CaseFilter(
+        status=status.value if status else None,
+        team_id=team_id,
+        agent_id=agent_id,
+        category=category,
+        touchpoint=touchpoint,
+        opened_from=opened_from,
+        opened_to=opened_to,
+    )
+    rows = exports.case_rows(uow=runtime.uow(), where=where)
+    return _stream(exports.render(rows, exports.CASE_COLUMNS, fmt), fmt, "cases")
+
+
+@router.get("/responses.{fmt}", response_class=StreamingResponse)
+async def export_responses(
+    request: Request,
+    fmt: Fmt,
+    team: Annotated[str | None, Query(max_length=100)] = None,
+    survey_type: SurveyType | None = None,
+    touchpoint: Annotated[str | None, Query(max_length=100)] = None,
+    responded_from: AwareDatetime | None = None,
+    responded_to: AwareDatetime | None = None,
+) -> StreamingResponse:
+    runtime: Runtime = request.app.state.runtime
+    team_id, _ = await run_in_threadpool(lookup_ids, runtime, team, None)
+    kind = survey_type.value if survey_type else None
+    where = ResponseFilter(team_id=team_id, survey_type=kind, touchpoint=touchpoint)
+    rows = exports.response_rows(uow=runtime.uow(), where=where, responded=(responded_from, responded_to))
+    return _stream(exports.render(rows, exports.RESPONSE_COLUMNS, fmt), fmt, "responses")
