@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from npsloop.cli import cases, deadletters, directory, imports, routing, run, tokens
+from npsloop.cli import cases, deadletters, directory, imports, reports, routing, run, tokens
 
 
 @click.group()
@@ -25,3 +25,5 @@ main.add_command(imports.import_csv)
 main.add_command(deadletters.dead_letters)
 main.add_command(routing.routing)
 main.add_command(tokens.tokens)
+main.add_command(cases.responses)
+main.add_command(reports.report)

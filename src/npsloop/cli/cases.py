@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import click
 
 from npsloop.api.presenters import case_json
 from npsloop.cli.common import fail_on_domain_error, runtime
 from npsloop.domain.cases import Action, CaseStatus, Outcome
-from npsloop.services import casework
+from npsloop.domain.errors import UnknownTeam
+from npsloop.services import casework, exports
 from npsloop.services.ingest import enqueue_notification
+from npsloop.store.report_queries import ResponseFilter
 from npsloop.store.repositories import CaseFilter
 
 
@@ -104,3 +108,80 @@ def assign(case_id: int, agent: str, actor: str, note: str | None) -> None:
     for notification_id in created:
         enqueue_notification(rt.dispatcher, notification_id)
     click.echo(f"case #{case_id} is now assigned to {view.assignee_name}")
+
+
+def _write(chunks: Iterator[str], output: str | None) -> None:
+    """Chunk by chunk to the file (or stdout): an export of any size needs no more memory than one page."""
+    with click.open_file(output or "-", "wb") as sink:
+        for chunk in chunks:
+            sink.write(chunk.encode())
+
+
+@cases.command("export")
+@click.option("--format", "fmt", type=click.Choice(exports.FORMATS), default="csv", show_default=True)
+@click.option("--status", type=click.Choice([s.value for s in CaseStatus]), default=None)
+@click.option("--team", default=None)
+@click.option("--touchpoint", default=None)
+@click.option("--opened-from", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--opened-to", type=click.DateTime(["%Y-%m-%d"]), default=None, help="exclusive, UTC")
+@click.option("-o", "--output", default=None, help="a file; stdout if left out")
+def export(
+    fmt: str,
+    status: str | None,
+    team: str | None,
+    touchpoint: str | None,
+    opened_from: datetime | None,
+    opened_to: datetime | None,
+    output: str | None,
+) -> None:
+    """Cases as CSV or JSON, streamed."""
+    rt = runtime()
+    team_id = fail_on_domain_error(_team_id, team)
+    where = CaseFilter(
+        status=status,
+        team_id=team_id,
+        touchpoint=touchpoint,
+        opened_from=opened_from.replace(tzinfo=UTC) if opened_from else None,
+        opened_to=opened_to.replace(tzinfo=UTC) if opened_to else None,
+    )
+    _write(exports.render(exports.case_rows(uow=rt.uow(), where=where), exports.CASE_COLUMNS, fmt), output)
+
+
+def _team_id(name: str | None) -> int | None:
+    if name is None:
+        return None
+    with runtime().uow() as uow:
+        team = uow.directory.team_named(name)
+        if team is None:
+            raise UnknownTeam(f"no team named {name!r}")
+        return team.id
+
+
+@click.group()
+def responses() -> None:
+    """Survey responses."""
+
+
+@responses.command("export")
+@click.option("--format", "fmt", type=click.Choice(exports.FORMATS), default="csv", show_default=True)
+@click.option("--team", default=None)
+@click.option("--survey-type", type=click.Choice(["transactional", "relational"]), default=None)
+@click.option("--touchpoint", default=None)
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), default=None, help="responded on or after, UTC")
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), default=None, help="responded before, UTC")
+@click.option("-o", "--output", default=None, help="a file; stdout if left out")
+def export_responses(
+    fmt: str,
+    team: str | None,
+    survey_type: str | None,
+    touchpoint: str | None,
+    first: datetime | None,
+    last: datetime | None,
+    output: str | None,
+) -> None:
+    """Responses as CSV or JSON, streamed."""
+    rt = runtime()
+    where = ResponseFilter(team_id=fail_on_domain_error(_team_id, team), survey_type=survey_type, touchpoint=touchpoint)
+    responded = (first.replace(tzinfo=UTC) if first else None, last.replace(tzinfo=UTC) if last else None)
+    rows = exports.response_rows(uow=rt.uow(), where=where, responded=responded)
+    _write(exports.render(rows, exports.RESPONSE_COLUMNS, fmt), output)

@@ -1,0 +1,154 @@
+"""`npsloop report nps|loop|target`: the supervisor's figures in a terminal, or as JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import click
+
+from npsloop.cli.common import fail_on_domain_error, runtime
+from npsloop.domain.periods import Period
+from npsloop.services import reports
+
+
+@click.group()
+def report() -> None:
+    """NPS and loop-closure reports."""
+
+
+def _range(first: datetime | None, last: datetime | None, period: Period) -> tuple[date, date]:
+    rt = runtime()
+    today = rt.clock().astimezone(ZoneInfo(rt.settings.report_timezone)).date()
+    default_first, default_last = reports.default_range(today, period)
+    return (first.date() if first else default_first), (last.date() if last else default_last)
+
+
+def _signed(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.1f}"
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+@report.command("nps")
+@click.option("--period", type=click.Choice([p.value for p in Period]), default="month", show_default=True)
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--team", default=None)
+@click.option("--survey-type", type=click.Choice(["transactional", "relational"]), default=None)
+@click.option("--touchpoint", default=None)
+@click.option("--by", "group_by", default=None, help="survey_type, touchpoint, team or attribute:<name>")
+@click.option("--tz", default=None, help="count periods in this zone instead of the team's")
+@click.option("--json", "as_json", is_flag=True)
+def nps(
+    period: str,
+    first: datetime | None,
+    last: datetime | None,
+    team: str | None,
+    survey_type: str | None,
+    touchpoint: str | None,
+    group_by: str | None,
+    tz: str | None,
+    as_json: bool,
+) -> None:
+    """NPS per period with counts, the 95% interval and the change from the period before."""
+    rt = runtime()
+    start, end = _range(first, last, Period(period))
+    query = reports.NpsQuery(
+        first=start,
+        last=end,
+        period=Period(period),
+        team=team,
+        survey_type=survey_type,
+        touchpoint=touchpoint,
+        group_by=group_by,
+        timezone=tz,
+    )
+    found = fail_on_domain_error(
+        reports.nps_report, uow=rt.uow(), query=query, default_zone=rt.settings.report_timezone
+    )
+    if as_json:
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        return
+    for series in found["series"]:
+        click.echo(f"== {series['group'] or 'all responses'} ({series['timezone']})")
+        click.echo(
+            f"{'period':<10} {'n':>6} {'prom':>5} {'pass':>5} {'detr':>5} {'NPS':>7} {'95% CI':>16} {'change':>7}"
+        )
+        for row in [*series["periods"], {**series["total"], "label": "total", "change": None}]:
+            interval = f"[{row['ci95_low']:.0f}, {row['ci95_high']:.0f}]" if row["nps"] is not None else ""
+            flag = "" if row["reliable"] or not row["responses"] else "  (under 30: unreliable)"
+            click.echo(
+                f"{row['label']:<10} {row['responses']:>6} {row['promoters']:>5} {row['passives']:>5} "
+                f"{row['detractors']:>5} {_signed(row['nps']):>7} {interval:>16} {_signed(row['change']):>7}{flag}"
+            )
+    target = found["target"]
+    if target:
+        actual, gap = _signed(target["year_to_date"]["nps"]), _signed(target["gap"])
+        click.echo(f"target {target['year']}: {target['nps']:+.1f}, year to date {actual}, gap {gap}")
+
+
+@report.command("loop")
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--team", default=None)
+@click.option("--json", "as_json", is_flag=True)
+def loop(first: datetime | None, last: datetime | None, team: str | None, as_json: bool) -> None:
+    """Loop closure for cases opened in the range, and today's backlog."""
+    rt = runtime()
+    start, end = _range(first, last, Period.MONTH)
+    found = fail_on_domain_error(
+        reports.loop_report,
+        uow=rt.uow(),
+        first=start,
+        last=end,
+        team=team,
+        default_zone=rt.settings.report_timezone,
+        now=rt.clock(),
+    )
+    if as_json:
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        return
+    o = found["overall"]
+    click.echo(f"cases opened {found['from']} to {found['to']} ({found['timezone']}): {o['opened']}")
+    click.echo(
+        f"acknowledged {o['acknowledged']}, contacted {o['contacted']}, closed {o['closed']} {o['closed_by_outcome']}"
+    )
+    click.echo(
+        f"closed within SLA: {_percent(o['closed_within_sla'])}, re-contact rate: {_percent(o['recontact_rate'])}"
+    )
+    for step, times in o["time_to"].items():
+        wall, business = times["wall"], times["business"]
+        click.echo(
+            f"time to {step:<11} median {_hours(wall['median_seconds'])} p90 {_hours(wall['p90_seconds'])} wall; "
+            f"median {_hours(business['median_seconds'])} p90 {_hours(business['p90_seconds'])} business"
+        )
+    click.echo(f"open backlog: {found['backlog']['open']} {found['backlog']['by_age']}")
+
+
+def _hours(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds / 3600:.1f}h"
+
+
+@report.group("target")
+def target() -> None:
+    """Yearly NPS targets, per team or for the company."""
+
+
+@target.command("set")
+@click.option("--year", type=click.IntRange(2000, 2100), required=True)
+@click.option("--nps", type=click.FloatRange(-100, 100), required=True)
+@click.option("--team", default=None, help="leave out for the company-wide target")
+def set_target(year: int, nps: float, team: str | None) -> None:
+    rt = runtime()
+    fail_on_domain_error(reports.set_target, uow=rt.uow(), year=year, nps=nps, team=team, actor="cli", now=rt.clock())
+    click.echo(f"target for {team or 'the company'} in {year}: {nps:+.1f}")
+
+
+@target.command("list")
+def list_targets() -> None:
+    for row in reports.list_targets(uow=runtime().uow()):
+        click.echo(f"{row['year']} {row['team'] or '(company)':<20} {row['nps']:+.1f}  set by {row['set_by']}")
