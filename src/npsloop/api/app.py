@@ -13,8 +13,22 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 
 from npsloop import __version__
-from npsloop.api import bounces, cases, directory, errors, exports, links, reports, tokens, twilio, webhooks
+from npsloop.api import (
+    bounces,
+    cases,
+    dashboard,
+    directory,
+    errors,
+    exports,
+    links,
+    reports,
+    tokens,
+    twilio,
+    webhooks,
+)
 from npsloop.bootstrap import Runtime, build_runtime
+from npsloop.dashboard.pages import environment
+from npsloop.settings import get_settings
 
 
 def create_app(runtime: Runtime | None = None) -> FastAPI:
@@ -29,6 +43,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     if runtime is not None:
         app.state.runtime = runtime  # usable before (or without) the lifespan, as in-process test clients do
     errors.install(app)
+    app.state.dashboard_env = environment((runtime.settings if runtime else get_settings()).report_timezone)
     app.include_router(webhooks.router)
     app.include_router(exports.router)
     app.include_router(cases.router)
@@ -38,6 +53,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(bounces.router)
     app.include_router(tokens.router)
     app.include_router(reports.router)
+    app.include_router(dashboard.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -180,3 +180,16 @@ class Case:
     @property
     def time_to_close(self) -> timedelta | None:
         return None if self.closed_at is None else self.closed_at - self.opened_at
+
+    def next_deadline(self) -> tuple[str, datetime] | None:
+        """The first step still to do and when it is due: what a queue sorts and counts down by."""
+        if self.status == CaseStatus.CLOSED.value:
+            return None
+        for step, done, due in (
+            ("acknowledge", self.acknowledged_at, self.acknowledge_due_at),
+            ("contact", self.contacted_at, self.contact_due_at),
+            ("close", self.closed_at, self.close_due_at),
+        ):
+            if done is None:
+                return (step, due) if due is not None else None
+        return None

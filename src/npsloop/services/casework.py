@@ -92,6 +92,16 @@ def list_cases(
         return [_view(uow, case, full=False) for case in cases], total
 
 
+def queue(
+    *, uow: UnitOfWork, where: CaseFilter, limit: int, viewer: Principal | None = None
+) -> tuple[list[CaseView], int]:
+    """Open cases for the dashboard, the most overdue first."""
+    where = narrowed(where, viewer)
+    with uow:
+        cases, total = uow.cases.queue(where, limit=limit)
+        return [_view(uow, case, full=False) for case in cases], total
+
+
 def narrowed(where: CaseFilter, viewer: Principal | None) -> CaseFilter:
     """An agent's filter can only shrink to their own teams; asking for another team's cases is refused
     rather than answered with an empty list that would look like "no cases"."""

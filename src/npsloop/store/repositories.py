@@ -135,6 +135,21 @@ class CaseRepository:
         return list(self.session.scalars(stmt.limit(limit).offset(offset))), int(total or 0)
 
 
+    def queue(self, where: CaseFilter, *, limit: int) -> tuple[list[Case], int]:
+        """Live cases, the most overdue first: ordered by the deadline of the next step still to do, the same
+        step Case.next_deadline names; cases without a deadline come last, oldest first."""
+        c = tables.cases.c
+        conditions = [*where.conditions(), c.status != CaseStatus.CLOSED.value]
+        next_due = sa.case(
+            (c.acknowledged_at.is_(None), c.acknowledge_due_at),
+            (c.contacted_at.is_(None), c.contact_due_at),
+            else_=c.close_due_at,
+        )
+        total = self.session.scalar(sa.select(sa.func.count()).select_from(tables.cases).where(*conditions))
+        stmt = sa.select(Case).where(*conditions).order_by(next_due.is_(None), next_due, c.opened_at, c.id)
+        return list(self.session.scalars(stmt.limit(limit))), int(total or 0)
+
+
 class EscalationRepository:
     def __init__(self, session: Session) -> None:
         self.session = session

@@ -1,0 +1,326 @@
+"""The dashboard: server-rendered pages under /ui, for agents and supervisors on a desk or a phone.
+
+Login takes an API token and keeps it in an HttpOnly, SameSite=Strict cookie; every page checks it again,
+so a revoked token logs its holder out at the next click. Forms carry a CSRF value derived from the token
+(which a cross-site page cannot read), on top of SameSite."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from npsloop.api.auth import principal_for
+from npsloop.bootstrap import Runtime
+from npsloop.dashboard import pages
+from npsloop.dashboard.i18n import LANGUAGES, pick_language, words
+from npsloop.domain.access import AccessDenied, Permission, Principal
+from npsloop.domain.cases import Action, Outcome
+from npsloop.domain.errors import DomainError
+from npsloop.domain.periods import Period
+from npsloop.services import casework, directory, reports
+from npsloop.services.ingest import enqueue_notification
+from npsloop.store.repositories import CaseFilter
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+SESSION = "npsloop_session"
+LANGUAGE = "npsloop_lang"
+QUEUE_LIMIT = 200
+
+
+def _runtime(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+def csrf_for(token: str) -> str:
+    return hashlib.sha256(b"npsloop-csrf:" + token.encode()).hexdigest()[:32]
+
+
+class Page:
+    """One request's rendering context: language, viewer, and the cookie to remember a language choice."""
+
+    def __init__(self, request: Request, who: Principal | None, token: str | None) -> None:
+        self.request = request
+        self.runtime = _runtime(request)
+        asked = request.query_params.get("lang")
+        self.lang = pick_language(asked, request.cookies.get(LANGUAGE), request.headers.get("accept-language"))
+        self.remember = asked if asked in LANGUAGES else None
+        self.who, self.token = who, token
+        self.t = words(self.lang)
+
+    def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        env = self.request.app.state.dashboard_env
+        html = env.get_template(template).render(
+            lang=self.lang,
+            t=self.t,
+            who=self.who,
+            csrf=csrf_for(self.token) if self.token else "",
+            can_report=bool(self.who and self.who.can(Permission.READ_REPORTS)),
+            refresh=context.pop("refresh", None),
+            flash=context.pop("flash", None),
+            error=context.pop("error", None),
+            **context,
+        )
+        response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+        if self.remember:
+            response.set_cookie(LANGUAGE, self.remember, max_age=365 * 86400, samesite="lax", path="/ui")
+        return response
+
+    def message(self, text: str, status: int) -> HTMLResponse:
+        return self.render("message.html", status, error=text)
+
+
+async def _page(request: Request) -> Page:
+    token = request.cookies.get(SESSION)
+    who = await principal_for(_runtime(request), token) if token else None
+    return Page(request, who, token if who else None)
+
+
+def _to_login(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/ui/login?next={quote(target)}", status_code=303)
+
+
+def _safe_next(value: str | None) -> str:
+    """Only paths inside the dashboard: a login form must not become an open redirect."""
+    if value and value.startswith("/ui/") and not value.startswith("//"):
+        return value
+    return "/ui/cases"
+
+
+def _csrf_ok(page: Page, presented: str) -> bool:
+    return page.token is not None and hmac.compare_digest(csrf_for(page.token), presented)
+
+
+@router.get("")
+@router.get("/")
+async def home() -> RedirectResponse:
+    return RedirectResponse("/ui/cases", status_code=303)
+
+
+@router.get("/login")
+async def login_form(request: Request, next: str = "/ui/cases") -> Response:
+    page = Page(request, None, None)
+    return page.render("login.html", next=_safe_next(next))
+
+
+@router.post("/login")
+async def login(
+    request: Request, token: Annotated[str, Form(max_length=500)], next: Annotated[str, Form()] = ""
+) -> Response:
+    page = Page(request, None, None)
+    who = await principal_for(page.runtime, token)
+    if who is None:
+        return page.render("login.html", 401, next=_safe_next(next), error=page.t["bad_token"])
+    if not who.can(Permission.READ_CASES):
+        return page.render("login.html", 403, next=_safe_next(next), error=page.t["no_dashboard"])
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    secure = page.runtime.settings.public_url.startswith("https://")
+    response.set_cookie(SESSION, token.strip(), httponly=True, samesite="strict", secure=secure, path="/ui")
+    return response
+
+
+@router.post("/logout")
+async def logout() -> RedirectResponse:
+    response = RedirectResponse("/ui/login", status_code=303)
+    response.delete_cookie(SESSION, path="/ui")
+    return response
+
+
+@router.get("/cases")
+async def queue(request: Request, team: str = "", done: str = "") -> Response:
+    page = await _page(request)
+    if page.who is None:
+        return _to_login(request)
+    who, runtime = page.who, page.runtime
+
+    def load() -> tuple[list[dict[str, Any]], int, list[str]]:
+        team_names = [t.name for t in directory.list_teams(uow=runtime.uow())] if who.sees_all_teams else []
+        team_id = None
+        if team:
+            with runtime.uow() as uow:
+                found = uow.directory.team_named(team)
+                team_id = found.id if found else -1
+        views, total = casework.queue(
+            uow=runtime.uow(), where=CaseFilter(team_id=team_id), limit=QUEUE_LIMIT, viewer=who
+        )
+        now = runtime.clock()
+        return [pages.queue_row(v, now, page.t) for v in views], total, team_names
+
+    try:
+        rows, total, team_names = await run_in_threadpool(load)
+    except AccessDenied:
+        return page.message(page.t["forbidden"], 403)
+    return page.render(
+        "queue.html",
+        rows=rows,
+        total=total,
+        teams=team_names,
+        team=team,
+        can_export=who.can(Permission.EXPORT),
+        refresh=60,
+        flash=page.t["done"] if done else None,
+    )
+
+
+@router.get("/cases/{case_id}")
+async def case_page(request: Request, case_id: int, done: str = "") -> Response:
+    page = await _page(request)
+    if page.who is None:
+        return _to_login(request)
+    return await _render_case(page, case_id, flash=page.t["done"] if done else None)
+
+
+async def _render_case(page: Page, case_id: int, status: int = 200, **extra: Any) -> Response:
+    who, runtime = page.who, page.runtime
+    assert who is not None
+
+    def load() -> dict[str, Any]:
+        view = casework.get_case(uow=runtime.uow(), case_id=case_id, viewer=who)
+        agents = {a.id: a.name for a, _ in directory.list_agents(uow=runtime.uow())}
+        latest = view.responses[-1] if view.responses else None
+        deadline = view.case.next_deadline()
+        countdown, urgency = pages.countdown(deadline[1], runtime.clock(), page.t) if deadline else ("", "")
+        return {
+            "case": view.case,
+            "team": view.team_name,
+            "assignee": view.assignee_name,
+            "customer": {
+                "id": latest.customer_id if latest else None,
+                "name": latest.customer_name if latest else None,
+                "phone": latest.customer_phone if latest else None,
+                "email": latest.customer_email if latest else None,
+            },
+            "responses": view.responses,
+            "events": view.events,
+            "notifications": [
+                {
+                    "kind": n.kind,
+                    "channel": n.channel,
+                    "agent": agents.get(n.agent_id, "?"),
+                    "state": n.state,
+                    "sent_at": n.sent_at,
+                }
+                for n in view.notifications
+            ],  # fmt: skip
+            "step": deadline[0] if deadline else None,
+            "countdown": countdown,
+            "urgency": urgency,
+            "outcomes": [o.value for o in Outcome],
+            "agents": sorted(agents.values()) if who.can(Permission.ASSIGN_CASES) else [],
+        }
+
+    try:
+        context = await run_in_threadpool(load)
+    except AccessDenied:
+        return page.message(page.t["forbidden"], 403)
+    except DomainError as error:
+        return page.message(str(error), 404)
+    return page.render("case.html", status, **context, **extra)
+
+
+@router.post("/cases/{case_id}/act")
+async def act(
+    request: Request,
+    case_id: int,
+    action: Annotated[Action, Form()],
+    csrf: Annotated[str, Form(max_length=100)] = "",
+    outcome: Annotated[Outcome | None, Form()] = None,
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    page = await _page(request)
+    if page.who is None:
+        return page.render("login.html", 401, next=f"/ui/cases/{case_id}", error=page.t["session_expired"])
+    if not _csrf_ok(page, csrf) or not page.who.can(Permission.ACT_ON_CASES):
+        return page.message(page.t["forbidden"], 403)
+    who, runtime = page.who, page.runtime
+    try:
+        await run_in_threadpool(
+            lambda: casework.act_on_case(
+                uow=runtime.uow(),
+                case_id=case_id,
+                action=action,
+                actor=who.actor,
+                now=runtime.clock(),
+                note=note.strip() or None,
+                outcome=outcome,
+                viewer=who,
+            )
+        )
+    except AccessDenied:
+        return page.message(page.t["forbidden"], 403)
+    except DomainError as error:
+        return await _render_case(page, case_id, 409, error=str(error))
+    return RedirectResponse(f"/ui/cases/{case_id}?done={action.value}", status_code=303)
+
+
+@router.post("/cases/{case_id}/assign")
+async def assign(
+    request: Request,
+    case_id: int,
+    agent: Annotated[str, Form(max_length=100)],
+    csrf: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    page = await _page(request)
+    if page.who is None:
+        return page.render("login.html", 401, next=f"/ui/cases/{case_id}", error=page.t["session_expired"])
+    if not _csrf_ok(page, csrf) or not page.who.can(Permission.ASSIGN_CASES):
+        return page.message(page.t["forbidden"], 403)
+    who, runtime = page.who, page.runtime
+    try:
+        _, created = await run_in_threadpool(
+            lambda: casework.assign_case(
+                uow=runtime.uow(), case_id=case_id, agent=agent, actor=who.actor, now=runtime.clock(), viewer=who
+            )
+        )
+    except DomainError as error:
+        return await _render_case(page, case_id, 409, error=str(error))
+    for notification_id in created:
+        enqueue_notification(runtime.dispatcher, notification_id)
+    return RedirectResponse(f"/ui/cases/{case_id}?done=assigned", status_code=303)
+
+
+@router.get("/reports")
+async def reports_page(request: Request, year: int | None = None, team: str = "") -> Response:
+    page = await _page(request)
+    if page.who is None:
+        return _to_login(request)
+    if not page.who.can(Permission.READ_REPORTS):
+        return page.message(page.t["forbidden"], 403)
+    runtime = page.runtime
+    today = runtime.clock().date()
+    chosen = year if year and 2000 <= year <= 2100 else today.year
+    last = min(date(chosen, 12, 31), today) if chosen == today.year else date(chosen, 12, 31)
+
+    def load() -> dict[str, Any]:
+        zone = runtime.settings.report_timezone
+        query = reports.NpsQuery(first=date(chosen, 1, 1), last=last, period=Period.MONTH, team=team or None)
+        nps = reports.nps_report(uow=runtime.uow(), query=query, default_zone=zone)
+        closure = reports.loop_report(
+            uow=runtime.uow(), first=date(chosen, 1, 1), last=last, team=team or None, default_zone=zone,
+            now=runtime.clock(),
+        )  # fmt: skip
+        trend, split, periods = pages.report_charts(nps, page.t)
+        return {
+            "year": chosen,
+            "team": team,
+            "teams": [t.name for t in directory.list_teams(uow=runtime.uow())],
+            "total": nps["series"][0]["total"],
+            "target": nps["target"],
+            "trend_svg": trend,
+            "split_svg": split,
+            "periods": periods,
+            "closure": closure,
+        }
+
+    try:
+        context = await run_in_threadpool(load)
+    except DomainError as error:
+        return page.message(str(error), 422)
+    return page.render("reports.html", **context)

@@ -1,0 +1,110 @@
+"""What the dashboard's templates are given: plain values worked out from case views and reports, so the
+templates only lay them out. Kept free of FastAPI so the wording and the countdowns can be unit-tested."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from npsloop.dashboard import charts
+from npsloop.services.casework import CaseView
+
+SOON = timedelta(hours=1)
+
+
+def countdown(due: datetime, now: datetime, words: dict[str, str]) -> tuple[str, str]:
+    """("due in 2 h 5 min", "soon") or ("overdue by 1 d 3 h", "overdue"): the text and its urgency class."""
+    left = due - now
+    if left < timedelta(0):
+        return f"{words['overdue_by']} {span(-left)}", "overdue"
+    return f"{words['due_in']} {span(left)}", "soon" if left <= SOON else ""
+
+
+def span(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min"
+
+
+def queue_row(view: CaseView, now: datetime, words: dict[str, str]) -> dict[str, Any]:
+    case = view.case
+    latest = view.responses[-1] if view.responses else None
+    row: dict[str, Any] = {
+        "id": case.id,
+        "status": case.status,
+        "priority": case.priority,
+        "team": view.team_name,
+        "assignee": view.assignee_name,
+        "customer": (latest.customer_name or latest.customer_id) if latest else "—",
+        "score": latest.score if latest else "—",
+        "comment": _excerpt(latest.comment if latest else None),
+        "step": None,
+        "countdown": "",
+        "urgency": "",
+    }
+    deadline = case.next_deadline()
+    if deadline is not None:
+        row["step"] = deadline[0]
+        row["countdown"], row["urgency"] = countdown(deadline[1], now, words)
+    return row
+
+
+def _excerpt(text: str | None, limit: int = 120) -> str:
+    if not text:
+        return ""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def signed(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.1f}"
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def duration(seconds: float | None) -> str:
+    return "—" if seconds is None else span(timedelta(seconds=seconds))
+
+
+def environment(zone: str) -> Environment:
+    """Built once per application. Autoescaped: a comment holding markup shows as text."""
+    env = Environment(
+        loader=PackageLoader("npsloop.dashboard", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html",), default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    tz = ZoneInfo(zone)
+    env.filters["when"] = lambda at: at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if at else "—"
+    env.filters["signed"] = signed
+    env.filters["percent"] = percent
+    env.filters["duration"] = duration
+    return env
+
+
+def report_charts(nps: dict[str, Any], words: dict[str, str]) -> tuple[Markup, Markup, list[dict[str, Any]]]:
+    """The NPS trend against the target and the category split, from an nps_report of one series."""
+    series = nps["series"][0]
+    periods = series["periods"]
+    target = nps["target"]["nps"] if nps["target"] else None
+    trend = charts.nps_trend(
+        [charts.Point(p["label"], p["nps"]) for p in periods], target, words["nps_trend"], words["target"]
+    )
+    split = charts.category_split(
+        [charts.Split(p["label"], p["promoters"], p["passives"], p["detractors"]) for p in periods],
+        words["split"],
+        {k: words[k] for k in ("promoters", "passives", "detractors")},
+    )
+    # Built from escaped parts in charts.py, so safe to embed as markup.
+    return Markup(trend), Markup(split), periods  # noqa: S704
