@@ -1,12 +1,17 @@
-"""Credentials are compared in constant time: every configured token and every candidate signature goes
-through hmac.compare_digest, so the time taken says nothing about how much of a guess was right."""
+"""Who may call what. Credentials are compared in constant time (every configured token and every candidate
+signature goes through hmac.compare_digest), and every route that takes a token is walked with each role."""
 
 import hmac
+import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from npsloop.api.app import create_app
+from npsloop.domain.access import Role
 from npsloop.ingest import signature
+from npsloop.services import tokens
+from tests.conftest import drain, ingest, payload, seed_team
 
 REAL_COMPARE = hmac.compare_digest
 
@@ -39,3 +44,136 @@ def test_every_secret_is_compared_with_compare_digest(monkeypatch):
     header = signature.sign(b"{}", "s2", 1000)
     assert signature.verify(header, b"{}", {"a": ["s1", "s2"]}, now=1000, tolerance=300) == "a"
     assert len(calls) == 2
+
+
+# --- Every endpoint checks the role ------------------------------------------------------------------------
+
+INT, AGENT, SUP, ADMIN = Role.INTEGRATION, Role.AGENT, Role.SUPERVISOR, Role.ADMIN
+# (method, route, concrete path, body, roles allowed). Order matters within one role's walk.
+WALK = [
+    ("POST", "/v1/responses", "/v1/responses", lambda: payload(), {INT, ADMIN}),
+    ("POST", "/v1/responses:batch", "/v1/responses:batch", lambda: {"responses": [payload()]}, {INT, ADMIN}),
+    ("GET", "/v1/cases", "/v1/cases", None, {AGENT, SUP, ADMIN}),
+    ("GET", "/v1/cases/{case_id}", "/v1/cases/1", None, {AGENT, SUP, ADMIN}),
+    ("POST", "/v1/cases/{case_id}/{action}", "/v1/cases/1/acknowledge", lambda: {}, {AGENT, SUP, ADMIN}),
+    ("POST", "/v1/cases/{case_id}/assign", "/v1/cases/1/assign", lambda: {"agent": "Tom"}, {SUP, ADMIN}),
+    ("GET", "/v1/cases.{fmt}", "/v1/cases.csv", None, {SUP, ADMIN}),
+    ("GET", "/v1/responses.{fmt}", "/v1/responses.json", None, {SUP, ADMIN}),
+    ("GET", "/v1/reports/nps", "/v1/reports/nps", None, {SUP, ADMIN}),
+    ("GET", "/v1/reports/loop", "/v1/reports/loop", None, {SUP, ADMIN}),
+    ("GET", "/v1/reports/targets", "/v1/reports/targets", None, {SUP, ADMIN}),
+    ("PUT", "/v1/reports/targets", "/v1/reports/targets", lambda: {"year": 2026, "nps": 50}, {SUP, ADMIN}),
+    ("GET", "/v1/teams", "/v1/teams", None, {SUP, ADMIN}),
+    ("GET", "/v1/agents", "/v1/agents", None, {SUP, ADMIN}),
+    ("POST", "/v1/teams", "/v1/teams", lambda: {"name": "Billing"}, {ADMIN}),
+    ("POST", "/v1/agents", "/v1/agents", lambda: {"name": "Bea", "team": "Billing", "email": "b@x.es"}, {ADMIN}),
+    ("POST", "/v1/tokens", "/v1/tokens", lambda: {"name": "walk", "role": "supervisor"}, {ADMIN}),
+    ("GET", "/v1/tokens", "/v1/tokens", None, {ADMIN}),
+    ("POST", "/v1/tokens/{name}/revoke", "/v1/tokens/walk/revoke", None, {ADMIN}),
+]
+# Routes that authenticate otherwise: provider signatures, signed links, the dashboard's own session (walked
+# below), health probes and the API's own documentation.
+NOT_BY_TOKEN = re.compile(r"^(/v1/twilio/|/v1/links/|/v1/email/bounces|/ui|/healthz|/readyz|/openapi|/docs|/redoc)")
+
+
+def _routes(app):
+    for route in app.routes:
+        contexts = route.effective_route_contexts() if hasattr(route, "effective_route_contexts") else [route]
+        for context in contexts:
+            for method in sorted(set(context.methods or ()) - {"HEAD"}):
+                yield method, context.path
+
+
+def test_the_walk_covers_every_route_that_takes_a_token(runtime):
+    app = create_app(runtime)
+    token_routes = {(m, p) for m, p in _routes(app) if not NOT_BY_TOKEN.match(p)}
+    assert token_routes == {(m, route) for m, route, *_ in WALK}
+
+
+def _world(rt):
+    """A case in Logistics, and one token per role (the agent's is Marta's, of Logistics)."""
+    seed_team(rt)
+    ingest(rt)
+    drain(rt)
+    now = rt.clock()
+    secrets = {
+        role: tokens.create_token(
+            uow=rt.uow(), name=f"t-{role.value}", role=role, agent="Marta" if role is Role.AGENT else None, now=now
+        ).secret
+        for role in Role
+    }
+    return secrets
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_endpoint_answers_each_role_with_200_or_403_and_strangers_with_401(runtime, role):
+    secret = _world(runtime)[role]
+    with TestClient(create_app(runtime)) as client:
+        for method, route, path, body, allowed in WALK:
+            json_body = body() if body else None
+            anonymous = client.request(method, path, json=json_body)
+            assert anonymous.status_code == 401, (route, anonymous.text)
+            forged = client.request(method, path, json=json_body, headers={"Authorization": "Bearer npl_forged"})
+            assert forged.status_code == 401, (route, forged.text)
+            answer = client.request(method, path, json=json_body, headers={"Authorization": f"Bearer {secret}"})
+            if role in allowed:
+                assert 200 <= answer.status_code < 300, (role, route, answer.status_code, answer.text)
+            else:
+                assert answer.status_code == 403, (role, route, answer.status_code, answer.text)
+                assert answer.json()["error"] == "forbidden"
+
+
+def test_an_agent_cannot_reach_another_teams_cases(runtime):
+    secrets = _world(runtime)
+    seed_team(runtime, name="Billing", touchpoints=("invoice",), default=False, agents=(("Bea", None, "b@x.es", "es"),))
+    ingest(runtime, touchpoint="invoice")
+    drain(runtime)
+    marta = {"Authorization": f"Bearer {secrets[Role.AGENT]}"}
+    with TestClient(create_app(runtime)) as client:
+        listed = client.get("/v1/cases", headers=marta).json()
+        assert [c["team"] for c in listed["items"]] == ["Logistics"]
+        assert client.get("/v1/cases/2", headers=marta).status_code == 403
+        assert client.post("/v1/cases/2/acknowledge", json={}, headers=marta).status_code == 403
+        assert client.get("/v1/cases?team=Billing", headers=marta).status_code == 403
+        # what a named token does is recorded under its own name, whatever actor the body claims
+        done = client.post("/v1/cases/1/acknowledge", json={"actor": "Somebody"}, headers=marta).json()
+        assert done["assignee"] == "Marta"
+        sup = {"Authorization": f"Bearer {secrets[Role.SUPERVISOR]}"}
+        assert client.get("/v1/cases/2", headers=sup).status_code == 200
+
+
+def test_a_revoked_or_expired_token_stops_working_at_once(runtime):
+    secrets = _world(runtime)
+    headers = {"Authorization": f"Bearer {secrets[Role.SUPERVISOR]}"}
+    with TestClient(create_app(runtime)) as client:
+        assert client.get("/v1/cases", headers=headers).status_code == 200
+        tokens.revoke_token(uow=runtime.uow(), name="t-supervisor", now=runtime.clock())
+        assert client.get("/v1/cases", headers=headers).status_code == 401
+
+
+def test_an_integration_token_pushes_responses_under_its_own_name(runtime):
+    secrets = _world(runtime)
+    with TestClient(create_app(runtime)) as client:
+        sent = client.post(
+            "/v1/responses", json=payload(response_id="r-tok"), headers={"Authorization": f"Bearer {secrets[INT]}"}
+        )
+        assert sent.status_code == 202
+    with runtime.uow() as uow:
+        assert uow.responses.by_key("t-integration", "r-tok") is not None
+
+
+def test_dashboard_pages_follow_the_same_roles(runtime):
+    secrets = _world(runtime)
+    for role, queue, report in [(INT, None, None), (AGENT, 200, 403), (SUP, 200, 200), (ADMIN, 200, 200)]:
+        with TestClient(create_app(runtime), follow_redirects=False) as client:
+            login = client.post("/ui/login", data={"token": secrets[role], "next": "/ui/cases"})
+            if queue is None:
+                assert login.status_code == 403
+                assert client.get("/ui/cases").status_code == 303  # no session: back to the login page
+                continue
+            assert login.status_code == 303
+            assert client.get("/ui/cases").status_code == queue
+            assert client.get("/ui/cases/1").status_code == queue
+            assert client.get("/ui/reports").status_code == report
+    with TestClient(create_app(runtime), follow_redirects=False) as client:
+        assert client.get("/ui/reports").headers["location"].startswith("/ui/login")

@@ -51,3 +51,33 @@ def test_nps_always_lies_between_minus_100_and_100(scores):
         promoters = sum(s >= 9 for s in scores)
         detractors = sum(s <= 6 for s in scores)
         assert summary.score == pytest.approx(100.0 * (promoters - detractors) / len(scores))
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10), max_size=400))
+def test_nps_equals_the_formula_and_its_interval_stays_on_the_scale(scores):
+    summary = summarize(classify(s) for s in scores)
+    if not scores:
+        assert summary.score is None and summary.interval_95 is None
+        return
+    promoters = sum(s >= 9 for s in scores)
+    detractors = sum(s <= 6 for s in scores)
+    expected = 100 * promoters / len(scores) - 100 * detractors / len(scores)
+    assert summary.score == pytest.approx(expected)
+    low, high = summary.interval_95
+    assert -100 <= low <= summary.score <= high <= 100
+    assert summary.reliable is (len(scores) >= 30)
+
+
+def test_the_interval_is_clipped_to_the_scale_and_flags_small_samples():
+    one = summarize([Category.PROMOTER])
+    assert one.score == 100 and one.interval_95 == (100, 100) and not one.reliable
+    mixed = summarize([Category.PROMOTER] * 3 + [Category.DETRACTOR])
+    # p=.75, d=.25: variance = 1 - .25 = .75; margin = 196 * sqrt(.75/4) = 84.87
+    assert mixed.score == 50 and mixed.margin_95 == pytest.approx(84.87, abs=0.01)
+    assert mixed.interval_95 == pytest.approx((-34.87, 100.0), abs=0.01)
+    assert summarize([Category.PASSIVE] * 30).reliable
+
+
+def test_summaries_add_up_category_by_category():
+    total = summarize([Category.PROMOTER, Category.PASSIVE]) + summarize([Category.DETRACTOR])
+    assert (total.promoters, total.passives, total.detractors) == (1, 1, 1)
