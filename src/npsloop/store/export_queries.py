@@ -84,13 +84,13 @@ class ExportQueries:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def cases_page(self, where: CaseFilter, after: int, limit: int = PAGE) -> list[dict[str, Any]]:
+    def cases_page(self, where: CaseFilter, after: int) -> list[dict[str, Any]]:
         c = tables.cases.c
-        stmt = _case_select().where(*where.conditions(), c.id > after).order_by(c.id).limit(limit)
+        stmt = _case_select().where(*where.conditions(), c.id > after).order_by(c.id).limit(PAGE)
         return [dict(row) for row in self.session.execute(stmt).mappings()]
 
     def responses_page(
-        self, where: ResponseFilter, responded: tuple[datetime | None, datetime | None], after: int, limit: int = PAGE
+        self, where: ResponseFilter, responded: tuple[datetime | None, datetime | None], after: int
     ) -> list[dict[str, Any]]:
         r = tables.responses.c
         stmt = _response_select().where(*where.conditions(), r.id > after)
@@ -99,4 +99,4 @@ class ExportQueries:
             stmt = stmt.where(r.responded_at >= start)
         if end is not None:
             stmt = stmt.where(r.responded_at < end)
-        return [dict(row) for row in self.session.execute(stmt.order_by(r.id).limit(limit)).mappings()]
+        return [dict(row) for row in self.session.execute(stmt.order_by(r.id).limit(PAGE)).mappings()]

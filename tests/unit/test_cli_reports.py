@@ -1,0 +1,53 @@
+"""`npsloop report` and the exports on the command line."""
+
+import csv
+import io
+import json
+
+from npsloop.services import directory
+from tests.conftest import FakeDispatcher, drain, ingest
+from tests.unit.test_cli import cli  # noqa: F401  (the fixture)
+
+
+def _seed():
+    from npsloop.bootstrap import get_runtime
+
+    rt = get_runtime()
+    directory.add_team(uow=rt.uow(), name="Logistics", touchpoints=["delivery"], is_default=True)
+    directory.add_agent(uow=rt.uow(), name="Marta", team="Logistics", phone=None, email="m@x.es")
+    rt.dispatcher = FakeDispatcher()  # drained below, as a worker would
+    for score, when in [(10, "2026-01-10"), (9, "2026-01-11"), (2, "2026-02-10")]:
+        ingest(rt, score=score, responded_at=f"{when}T12:00:00+00:00")
+    drain(rt)
+    return rt
+
+
+def test_nps_report_in_a_table_and_as_json(cli):  # noqa: F811
+    _seed()
+    cli("report", "target", "set", "--year", "2026", "--nps", "20")
+    table = cli("report", "nps", "--from", "2026-01-01", "--to", "2026-02-28")
+    assert "2026-01" in table and "+100.0" in table and "(under 30: unreliable)" in table
+    assert "target 2026: +20.0" in table
+    found = json.loads(cli("report", "nps", "--from", "2026-01-01", "--to", "2026-02-28", "--json"))
+    assert [p["nps"] for p in found["series"][0]["periods"]] == [100.0, -100.0]
+    assert found["series"][0]["periods"][1]["change"] == -200.0
+    by_type = json.loads(
+        cli("report", "nps", "--from", "2026-01-01", "--to", "2026-02-28", "--by", "touchpoint", "--json")
+    )
+    assert [s["group"] for s in by_type["series"]] == ["delivery"]
+    assert "group_by must be" in cli("report", "nps", "--by", "colour", ok=False)
+    assert "(company)" in cli("report", "target", "list")
+
+
+def test_loop_report_and_exports(cli, tmp_path):  # noqa: F811
+    _seed()
+    found = json.loads(cli("report", "loop", "--from", "2020-01-01", "--to", "2030-12-31", "--json"))
+    assert found["overall"]["opened"] == 1 and found["backlog"]["open"] == 1
+    assert "cases opened" in cli("report", "loop")
+    out = tmp_path / "cases.csv"
+    cli("cases", "export", "--format", "csv", "-o", str(out))
+    (row,) = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert row["score"] == "2" and row["team"] == "Logistics"
+    responses = json.loads(cli("responses", "export", "--format", "json", "--from", "2026-01-01", "--to", "2026-02-01"))
+    assert [r["score"] for r in responses] == [10, 9]
+    assert "no team named" in cli("cases", "export", "--team", "Nope", ok=False)
