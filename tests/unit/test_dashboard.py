@@ -1,0 +1,120 @@
+"""The dashboard over HTTP: login, the queue's order, acting on a case, languages, and safety of the forms."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+
+from npsloop.api.app import create_app
+from npsloop.domain.access import Role
+from npsloop.services import reports, tokens
+from tests.conftest import TOKEN, at, drain, ingest, seed_team
+
+MONDAY = datetime(2026, 3, 2, 10, tzinfo=UTC)
+
+
+def client_for(rt, token=TOKEN):
+    client = TestClient(create_app(rt), follow_redirects=False)
+    assert client.post("/ui/login", data={"token": token, "next": "/ui/cases"}).status_code == 303
+    return client
+
+
+def csrf(page):
+    return re.search(r'name="csrf" value="(\w+)"', page).group(1)
+
+
+def test_login_sets_a_strict_httponly_cookie_and_refuses_bad_tokens(runtime):
+    client = TestClient(create_app(runtime), follow_redirects=False)
+    assert client.get("/ui/cases").headers["location"] == "/ui/login?next=/ui/cases"
+    bad = client.post("/ui/login", data={"token": "nope"})
+    assert bad.status_code == 401 and "not valid" in bad.text
+    good = client.post("/ui/login", data={"token": TOKEN, "next": "https://evil.example/"})
+    assert good.status_code == 303 and good.headers["location"] == "/ui/cases"  # no open redirect
+    cookie = good.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and "path=/ui" in cookie
+    assert client.get("/ui/cases").status_code == 200
+    assert client.post("/ui/logout").status_code == 303
+    assert client.get("/ui/cases").status_code == 303
+
+
+def test_overdue_first_by_deadline_not_by_id(runtime):
+    seed_team(runtime)
+    at(runtime, MONDAY)
+    ingest(runtime, customer={"id": "a", "name": "Opened Monday"})
+    drain(runtime)
+    at(runtime, MONDAY - timedelta(days=1))
+    ingest(runtime, customer={"id": "b", "name": "Opened Sunday"})
+    drain(runtime)
+    at(runtime, MONDAY + timedelta(hours=1))
+    page = client_for(runtime).get("/ui/cases").text
+    assert re.findall(r'data-case="(\d+)"', page) == ["2", "1"]  # Sunday's case is the more overdue
+    assert page.count('class="overdue"') == 2
+    assert "overdue by 1 d 0 h" in page and "overdue by 45 min" in page
+
+
+def test_acting_on_a_case_needs_the_forms_csrf_value(runtime):
+    seed_team(runtime)
+    ingest(runtime, comment="<script>alert(1)</script>")
+    drain(runtime)
+    client = client_for(runtime)
+    page = client.get("/ui/cases/1").text
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    assert client.post("/ui/cases/1/act", data={"action": "acknowledge", "csrf": "forged"}).status_code == 403
+    done = client.post("/ui/cases/1/act", data={"action": "acknowledge", "csrf": csrf(page)})
+    assert done.status_code == 303 and done.headers["location"] == "/ui/cases/1?done=acknowledge"
+    again = client.post("/ui/cases/1/act", data={"action": "acknowledge", "csrf": csrf(page)})
+    assert again.status_code == 409 and "acknowledge" in again.text
+    closed = client.post("/ui/cases/1/act", data={"action": "close", "outcome": "resolved", "csrf": csrf(page)})
+    assert closed.status_code == 303
+    shown = client.get("/ui/cases/1").text
+    assert 'id="case-status">closed' in shown and "resolved" in shown
+    moved = client.post("/ui/cases/1/act", data={"action": "reopen", "csrf": csrf(page)})
+    assert moved.status_code == 303
+
+
+def test_reassignment_from_the_case_page(runtime):
+    seed_team(runtime)
+    ingest(runtime)
+    drain(runtime)
+    client = client_for(runtime)
+    page = client.get("/ui/cases/1").text
+    assert client.post("/ui/cases/1/assign", data={"agent": "Tom", "csrf": csrf(page)}).status_code == 303
+    assert "Tom" in client.get("/ui/cases/1").text.split("Assignee")[1][:80]
+    assert client.post("/ui/cases/1/assign", data={"agent": "Nobody", "csrf": csrf(page)}).status_code == 409
+
+
+def test_an_agent_sees_no_reassign_form_and_a_revoked_token_is_logged_out(runtime):
+    seed_team(runtime)
+    ingest(runtime)
+    drain(runtime)
+    issued = tokens.create_token(uow=runtime.uow(), name="m", role=Role.AGENT, agent="Marta", now=runtime.clock())
+    client = client_for(runtime, issued.secret)
+    page = client.get("/ui/cases/1").text
+    assert "/assign" not in page and "Reports" not in page
+    assert client.post("/ui/cases/1/assign", data={"agent": "Tom", "csrf": csrf(page)}).status_code == 403
+    tokens.revoke_token(uow=runtime.uow(), name="m", now=runtime.clock())
+    assert client.get("/ui/cases").status_code == 303
+
+
+def test_spanish_is_chosen_by_the_browser_or_by_a_link_and_remembered(runtime):
+    client = client_for(runtime)
+    assert "Casos abiertos" in client.get("/ui/cases", headers={"Accept-Language": "es-ES,es;q=0.9"}).text
+    switched = client.get("/ui/cases?lang=es")
+    assert 'lang="es"' in switched.text and "npsloop_lang=es" in switched.headers["set-cookie"]
+    assert "Casos abiertos" in client.get("/ui/cases").text
+    assert "Open cases" in client.get("/ui/cases?lang=en").text
+
+
+def test_the_reports_page_draws_the_trend_against_the_target(runtime):
+    seed_team(runtime)
+    at(runtime, datetime(2026, 4, 15, tzinfo=UTC))
+    for score, month in [(10, 1), (10, 2), (3, 3)]:
+        ingest(runtime, score=score, responded_at=f"2026-{month:02d}-10T12:00:00+00:00")
+    drain(runtime)
+    reports.set_target(uow=runtime.uow(), year=2026, nps=40, team=None, actor="s", now=runtime.clock())
+    page = client_for(runtime).get("/ui/reports?year=2026").text
+    assert page.count("<svg") == 2 and 'class="target"' in page
+    assert "2026-01: +100.0" in page and "2026-03: -100.0" in page and "2026-04: —" in page
+    assert 'id="ytd-nps">+33.3' in page
+    assert "fewer than 30 responses" in page
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
