@@ -74,7 +74,8 @@ def truncate(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as connection:
         connection.execute(
-            sa.text("TRUNCATE notifications, case_events, responses, cases, agents, teams RESTART IDENTITY CASCADE")
+            sa.text("TRUNCATE api_tokens, nps_targets, notifications, case_events, responses, cases, agents, teams "
+                "RESTART IDENTITY CASCADE")
         )
     engine.dispose()
 

@@ -69,11 +69,12 @@ class ReportQueries:
         r = tables.responses.c
         period = sa.case(*[(r.responded_at < end, index) for index, end in enumerate(edges[1:])], else_=-1)
         category = sa.case((r.score <= 6, "d"), (r.score <= 8, "p"), else_="P")
-        key = group if group is not None else sa.null()
+        grouped = [period, category] if group is None else [period, group, category]
+        key = sa.null() if group is None else group  # PostgreSQL refuses GROUP BY NULL, so it is only selected
         stmt = (
             sa.select(period.label("period"), key.label("grp"), category.label("cat"), sa.func.count().label("n"))
             .where(r.responded_at >= edges[0], r.responded_at < edges[-1], *where.conditions())
-            .group_by(period, key, category)
+            .group_by(*grouped)
         )
         counts: dict[tuple[int, str | None], dict[str, int]] = {}
         for row in self.session.execute(stmt):

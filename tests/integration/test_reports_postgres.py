@@ -1,0 +1,40 @@
+"""The report, export and access checks of tests/unit, run again on real PostgreSQL: its JSON operators,
+time arithmetic and NULL handling in unique indexes differ from SQLite's."""
+
+import pytest
+import sqlalchemy as sa
+
+from npsloop.services import reports
+from tests.unit import test_auth, test_exports, test_reports, test_tokens
+
+CHECKS = [
+    test_reports.test_months_by_hand_empty_all_promoters_all_detractors_and_one_response,
+    test_reports.test_the_first_period_is_compared_with_the_one_before_the_range,
+    test_reports.test_a_teams_months_are_its_own_local_months,
+    test_reports.test_split_by_survey_type_touchpoint_attribute_and_team,
+    test_reports.test_progress_towards_the_years_target,
+    test_reports.test_loop_closure_in_wall_and_business_time,
+    test_reports.test_loop_closure_counts_only_cases_opened_in_the_range,
+    test_exports.test_csv_neutralises_formulas_but_keeps_phone_numbers,
+    test_exports.test_json_exports_are_valid_arrays_and_follow_the_filters,
+    test_tokens.test_only_the_hash_is_stored_and_the_secret_authenticates,
+    test_tokens.test_expired_and_revoked_tokens_are_refused,
+    test_auth.test_an_agent_cannot_reach_another_teams_cases,
+]
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda f: f.__name__)
+def test_the_same_figures_on_postgresql(pg_runtime, check):
+    check(pg_runtime)
+
+
+def test_one_company_target_a_year_even_with_a_null_team(pg_runtime):
+    now = pg_runtime.clock()
+    reports.set_target(uow=pg_runtime.uow(), year=2026, nps=10, team=None, actor="a", now=now)
+    reports.set_target(uow=pg_runtime.uow(), year=2026, nps=20, team=None, actor="b", now=now)
+    with pg_runtime.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT year, nps FROM nps_targets")).all() == [(2026, 20.0)]
+        with pytest.raises(sa.exc.IntegrityError):
+            connection.execute(
+                sa.text("INSERT INTO nps_targets (year, nps, set_by, set_at) VALUES (2026, 5, 'x', now())")
+            )
