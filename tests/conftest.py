@@ -147,7 +147,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if parts & {"integration", "e2e", "faults"}:
         from tests.support.services import require_services
 
-        require_services(fault_injection="faults" in parts)
+        browser = any(item.path.name == "test_dashboard_browser.py" for item in items)
+        require_services(fault_injection="faults" in parts, browser=browser)
 
 
 def at(rt: Runtime, moment: datetime) -> None:

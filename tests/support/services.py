@@ -22,7 +22,10 @@ from tests.conftest import FakeDispatcher, FakeTransport, sqlite_settings
 
 ADMIN_URL = os.environ.get("NPSLOOP_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("NPSLOOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+CHROMIUM = os.environ.get("NPSLOOP_TEST_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 HOW_TO = {
+    "Chromium": "the dashboard's browser test drives a headless Chromium from the system, never a downloaded "
+    "one: apt-get install chromium (Debian/Ubuntu), or point NPSLOOP_TEST_CHROMIUM at a Chrome or Chromium binary",
     "PostgreSQL": "start one (Debian: apt-get install postgresql && pg_ctlcluster 15 main start; or "
     "docker run -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:16) or point "
     "NPSLOOP_TEST_DATABASE_URL at one",
@@ -42,8 +45,10 @@ def _reachable(url: str, default_port: int) -> bool:
         return False
 
 
-def require_services(*, fault_injection: bool = False) -> None:
+def require_services(*, fault_injection: bool = False, browser: bool = False) -> None:
     missing = []
+    if browser and CHROMIUM is None:
+        missing.append(("Chromium", "is not installed"))
     if fault_injection and shutil.which("redis-server") is None:
         missing.append(("redis-server", "is not on PATH"))
     if not _reachable(ADMIN_URL, 5432):
@@ -52,7 +57,7 @@ def require_services(*, fault_injection: bool = False) -> None:
         missing.append(("Redis", f"at {REDIS_URL} is not reachable"))
     if missing:
         lines = [f"  - {name} {problem}: {HOW_TO[name]}" for name, problem in missing]
-        pytest.exit("the integration tests need real servers:\n" + "\n".join(lines), returncode=3)
+        pytest.exit("the tests about to run need these, which are missing:\n" + "\n".join(lines), returncode=3)
 
 
 @pytest.fixture(scope="session")

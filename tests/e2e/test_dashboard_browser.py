@@ -1,0 +1,139 @@
+"""The dashboard in a real headless Chromium (the system's, driven by Playwright) against a uvicorn server on
+PostgreSQL: log in, find the overdue case at the top, open it, acknowledge and close it, read the reports.
+Screenshots land in test-artifacts/browser/ for a person to look at."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import uvicorn
+from playwright.sync_api import Page, expect, sync_playwright
+
+from npsloop.api.app import create_app
+from npsloop.domain.access import Role
+from npsloop.services import reports, tokens
+from tests.conftest import at, drain, ingest, madrid_schedule, seed_team
+from tests.support.services import CHROMIUM
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+# As the machine's own probe starts it: no sandbox as root, and no background calls to a closed network.
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def site(pg_runtime) -> Iterator[tuple[str, str, datetime]]:
+    rt = pg_runtime
+    now = datetime.now(UTC).replace(microsecond=0)
+    seed_team(rt)
+    madrid_schedule(rt)
+    rt.settings.report_timezone = "Europe/Madrid"
+    at(rt, now - timedelta(hours=2))
+    customer = {"id": "fresh", "name": "Bruno Fresco", "phone": "+34600111333"}
+    ingest(rt, score=5, customer=customer, comment="Waited a week", responded_at=rt.clock().isoformat())
+    drain(rt)
+    at(rt, now - timedelta(days=3))
+    customer = {"id": "late", "name": "Lucía Tardía", "phone": "+34600111444", "email": "lucia@example.es"}
+    ingest(rt, score=1, customer=customer, comment="Nobody called me back", responded_at=rt.clock().isoformat())
+    for months_ago, score in [(3, 10), (2, 9), (1, 8), (0, 7)]:  # history: no more cases
+        ingest(rt, score=score, responded_at=(now - timedelta(days=30 * months_ago + 1)).isoformat())
+    drain(rt)
+    at(rt, now)
+    reports.set_target(uow=rt.uow(), year=now.year, nps=30, team=None, actor="test", now=now)
+    secret = tokens.create_token(uow=rt.uow(), name="Sofía", role=Role.SUPERVISOR, now=now).secret
+    server = uvicorn.Server(uvicorn.Config(create_app(rt), host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}", secret, now
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Page]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def test_a_supervisor_logs_in_closes_the_overdue_case_and_reads_the_reports(site, browser_page, pg_runtime):
+    base, secret, now = site
+    page = browser_page
+    page.goto(f"{base}/ui/cases")
+    expect(page).to_have_url(f"{base}/ui/login?next=/ui/cases")
+    page.fill("input[name=token]", "npl_wrong")
+    page.click("button[type=submit]")
+    expect(page.locator("[role=alert]")).to_contain_text("not valid")
+    page.fill("input[name=token]", secret)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{base}/ui/cases")
+
+    rows = page.locator("tr.case-row")
+    expect(rows).to_have_count(2)
+    first = rows.nth(0)
+    expect(first).to_contain_text("Lucía Tardía")  # three days overdue: at the top
+    expect(first.locator("td.overdue")).to_contain_text("overdue by")
+    page.screenshot(path=ARTIFACTS / "1-queue.png", full_page=True)
+
+    first.locator("a").click()
+    expect(page.locator("h1")).to_contain_text("open")
+    expect(page.locator("blockquote")).to_have_text("Nobody called me back")
+    expect(page.locator("a[href='tel:+34600111444']")).to_be_visible()
+    page.click("button[value=acknowledge]")
+    expect(page.locator("#case-status")).to_have_text("acknowledged")
+    expect(page.locator("[role=status]")).to_have_text("Done")
+    page.select_option("select[name=outcome]", "resolved")
+    page.locator("form:has(button[value=close]) input[name=note]").fill("Called her, sent a refund")
+    page.click("button[value=close]")
+    expect(page.locator("#case-status")).to_have_text("closed")
+    expect(page.locator("ol.timeline").first).to_contain_text("Called her, sent a refund")
+    page.screenshot(path=ARTIFACTS / "2-case-closed.png", full_page=True)
+
+    page.click("text=Reports")
+    trend = page.locator("svg#nps-trend")
+    expect(trend).to_be_visible()
+    expect(trend.locator("line.target")).to_have_count(1)
+    assert trend.locator("circle.point").count() >= 2
+    expect(page.locator("svg#category-split rect.detractors").first).to_be_visible()
+    this_year = [now - timedelta(days=3), now - timedelta(hours=2)]
+    opened = sum(t.astimezone(ZoneInfo("Europe/Madrid")).year == now.year for t in this_year)
+    expect(page.locator("#loop-opened")).to_have_text(str(opened))
+    page.screenshot(path=ARTIFACTS / "3-reports.png", full_page=True)
+
+    page.click("text=Español")
+    expect(page.locator("h1")).to_contain_text("Informes")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.goto(f"{base}/ui/cases")
+    expect(page.locator("h1")).to_contain_text("Casos abiertos")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the queue scrolls sideways on a phone ({width}px)"
+    page.screenshot(path=ARTIFACTS / "4-queue-phone-es.png", full_page=True)
+
+    with pg_runtime.uow() as uow:
+        case = uow.cases.get(2)
+        assert case.status == "closed" and case.outcome == "resolved"
+        assert {e.actor for e in case.events if e.kind in ("acknowledged", "closed")} == {"Sofía"}
