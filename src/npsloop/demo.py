@@ -224,8 +224,11 @@ def print_summary(client: httpx.Client, token: str, settings: Settings) -> None:
 
 def print_try_it(base_url: str, settings: Settings, token: str) -> None:
     print(
-        f"\nServing on {base_url} (OpenAPI at {base_url}/docs). Try:\n"
+        f"\nServing on {base_url} (OpenAPI at {base_url}/docs).\n"
+        f"Dashboard: {base_url}/ui (log in with the admin token {token})\n"
+        f"Try:\n"
         f"  curl -H 'Authorization: Bearer {token}' {base_url}/v1/cases\n"
+        f"  curl -H 'Authorization: Bearer {token}' '{base_url}/v1/reports/nps?period=month&group_by=touchpoint'\n"
         f"Webhook secret for integration 'demo': {settings.webhook_secret_map()['demo'][0]}\n"
         "Press Ctrl-C to stop."
     )
