@@ -3,6 +3,7 @@
 import xml.etree.ElementTree as ET
 
 from npsloop.dashboard import charts
+from npsloop.domain.scores import NpsSummary
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 NAMES = {"promoters": "Promoters", "passives": "Passives", "detractors": "Detractors"}
@@ -25,7 +26,7 @@ def test_the_trend_is_well_formed_with_axes_points_gaps_and_the_target():
 
 
 def test_the_split_stacks_to_the_full_height():
-    svg = charts.category_split([charts.Split("Q1", 2, 1, 1), charts.Split("Q2", 0, 0, 0)], "Split", NAMES)
+    svg = charts.category_split([("Q1", NpsSummary(2, 1, 1)), ("Q2", NpsSummary(0, 0, 0))], "Split", NAMES)
     root = ET.fromstring(svg)
     bars = [r for r in root.findall("s:rect", NS) if r.get("class")]
     assert [b.get("class") for b in bars] == ["detractors", "passives", "promoters"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -65,33 +66,43 @@ def lookup_ids(runtime: Runtime, team: str | None, agent: str | None) -> tuple[i
         return team_id, agent_id
 
 
+@dataclass
+class CaseQuery:
+    """The case filters the list and the exports share, as query parameters."""
+
+    status: CaseStatus | None = None
+    team: Annotated[str | None, Query(max_length=100)] = None
+    agent: Annotated[str | None, Query(max_length=100)] = None
+    category: Category | None = None
+    touchpoint: Annotated[str | None, Query(max_length=100)] = None
+    opened_from: AwareDatetime | None = None
+    opened_to: AwareDatetime | None = None
+
+    def to_filter(self, runtime: Runtime) -> CaseFilter:
+        team_id, agent_id = lookup_ids(runtime, self.team, self.agent)
+        return CaseFilter(
+            status=self.status.value if self.status else None,
+            team_id=team_id,
+            agent_id=agent_id,
+            category=self.category,
+            touchpoint=self.touchpoint,
+            opened_from=self.opened_from,
+            opened_to=self.opened_to,
+        )
+
+
 @router.get("")
 async def list_cases(
     request: Request,
     who: Reader,
-    status: CaseStatus | None = None,
-    team: str | None = None,
-    agent: str | None = None,
-    category: Category | None = None,
-    touchpoint: str | None = None,
-    opened_from: AwareDatetime | None = None,
-    opened_to: AwareDatetime | None = None,
+    query: Annotated[CaseQuery, Depends()],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     runtime = _runtime(request)
 
     def run() -> dict[str, Any]:
-        team_id, agent_id = lookup_ids(runtime, team, agent)
-        where = CaseFilter(
-            status=status.value if status else None,
-            team_id=team_id,
-            agent_id=agent_id,
-            category=category,
-            touchpoint=touchpoint,
-            opened_from=opened_from,
-            opened_to=opened_to,
-        )
+        where = query.to_filter(runtime)
         views, total = casework.list_cases(uow=runtime.uow(), where=where, limit=limit, offset=offset, viewer=who)
         return {"items": [case_json(v, full=False) for v in views], "total": total, "limit": limit, "offset": offset}
 

@@ -94,8 +94,13 @@ def _safe_next(value: str | None) -> str:
     return "/ui/cases"
 
 
-def _csrf_ok(page: Page, presented: str) -> bool:
-    return page.token is not None and hmac.compare_digest(csrf_for(page.token), presented)
+def _refuse_form(page: Page, case_id: int, csrf: str, permission: Permission) -> Response | None:
+    """The answer to a form post that may not proceed: no session, a forged form, or a role that may not."""
+    if page.who is None or page.token is None:
+        return page.render("login.html", 401, next=f"/ui/cases/{case_id}", error=page.t["session_expired"])
+    if not hmac.compare_digest(csrf_for(page.token), csrf) or not page.who.can(permission):
+        return page.message(page.t["forbidden"], 403)
+    return None
 
 
 @router.get("")
@@ -235,11 +240,11 @@ async def act(
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     page = await _page(request)
-    if page.who is None:
-        return page.render("login.html", 401, next=f"/ui/cases/{case_id}", error=page.t["session_expired"])
-    if not _csrf_ok(page, csrf) or not page.who.can(Permission.ACT_ON_CASES):
-        return page.message(page.t["forbidden"], 403)
+    refused = _refuse_form(page, case_id, csrf, Permission.ACT_ON_CASES)
+    if refused is not None:
+        return refused
     who, runtime = page.who, page.runtime
+    assert who is not None
     try:
         await run_in_threadpool(
             lambda: casework.act_on_case(
@@ -268,11 +273,11 @@ async def assign(
     csrf: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     page = await _page(request)
-    if page.who is None:
-        return page.render("login.html", 401, next=f"/ui/cases/{case_id}", error=page.t["session_expired"])
-    if not _csrf_ok(page, csrf) or not page.who.can(Permission.ASSIGN_CASES):
-        return page.message(page.t["forbidden"], 403)
+    refused = _refuse_form(page, case_id, csrf, Permission.ASSIGN_CASES)
+    if refused is not None:
+        return refused
     who, runtime = page.who, page.runtime
+    assert who is not None
     try:
         _, created = await run_in_threadpool(
             lambda: casework.assign_case(

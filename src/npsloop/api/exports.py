@@ -11,15 +11,13 @@ from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
 from npsloop.api.auth import allow
-from npsloop.api.cases import lookup_ids
+from npsloop.api.cases import CaseQuery, lookup_ids
 from npsloop.api.errors import documented
 from npsloop.bootstrap import Runtime
 from npsloop.domain.access import Permission
-from npsloop.domain.cases import CaseStatus
-from npsloop.domain.scores import Category, SurveyType
+from npsloop.domain.scores import SurveyType
 from npsloop.services import exports
 from npsloop.store.report_queries import ResponseFilter
-from npsloop.store.repositories import CaseFilter
 
 router = APIRouter(
     prefix="/v1",
@@ -43,28 +41,9 @@ def _stream(chunks: Iterator[str], fmt: str, name: str) -> StreamingResponse:
 
 
 @router.get("/cases.{fmt}", response_class=StreamingResponse)
-async def export_cases(
-    request: Request,
-    fmt: Fmt,
-    status: CaseStatus | None = None,
-    team: Annotated[str | None, Query(max_length=100)] = None,
-    agent: Annotated[str | None, Query(max_length=100)] = None,
-    category: Category | None = None,
-    touchpoint: Annotated[str | None, Query(max_length=100)] = None,
-    opened_from: AwareDatetime | None = None,
-    opened_to: AwareDatetime | None = None,
-) -> StreamingResponse:
+async def export_cases(request: Request, fmt: Fmt, query: Annotated[CaseQuery, Depends()]) -> StreamingResponse:
     runtime: Runtime = request.app.state.runtime
-    team_id, agent_id = await run_in_threadpool(lookup_ids, runtime, team, agent)
-    where = CaseFilter(
-        status=status.value if status else None,
-        team_id=team_id,
-        agent_id=agent_id,
-        category=category,
-        touchpoint=touchpoint,
-        opened_from=opened_from,
-        opened_to=opened_to,
-    )
+    where = await run_in_threadpool(query.to_filter, runtime)
     rows = exports.case_rows(uow=runtime.uow(), where=where)
     return _stream(exports.render(rows, exports.CASE_COLUMNS, fmt), fmt, "cases")
 

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from npsloop.domain.scores import NpsSummary
+
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 24, 40
 COLORS = {"promoters": "#1a7f37", "passives": "#9a6700", "detractors": "#cf222e"}
@@ -83,28 +85,16 @@ def _polyline(points: list[str]) -> str:
     return f'<polyline points="{" ".join(points)}" fill="none" stroke="#24292f" stroke-width="2"/>'
 
 
-@dataclass(frozen=True)
-class Split:
-    label: str
-    promoters: int
-    passives: int
-    detractors: int
-
-    @property
-    def total(self) -> int:
-        return self.promoters + self.passives + self.detractors
-
-
-def category_split(rows: Sequence[Split], title: str, names: dict[str, str]) -> str:
+def category_split(rows: Sequence[tuple[str, NpsSummary]], title: str, names: dict[str, str]) -> str:
     """100%-stacked bars per period: detractors at the bottom, where the eye starts."""
     body: list[str] = []
     for tick in (0, 50, 100):
         y = _y(tick, 0, 100)
         body.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="#d0d7de"/>')
         body.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12">{tick}%</text>')
-    body += _x_labels([r.label for r in rows])
+    body += _x_labels([label for label, _ in rows])
     bar = 0.6 * (WIDTH - LEFT - RIGHT) / max(len(rows), 1)
-    for i, row in enumerate(rows):
+    for i, (_, row) in enumerate(rows):
         base = 0.0
         for key in ("detractors", "passives", "promoters"):
             count = getattr(row, key)
@@ -121,5 +111,5 @@ def category_split(rows: Sequence[Split], title: str, names: dict[str, str]) -> 
         x = LEFT + n * 140
         body.append(f'<rect x="{x}" y="4" width="10" height="10" fill="{COLORS[key]}"/>')
         body.append(f'<text x="{x + 14}" y="13" font-size="12">{escape(names[key])}</text>')
-    described = "; ".join(f"{r.label}: {r.promoters}/{r.passives}/{r.detractors}" for r in rows)
+    described = "; ".join(f"{label}: {r.promoters}/{r.passives}/{r.detractors}" for label, r in rows)
     return _frame("category-split", title, described, body)

@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from npsloop.dashboard import charts
+from npsloop.domain.scores import NpsSummary
 from npsloop.services.casework import CaseView
 
 SOON = timedelta(hours=1)
@@ -102,7 +103,7 @@ def report_charts(nps: dict[str, Any], words: dict[str, str]) -> tuple[Markup, M
         [charts.Point(p["label"], p["nps"]) for p in periods], target, words["nps_trend"], words["target"]
     )
     split = charts.category_split(
-        [charts.Split(p["label"], p["promoters"], p["passives"], p["detractors"]) for p in periods],
+        [(p["label"], NpsSummary(p["promoters"], p["passives"], p["detractors"])) for p in periods],
         words["split"],
         {k: words[k] for k in ("promoters", "passives", "detractors")},
     )
