@@ -49,6 +49,9 @@ def test_overdue_first_by_deadline_not_by_id(runtime):
     page = client_for(runtime).get("/ui/cases").text
     assert re.findall(r'data-case="(\d+)"', page) == ["2", "1"]  # Sunday's case is the more overdue
     assert page.count('class="overdue"') == 2
+    client = client_for(runtime)
+    assert re.findall(r'data-case="(\d+)"', client.get("/ui/cases?team=Logistics").text) == ["2", "1"]
+    assert client.get("/ui/cases?team=Nope").status_code == 422
     assert "overdue by 1 d 0 h" in page and "overdue by 45 min" in page
 
 

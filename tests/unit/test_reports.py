@@ -78,7 +78,7 @@ def test_split_by_survey_type_touchpoint_attribute_and_team(runtime):
     seed_team(runtime)
     seed_team(runtime, name="Billing", touchpoints=("invoice",), default=False, agents=(("Bea", None, "b@x.es", "es"),))
     when = "2026-05-05T12:00:00+00:00"
-    answer(runtime, 10, when, survey_type="relational", touchpoint="invoice", attributes={"plan": "pro"})
+    answer(runtime, 10, when, survey_type="relational", touchpoint="invoice", attributes={"plan": "pro", "seats": 3})
     answer(runtime, 2, when, survey_type="transactional", touchpoint="delivery", attributes={"plan": "pro"})
     answer(runtime, 9, when, survey_type="transactional", touchpoint="delivery", attributes={"plan": "free"})
     drain(runtime)
@@ -91,6 +91,7 @@ def test_split_by_survey_type_touchpoint_attribute_and_team(runtime):
     assert totals("survey_type") == {"relational": (1, 100.0), "transactional": (2, 0.0)}
     assert totals("touchpoint") == {"delivery": (2, 0.0), "invoice": (1, 100.0)}
     assert totals("attribute:plan") == {"free": (1, 100.0), "pro": (2, 0.0)}
+    assert totals("attribute:seats") == {"3": (1, 100.0), None: (2, 0.0)}  # numbers group as text
     assert totals("team") == {"Logistics": (2, 0.0), "Billing": (1, 100.0), None: (0, None)}
     assert totals(None, attribute=("plan", "pro")) == {None: (2, 0.0)}
     assert totals(None, survey_type="relational") == {None: (1, 100.0)}

@@ -22,7 +22,7 @@ from npsloop.dashboard import pages
 from npsloop.dashboard.i18n import LANGUAGES, pick_language, words
 from npsloop.domain.access import AccessDenied, Permission, Principal
 from npsloop.domain.cases import Action, Outcome
-from npsloop.domain.errors import DomainError
+from npsloop.domain.errors import DomainError, UnknownTeam
 from npsloop.domain.periods import Period
 from npsloop.services import casework, directory, reports
 from npsloop.services.ingest import enqueue_notification
@@ -151,7 +151,9 @@ async def queue(request: Request, team: str = "", done: str = "") -> Response:
         if team:
             with runtime.uow() as uow:
                 found = uow.directory.team_named(team)
-                team_id = found.id if found else -1
+                if found is None:
+                    raise UnknownTeam(f"no team named {team!r}")
+                team_id = found.id
         views, total = casework.queue(
             uow=runtime.uow(), where=CaseFilter(team_id=team_id), limit=QUEUE_LIMIT, viewer=who
         )
@@ -162,6 +164,8 @@ async def queue(request: Request, team: str = "", done: str = "") -> Response:
         rows, total, team_names = await run_in_threadpool(load)
     except AccessDenied:
         return page.message(page.t["forbidden"], 403)
+    except DomainError as error:
+        return page.message(str(error), 422)
     return page.render(
         "queue.html",
         rows=rows,

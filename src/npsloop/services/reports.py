@@ -4,7 +4,7 @@ drift, and counted in the calendar of whoever is being judged: a team's months a
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -97,13 +97,7 @@ def nps_report(*, uow: UnitOfWork, query: NpsQuery, default_zone: str) -> dict[s
                 if team is not None and each is not team:
                     continue
                 zone = query.timezone or (each.timezone if each else default_zone)
-                narrowed = ResponseFilter(
-                    team_id=each.id if each else None,
-                    unassigned=each is None,
-                    survey_type=query.survey_type,
-                    touchpoint=query.touchpoint,
-                    attribute=query.attribute,
-                )
+                narrowed = replace(base, team_id=each.id if each else None, unassigned=each is None)
                 for found in _series(uow, query, zone, narrowed, None):
                     series.append({**found, "group": each.name if each else None, "timezone": zone})
         else:

@@ -78,7 +78,9 @@ class ReportQueries:
         )
         counts: dict[tuple[int, str | None], dict[str, int]] = {}
         for row in self.session.execute(stmt):
-            slot = counts.setdefault((row.period, row.grp), {"d": 0, "p": 0, "P": 0})
+            # SQLite's json_extract gives numbers as numbers, PostgreSQL's ->> gives text: text on both.
+            key = None if row.grp is None else str(row.grp)
+            slot = counts.setdefault((row.period, key), {"d": 0, "p": 0, "P": 0})
             slot[row.cat] += row.n
         return {k: NpsSummary(promoters=v["P"], passives=v["p"], detractors=v["d"]) for k, v in counts.items()}
 
