@@ -80,3 +80,12 @@ def test_the_writers_emit_in_chunks():
     parts = list(exports.as_json(iter({"id": n} for n in range(3)), ("id",), chunk=2))
     assert json.loads("".join(parts)) == [{"id": 0}, {"id": 1}, {"id": 2}]
     assert json.loads("".join(exports.as_json(iter([]), ("id",)))) == []
+
+
+def test_a_time_bound_with_no_utc_instant_is_a_422_not_a_500(runtime):
+    with TestClient(create_app(runtime)) as client:
+        for path in ("/v1/cases", "/v1/cases.csv", "/v1/responses.json"):
+            bound = "responded_from" if "responses" in path else "opened_from"
+            answer = client.get(path, params={bound: "0001-01-01T00:00:00+00:01"}, headers=AUTH)
+            assert answer.status_code == 422, (path, answer.text)
+            assert answer.json()["errors"][0]["field"] == bound

@@ -122,6 +122,11 @@ def test_unknown_teams_and_groupings_are_refused(runtime):
         nps(runtime, first=date(2026, 1, 1), last=date(2026, 1, 2), team="Nope")
     with pytest.raises(ReportError):
         nps(runtime, first=date(2026, 1, 1), last=date(2026, 1, 2), group_by="colour")
+    for first, last in [(date(1, 1, 1), date(2026, 1, 1)), (date(2026, 1, 1), date(9999, 12, 31))]:
+        with pytest.raises(ReportError):
+            nps(runtime, first=first, last=last)
+        with pytest.raises(ReportError):
+            reports.loop_report(uow=runtime.uow(), first=first, last=last, team=None, default_zone="UTC", now=first)
 
 
 def _open_case(rt, moment, **extra):

@@ -70,3 +70,13 @@ def test_missing_required_fields_are_each_reported():
 def test_blank_optional_text_is_stored_as_absent():
     parsed = ResponseIn.model_validate(payload(comment="   ", touchpoint=""))
     assert parsed.comment is None and parsed.touchpoint is None
+
+
+@pytest.mark.parametrize(
+    "when",
+    ["0001-01-01T00:00:00+00:01", "1989-12-31T23:59:59+00:00", "9999-12-31T23:59:59-00:01", "2999-01-01T00:00:00Z"],
+)
+def test_an_implausible_or_unrepresentable_answer_time_is_a_field_error(when):
+    with pytest.raises(ValidationError) as caught:
+        ResponseIn.model_validate(payload(responded_at=when))
+    assert [e["loc"] for e in caught.value.errors()] == [("responded_at",)]

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from npsloop.api.auth import allow
 from npsloop.api.errors import ApiError, documented
@@ -17,7 +17,7 @@ from npsloop.bootstrap import Runtime
 from npsloop.domain.access import Permission, Principal
 from npsloop.domain.cases import Action, CaseStatus, Outcome
 from npsloop.domain.scores import Category
-from npsloop.ingest.schemas import Text
+from npsloop.ingest.schemas import Instant, Text
 from npsloop.services import casework
 from npsloop.services.ingest import enqueue_notification
 from npsloop.store.repositories import CaseFilter
@@ -75,8 +75,8 @@ class CaseQuery:
     agent: Annotated[str | None, Query(max_length=100)] = None
     category: Category | None = None
     touchpoint: Annotated[str | None, Query(max_length=100)] = None
-    opened_from: AwareDatetime | None = None
-    opened_to: AwareDatetime | None = None
+    opened_from: Instant | None = None
+    opened_to: Instant | None = None
 
     def to_filter(self, runtime: Runtime) -> CaseFilter:
         team_id, agent_id = lookup_ids(runtime, self.team, self.agent)

@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
-from pydantic import AwareDatetime
 
 from npsloop.api.auth import allow
 from npsloop.api.cases import CaseQuery, lookup_ids
@@ -16,6 +15,7 @@ from npsloop.api.errors import documented
 from npsloop.bootstrap import Runtime
 from npsloop.domain.access import Permission
 from npsloop.domain.scores import SurveyType
+from npsloop.ingest.schemas import Instant
 from npsloop.services import exports
 from npsloop.store.report_queries import ResponseFilter
 
@@ -55,8 +55,8 @@ async def export_responses(
     team: Annotated[str | None, Query(max_length=100)] = None,
     survey_type: SurveyType | None = None,
     touchpoint: Annotated[str | None, Query(max_length=100)] = None,
-    responded_from: AwareDatetime | None = None,
-    responded_to: AwareDatetime | None = None,
+    responded_from: Instant | None = None,
+    responded_to: Instant | None = None,
 ) -> StreamingResponse:
     runtime: Runtime = request.app.state.runtime
     team_id, _ = await run_in_threadpool(lookup_ids, runtime, team, None)

@@ -89,7 +89,7 @@ async def nps(
             lambda: reports.nps_report(uow=runtime.uow(), query=query, default_zone=runtime.settings.report_timezone)
         )
     except PeriodError as error:
-        raise _invalid("group_by" if "group_by" in str(error) else "period", str(error)) from None
+        raise _invalid("group_by" if "group_by" in str(error) else "from", str(error)) from None
 
 
 @router.get("/loop")

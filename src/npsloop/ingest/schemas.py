@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import phonenumbers
@@ -24,6 +24,20 @@ from npsloop.domain.responses import Response
 from npsloop.domain.scores import SurveyType
 
 MAX_ATTRIBUTES = 50
+EARLIEST_RESPONSE = datetime(1990, 1, 1, tzinfo=UTC)
+FUTURE_SKEW = timedelta(days=1)  # clocks of survey tools drift; a day more is a bug
+
+
+def _in_utc(value: datetime) -> datetime:
+    """An aware time the database can store: year 1 at +00:01 has no UTC instant."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the time is out of range") from None
+
+
+# A query's time bound: aware, and representable in UTC.
+Instant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
@@ -98,6 +112,16 @@ class ResponseIn(BaseModel):
     responded_at: AwareDatetime
     language: Annotated[Text, Field(max_length=35)] | None = None
     attributes: dict[Annotated[Text, Field(min_length=1, max_length=64)], AttributeValue] = Field(default_factory=dict)
+
+    @field_validator("responded_at")
+    @classmethod
+    def _plausible_time(cls, value: datetime) -> datetime:
+        """A survey answer from before NPS existed or from tomorrow is a bug upstream; a year-1 date would not
+        even convert to UTC."""
+        at = _in_utc(value)
+        if at < EARLIEST_RESPONSE or at > datetime.now(UTC) + FUTURE_SKEW:
+            raise ValueError("responded_at must lie between 1990-01-01 and one day from now")
+        return value
 
     @field_validator("language")
     @classmethod

@@ -20,6 +20,7 @@ from npsloop.store.report_queries import ResponseFilter, grouping
 from npsloop.store.uow import UnitOfWork
 
 GROUPS = ("survey_type", "touchpoint", "team")
+EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
 
 
 class ReportError(PeriodError):
@@ -72,6 +73,13 @@ def _team(uow: UnitOfWork, name: str | None) -> Team | None:
     return team
 
 
+def _check_range(first: date, last: date) -> None:
+    if last < first:
+        raise ReportError("the end of the range comes before its start")
+    if first < EARLIEST or last > LATEST:
+        raise ReportError(f"report ranges lie between {EARLIEST} and {LATEST}")
+
+
 def _check_group(group_by: str | None) -> None:
     if group_by is None or group_by in GROUPS:
         return
@@ -81,6 +89,7 @@ def _check_group(group_by: str | None) -> None:
 
 
 def nps_report(*, uow: UnitOfWork, query: NpsQuery, default_zone: str) -> dict[str, Any]:
+    _check_range(query.first, query.last)
     _check_group(query.group_by)
     with uow:
         team = _team(uow, query.team)
@@ -205,8 +214,7 @@ def loop_report(
 ) -> dict[str, Any]:
     """Cases opened in the range: how far each got and how fast, overall, by team and by agent; and the
     open backlog by age as it stands now."""
-    if last < first:
-        raise ReportError("the end of the range comes before its start")
+    _check_range(first, last)
     with uow:
         only = _team(uow, team)
         zone = ZoneInfo(only.timezone if only else default_zone)
