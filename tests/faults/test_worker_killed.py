@@ -28,8 +28,10 @@ def test_killing_workers_three_times_loses_nothing_and_alerts_each_agent_once_pe
 
     killer = threading.Thread(target=chaos)
     killer.start()
-    posted = post_all(stack, bodies)
-    killer.join()
+    try:
+        posted = post_all(stack, bodies)
+    finally:
+        killer.join()  # before the stack is torn down, or a worker it restarts would outlive the test
     stack.wait_settled(timeout=300)
 
     assert len(posted.accepted) == 2000 and posted.answers[202] == 2000

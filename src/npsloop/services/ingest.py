@@ -9,6 +9,7 @@ from datetime import datetime
 from npsloop.domain.cases import EventKind
 from npsloop.domain.responses import Response, ResponseStatus
 from npsloop.domain.scores import Category
+from npsloop.metrics import RESPONSES_RECEIVED
 from npsloop.services.ports import Dispatcher
 from npsloop.store.uow import Conflict, UnitOfWork
 
@@ -38,6 +39,8 @@ def ingest_response(
             continue
     else:
         raise RuntimeError("could not store the response after three attempts")
+    outcome = "accepted" if result.created else "updated" if result.changed_fields else "duplicate"
+    RESPONSES_RECEIVED.labels(incoming.integration, outcome).inc()
     if live and (result.created or "score" in result.changed_fields):
         enqueue_response(dispatcher, result.id)
     return result

@@ -15,6 +15,7 @@ from npsloop.domain.routing import recipients, team_for
 from npsloop.domain.rules import Priority, route
 from npsloop.domain.scores import Category
 from npsloop.domain.sla import BusinessCalendar
+from npsloop.metrics import CASES_OPENED, RESPONSES_PROCESSED
 from npsloop.services.schedules import calendar_for, sla_for
 from npsloop.store.uow import Conflict, UnitOfWork
 
@@ -46,11 +47,15 @@ def _handle(uow: UnitOfWork, response_id: int, now: datetime) -> list[int]:
             return uow.notifications.pending_for_case(response.case_id) if response.case_id else []
         routed = _route(uow, response)
         response.team_id = routed.team.id if routed.team else None
+        opened = False
         if response.category is Category.DETRACTOR and response.case_id is None:
-            _open_or_join(uow, response, routed, now)
+            opened = _open_or_join(uow, response, routed, now)
         response.status = ResponseStatus.PROCESSED.value
         response.processed_at = now
         uow.commit()
+        RESPONSES_PROCESSED.labels(response.category.value, response.survey_type).inc()
+        if opened:
+            CASES_OPENED.labels(routed.team.name if routed.team else "").inc()
         log.info(
             "response processed",
             extra={"response_id": response.id, "category": response.category.value, "case_id": response.case_id},
@@ -58,17 +63,18 @@ def _handle(uow: UnitOfWork, response_id: int, now: datetime) -> list[int]:
         return uow.notifications.pending_for_case(response.case_id) if response.case_id else []
 
 
-def _open_or_join(uow: UnitOfWork, response: Response, routed: Routed, now: datetime) -> None:
+def _open_or_join(uow: UnitOfWork, response: Response, routed: Routed, now: datetime) -> bool:
+    """True when a new case was opened (rather than joined, or none by a rule's say)."""
     case = uow.cases.open_for_customer(response.customer_key)
     if case is not None:
         case.record(EventKind.RESPONSE_JOINED, at=now, data={"response": response.ref, "score": response.score})
         response.case_id = case.id
         response.team_id = case.team_id  # the response counts where its case is worked
-        return
+        return False
     team, priority, rule_name = routed.team, routed.priority, routed.rule
     if not routed.open_case:
         log.info("routing rule says no case", extra={"response_id": response.id, "rule": rule_name})
-        return
+        return False
     case = Case.open(
         customer_key=response.customer_key,
         team_id=team.id if team else None,
@@ -100,6 +106,7 @@ def _open_or_join(uow: UnitOfWork, response: Response, routed: Routed, now: date
                 next_attempt_at=hold_until,
             )
         )
+    return True
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,74 @@
+"""Prometheus metrics, safe across processes.
+
+Several API processes and Celery's prefork children each count in their own memory; with
+NPSLOOP_METRICS_DIR set, prometheus_client's multiprocess mode has every process write its samples to files
+in that folder, and a scrape sums them. `configure` must run before the first sample in a process (the
+runtime calls it); every metric has labels, so no value exists before then. The queue depth is read from
+the broker at scrape time, never counted.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, values
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import REGISTRY, Collector
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+# Detractor to provider-accepted: the product's promise is minutes, the aim under a second.
+LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600, 14400)
+
+RESPONSES_RECEIVED = Counter(
+    "npsloop_responses_received", "Responses answered by the ingest API", ["integration", "outcome"]
+)
+RESPONSES_PROCESSED = Counter(
+    "npsloop_responses_processed", "Responses classified by the workers", ["category", "survey_type"]
+)
+CASES_OPENED = Counter("npsloop_cases_opened", "Follow-up cases opened", ["team"])
+NOTIFICATIONS = Counter("npsloop_notifications", "Notification attempts by outcome", ["channel", "outcome"])
+ALERT_LATENCY = Histogram(
+    "npsloop_detractor_alert_seconds",
+    "From a detractor's response reaching the API to the first alert of its case accepted by the provider",
+    ["channel"],
+    buckets=LATENCY_BUCKETS,
+)
+RECONCILED = Counter("npsloop_reconciler_stuck", "Stuck items the reconciler found and handed back", ["kind"])
+SLA_BREACHES = Counter("npsloop_sla_breaches", "Case deadlines passed unmet, each counted once", ["step", "team"])
+ESCALATIONS = Counter("npsloop_escalations", "Escalation steps and reminders fired", ["kind", "team"])
+
+
+def configure(directory: Path | None) -> None:
+    """Multiprocess mode when a folder is given (and the environment did not already name one)."""
+    if directory is not None and MULTIPROC_ENV not in os.environ:
+        directory.mkdir(parents=True, exist_ok=True)
+        os.environ[MULTIPROC_ENV] = str(directory)
+    values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
+
+
+class QueueDepth(Collector):
+    def __init__(self, read: Callable[[], int | None]) -> None:
+        self.read = read
+
+    def collect(self) -> Iterator[Metric]:
+        depth = self.read()
+        if depth is not None:
+            yield GaugeMetricFamily("npsloop_queue_depth", "Tasks waiting in the broker's queue", value=depth)
+
+
+def exposition(queue_depth: Callable[[], int | None] | None = None) -> bytes:
+    """The text a scrape gets: every process's samples in multiprocess mode, this process's otherwise."""
+    registry: CollectorRegistry = REGISTRY
+    if MULTIPROC_ENV in os.environ:
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    text: bytes = generate_latest(registry)
+    if queue_depth is not None:
+        broker = CollectorRegistry()
+        broker.register(QueueDepth(queue_depth))
+        text += generate_latest(broker)
+    return text
