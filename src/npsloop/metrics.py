@@ -1,10 +1,11 @@
 """Prometheus metrics, safe across processes.
 
-Several API processes and Celery's prefork children each count in their own memory; with
-NPSLOOP_METRICS_DIR set, prometheus_client's multiprocess mode has every process write its samples to files
-in that folder, and a scrape sums them. `configure` must run before the first sample in a process (the
-runtime calls it); every metric has labels, so no value exists before then. The queue depth is read from
-the broker at scrape time, never counted.
+API processes and Celery's prefork children each count in their own memory. For the `npsloop` command's
+processes, prometheus_client's multiprocess mode has every process write its samples to files in one
+folder (NPSLOOP_METRICS_DIR), and a scrape sums them. `configure` must run before the first sample in a
+process (every metric has labels, so no value exists before then); code run without the command (tests,
+an embedding application) counts in its own memory. The queue depth is read from the broker at scrape
+time, never counted.
 """
 
 from __future__ import annotations
@@ -42,11 +43,12 @@ SLA_BREACHES = Counter("npsloop_sla_breaches", "Case deadlines passed unmet, eac
 ESCALATIONS = Counter("npsloop_escalations", "Escalation steps and reminders fired", ["kind", "team"])
 
 
-def configure(directory: Path | None) -> None:
-    """Multiprocess mode when a folder is given (and the environment did not already name one)."""
-    if directory is not None and MULTIPROC_ENV not in os.environ:
-        directory.mkdir(parents=True, exist_ok=True)
-        os.environ[MULTIPROC_ENV] = str(directory)
+def configure(directory: Path | None, *, default: Path) -> None:
+    """Multiprocess mode, in NPSLOOP_METRICS_DIR if set, else where PROMETHEUS_MULTIPROC_DIR already points,
+    else in `default`. Called by the `npsloop` command before it starts or forks anything."""
+    chosen = directory or Path(os.environ.get(MULTIPROC_ENV) or default)
+    chosen.mkdir(parents=True, exist_ok=True)
+    os.environ[MULTIPROC_ENV] = str(chosen)
     values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
 
 

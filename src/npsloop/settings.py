@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     reconcile_after_seconds: int = Field(default=60, ge=1)
     reconcile_every_seconds: float = Field(default=30.0, gt=0)
 
+    # Prometheus: every process on a host writes its samples here, and /metrics sums them (empty: data dir).
+    metrics_dir: Path | None = None
+    # A worker serves /metrics itself on this port (0: off), for orchestrators that scrape each pod.
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+    # Touched by a live worker's event loop; `npsloop worker-health` reads its age (empty: in the data dir).
+    worker_heartbeat_file: Path | None = None
+    worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
+
     log_format: Literal["auto", "json", "text"] = "auto"
     log_level: str = "INFO"
 
@@ -109,6 +117,14 @@ class Settings(BaseSettings):
             return self.redis_url
         broker = self.resolved_broker_url
         return broker if broker.startswith(("redis://", "rediss://")) else None
+
+    @property
+    def resolved_metrics_dir(self) -> Path:
+        return (self.metrics_dir or self.data_dir / "metrics").resolve()
+
+    @property
+    def resolved_heartbeat_file(self) -> Path:
+        return (self.worker_heartbeat_file or self.data_dir / "worker.heartbeat").resolve()
 
     @property
     def broker_folder(self) -> Path:

@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from npsloop import __version__
+from npsloop import __version__, health, metrics
 from npsloop.api import (
     bounces,
     cases,
@@ -66,17 +66,31 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
+        """Alive: the process answers. Says nothing of the database, so a database outage does not get
+        every API process restarted."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"])
-    async def readyz(request: Request) -> dict[str, str]:
-        engine = request.app.state.runtime.engine
+    @app.get("/readyz", tags=["health"], responses={503: {"description": "the database or the broker is down"}})
+    async def readyz(request: Request) -> JSONResponse:
+        """Ready to take traffic: the database and the broker answer."""
+        rt = request.app.state.runtime
 
-        def ping() -> None:
-            with engine.connect() as connection:
-                connection.execute(sa.text("SELECT 1"))
+        def probe() -> dict[str, str]:
+            checks = {"database": health.database_ok(rt.engine), "broker": health.broker_ok(rt.settings)}
+            return {name: problem or "ok" for name, problem in checks.items()}
 
-        await run_in_threadpool(ping)
-        return {"status": "ready"}
+        checks = await run_in_threadpool(probe)
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "unavailable", **checks}, status_code=200 if ready else 503
+        )
+
+    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse)
+    async def metrics_endpoint(request: Request) -> Response:
+        """Prometheus text format: this host's processes (API and workers sharing the metrics folder) and
+        the broker's queue depth."""
+        settings = request.app.state.runtime.settings
+        text = await run_in_threadpool(metrics.exposition, lambda: health.queue_depth(settings))
+        return Response(text, media_type=metrics.CONTENT_TYPE)
 
     return app

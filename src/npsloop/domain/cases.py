@@ -193,3 +193,17 @@ class Case:
             if done is None:
                 return (step, due) if due is not None else None
         return None
+
+    def breached(self, now: datetime) -> list[str]:
+        """The steps whose deadline has passed without them being done."""
+        if self.status == CaseStatus.CLOSED.value:
+            return []
+        return [
+            step
+            for step, done, due in (
+                ("acknowledge", self.acknowledged_at, self.acknowledge_due_at),
+                ("contact", self.contacted_at, self.contact_due_at),
+                ("close", self.closed_at, self.close_due_at),
+            )
+            if done is None and due is not None and due <= now
+        ]

@@ -4,16 +4,19 @@ be sent twice; the reconciler reopens such rows after a delay and the timeline m
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import ParamSpec
 
 from npsloop.domain.cases import Case, EventKind
 from npsloop.domain.directory import Agent
-from npsloop.domain.notifications import Channel, Notification, NotificationState, RetryPolicy
+from npsloop.domain.notifications import Channel, Notification, NotificationKind, NotificationState, RetryPolicy
+from npsloop.metrics import ALERT_LATENCY, NOTIFICATIONS
 from npsloop.notify.base import (
     PermanentDeliveryError,
     TransientDeliveryError,
@@ -52,6 +55,22 @@ class NotificationNotFound(LookupError):
 RECORD_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 
 
+P = ParamSpec("P")
+
+
+def _counted(send: Callable[P, tuple[SendResult, str]]) -> Callable[P, SendResult]:
+    """Counts every outcome by channel, whichever of the function's many returns produced it."""
+
+    @functools.wraps(send)
+    def counted(*args: P.args, **kwargs: P.kwargs) -> SendResult:
+        result, channel = send(*args, **kwargs)
+        NOTIFICATIONS.labels(channel, result.status.value).inc()
+        return result
+
+    return counted
+
+
+@_counted
 def send_notification(
     *,
     uow: UnitOfWork,
@@ -65,23 +84,24 @@ def send_notification(
     link: Callable[[int, int, str], str] | None = None,
     call_hours: str = "09:00-21:00",
     pause: Callable[[float], None] = time.sleep,
-) -> SendResult:
+) -> tuple[SendResult, str]:
     with uow:
         row = uow.notifications.get(notification_id)
         if row is None:
             raise NotificationNotFound(f"notification {notification_id} does not exist")
+        channel_name = row.channel
         if sms_cap is not None and fold_if_over_cap(uow, row, now=now, cap=sms_cap):
             uow.commit()
-            return SendResult(SendStatus.FOLDED)
+            return SendResult(SendStatus.FOLDED), channel_name
         if not uow.notifications.claim(notification_id, now=now):
             if row.state == NotificationState.PENDING.value and row.next_attempt_at and row.next_attempt_at > now:
                 wait = (row.next_attempt_at - now).total_seconds()
                 if wait <= policy.cap_seconds:
                     # A timer that fired a little early: come back when the attempt is due, not never.
-                    return SendResult(SendStatus.RETRY, retry_in=wait + 0.05)
+                    return SendResult(SendStatus.RETRY, retry_in=wait + 0.05), channel_name
                 # Held for hours (until a team opens): no long countdown on the broker; the reconciler
                 # enqueues it once it is due.
-            return SendResult(SendStatus.SKIPPED)
+            return SendResult(SendStatus.SKIPPED), channel_name
         uow.commit()
     with uow:
         notification, case, agent = load_notification(uow, notification_id)
@@ -107,9 +127,13 @@ def send_notification(
     try:
         receipt = transports[channel].send(message)
     except TransientDeliveryError as error:
-        return _record_transient(uow, notification_id, policy, now, error)
+        return _record_transient(uow, notification_id, policy, now, error), channel_name
     except PermanentDeliveryError as error:
-        return _record_failure(uow, notification_id, NotificationState.FAILED, now, str(error))
+        return _record_failure(uow, notification_id, NotificationState.FAILED, now, str(error)), channel_name
+    if notification.kind == NotificationKind.CASE_OPENED.value and responses:
+        # Wall clock, not the injected one: this is how long the real detractor waited for the alert.
+        first = min(r.received_at for r in responses)
+        ALERT_LATENCY.labels(channel_name).observe(max(0.0, time.time() - first.timestamp()))
     _record_sent(uow, notification_id, receipt.provider_id, now, pause)
     log.info(
         "notification sent",
@@ -120,7 +144,7 @@ def send_notification(
             "to": redact(message.to),
         },
     )
-    return SendResult(SendStatus.SENT, detail=receipt.provider_id)
+    return SendResult(SendStatus.SENT, detail=receipt.provider_id), channel_name
 
 
 def _record_sent(

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from npsloop.domain.cases import EventKind
 from npsloop.domain.notifications import NotificationState
+from npsloop.metrics import RECONCILED
 from npsloop.services.ingest import enqueue_response
 from npsloop.services.ports import Dispatcher
 from npsloop.store.uow import UnitOfWork
@@ -59,6 +60,13 @@ def reconcile(
         enqueue_response(dispatcher, response_id)
     for notification_id in notification_ids:
         dispatcher.send_notification(notification_id)
+    for kind, count in (
+        ("response", len(response_ids)),
+        ("notification", len(notification_ids)),
+        ("unconfirmed_send", reopened),
+    ):
+        if count:
+            RECONCILED.labels(kind).inc(count)
     if response_ids or notification_ids or reopened:
         log.warning(
             "reconciler re-enqueued stuck work",

@@ -14,6 +14,7 @@ from npsloop.domain.cases import Case, EventKind
 from npsloop.domain.directory import Agent, Team
 from npsloop.domain.escalation import Due, chain_from, due
 from npsloop.domain.notifications import Notification
+from npsloop.metrics import ESCALATIONS, SLA_BREACHES
 from npsloop.services.ports import Dispatcher
 from npsloop.services.schedules import calendar_for
 from npsloop.store.uow import UnitOfWork
@@ -30,23 +31,33 @@ class SweepReport:
 def sweep(*, uow: UnitOfWork, dispatcher: Dispatcher, now: datetime, remind_before: timedelta) -> SweepReport:
     created: list[Notification] = []
     escalated = reminded = 0
+    breaches: list[tuple[str, str]] = []
+    fired: list[tuple[str, str]] = []
     with uow:
         for case in uow.cases.needing_attention(now + remind_before):
             team = uow.directory.team(case.team_id) if case.team_id is not None else None
             if team is None:
                 continue
+            for step in case.breached(now):
+                if uow.escalations.claim(case.id or 0, f"breach:{step}", now):
+                    breaches.append((step, team.name))
             calendar = calendar_for(team, now)
             for item in due(case, chain_from(team.escalation), calendar, now, remind_before=remind_before):
                 if not uow.escalations.claim(case.id or 0, item.key, now):
                     continue  # fired before, or by a sweep running right now
                 targets = _targets(uow, case, team, item, now)
                 created += _notify(uow, case, item, targets, now)
+                fired.append(("reminder" if item.step is None else "escalation", team.name))
                 if item.step is None:
                     reminded += 1
                 else:
                     escalated += 1
         uow.commit()
         ids = [n.id for n in created if n.id is not None]
+    for step, team_name in breaches:
+        SLA_BREACHES.labels(step, team_name).inc()
+    for kind, team_name in fired:
+        ESCALATIONS.labels(kind, team_name).inc()
     for notification_id in ids:
         dispatcher.send_notification(notification_id)
     if escalated or reminded:
