@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from npsloop.domain import errors as domain
 from npsloop.domain.access import AccessDenied
@@ -130,6 +131,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StoreUnavailable)
     @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
     @app.exception_handler(InterfaceError)
     async def _database(_: Request, error: Exception) -> JSONResponse:
         # Nothing was stored, so nothing is acknowledged: the caller retries after the pause.

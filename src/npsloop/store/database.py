@@ -16,6 +16,9 @@ def normalize_url(url: str) -> str:
     return url
 
 
+POOL_TIMEOUT_SECONDS = 5
+
+
 def make_engine(url: str, *, pool_size: int = 5) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
@@ -29,6 +32,9 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         max_overflow=pool_size,
         pool_pre_ping=True,
         pool_recycle=1800,
+        # Every connection busy (a slow database, a burst): fail in 5 s with a 503 the client retries,
+        # rather than hold the request for SQLAlchemy's default 30 s.
+        pool_timeout=POOL_TIMEOUT_SECONDS,
         connect_args={"connect_timeout": 5},
     )
 

@@ -31,7 +31,8 @@ class StoreUnavailable(Exception):
     """The database cannot be reached. Nothing in this unit of work was committed; try again later."""
 
 
-CONNECTIVITY_ERRORS = (exc.OperationalError, exc.InterfaceError)
+# A pool with every connection busy past its timeout is, to the caller, the same: try again shortly.
+CONNECTIVITY_ERRORS = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError)
 
 
 class UnitOfWork:
@@ -65,7 +66,8 @@ class UnitOfWork:
             self.session.invalidate()
         if isinstance(exc_value, CONNECTIVITY_ERRORS):
             # Callers decide on "the database is down" (503, task retry) without importing SQLAlchemy.
-            raise StoreUnavailable(type(exc_value.orig).__name__ if exc_value.orig else str(exc_value)) from exc_value
+            cause = getattr(exc_value, "orig", None)
+            raise StoreUnavailable(type(cause).__name__ if cause else str(exc_value)) from exc_value
 
     def commit(self) -> None:
         try:
