@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +16,31 @@ from npsloop.redaction import redact
 from npsloop.settings import Settings
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+# The ids of what this request or task is working on, added to every record logged meanwhile (by our code or
+# a library's), so that one detractor can be followed through the API and the workers with grep.
+_CONTEXT: ContextVar[dict[str, Any]] = ContextVar("npsloop_log_context", default={})  # noqa: B039
+
+
+@contextmanager
+def log_context(**ids: Any) -> Iterator[None]:
+    token = _CONTEXT.set({**_CONTEXT.get(), **{k: v for k, v in ids.items() if v is not None}})
+    try:
+        yield
+    finally:
+        _CONTEXT.reset(token)
+
+
+def add_to_context(**ids: Any) -> None:
+    """For ids learnt midway (the case a response opened); they last until the enclosing log_context ends."""
+    _CONTEXT.set({**_CONTEXT.get(), **{k: v for k, v in ids.items() if v is not None}})
+
+
+class ContextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key, value in _CONTEXT.get().items():
+            if not hasattr(record, key):
+                setattr(record, key, value)
+        return True
 
 
 def _extras(record: logging.LogRecord) -> dict[str, Any]:
@@ -48,6 +76,7 @@ def configure_logging(settings: Settings) -> None:
         fmt = "text" if sys.stderr.isatty() else "json"
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    handler.addFilter(ContextFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())

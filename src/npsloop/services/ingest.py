@@ -41,6 +41,16 @@ def ingest_response(
         raise RuntimeError("could not store the response after three attempts")
     outcome = "accepted" if result.created else "updated" if result.changed_fields else "duplicate"
     RESPONSES_RECEIVED.labels(incoming.integration, outcome).inc()
+    log.info(
+        "response stored",
+        extra={
+            "response_id": result.id,
+            "integration": incoming.integration,
+            "external_id": incoming.external_id,
+            "outcome": outcome,
+            "category": incoming.category.value,
+        },
+    )
     if live and (result.created or "score" in result.changed_fields):
         enqueue_response(dispatcher, result.id)
     return result

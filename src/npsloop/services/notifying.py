@@ -16,6 +16,7 @@ from typing import ParamSpec
 from npsloop.domain.cases import Case, EventKind
 from npsloop.domain.directory import Agent
 from npsloop.domain.notifications import Channel, Notification, NotificationKind, NotificationState, RetryPolicy
+from npsloop.logs import add_to_context
 from npsloop.metrics import ALERT_LATENCY, NOTIFICATIONS
 from npsloop.notify.base import (
     PermanentDeliveryError,
@@ -107,6 +108,7 @@ def send_notification(
         notification, case, agent = load_notification(uow, notification_id)
         carried = [n.case_id for n in uow.notifications.carried_by(notification_id)]
         responses = uow.responses.for_case(notification.case_id)
+        add_to_context(case_id=case.id, response_id=responses[0].id if responses else None)
         team = uow.directory.team(case.team_id) if case.team_id is not None else None
         owner = uow.directory.agent(case.assignee_id) if case.assignee_id is not None else None
         message = compose(

@@ -15,6 +15,7 @@ from npsloop.domain.routing import recipients, team_for
 from npsloop.domain.rules import Priority, route
 from npsloop.domain.scores import Category
 from npsloop.domain.sla import BusinessCalendar
+from npsloop.logs import add_to_context
 from npsloop.metrics import CASES_OPENED, RESPONSES_PROCESSED
 from npsloop.services.schedules import calendar_for, sla_for
 from npsloop.store.uow import Conflict, UnitOfWork
@@ -54,6 +55,7 @@ def _handle(uow: UnitOfWork, response_id: int, now: datetime) -> list[int]:
         response.processed_at = now
         uow.commit()
         RESPONSES_PROCESSED.labels(response.category.value, response.survey_type).inc()
+        add_to_context(case_id=response.case_id)
         if opened:
             CASES_OPENED.labels(routed.team.name if routed.team else "").inc()
         log.info(

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from celery import Task
 
 from npsloop.bootstrap import get_runtime
+from npsloop.logs import log_context
 from npsloop.services.deadletters import quarantine_task, record_processing_failure
 from npsloop.services.notifying import NotificationNotFound, SendStatus
 from npsloop.services.processing import ResponseNotFound
@@ -52,7 +53,7 @@ def _backoff(task: Task) -> float:
     return float(min(2 ** (task.request.retries or 0), 60))
 
 
-def _on_row(task: Task, raw_id: Any, call: Callable[[int], T]) -> T | None:
+def _on_row(task: Task, raw_id: Any, call: Callable[[int], T], key: str) -> T | None:
     """The guard both tasks share: decode the id (garbage is quarantined at once), retry a missing row a few
     times (then quarantine it), and wait out a database outage. None means the work was quarantined."""
     runtime = get_runtime()
@@ -62,7 +63,8 @@ def _on_row(task: Task, raw_id: Any, call: Callable[[int], T]) -> T | None:
         _quarantine(task, [raw_id], f"undecodable argument: {error}")
         return None
     try:
-        return call(row_id)
+        with log_context(**{key: row_id}):
+            return call(row_id)
     except (ResponseNotFound, NotificationNotFound) as error:
         if task.request.retries + 1 >= MISSING_ROW_ATTEMPTS:
             _quarantine(task, [row_id], str(error))
@@ -93,14 +95,14 @@ def process_response_task(self: Task, response_id: Any) -> None:
                 return []
             raise self.retry(exc=error, countdown=_backoff(self), max_retries=limit) from None
 
-    for notification_id in _on_row(self, response_id, process) or []:
+    for notification_id in _on_row(self, response_id, process, "response_id") or []:
         runtime.dispatcher.send_notification(notification_id)
 
 
 @app.task(name="npsloop.send_notification", bind=True, max_retries=None)
 def send_notification_task(self: Task, notification_id: Any) -> str:
     runtime = get_runtime()
-    result = _on_row(self, notification_id, runtime.send)
+    result = _on_row(self, notification_id, runtime.send, "notification_id")
     if result is None:
         return "quarantined"
     for follow_up in result.follow_up:
