@@ -14,7 +14,15 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, values
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    start_http_server,
+    values,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import REGISTRY, Collector
@@ -62,15 +70,30 @@ class QueueDepth(Collector):
             yield GaugeMetricFamily("npsloop_queue_depth", "Tasks waiting in the broker's queue", value=depth)
 
 
-def exposition(queue_depth: Callable[[], int | None] | None = None) -> bytes:
-    """The text a scrape gets: every process's samples in multiprocess mode, this process's otherwise."""
-    registry: CollectorRegistry = REGISTRY
+def scrape_registry(queue_depth: Callable[[], int | None] | None = None) -> CollectorRegistry:
+    """What a scrape reads: every process's samples in multiprocess mode, this process's otherwise, and the
+    broker's queue depth when a reader is given."""
+    registry = CollectorRegistry()
     if MULTIPROC_ENV in os.environ:
-        registry = CollectorRegistry()
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-    text: bytes = generate_latest(registry)
+    else:
+        registry.register(_Default())
     if queue_depth is not None:
-        broker = CollectorRegistry()
-        broker.register(QueueDepth(queue_depth))
-        text += generate_latest(broker)
-    return text
+        registry.register(QueueDepth(queue_depth))
+    return registry
+
+
+class _Default(Collector):
+    """The default registry's samples, re-offered through a registry of our own."""
+
+    def collect(self) -> Iterator[Metric]:
+        yield from REGISTRY.collect()
+
+
+def exposition(queue_depth: Callable[[], int | None] | None = None) -> bytes:
+    return generate_latest(scrape_registry(queue_depth))  # type: ignore[no-any-return]
+
+
+def serve(port: int, queue_depth: Callable[[], int | None]) -> None:
+    """A /metrics endpoint of its own, in a daemon thread: for worker processes, which have no HTTP server."""
+    start_http_server(port, registry=scrape_registry(queue_depth))

@@ -20,7 +20,7 @@ def main() -> None:
     metrics.configure(settings.metrics_dir, default=settings.resolved_metrics_dir)
 
 
-for command in (run.demo, run.serve, run.worker, run.beat, run.reconcile, run.db):
+for command in (run.demo, run.serve, run.worker, run.beat, run.reconcile, run.db, run.worker_health):
     main.add_command(command)
 main.add_command(directory.teams)
 main.add_command(directory.agents)

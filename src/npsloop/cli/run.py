@@ -87,3 +87,20 @@ def upgrade(revision: str) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings.resolved_database_url, revision)
     click.echo(f"database at {revision}")
+
+
+@click.command("worker-health")
+@click.option("--max-age", type=float, default=None, help="seconds; default three heartbeat intervals")
+def worker_health(max_age: float | None) -> None:
+    """Exit 0 if a worker on this host beat recently (a liveness probe for orchestrators), else 1."""
+    from npsloop import health
+    from npsloop.settings import get_settings
+
+    settings = get_settings()
+    limit = max_age if max_age is not None else 3 * settings.worker_heartbeat_seconds
+    age = health.heartbeat_age(settings.resolved_heartbeat_file)
+    if age is None:
+        raise click.ClickException(f"no heartbeat at {settings.resolved_heartbeat_file}: is a worker running here?")
+    if age > limit:
+        raise click.ClickException(f"the worker last beat {age:.0f} s ago (more than {limit:.0f} s)")
+    click.echo(f"alive: the worker beat {age:.1f} s ago")

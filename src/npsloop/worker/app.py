@@ -9,6 +9,7 @@ from celery import Celery
 from celery.signals import setup_logging
 
 from npsloop.settings import Settings, get_settings
+from npsloop.worker.health import Heartbeat
 
 TASKS = "npsloop.worker.tasks"
 
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Celery:
 
 
 app = create_app()
+app.steps["consumer"].add(Heartbeat)
 
 
 @setup_logging.connect
