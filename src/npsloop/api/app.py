@@ -28,6 +28,7 @@ from npsloop.api import (
 )
 from npsloop.bootstrap import Runtime, build_runtime
 from npsloop.dashboard.pages import environment
+from npsloop.logs import configure_logging
 from npsloop.settings import get_settings
 
 
@@ -39,6 +40,9 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         if runtime is None:
             app.state.runtime.engine.dispose()
 
+    if runtime is None:
+        # Built by uvicorn in a process of its own (`npsloop serve --workers N`): log as the command does.
+        configure_logging(get_settings())
     app = FastAPI(title="npsloop", version=__version__, lifespan=lifespan)
     if runtime is not None:
         app.state.runtime = runtime  # usable before (or without) the lifespan, as in-process test clients do
