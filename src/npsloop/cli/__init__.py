@@ -10,14 +10,10 @@ from npsloop.cli import cases, deadletters, directory, imports, reports, routing
 @click.group()
 def main() -> None:
     """npsloop: closes the loop on unhappy customers."""
-    from npsloop import metrics
     from npsloop.logs import configure_logging
     from npsloop.settings import get_settings
 
-    settings = get_settings()
-    configure_logging(settings)
-    # Here, before any process is forked or spawned, so API workers and Celery's children inherit it.
-    metrics.configure(settings.metrics_dir, default=settings.resolved_metrics_dir)
+    configure_logging(get_settings())
 
 
 for command in (run.demo, run.serve, run.worker, run.beat, run.reconcile, run.db, run.worker_health):

@@ -18,7 +18,18 @@ def demo(serve: bool, port: int | None, data_dir: Path) -> None:
     """Run the whole loop on the embedded default and print what happened."""
     from npsloop import demo as demo_module
 
+    multiprocess_metrics()
     sys.exit(demo_module.run(data_dir=data_dir.resolve(), serve=serve, port=port))
+
+
+def multiprocess_metrics() -> None:
+    """For the long-running commands, before they fork or spawn, so API workers and Celery's children share
+    one metrics folder (see npsloop.metrics)."""
+    from npsloop import metrics
+    from npsloop.settings import get_settings
+
+    settings = get_settings()
+    metrics.configure(settings.metrics_dir, default=settings.resolved_metrics_dir)
 
 
 @click.command()
@@ -29,6 +40,7 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve the HTTP API."""
     import uvicorn
 
+    multiprocess_metrics()
     # log_config=None: uvicorn's processes keep the structured logging the app factory sets up.
     uvicorn.run(
         "npsloop.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_config=None
@@ -46,6 +58,7 @@ def worker(ctx: click.Context, concurrency: int | None, pool: str | None, loglev
     from npsloop.settings import get_settings
     from npsloop.worker.app import app
 
+    multiprocess_metrics()
     argv = ["--quiet", "worker", "--loglevel", loglevel, "-Q", get_settings().queue]
     if concurrency:
         argv += ["--concurrency", str(concurrency)]
@@ -64,6 +77,7 @@ def beat(loglevel: str) -> None:
     from npsloop.worker.app import app
 
     get_settings().data_dir.mkdir(parents=True, exist_ok=True)
+    multiprocess_metrics()
     app.start(["beat", "--loglevel", loglevel, "--schedule", str(get_settings().data_dir / "celerybeat-schedule")])
 
 
