@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import ssl
 
 import pytest
@@ -119,3 +120,32 @@ def _self_signed(folder):
         key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     return str(cert_path), str(key_path)
+
+
+def test_one_connection_carries_many_messages_and_a_dropped_one_is_replaced(smtp):
+    controller, sink = smtp
+    channel = SmtpEmail(f"smtp://127.0.0.1:{controller.port}", sender="a@b.es", timeout=5)
+    channel.send(message("agent0@example.es"))
+    first = channel._local.smtp  # noqa: SLF001
+    for n in (1, 2):
+        channel.send(message(f"agent{n}@example.es"))
+        assert channel._local.smtp is first  # noqa: SLF001  (one connection carried all three)
+    assert len(sink.mails) == 3
+    # The server (or a proxy, or an idle timeout) drops the connection between two alerts.
+    first.sock.shutdown(socket.SHUT_RDWR)
+    channel.send(message("after@example.es"))
+    assert channel._local.smtp is not first  # noqa: SLF001
+    assert [m.to for m in sink.mails][-1] == ["after@example.es"] and len(sink.mails) == 4
+
+
+def test_a_refused_recipient_leaves_the_connection_usable(smtp):
+    controller, sink = smtp
+    sink.script["gone@example.es"] = ["550 5.1.1 mailbox unavailable"]
+    channel = SmtpEmail(f"smtp://127.0.0.1:{controller.port}", sender="a@b.es", timeout=5)
+    channel.send(message("one@example.es"))
+    kept = channel._local.smtp  # noqa: SLF001
+    with pytest.raises(PermanentDeliveryError):
+        channel.send(message("gone@example.es"))
+    channel.send(message("two@example.es"))
+    assert channel._local.smtp is kept  # noqa: SLF001
+    assert [m.to for m in sink.mails] == [["one@example.es"], ["two@example.es"]]

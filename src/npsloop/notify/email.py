@@ -3,8 +3,10 @@ required (?starttls=required) so a downgrade by a middlebox fails loudly instead
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import ssl
+import threading
 from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -50,23 +52,49 @@ class SmtpEmail:
         self.tls_context = ssl.create_default_context(cafile=options.get("cafile"))
         self.sender = sender
         self.timeout = timeout
+        self._local = threading.local()
 
     def send(self, message: OutboundMessage) -> Receipt:
         email = build_email(message, self.sender)
         try:
-            with self._connect() as smtp:
-                refused = smtp.send_message(email)
+            smtp = self._session()
+            refused = smtp.send_message(email)
         except smtplib.SMTPRecipientsRefused as error:
+            # smtplib has reset the transaction: the connection stays good for the next message.
             code, text = next(iter(error.recipients.values()))
             raise _by_code(code, text) from None
         except smtplib.SMTPResponseException as error:
+            self._drop()
             raise _by_code(error.smtp_code, error.smtp_error) from None
         except (smtplib.SMTPException, OSError) as error:
+            self._drop()
             raise TransientDeliveryError(f"SMTP server unreachable: {type(error).__name__}") from None
         if refused:
             code, text = next(iter(refused.values()))
             raise _by_code(code, text)
         return Receipt(provider_id=str(email["Message-ID"]))
+
+    def _session(self) -> smtplib.SMTP:
+        """One connection per thread, kept between messages: connecting, EHLO, STARTTLS and AUTH cost more
+        than sending. A kept connection is checked with NOOP first, so a server that closed it while idle
+        costs a reconnect, never a message sent twice."""
+        held: smtplib.SMTP | None = getattr(self._local, "smtp", None)
+        if held is not None:
+            try:
+                if held.noop()[0] == 250:
+                    return held
+            except (smtplib.SMTPException, OSError):
+                pass
+            self._drop()
+        self._local.smtp = self._connect()
+        return self._local.smtp  # type: ignore[no-any-return]
+
+    def _drop(self) -> None:
+        held: smtplib.SMTP | None = getattr(self._local, "smtp", None)
+        self._local.smtp = None
+        if held is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                held.close()
 
     def _connect(self) -> smtplib.SMTP:
         if self.implicit_tls:

@@ -1,0 +1,521 @@
+"""End to end, open loop, against the engine's own ceilings measured in the same run.
+
+Starts `npsloop serve --workers N` and M `npsloop worker -c C` processes on a fresh PostgreSQL database and
+the real Redis, with a Twilio-compatible server and an SMTP server that timestamp every arrival. A driver
+posts signed responses at a fixed rate whatever the answers (open loop): 25% detractors, comments of 0-500
+characters, 10% repeats of an earlier response_id. For each rate it reports whether the rate was sustained
+(every answer 2xx and no backlog left growing), detractor-to-SMS and detractor-to-email latency
+percentiles, CPU seconds per 1,000 responses and peak RSS of the API and worker process trees.
+
+Ceilings, with the same processes and broker: a Celery task that does nothing, drained by the same number
+of worker processes from a pre-filled queue (tasks/s); and a FastAPI endpoint that only reads the body,
+served by the same number of uvicorn processes, driven closed-loop to its maximum (requests/s).
+
+    .venv/bin/python benchmarks/e2e.py --rates 50,100,200,300 --duration 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import redis
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from npsloop.ingest import signature  # noqa: E402
+from npsloop.store import migrate  # noqa: E402
+from npsloop.store.database import normalize_url  # noqa: E402
+from tests.support import smtp_server, twilio_server  # noqa: E402
+
+ADMIN_URL = os.environ.get("NPSLOOP_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("NPSLOOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+SECRET = "bench-secret-" + "s" * 20
+TOKEN = "bench-token-" + "t" * 20
+BIN = Path(sys.executable).parent
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+AGENTS = [("Marta", "+34611222333", "marta@example.es"), ("Tom", None, "tom@example.com")]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --- processes --------------------------------------------------------------------------------------------
+
+
+def tree(pid: int) -> list[int]:
+    """The process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with suppress(OSError, IndexError, ValueError):
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry.name))
+    found, stack = [], [pid]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(children.get(current, []))
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        with suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLOCK_TICKS
+
+
+def peak_rss_mb(pids: list[int]) -> float:
+    peak = 0
+    for pid in pids:
+        with suppress(OSError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+    return peak / 1024
+
+
+@dataclass
+class Group:
+    name: str
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def pids(self) -> list[int]:
+        return [pid for p in self.processes for pid in tree(p.pid)]
+
+    def stop(self) -> None:
+        for process in self.processes:
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+    def signal(self, sig: int) -> None:
+        for pid in self.pids():
+            with suppress(ProcessLookupError):
+                os.kill(pid, sig)
+
+
+def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(args, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_http(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with suppress(httpx.HTTPError):
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
+
+
+# --- the load ---------------------------------------------------------------------------------------------
+
+
+def bodies(n: int, seed: int) -> list[bytes]:
+    """25% detractors, comments of 0-500 characters, 10% repeats of an earlier response."""
+    rng = random.Random(seed)
+    out: list[bytes] = []
+    made: list[bytes] = []
+    for i in range(n):
+        if made and rng.random() < 0.10:
+            out.append(rng.choice(made))
+            continue
+        detractor = rng.random() < 0.25
+        body = json.dumps(
+            {
+                "response_id": f"b{seed}-{i}",
+                "score": rng.randint(0, 6) if detractor else rng.randint(7, 10),
+                "comment": "".join(rng.choice("abcdefgh ") for _ in range(rng.randint(0, 500))),
+                "survey_type": rng.choice(["transactional", "relational"]),
+                "touchpoint": "delivery",
+                "customer": {"id": f"c{seed}-{i}", "name": "Ana", "phone": "+34600111222"},
+                "responded_at": datetime.now(UTC).isoformat(),
+            }
+        ).encode()
+        made.append(body)
+        out.append(body)
+    return out
+
+
+@dataclass
+class Sent:
+    at: float
+    status: int
+    external_id: str
+    detractor: bool
+
+
+async def drive(base: str, payloads: list[bytes], rate: float) -> list[Sent]:
+    """Open loop: request i leaves at start + i / rate, whether or not earlier ones were answered."""
+    results: list[Sent] = []
+    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+        start = time.perf_counter() + 0.2
+
+        async def post(raw: bytes, due: float) -> None:
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            sent_at = time.time()
+            headers = {"Content-Type": "application/json", signature.HEADER: signature.sign(raw, SECRET, int(sent_at))}
+            body = json.loads(raw)
+            try:
+                status = (await client.post("/v1/responses", content=raw, headers=headers)).status_code
+            except httpx.HTTPError:
+                status = 0
+            results.append(Sent(sent_at, status, body["response_id"], body["score"] <= 6))
+
+        await asyncio.gather(*(post(raw, start + i / rate) for i, raw in enumerate(payloads)))
+    return results
+
+
+async def closed_loop(base: str, path: str, payloads: list[bytes], seconds: float, clients: int = 64) -> float:
+    """Requests per second with `clients` callers each waiting for its answer: an endpoint's maximum."""
+    done = 0
+    stop = time.perf_counter() + seconds
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=httpx.Limits(max_connections=clients)) as client:
+
+        async def caller(offset: int) -> None:
+            nonlocal done
+            i = offset
+            while time.perf_counter() < stop:
+                raw = payloads[i % len(payloads)]
+                headers = {
+                    "Content-Type": "application/json",
+                    signature.HEADER: signature.sign(raw, SECRET, int(time.time())),
+                }
+                await client.post(path, content=raw, headers=headers)
+                done += 1
+                i += clients
+
+        began = time.perf_counter()
+        await asyncio.gather(*(caller(n) for n in range(clients)))
+        return done / (time.perf_counter() - began)
+
+
+def percentiles(values: list[float]) -> dict[str, float | None]:
+    if not values:
+        return {"p50": None, "p95": None, "p99": None, "max": None, "n": 0}
+    ordered = sorted(values)
+    q = statistics.quantiles(ordered, n=100, method="inclusive") if len(ordered) > 1 else ordered * 99
+    return {"p50": q[49], "p95": q[94], "p99": q[98], "max": ordered[-1], "n": len(ordered)}
+
+
+# --- the run ----------------------------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.folder = Path(args.out) / datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.db_name = "npsloop_e2e_" + uuid.uuid4().hex[:8]
+        self.queue = "bench-" + uuid.uuid4().hex[:8]
+        self.admin = sa.create_engine(normalize_url(ADMIN_URL), isolation_level="AUTOCOMMIT")
+        self.db_url = normalize_url(ADMIN_URL).rsplit("/", 1)[0] + "/" + self.db_name
+        self.redis = redis.Redis.from_url(REDIS_URL)
+        self.twilio = twilio_server.start()
+        self.smtp_controller, self.smtp = smtp_server.start()
+        self.api_port = free_port()
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("NPSLOOP_", "PROMETHEUS_"))},
+            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+            "NPSLOOP_DATA_DIR": str(self.folder / "data"),
+            "NPSLOOP_DATABASE_URL": self.db_url,
+            "NPSLOOP_BROKER_URL": REDIS_URL,
+            "NPSLOOP_QUEUE": self.queue,
+            "NPSLOOP_WEBHOOK_SECRETS": f"bench:{SECRET}",
+            "NPSLOOP_API_TOKENS": TOKEN,
+            "NPSLOOP_INGEST_RATE_PER_MINUTE": "0",  # measuring the engine, not the abuse limit
+            "NPSLOOP_SMS_PER_AGENT_PER_HOUR": "100000000",
+            "NPSLOOP_TWILIO_ACCOUNT_SID": self.twilio.state.account_sid,
+            "NPSLOOP_TWILIO_AUTH_TOKEN": self.twilio.state.auth_token,
+            "NPSLOOP_TWILIO_FROM": "+15005550006",
+            "NPSLOOP_TWILIO_API_BASE": self.twilio.base_url,
+            "NPSLOOP_SMTP_URL": f"smtp://127.0.0.1:{self.smtp_controller.port}",
+            "NPSLOOP_CUSTOMER_CALL_HOURS": "00:00-24:00",
+            "NPSLOOP_CONSOLE_NOTIFICATIONS": "false",
+            "NPSLOOP_LOG_LEVEL": "WARNING",
+            "NPSLOOP_LOG_FORMAT": "json",
+        }
+        self.api = Group("api")
+        self.workers = Group("workers")
+
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    def start(self) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{self.db_name}"'))
+        migrate.upgrade(self.db_url)
+        args = self.args
+        serve = [str(BIN / "npsloop"), "serve", "--host", "127.0.0.1", "--port", str(self.api_port)]
+        self.api.processes.append(
+            spawn([*serve, "--workers", str(args.api_processes)], self.env, self.folder / "api.log")
+        )
+        for n in range(args.workers):
+            command = [str(BIN / "npsloop"), "worker", "--concurrency", str(args.concurrency), "-n", f"bench{n}@%h"]
+            self.workers.processes.append(spawn(command, self.env, self.folder / f"worker{n}.log"))
+        wait_http(self.base() + "/healthz")
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        with httpx.Client(base_url=self.base(), headers=auth, timeout=10) as http:
+            http.post(
+                "/v1/teams", json={"name": "Care", "touchpoints": ["delivery"], "default": True}
+            ).raise_for_status()
+            for name, phone, email in AGENTS:
+                http.post(
+                    "/v1/agents", json={"name": name, "team": "Care", "phone": phone, "email": email}
+                ).raise_for_status()
+
+    def stop(self) -> None:
+        self.api.stop()
+        self.workers.stop()
+        self.twilio.shutdown()
+        self.smtp_controller.stop()
+        self.redis.delete(self.queue)
+        with self.admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)'))
+
+    def backlog(self) -> int:
+        """Work accepted and not yet done: responses not processed and notifications not sent."""
+        with sa.create_engine(self.db_url).connect() as connection:
+            responses = connection.execute(sa.text("SELECT count(*) FROM responses WHERE status = 'received'")).scalar()
+            pending = connection.execute(
+                sa.text("SELECT count(*) FROM notifications WHERE state IN ('pending', 'sending')")
+            ).scalar()
+        return int(responses or 0) + int(pending or 0)
+
+    def run_rate(self, rate: float, seed: int) -> dict[str, Any]:
+        payloads = bodies(int(rate * self.args.duration), seed)
+        twilio_before, smtp_before = len(self.twilio.state.messages), len(self.smtp.mails)
+        cpu_before = {"api": cpu_seconds(self.api.pids()), "workers": cpu_seconds(self.workers.pids())}
+        samples: list[tuple[float, int]] = []
+        began = time.monotonic()
+
+        async def sampled() -> list[Sent]:
+            task = asyncio.create_task(drive(self.base(), payloads, rate))
+            while not task.done():
+                await asyncio.sleep(2)
+                samples.append((time.monotonic() - began, await asyncio.to_thread(self.backlog)))
+            return task.result()
+
+        sent = asyncio.run(sampled())
+        end_backlog = self.backlog()
+        drain_started = time.monotonic()
+        while self.backlog() and time.monotonic() - drain_started < self.args.drain:
+            time.sleep(0.5)
+        drained_in = time.monotonic() - drain_started
+        time.sleep(1)
+        cpu = {
+            "api": cpu_seconds(self.api.pids()) - cpu_before["api"],
+            "workers": cpu_seconds(self.workers.pids()) - cpu_before["workers"],
+        }
+        accepted = [s for s in sent if 200 <= s.status < 300]
+        with sa.create_engine(self.db_url).connect() as connection:
+            case_of = dict(
+                connection.execute(
+                    sa.text("SELECT external_id, case_id FROM responses WHERE case_id IS NOT NULL")
+                ).all()
+            )
+        first_sent: dict[str, float] = {}
+        for item in sent:
+            if item.detractor and 200 <= item.status < 300:
+                first_sent.setdefault(item.external_id, item.at)
+        sms_at: dict[str, float] = {}
+        for message in self.twilio.state.messages[twilio_before:]:
+            sms_at.setdefault(message.body.split(":", 1)[0].removeprefix("npsloop #"), message.at)
+        mail_at: dict[str, float] = {}
+        for mail in self.smtp.mails[smtp_before:]:
+            mail_at.setdefault(str(mail.message["Subject"]).split("]", 1)[0].removeprefix("[npsloop #"), mail.at)
+        sms, email = [], []
+        for external_id, at in first_sent.items():
+            case = str(case_of.get(external_id))
+            if case in sms_at:
+                sms.append(sms_at[case] - at)
+            if case in mail_at:
+                email.append(mail_at[case] - at)
+        # Sustained: every answer 2xx, and what is left at the end is under two seconds of arrivals and
+        # not climbing through the last third of the run.
+        tail = [b for t, b in samples if t > self.args.duration * 2 / 3]
+        growing = len(tail) >= 2 and tail[-1] > tail[0] + rate
+        sustained = len(accepted) == len(sent) and end_backlog <= 2 * rate and not growing
+        return {
+            "rate": rate,
+            "sent": len(sent),
+            "accepted": len(accepted),
+            "errors": len(sent) - len(accepted),
+            "sustained": sustained,
+            "backlog_samples": samples,
+            "backlog_at_end": end_backlog,
+            "drained_in_seconds": round(drained_in, 1),
+            "sms_latency": percentiles(sms),
+            "email_latency": percentiles(email),
+            "detractors": len(first_sent),
+            "cpu_seconds_per_1000": {k: round(1000 * v / max(len(accepted), 1), 2) for k, v in cpu.items()},
+            "peak_rss_mb": {
+                "api": round(peak_rss_mb(self.api.pids()), 1),
+                "workers": round(peak_rss_mb(self.workers.pids()), 1),
+            },
+        }
+
+    def bare_fastapi(self) -> float:
+        port = free_port()
+        app = [
+            str(BIN / "uvicorn"),
+            "benchmarks.bare_app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ]
+        group = Group("bare")
+        group.processes.append(
+            spawn(
+                [*app, "--workers", str(self.args.api_processes)],
+                {**self.env, "PYTHONPATH": str(ROOT)},
+                self.folder / "bare.log",
+            )
+        )
+        try:
+            wait_http(f"http://127.0.0.1:{port}/healthz")
+            return asyncio.run(
+                closed_loop(f"http://127.0.0.1:{port}", "/v1/responses", bodies(2000, 99), self.args.ceiling_seconds)
+            )
+        finally:
+            group.stop()
+
+    def npsloop_ingest_max(self) -> float:
+        return asyncio.run(closed_loop(self.base(), "/v1/responses", bodies(40000, 98), self.args.ceiling_seconds))
+
+    def celery_noop(self) -> float:
+        """Pre-fill the queue with the workers paused, then time how fast the same workers drain it."""
+        queue = self.queue + "-noop"
+        env = {**self.env, "NPSLOOP_QUEUE": queue, "PYTHONPATH": str(ROOT)}
+        group = Group("noop")
+        for n in range(self.args.workers):
+            command = [
+                str(BIN / "celery"),
+                "-A",
+                "benchmarks.noop_app",
+                "worker",
+                "-Q",
+                queue,
+                "-c",
+                str(self.args.concurrency),
+                "-n",
+                f"noop{n}@%h",
+                "--loglevel",
+                "WARNING",
+            ]
+            group.processes.append(spawn(command, env, self.folder / f"noop{n}.log"))
+        try:
+            time.sleep(6)
+            group.signal(signal.SIGSTOP)
+            count = self.args.noop_tasks
+            subprocess.run([sys.executable, "-m", "benchmarks.noop_app", str(count)], env=env, check=True, cwd=ROOT)
+            started = time.perf_counter()
+            group.signal(signal.SIGCONT)
+            while self.redis.llen(queue) > 0 or self.redis.hlen("unacked") > 0:
+                time.sleep(0.05)
+            return count / (time.perf_counter() - started)
+        finally:
+            group.signal(signal.SIGCONT)
+            group.stop()
+            self.redis.delete(queue)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--api-processes", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (npsloop worker)")
+    parser.add_argument("--concurrency", type=int, default=1, help="prefork children per worker")
+    parser.add_argument("--rates", default="50,100,200", help="responses per second to try, ascending")
+    parser.add_argument("--duration", type=float, default=60, help="seconds at each rate")
+    parser.add_argument("--drain", type=float, default=120, help="seconds to wait for the backlog after a rate")
+    parser.add_argument("--ceiling-seconds", type=float, default=15)
+    parser.add_argument("--noop-tasks", type=int, default=20000)
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "e2e"))
+    args = parser.parse_args()
+    bench = Bench(args)
+    report: dict[str, Any] = {"config": vars(args)}
+    try:
+        bench.start()
+        runs = []
+        for n, rate in enumerate(float(r) for r in args.rates.split(",")):
+            result = bench.run_rate(rate, seed=n)
+            runs.append(result)
+            print(
+                f"rate {rate:>6.0f}/s  sustained {result['sustained']!s:<5}  errors {result['errors']:>4}  backlog at end "
+                f"{result['backlog_at_end']:>5}  SMS p50/p95/p99 {fmt(result['sms_latency'])}  email p50/p95/p99 "
+                f"{fmt(result['email_latency'])}  CPU s/1000 {result['cpu_seconds_per_1000']}",
+                flush=True,
+            )
+            if not result["sustained"]:
+                break
+        report["runs"] = runs
+        best = max((r["rate"] for r in runs if r["sustained"]), default=None)
+        report["highest_sustained_rate"] = best
+        report["npsloop_ingest_max_rps"] = round(bench.npsloop_ingest_max(), 1)
+        report["bare_fastapi_rps"] = round(bench.bare_fastapi(), 1)
+        report["celery_noop_tasks_per_second"] = round(bench.celery_noop(), 1)
+    finally:
+        bench.stop()
+    tasks_per_response = 1 + 0.25 * 0.9 * 3  # a process task each, and three sends per new detractor case
+    print()
+    print(f"highest rate sustained for {args.duration:.0f} s: {report['highest_sustained_rate']} responses/s")
+    print(f"npsloop ingest, closed loop, max: {report['npsloop_ingest_max_rps']} requests/s")
+    print(f"bare FastAPI endpoint, closed loop, max: {report['bare_fastapi_rps']} requests/s")
+    print(
+        f"bare Celery no-op, {args.workers} x {args.concurrency} workers: {report['celery_noop_tasks_per_second']} tasks/s"
+    )
+    if report["highest_sustained_rate"]:
+        best = report["highest_sustained_rate"]
+        print(
+            f"sustained responses/s as a share of the Celery no-op ceiling: {best / report['celery_noop_tasks_per_second']:.2f}"
+            f" ({best * tasks_per_response / report['celery_noop_tasks_per_second']:.2f} counting npsloop's tasks)"
+        )
+        print(f"sustained responses/s as a share of the bare FastAPI ceiling: {best / report['bare_fastapi_rps']:.2f}")
+    print(
+        f"npsloop ingest max as a share of the bare FastAPI ceiling: {report['npsloop_ingest_max_rps'] / report['bare_fastapi_rps']:.2f}"
+    )
+    (bench.folder / "report.json").write_text(json.dumps(report, indent=2))
+    print(f"written to {bench.folder / 'report.json'}")
+
+
+def fmt(latency: dict[str, float | None]) -> str:
+    if not latency["n"]:
+        return "-"
+    return "/".join(f"{latency[k]:.2f}" for k in ("p50", "p95", "p99")) + " s"
+
+
+if __name__ == "__main__":
+    main()
