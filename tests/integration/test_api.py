@@ -227,7 +227,7 @@ def test_the_openapi_document_describes_the_ingest_body(client):
 
 def test_health_and_readiness(client):
     assert client.get("/healthz").json() == {"status": "ok"}
-    assert client.get("/readyz").json() == {"status": "ready"}
+    assert client.get("/readyz").json() == {"status": "ready", "database": "ok", "broker": "ok"}
 
 
 @pytest.mark.parametrize(

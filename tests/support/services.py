@@ -91,6 +91,7 @@ def pg_runtime(pg_url: str, tmp_path: Path) -> Iterator[Runtime]:
     truncate(pg_url)
     rt = build_runtime(sqlite_settings(tmp_path, database_url=pg_url), dispatcher=FakeDispatcher())
     rt.transports = {Channel.SMS: FakeTransport(), Channel.EMAIL: FakeTransport()}
+    (rt.settings.broker_folder / "queue").mkdir(parents=True)  # the embedded broker's folder, as a worker makes it
     yield rt
     rt.engine.dispose()
 

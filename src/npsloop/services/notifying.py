@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import ParamSpec
 
-from npsloop.domain.cases import Case, EventKind
+from npsloop.domain.cases import SYSTEM_ACTOR, Case, CaseEvent, EventKind
 from npsloop.domain.directory import Agent
 from npsloop.domain.notifications import Channel, Notification, NotificationKind, NotificationState, RetryPolicy
 from npsloop.logs import add_to_context
@@ -103,9 +103,11 @@ def send_notification(
                 # Held for hours (until a team opens): no long countdown on the broker; the reconciler
                 # enqueues it once it is due.
             return SendResult(SendStatus.SKIPPED), channel_name
-        uow.commit()
-    with uow:
-        notification, case, agent = load_notification(uow, notification_id)
+        # What the message needs is read in the claim's own transaction: one commit before the call.
+        notification = row
+        case = uow.cases.get(notification.case_id, with_events=False)
+        agent = uow.directory.agent(notification.agent_id)
+        assert case is not None and agent is not None
         carried = [n.case_id for n in uow.notifications.carried_by(notification_id)]
         responses = uow.responses.for_case(notification.case_id)
         add_to_context(case_id=case.id, response_id=responses[0].id if responses else None)
@@ -125,6 +127,7 @@ def send_notification(
             now=now,
             call_hours=call_hours,
         )
+        uow.commit()
     channel = Channel(notification.channel)
     try:
         receipt = transports[channel].send(message)
@@ -136,7 +139,7 @@ def send_notification(
         # Wall clock, not the injected one: this is how long the real detractor waited for the alert.
         first = min(r.received_at for r in responses)
         ALERT_LATENCY.labels(channel_name).observe(max(0.0, time.time() - first.timestamp()))
-    _record_sent(uow, notification_id, receipt.provider_id, now, pause)
+    _record_sent(uow, notification, agent, receipt.provider_id, now, pause)
     log.info(
         "notification sent",
         extra={
@@ -150,35 +153,42 @@ def send_notification(
 
 
 def _record_sent(
-    uow: UnitOfWork, notification_id: int, provider_id: str, now: datetime, pause: Callable[[float], None]
+    uow: UnitOfWork,
+    notification: Notification,
+    agent: Agent,
+    provider_id: str,
+    now: datetime,
+    pause: Callable[[float], None],
 ) -> None:
     """The provider has the message: losing that fact would make the reconciler send it again, so the
-    record is retried here through a short database outage instead of handing the task back to the queue."""
+    record is retried here through a short database outage instead of handing the task back to the queue.
+    Two statements, no reads: the row's new state and the timeline's entry."""
+    assert notification.id is not None
     for delay in (*RECORD_RETRY_DELAYS, None):
         try:
             with uow:
-                notification, case, agent = load_notification(uow, notification_id)
-                notification.state = NotificationState.SENT.value
-                notification.sent_at = now
-                notification.provider_id = provider_id
-                notification.last_error = None
-                case.record(EventKind.NOTIFIED, at=now, data=_about(notification, agent))
-                for folded in uow.notifications.carried_by(notification_id):
-                    carried_case = uow.cases.get(folded.case_id)
-                    if carried_case is not None and carried_case is not case:
-                        carried_case.record(
-                            EventKind.NOTIFIED, at=now, data={**_about(folded, agent), "digest": notification_id}
-                        )
+                uow.notifications.mark_sent(notification.id, provider_id=provider_id, now=now)
+                uow.cases.append_event(notification.case_id, _notified(notification, agent, now))
+                if notification.kind == NotificationKind.DIGEST.value:
+                    for folded in uow.notifications.carried_by(notification.id):
+                        if folded.case_id != notification.case_id:
+                            event = _notified(folded, agent, now, digest=notification.id)
+                            uow.cases.append_event(folded.case_id, event)
                 uow.commit()
                 return
         except StoreUnavailable:
             if delay is None:
                 log.critical(
                     "sent but could not record it; the reconciler may send it again",
-                    extra={"notification_id": notification_id, "provider_id": provider_id},
+                    extra={"notification_id": notification.id, "provider_id": provider_id},
                 )
                 raise
             pause(delay)
+
+
+def _notified(notification: Notification, agent: Agent, now: datetime, digest: int | None = None) -> CaseEvent:
+    data = _about(notification, agent) if digest is None else {**_about(notification, agent), "digest": digest}
+    return CaseEvent(kind=EventKind.NOTIFIED.value, actor=SYSTEM_ACTOR, at=now, data=data)
 
 
 def _record_transient(

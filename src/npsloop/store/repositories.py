@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc
 from sqlalchemy.orm import Session, selectinload
 
-from npsloop.domain.cases import Case, CaseStatus
+from npsloop.domain.cases import Case, CaseEvent, CaseStatus
 from npsloop.domain.directory import Agent, Team
 from npsloop.domain.notifications import Notification, NotificationState
 from npsloop.domain.responses import Response, ResponseStatus
@@ -101,8 +101,18 @@ class CaseRepository:
     def add(self, case: Case) -> None:
         self.session.add(case)
 
-    def get(self, case_id: int) -> Case | None:
-        return self.session.get(Case, case_id, options=[selectinload(Case.events)])  # type: ignore[arg-type]
+    def get(self, case_id: int, *, with_events: bool = True) -> Case | None:
+        """With its timeline by default; without, for readers that only need the case's own fields."""
+        options = [selectinload(Case.events)] if with_events else []  # type: ignore[arg-type]
+        return self.session.get(Case, case_id, options=options)
+
+    def append_event(self, case_id: int, event: CaseEvent) -> None:
+        """Adds to the timeline without loading it: the hot path's record of a sent alert."""
+        self.session.execute(
+            sa.insert(tables.case_events).values(
+                case_id=case_id, kind=event.kind, actor=event.actor, at=event.at, note=event.note, data=event.data
+            )
+        )
 
     def open_for_customer(self, customer_key: str) -> Case | None:
         c = tables.cases.c
@@ -222,6 +232,15 @@ class NotificationRepository:
         c = tables.notifications.c
         stmt = sa.select(c.id).where(c.case_id == case_id, c.state == NotificationState.PENDING.value)
         return list(self.session.scalars(stmt.order_by(c.id)))
+
+    def mark_sent(self, notification_id: int, *, provider_id: str, now: datetime) -> None:
+        c = tables.notifications.c
+        self.session.execute(
+            sa.update(tables.notifications)
+            .where(c.id == notification_id)
+            .values(state=NotificationState.SENT.value, sent_at=now, provider_id=provider_id, last_error=None)
+            .execution_options(synchronize_session=False)
+        )
 
     def claim(self, notification_id: int, *, now: datetime) -> bool:
         """The at-most-once gate: only one caller can move a row from pending to sending."""
