@@ -108,7 +108,9 @@ def send_notification(
         case = uow.cases.get(notification.case_id, with_events=False)
         agent = uow.directory.agent(notification.agent_id)
         assert case is not None and agent is not None
-        carried = [n.case_id for n in uow.notifications.carried_by(notification_id)]
+        carried = []
+        if notification.kind == NotificationKind.DIGEST.value:  # only a digest stands for other alerts
+            carried = [n.case_id for n in uow.notifications.carried_by(notification_id)]
         responses = uow.responses.for_case(notification.case_id)
         add_to_context(case_id=case.id, response_id=responses[0].id if responses else None)
         team = uow.directory.team(case.team_id) if case.team_id is not None else None
