@@ -1,13 +1,16 @@
 """A Celery app with npsloop's own broker settings (late acknowledgement, prefetch 1) and one task that does
-nothing: the ceiling of what Celery on this Redis can move, which npsloop's workers are measured against.
+nothing but count itself (one Redis INCR, so the run knows when the last one finished): the ceiling of what
+Celery on this Redis can move, which npsloop's workers are measured against.
 
     python -m benchmarks.noop_app 20000     # publishes 20,000 no-op tasks to NPSLOOP_QUEUE
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
+import redis
 from celery import Celery
 
 from npsloop.settings import get_settings
@@ -24,9 +27,13 @@ app.conf.update(
 )
 
 
+COUNTER = os.environ.get("BENCH_COUNTER", "bench:noop:done")
+_counter = redis.Redis.from_url(get_settings().resolved_broker_url)
+
+
 @app.task(name="bench.noop")
 def noop(_: int) -> None:
-    return None
+    _counter.incr(COUNTER)
 
 
 if __name__ == "__main__":

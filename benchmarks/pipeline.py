@@ -23,10 +23,11 @@ import httpx
 import redis
 import sqlalchemy as sa
 import uvicorn
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.bare_app import app as bare_app  # noqa: E402
 from npsloop.api.app import create_app  # noqa: E402
 from npsloop.bootstrap import build_runtime  # noqa: E402
 from npsloop.ingest import signature  # noqa: E402
@@ -112,15 +113,8 @@ def main() -> None:
         )
         payloads = bodies(n)
 
-        bare = FastAPI()
-
-        @bare.post("/noop", status_code=202)
-        async def noop(request: Request) -> Response:
-            await request.body()
-            return Response(status_code=202)
-
-        bare_server, bare_base = serve(bare)
-        baseline_seconds = post_all(bare_base, "/noop", payloads)
+        bare_server, bare_base = serve(bare_app)
+        baseline_seconds = post_all(bare_base, "/v1/responses", payloads)
         bare_server.should_exit = True
 
         api_server, api_base = serve(create_app(runtime))
