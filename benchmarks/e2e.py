@@ -23,7 +23,6 @@ import json
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.support import smtp_server, twilio_server  # noqa: E402
+from tests.support.smtp_server import free_port  # noqa: E402
 
 from npsloop.ingest import signature  # noqa: E402
 from npsloop.store import migrate  # noqa: E402
@@ -55,12 +55,6 @@ TOKEN = "bench-token-" + "t" * 20
 BIN = Path(sys.executable).parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 AGENTS = [("Marta", "+34611222333", "marta@example.es"), ("Tom", None, "tom@example.com")]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # --- processes --------------------------------------------------------------------------------------------

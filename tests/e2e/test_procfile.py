@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,15 +18,10 @@ import redis
 
 from tests.conftest import SECRET, TOKEN, payload, signed
 from tests.support.services import truncate
+from tests.support.smtp_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 HONCHO = Path(sys.executable).parent / "honcho"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_the_procfile_processes_start_and_answer(pg_url, redis_url, tmp_path):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,12 +13,7 @@ import httpx
 import redis
 
 from npsloop.cli import main  # noqa: F401  (the command under test, run as a subprocess)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.support.smtp_server import free_port
 
 
 def health(env: dict[str, str], max_age: str = "3") -> subprocess.CompletedProcess[str]:
