@@ -362,6 +362,7 @@ class Bench:
         payloads = bodies(int(rate * self.args.duration), seed)
         twilio_before, smtp_before = len(self.twilio.state.messages), len(self.smtp.mails)
         cpu_before = {"api": cpu_seconds(self.api.pids()), "workers": cpu_seconds(self.workers.pids())}
+        each_before = {pid: cpu_seconds([pid]) for pid in self.api.pids() + self.workers.pids()}
         samples: list[tuple[float, int]] = []
         began = time.monotonic()
 
@@ -384,6 +385,16 @@ class Bench:
             "workers": cpu_seconds(self.workers.pids()) - cpu_before["workers"],
         }
         accepted = [s for s in sent if 200 <= s.status < 300]
+        per_process = {
+            f"{group.name}:{pid}": {
+                "cpu_seconds_per_1000": round(
+                    1000 * (cpu_seconds([pid]) - each_before.get(pid, 0.0)) / max(len(accepted), 1), 2
+                ),
+                "peak_rss_mb": round(peak_rss_mb([pid]), 1),
+            }
+            for group in (self.api, self.workers)
+            for pid in group.pids()
+        }
         with sa.create_engine(self.db_url).connect() as connection:
             case_of = dict(
                 connection.execute(
@@ -429,6 +440,7 @@ class Bench:
                 "api": round(peak_rss_mb(self.api.pids()), 1),
                 "workers": round(peak_rss_mb(self.workers.pids()), 1),
             },
+            "processes": per_process,  # each process of the API's and the workers' trees
         }
 
     def bare_fastapi(self) -> float:
