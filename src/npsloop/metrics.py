@@ -42,7 +42,7 @@ CASES_OPENED = Counter("npsloop_cases_opened", "Follow-up cases opened", ["team"
 NOTIFICATIONS = Counter("npsloop_notifications", "Notification attempts by outcome", ["channel", "outcome"])
 ALERT_LATENCY = Histogram(
     "npsloop_detractor_alert_seconds",
-    "From a detractor's response reaching the API to the first alert of its case accepted by the provider",
+    "From a detractor's response reaching the API to each alert of its new case accepted by the provider",
     ["channel"],
     buckets=LATENCY_BUCKETS,
 )
