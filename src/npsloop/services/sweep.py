@@ -14,6 +14,7 @@ from npsloop.domain.cases import Case, EventKind
 from npsloop.domain.directory import Agent, Team
 from npsloop.domain.escalation import Due, chain_from, due
 from npsloop.domain.notifications import Notification
+from npsloop.domain.sla import BusinessCalendar
 from npsloop.metrics import ESCALATIONS, SLA_BREACHES
 from npsloop.services.ports import Dispatcher
 from npsloop.services.schedules import calendar_for
@@ -33,6 +34,7 @@ def sweep(*, uow: UnitOfWork, dispatcher: Dispatcher, now: datetime, remind_befo
     escalated = reminded = 0
     breaches: list[tuple[str, str]] = []
     fired: list[tuple[str, str]] = []
+    calendars: dict[int | None, BusinessCalendar] = {}
     with uow:
         for case in uow.cases.needing_attention(now + remind_before):
             team = uow.directory.team(case.team_id) if case.team_id is not None else None
@@ -41,7 +43,9 @@ def sweep(*, uow: UnitOfWork, dispatcher: Dispatcher, now: datetime, remind_befo
             for step in case.breached(now):
                 if uow.escalations.claim(case.id or 0, f"breach:{step}", now):
                     breaches.append((step, team.name))
-            calendar = calendar_for(team, now)
+            if team.id not in calendars:  # one calendar per team and sweep: building one loads its holidays
+                calendars[team.id] = calendar_for(team, now)
+            calendar = calendars[team.id]
             for item in due(case, chain_from(team.escalation), calendar, now, remind_before=remind_before):
                 if not uow.escalations.claim(case.id or 0, item.key, now):
                     continue  # fired before, or by a sweep running right now
