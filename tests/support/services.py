@@ -82,6 +82,7 @@ def truncate(url: str) -> None:
             sa.text("TRUNCATE api_tokens, nps_targets, notifications, case_events, responses, cases, agents, teams "
                 "RESTART IDENTITY CASCADE")
         )
+        connection.execute(sa.text("UPDATE routing_version SET version = version + 1"))  # teams changed
     engine.dispose()
 
 

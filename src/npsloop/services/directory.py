@@ -27,6 +27,7 @@ def add_team(*, uow: UnitOfWork, name: str, touchpoints: list[str], is_default: 
                 team.is_default = False  # one default team: the newest default wins
         team = Team(name=name, touchpoints=sorted(wanted), is_default=is_default)
         uow.directory.add(team)
+        uow.routing.bump_version()
         _commit_unique(uow, f"a team named {name!r} exists")
         return team
 
@@ -124,6 +125,7 @@ def set_schedule(
         validate_sla(found, calendar)
         if found.after_hours == "contact" and found.after_hours_agent_id is None:
             raise CalendarError("the contact policy needs an after-hours agent")
+        uow.routing.bump_version()
         uow.commit()
         return found
 

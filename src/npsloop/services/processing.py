@@ -17,6 +17,7 @@ from npsloop.domain.scores import Category
 from npsloop.domain.sla import BusinessCalendar
 from npsloop.logs import add_to_context
 from npsloop.metrics import CASES_OPENED, RESPONSES_PROCESSED
+from npsloop.services.routing_cache import routing_snapshot
 from npsloop.services.schedules import calendar_for, sla_for
 from npsloop.store.uow import Conflict, UnitOfWork
 
@@ -124,13 +125,14 @@ class Routed:
 
 def _route(uow: UnitOfWork, response: Response) -> Routed:
     """Routing rules when loaded; otherwise the team that owns the touchpoint, else the default team."""
-    rules = uow.routing.rules()
-    if not rules:
-        return Routed(team_for(response.touchpoint, uow.directory.teams()))
-    rule = route(rules, response)
+    snapshot = routing_snapshot(uow)
+    owner = team_for(response.touchpoint, snapshot.teams)
+    if not snapshot.rules:
+        return Routed(owner)
+    rule = route(snapshot.rules, response)
     if rule is None:
-        return Routed(team_for(response.touchpoint, uow.directory.teams()), open_case=False)
-    team = uow.directory.team_named(rule.team) if rule.team else team_for(response.touchpoint, uow.directory.teams())
+        return Routed(owner, open_case=False)
+    team = snapshot.team_named(rule.team) if rule.team else owner
     return Routed(team, rule.priority.value, rule.name, rule.open_case)
 
 

@@ -22,6 +22,7 @@ def load_routing(*, uow: UnitOfWork, rules: list[Rule], now: datetime) -> int:
                 team_id = team.id
             resolved.append((rule, team_id))
         uow.routing.replace(resolved, now)
+        uow.routing.bump_version()
         uow.commit()
     return len(rules)
 

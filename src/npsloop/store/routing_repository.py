@@ -38,6 +38,17 @@ class RoutingRepository:
             for row in self.session.execute(stmt)
         ]
 
+    def version(self) -> int:
+        return int(
+            self.session.scalar(sa.select(tables.routing_version.c.version).where(tables.routing_version.c.id == 1))
+            or 0
+        )
+
+    def bump_version(self) -> None:
+        """In the transaction that changes teams or rules, so readers of the version never miss the change."""
+        v = tables.routing_version.c
+        self.session.execute(sa.update(tables.routing_version).where(v.id == 1).values(version=v.version + 1))
+
     def replace(self, rules: list[tuple[Rule, int | None]], now: datetime) -> None:
         self.session.execute(sa.delete(tables.routing_rules))
         for position, (rule, team_id) in enumerate(rules, start=1):

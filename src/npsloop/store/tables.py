@@ -245,3 +245,12 @@ nps_targets = sa.Table(
         sqlite_where=sa.text("team_id IS NULL"),
     ),
 )
+
+# One row, bumped in the same transaction as any change to teams or routing rules, so that a worker can keep
+# what it read of them and know, with one indexed read a response, when it must read them again.
+routing_version = sa.Table(
+    "routing_version",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+)
