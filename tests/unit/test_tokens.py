@@ -69,3 +69,19 @@ def test_the_bootstrap_token_from_settings_is_an_admin(runtime):
 def test_a_token_must_expire_in_the_future(runtime):
     with pytest.raises(tokens.InvalidToken):
         tokens.create_token(uow=runtime.uow(), name="x", role=Role.ADMIN, now=runtime.clock(), expires_in=timedelta(0))
+
+
+def test_last_use_is_written_at_most_once_a_minute(runtime):
+    now = runtime.clock()
+    issued = tokens.create_token(uow=runtime.uow(), name="busy", role=Role.SUPERVISOR, now=now)
+
+    def last_used():
+        return tokens.list_tokens(uow=runtime.uow())[0].last_used_at
+
+    assert authenticate(runtime, issued.secret, now) is not None
+    assert last_used() == now
+    assert authenticate(runtime, issued.secret, now + timedelta(seconds=30)) is not None
+    assert last_used() == now  # too soon to be worth a write
+    later = now + timedelta(minutes=2)
+    assert authenticate(runtime, issued.secret, later) is not None
+    assert last_used() == later

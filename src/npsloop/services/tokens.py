@@ -116,7 +116,7 @@ def authenticate(*, uow: UnitOfWork, presented: str, bootstrap: list[str], now: 
             if agent is None or not agent.active:
                 return None
             name, team_ids = agent.name, frozenset({agent.team_id})
-        uow.tokens.touch(token.id, now)
-        uow.commit()
+        if uow.tokens.touch(token, now):
+            uow.commit()
         role = Role(token.role)
         return Principal(name=name, role=role, agent_id=token.agent_id, team_ids=team_ids, token_id=token.id)

@@ -31,11 +31,16 @@ class TokenRepository:
     def all(self) -> list[ApiToken]:
         return list(self.session.scalars(sa.select(ApiToken).order_by(tables.api_tokens.c.id)))
 
-    def touch(self, token_id: int, now: datetime) -> None:
-        """At most one write a minute per token: last-used is for audits, not worth a write per request."""
+    def touch(self, token: ApiToken, now: datetime) -> bool:
+        """At most one write a minute per token: last-used is for audits, not worth a write per request. The
+        row just read decides whether to write at all; the WHERE keeps concurrent requests to one write.
+        True when there is something to commit."""
+        if token.last_used_at is not None and token.last_used_at >= now - _TOUCH_EVERY:
+            return False
         c = tables.api_tokens.c
         stale = sa.or_(c.last_used_at.is_(None), c.last_used_at < now - _TOUCH_EVERY)
-        self.session.execute(sa.update(tables.api_tokens).where(c.id == token_id, stale).values(last_used_at=now))
+        self.session.execute(sa.update(tables.api_tokens).where(c.id == token.id, stale).values(last_used_at=now))
+        return True
 
 
 class TargetRepository:
