@@ -22,7 +22,7 @@ from npsloop.dashboard import pages
 from npsloop.dashboard.i18n import LANGUAGES, pick_language, words
 from npsloop.domain.access import AccessDenied, Permission, Principal
 from npsloop.domain.cases import Action, Outcome
-from npsloop.domain.errors import DomainError, UnknownTeam
+from npsloop.domain.errors import DomainError
 from npsloop.domain.periods import Period
 from npsloop.services import casework, directory, reports
 from npsloop.services.ingest import enqueue_notification
@@ -147,13 +147,7 @@ async def queue(request: Request, team: str = "", done: str = "") -> Response:
 
     def load() -> tuple[list[dict[str, Any]], int, list[str]]:
         team_names = [t.name for t in directory.list_teams(uow=runtime.uow())] if who.sees_all_teams else []
-        team_id = None
-        if team:
-            with runtime.uow() as uow:
-                found = uow.directory.team_named(team)
-                if found is None:
-                    raise UnknownTeam(f"no team named {team!r}")
-                team_id = found.id
+        team_id = directory.team_id(uow=runtime.uow(), name=team or None)
         views, total = casework.queue(
             uow=runtime.uow(), where=CaseFilter(team_id=team_id), limit=QUEUE_LIMIT, viewer=who
         )

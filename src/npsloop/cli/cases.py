@@ -11,8 +11,7 @@ import click
 from npsloop.api.presenters import case_json
 from npsloop.cli.common import fail_on_domain_error, runtime
 from npsloop.domain.cases import Action, CaseStatus, Outcome
-from npsloop.domain.errors import UnknownTeam
-from npsloop.services import casework, exports
+from npsloop.services import casework, directory, exports
 from npsloop.services.ingest import enqueue_notification
 from npsloop.store.report_queries import ResponseFilter
 from npsloop.store.repositories import CaseFilter
@@ -136,7 +135,7 @@ def export(
 ) -> None:
     """Cases as CSV or JSON, streamed."""
     rt = runtime()
-    team_id = fail_on_domain_error(_team_id, team)
+    team_id = fail_on_domain_error(directory.team_id, uow=rt.uow(), name=team)
     where = CaseFilter(
         status=status,
         team_id=team_id,
@@ -145,16 +144,6 @@ def export(
         opened_to=opened_to.replace(tzinfo=UTC) if opened_to else None,
     )
     _write(exports.render(exports.case_rows(uow=rt.uow(), where=where), exports.CASE_COLUMNS, fmt), output)
-
-
-def _team_id(name: str | None) -> int | None:
-    if name is None:
-        return None
-    with runtime().uow() as uow:
-        team = uow.directory.team_named(name)
-        if team is None:
-            raise UnknownTeam(f"no team named {name!r}")
-        return team.id
 
 
 @click.group()
@@ -181,7 +170,8 @@ def export_responses(
 ) -> None:
     """Responses as CSV or JSON, streamed."""
     rt = runtime()
-    where = ResponseFilter(team_id=fail_on_domain_error(_team_id, team), survey_type=survey_type, touchpoint=touchpoint)
+    team_id = fail_on_domain_error(directory.team_id, uow=rt.uow(), name=team)
+    where = ResponseFilter(team_id=team_id, survey_type=survey_type, touchpoint=touchpoint)
     responded = (first.replace(tzinfo=UTC) if first else None, last.replace(tzinfo=UTC) if last else None)
     rows = exports.response_rows(uow=rt.uow(), where=where, responded=responded)
     _write(exports.render(rows, exports.RESPONSE_COLUMNS, fmt), output)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from npsloop.domain.directory import Agent, Team
-from npsloop.domain.errors import DuplicateName, UnknownAgent, UnknownTeam
+from npsloop.domain.errors import DuplicateName, UnknownAgent
 from npsloop.domain.escalation import parse_step
 from npsloop.domain.sla import CalendarError, format_hours, parse_hours
 from npsloop.services.schedules import calendar_for, validate_sla
@@ -43,9 +43,8 @@ def add_agent(
     role: str = "agent",
 ) -> Agent:
     with uow:
-        found = uow.directory.team_named(team)
-        if found is None or found.id is None:
-            raise UnknownTeam(f"no team named {team!r}")
+        found = uow.directory.require_team(team)
+        assert found.id is not None
         if uow.directory.agent_named(name) is not None:
             raise DuplicateName(f"an agent named {name!r} exists")
         if role not in ROLES:
@@ -54,6 +53,14 @@ def add_agent(
         uow.directory.add(agent)
         _commit_unique(uow, f"an agent named {name!r} exists")
         return agent
+
+
+def team_id(*, uow: UnitOfWork, name: str | None) -> int | None:
+    """The id of a team a user named (None for none), or UnknownTeam."""
+    if name is None:
+        return None
+    with uow:
+        return uow.directory.require_team(name).id
 
 
 def list_teams(*, uow: UnitOfWork) -> list[Team]:
@@ -90,9 +97,7 @@ def set_schedule(
 ) -> Team:
     """Changes what is given and checks the whole result (zone, hours, holidays, SLA) before saving it."""
     with uow:
-        found = uow.directory.team_named(team)
-        if found is None:
-            raise UnknownTeam(f"no team named {team!r}")
+        found = uow.directory.require_team(team)
         if timezone is not None:
             found.timezone = timezone
         if hours is not None:

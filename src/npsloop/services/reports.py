@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from npsloop.domain import loop
 from npsloop.domain.directory import Team
-from npsloop.domain.errors import UnknownTeam
 from npsloop.domain.periods import Bucket, Period, PeriodError, buckets, local_midnight, period_start
 from npsloop.domain.scores import NpsSummary, classify, summarize
 from npsloop.domain.sla import BusinessCalendar
@@ -65,12 +64,7 @@ def _round(value: float | None) -> float | None:
 
 
 def _team(uow: UnitOfWork, name: str | None) -> Team | None:
-    if name is None:
-        return None
-    team = uow.directory.team_named(name)
-    if team is None:
-        raise UnknownTeam(f"no team named {name!r}")
-    return team
+    return uow.directory.require_team(name) if name is not None else None
 
 
 def _check_range(first: date, last: date) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from npsloop.domain.cases import Case, CaseEvent, CaseStatus
 from npsloop.domain.directory import Agent, Team
+from npsloop.domain.errors import UnknownTeam
 from npsloop.domain.notifications import Notification, NotificationState
 from npsloop.domain.responses import Response, ResponseStatus
 from npsloop.domain.scores import Category
@@ -189,6 +190,13 @@ class DirectoryRepository:
 
     def team_named(self, name: str) -> Team | None:
         return self.session.scalars(sa.select(Team).where(tables.teams.c.name == name)).one_or_none()
+
+    def require_team(self, name: str) -> Team:
+        """For the callers that name a team the user gave: one wording of the refusal everywhere."""
+        team = self.team_named(name)
+        if team is None:
+            raise UnknownTeam(f"no team named {name!r}")
+        return team
 
     def agents(self, team_id: int | None = None) -> list[Agent]:
         stmt = sa.select(Agent).order_by(tables.agents.c.id)
