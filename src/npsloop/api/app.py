@@ -20,6 +20,7 @@ from npsloop.api import (
     directory,
     errors,
     exports,
+    integrations,
     links,
     reports,
     tokens,
@@ -49,6 +50,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     errors.install(app)
     app.state.dashboard_env = environment((runtime.settings if runtime else get_settings()).report_timezone)
     app.include_router(webhooks.router)
+    app.include_router(integrations.router)
     app.include_router(exports.router)
     app.include_router(cases.router)
     app.include_router(directory.router)

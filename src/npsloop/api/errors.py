@@ -14,6 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from npsloop.domain import errors as domain
 from npsloop.domain.access import AccessDenied
+from npsloop.domain.integrations import InvalidIntegration, UnknownIntegration
 from npsloop.domain.periods import PeriodError
 from npsloop.domain.rules import RuleError
 from npsloop.domain.sla import CalendarError
@@ -37,6 +38,8 @@ STATUS = {
     InvalidToken: 422,
     ReportError: 422,
     PeriodError: 422,
+    InvalidIntegration: 422,
+    UnknownIntegration: 404,
 }
 
 

@@ -18,7 +18,7 @@ from npsloop.domain.access import Permission
 from npsloop.ingest import signature
 from npsloop.ingest.schemas import BatchIn, ResponseIn, field_errors
 from npsloop.ratelimit import retry_after_header
-from npsloop.services.ingest import IngestResult, ingest_response
+from npsloop.services.ingest import IngestResult, ingest_payload
 
 router = APIRouter(tags=["ingest"])
 BATCH_BODY_LIMIT = 4 * 1024 * 1024
@@ -101,12 +101,8 @@ def _within_rate(runtime: Runtime, integration: str, cost: int) -> None:
 
 
 def _ingest(runtime: Runtime, integration: str, payload: ResponseIn) -> IngestResult:
-    now = runtime.clock()
-    return ingest_response(
-        uow=runtime.uow(),
-        dispatcher=runtime.dispatcher,
-        incoming=payload.to_domain(integration=integration, received_at=now),
-        now=now,
+    return ingest_payload(
+        uow=runtime.uow(), dispatcher=runtime.dispatcher, integration=integration, payload=payload, now=runtime.clock()
     )
 
 

@@ -42,9 +42,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
     multiprocess_metrics()
     # log_config=None: uvicorn's processes keep the structured logging the app factory sets up.
-    uvicorn.run(
-        "npsloop.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_config=None
-    )
+    uvicorn.run("npsloop.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_config=None)
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -98,9 +98,7 @@ def summarize(cases: Iterable[CaseTimes]) -> dict[str, Any]:
         "closure_rate": _share(reached["close"], opened),
         "contacted_within_sla": _share(in_sla["contact"], with_sla["contact"]),
         "closed_within_sla": _share(in_sla["close"], with_sla["close"]),
-        "time_to": {
-            step: {"wall": _durations(wall[step]), "business": _durations(business[step])} for step in STEPS
-        },
+        "time_to": {step: {"wall": _durations(wall[step]), "business": _durations(business[step])} for step in STEPS},
         "recontacted": recontacts,
         "recontact_rate": _share(recontacts, opened),
     }

@@ -9,6 +9,7 @@ from datetime import datetime
 from npsloop.domain.cases import EventKind
 from npsloop.domain.responses import Response, ResponseStatus
 from npsloop.domain.scores import Category
+from npsloop.ingest.schemas import ResponseIn
 from npsloop.metrics import RESPONSES_RECEIVED
 from npsloop.services.ports import Dispatcher
 from npsloop.store.uow import Conflict, UnitOfWork
@@ -54,6 +55,14 @@ def ingest_response(
     if live and (result.created or "score" in result.changed_fields):
         enqueue_response(dispatcher, result.id)
     return result
+
+
+def ingest_payload(
+    *, uow: UnitOfWork, dispatcher: Dispatcher, integration: str, payload: ResponseIn, now: datetime
+) -> IngestResult:
+    """A validated payload, from whichever door it came in (API, survey-tool adapter, Redis intake)."""
+    incoming = payload.to_domain(integration=integration, received_at=now)
+    return ingest_response(uow=uow, dispatcher=dispatcher, incoming=incoming, now=now)
 
 
 def enqueue_response(dispatcher: Dispatcher, response_id: int) -> None:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import registry, relationship
 from npsloop.domain.access import ApiToken
 from npsloop.domain.cases import Case, CaseEvent
 from npsloop.domain.directory import Agent, Team
+from npsloop.domain.integrations import Integration
 from npsloop.domain.notifications import Notification
 from npsloop.domain.responses import Response
 from npsloop.store import tables
@@ -33,3 +34,4 @@ def start_mappers() -> None:
     )
     mapper_registry.map_imperatively(Notification, tables.notifications)
     mapper_registry.map_imperatively(ApiToken, tables.api_tokens)
+    mapper_registry.map_imperatively(Integration, tables.integrations)

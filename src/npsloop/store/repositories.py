@@ -145,7 +145,6 @@ class CaseRepository:
         stmt = sa.select(Case).where(*conditions).order_by(c.opened_at.desc(), c.id.desc())
         return list(self.session.scalars(stmt.limit(limit).offset(offset))), int(total or 0)
 
-
     def queue(self, where: CaseFilter, *, limit: int) -> tuple[list[Case], int]:
         """Live cases, the most overdue first: ordered by the deadline of the next step still to do, the same
         step Case.next_deadline names; cases without a deadline come last, oldest first."""

@@ -254,3 +254,54 @@ routing_version = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("version", sa.Integer, nullable=False),
 )
+
+# Survey tools and producers that push responses. The secret is kept as is (not hashed): a tool's signature
+# is an HMAC over the body, and checking one needs the key itself.
+integrations = sa.Table(
+    "integrations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("secret", sa.String(500), nullable=False),
+    sa.Column("previous_secret", sa.String(500)),
+    sa.Column("previous_valid_until", UTCDateTime),
+    sa.Column("config", sa.JSON, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("rotated_at", UTCDateTime),
+)
+
+# Where case events go out to: a Slack incoming webhook, or a signed webhook of a helpdesk or CRM.
+outbound_endpoints = sa.Table(
+    "outbound_endpoints",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("url", sa.String(2000), nullable=False),
+    sa.Column("secret", sa.String(200)),
+    sa.Column("events", sa.JSON, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+# One row per endpoint and case event, written in the transaction that records the event (so none is missed
+# and none is sent twice), then sent and retried from here; it is also the delivery log.
+outbound_deliveries = sa.Table(
+    "outbound_deliveries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("endpoint_id", sa.ForeignKey("outbound_endpoints.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("event_id", sa.ForeignKey("case_events.id"), nullable=False),
+    sa.Column("case_id", sa.ForeignKey("cases.id"), nullable=False),
+    sa.Column("event_kind", sa.String(40), nullable=False),
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", UTCDateTime, nullable=False),
+    sa.Column("claimed_until", UTCDateTime),
+    sa.Column("last_status_code", sa.Integer),
+    sa.Column("last_error", sa.Text),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("delivered_at", UTCDateTime),
+    sa.UniqueConstraint("endpoint_id", "event_id", name="uq_outbound_deliveries_once"),
+    sa.Index("ix_outbound_deliveries_due", "status", "next_attempt_at"),
+)

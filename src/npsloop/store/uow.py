@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from npsloop.store.access_repository import TargetRepository, TokenRepository
 from npsloop.store.export_queries import ExportQueries
+from npsloop.store.integration_repository import IntegrationRepository
 from npsloop.store.report_queries import ReportQueries
 from npsloop.store.repositories import (
     CaseRepository,
@@ -53,6 +54,7 @@ class UnitOfWork:
         self.targets = TargetRepository(self.session)
         self.reports = ReportQueries(self.session)
         self.exports = ExportQueries(self.session)
+        self.integrations = IntegrationRepository(self.session)
         return self
 
     def __exit__(

@@ -1,0 +1,85 @@
+"""POST /v1/integrations/{kind}/{name}: survey tools' own webhooks, as the tools send them.
+
+Answers: 202/200 stored (as /v1/responses), 200 `ignored` for the tool's other events and test pings (so the
+tool stops retrying them), 401 for a bad signature, 404 for no such integration, 422 with the field and
+the reason when the payload cannot make a response, 503 when the tool's own API (read back for tools whose
+webhook only names the response) or our database is down: the tool retries, nothing is lost.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from npsloop.api.body import read_bounded
+from npsloop.api.errors import ApiError, documented
+from npsloop.api.webhooks import _answer, _within_rate
+from npsloop.bootstrap import Runtime
+from npsloop.domain.integrations import Integration, UnknownIntegration
+from npsloop.ingest.adapters.base import Ignored, PayloadError, SignatureError, UpstreamError
+from npsloop.ingest.adapters.base import Request as ToolRequest
+from npsloop.ingest.fetch import http_fetch
+from npsloop.ingest.schemas import field_errors
+from npsloop.services import integrations as service
+from npsloop.services.ingest import ingest_payload
+
+router = APIRouter(tags=["integrations"])
+PATH = "/v1/integrations/{kind}/{name}"
+
+
+async def _integration(runtime: Runtime, kind: str, name: str) -> Integration:
+    try:
+        return await run_in_threadpool(service.find, uow=runtime.uow(), kind=kind, name=name)
+    except UnknownIntegration as error:
+        raise ApiError(404, "not_found", str(error)) from None
+
+
+@router.api_route(PATH, methods=["GET", "HEAD"], include_in_schema=False)
+async def ping(kind: str, name: str, request: Request) -> JSONResponse:
+    """SurveyMonkey checks a subscription URL with HEAD, Qualtrics with GET: say it exists, nothing more."""
+    await _integration(request.app.state.runtime, kind, name)
+    return JSONResponse({"status": "ok"})
+
+
+@router.post(PATH, status_code=202, responses=documented(401, 404, 413, 422, 429, 503))
+async def receive(kind: str, name: str, request: Request) -> JSONResponse:
+    runtime: Runtime = request.app.state.runtime
+    integration = await _integration(runtime, kind, name)
+    body = await read_bounded(request, runtime.settings.max_body_bytes)
+    tool_request = ToolRequest(headers=request.headers, body=body, query=request.query_params)
+    now = runtime.clock()
+    try:
+        service.verify(integration, tool_request, now)
+    except SignatureError as error:
+        raise ApiError(401, "bad_signature", str(error)) from None
+    _within_rate(runtime, integration.name, 1)
+    try:
+        translated = await run_in_threadpool(service.translate, integration, tool_request, http_fetch, now)
+    except PayloadError as error:
+        raise ApiError(
+            422,
+            "validation_failed",
+            "the payload cannot make a response",
+            errors=[{"field": error.field, "message": error.message}],
+        ) from None
+    except ValidationError as error:
+        raise ApiError(
+            422, "validation_failed", "the response has invalid fields", errors=field_errors(error)
+        ) from None
+    except UpstreamError as error:
+        if error.retry:
+            raise ApiError(503, "upstream_unavailable", str(error), headers={"Retry-After": "30"}) from None
+        raise ApiError(422, "upstream_refused", str(error)) from None
+    if isinstance(translated, Ignored):
+        return JSONResponse({"status": "ignored", "reason": translated.reason}, status_code=200)
+    result = await run_in_threadpool(
+        ingest_payload,
+        uow=runtime.uow(),
+        dispatcher=runtime.dispatcher,
+        integration=integration.name,
+        payload=translated,
+        now=now,
+    )
+    return JSONResponse(_answer(result), status_code=202 if result.created else 200)
