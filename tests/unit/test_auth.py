@@ -72,7 +72,8 @@ WALK = [
     ("POST", "/v1/tokens/{name}/revoke", "/v1/tokens/walk/revoke", None, {ADMIN}),
 ]
 # Routes that authenticate otherwise: provider and survey-tool signatures, signed links, the dashboard's own
-# session (walked below), health probes and metrics (for the scraper on the private network), and the API's own documentation.
+# session (walked below), health probes and metrics (for the scraper on the private network), and the API's own
+# documentation.
 NOT_BY_TOKEN = re.compile(
     r"^(/v1/twilio/|/v1/links/|/v1/integrations/|/v1/email/bounces|/ui|/healthz|/readyz|/metrics|/openapi|/docs|/redoc)"
 )
