@@ -29,6 +29,17 @@ class Settings(BaseSettings):
     ingest_rate_per_minute: int = Field(default=6000, ge=0)
     ingest_burst: int = Field(default=1000, ge=1)
     redis_url: str = ""  # for the rate limiter; empty: the broker's Redis, if the broker is Redis
+    # Redis stream intake for producers inside the network (`npsloop intake`): entries are XADDed with a
+    # `response` field holding the same JSON as POST /v1/responses (and optionally `integration`).
+    intake_stream: str = "npsloop:intake"
+    intake_group: str = "npsloop"
+    intake_rejects_stream: str = "npsloop:intake:rejects"
+    intake_integration: str = "intake"  # the integration an entry counts under when it names none
+    intake_batch: int = Field(default=100, ge=1, le=10000)
+    # An entry a consumer took and has not acknowledged for this long is claimed by another (XAUTOCLAIM).
+    intake_claim_idle_seconds: float = Field(default=60.0, gt=0)
+    # Delivered this many times without being stored (a crash it causes, not bad data): rejected with the count.
+    intake_max_deliveries: int = Field(default=10, ge=1)
     # SMS alerts one agent may receive an hour; beyond it cases are folded into one digest SMS.
     sms_per_agent_per_hour: int = Field(default=20, ge=1)
     # How long (wall time) before a contact or close deadline the assignee is reminded.

@@ -16,7 +16,7 @@ def main() -> None:
     configure_logging(get_settings())
 
 
-for command in (run.demo, run.serve, run.worker, run.beat, run.reconcile, run.db, run.worker_health):
+for command in (run.demo, run.serve, run.worker, run.beat, run.reconcile, run.db, run.worker_health, run.intake):
     main.add_command(command)
 main.add_command(directory.teams)
 main.add_command(directory.agents)

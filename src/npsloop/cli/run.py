@@ -119,3 +119,27 @@ def worker_health(max_age: float | None) -> None:
     if age > limit:
         raise click.ClickException(f"the worker last beat {age:.0f} s ago (more than {limit:.0f} s)")
     click.echo(f"alive: the worker beat {age:.1f} s ago")
+
+
+@click.command()
+def intake() -> None:
+    """Move responses that internal producers XADD to the Redis stream into the pipeline. Run one or more."""
+    import signal
+    import threading
+
+    from npsloop.ingest.stream import StreamIntake, intake_redis
+
+    rt = _runtime()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        client = intake_redis(rt.settings)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None
+    consumer = StreamIntake(client, rt.settings, rt.uow, rt.dispatcher, rt.clock)
+    click.echo(
+        f"reading {rt.settings.intake_stream} as {consumer.consumer} in group {rt.settings.intake_group}", err=True
+    )
+    consumer.run(stop)
+    click.echo(f"stopped: {consumer.stored} stored, {consumer.rejected} rejected", err=True)
