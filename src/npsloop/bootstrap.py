@@ -21,6 +21,7 @@ from npsloop.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from npsloop.services.delivery import fail_over_undelivered
 from npsloop.services.digests import send_digests
 from npsloop.services.notifying import SendResult, send_notification
+from npsloop.services.outbound import deliver_due
 from npsloop.services.ports import Clock, Dispatcher, utcnow
 from npsloop.services.processing import handle_response
 from npsloop.services.reconcile import ReconcileReport, reconcile
@@ -93,6 +94,9 @@ class Runtime:
         return send_digests(
             uow=self.uow(), dispatcher=self.dispatcher, now=self.clock(), cap=self.settings.sms_per_agent_per_hour
         )
+
+    def deliver_outbound(self) -> int:
+        return deliver_due(uow=self.uow(), now=self.clock(), public_url=self.settings.public_url)
 
     def reconcile(self) -> ReconcileReport:
         return reconcile(

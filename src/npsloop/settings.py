@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # When customers may be called, in their own time; alerts outside it say when to call instead.
     customer_call_hours: str = "09:00-21:00"
     sweep_every_seconds: float = Field(default=60.0, gt=0)
+    # How often case events due to Slack and outbound webhooks are sent (and failed ones retried).
+    outbound_every_seconds: float = Field(default=5.0, gt=0)
     # Bearer tokens for the case and agent API, comma separated.
     api_tokens: SecretStr = SecretStr("")
     public_url: str = "http://127.0.0.1:8000"

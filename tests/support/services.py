@@ -79,8 +79,11 @@ def truncate(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as connection:
         connection.execute(
-            sa.text("TRUNCATE api_tokens, nps_targets, notifications, case_events, responses, cases, agents, teams "
-                "RESTART IDENTITY CASCADE")
+            sa.text(
+                "TRUNCATE outbound_deliveries, outbound_endpoints, integrations, api_tokens, nps_targets, "
+                "notifications, case_events, responses, cases, agents, teams "
+                "RESTART IDENTITY CASCADE"
+            )
         )
         connection.execute(sa.text("UPDATE routing_version SET version = version + 1"))  # teams changed
     engine.dispose()

@@ -14,9 +14,7 @@ def test_the_trend_is_well_formed_with_axes_points_gaps_and_the_target():
     svg = charts.nps_trend(points, 40.0, "NPS by month", "target")
     root = ET.fromstring(svg)
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
-    assert {"-100", "-50", "0", "50", "100", "2026-01", "2026-02", "2026-03", "+100", "target +40"} <= set(
-        texts
-    )
+    assert {"-100", "-50", "0", "50", "100", "2026-01", "2026-02", "2026-03", "+100", "target +40"} <= set(texts)
     assert len(root.findall("s:circle", NS)) == 2  # no point for the empty month
     assert root.findall("s:polyline", NS) == []  # and no line drawn across the gap
     target = root.find("s:line[@class='target']", NS)

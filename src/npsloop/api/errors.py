@@ -15,6 +15,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from npsloop.domain import errors as domain
 from npsloop.domain.access import AccessDenied
 from npsloop.domain.integrations import InvalidIntegration, UnknownIntegration
+from npsloop.domain.outbound import InvalidEndpoint
 from npsloop.domain.periods import PeriodError
 from npsloop.domain.rules import RuleError
 from npsloop.domain.sla import CalendarError
@@ -40,6 +41,7 @@ STATUS = {
     PeriodError: 422,
     InvalidIntegration: 422,
     UnknownIntegration: 404,
+    InvalidEndpoint: 422,
 }
 
 

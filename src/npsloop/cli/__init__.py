@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from npsloop.cli import cases, deadletters, directory, imports, integrations, reports, routing, run, tokens
+from npsloop.cli import cases, deadletters, directory, imports, integrations, reports, routing, run, tokens, webhooks
 
 
 @click.group()
@@ -28,3 +28,4 @@ main.add_command(tokens.tokens)
 main.add_command(cases.responses)
 main.add_command(reports.report)
 main.add_command(integrations.integrations)
+main.add_command(webhooks.webhooks)

@@ -9,6 +9,7 @@ from npsloop.domain.cases import Case, CaseEvent
 from npsloop.domain.directory import Agent, Team
 from npsloop.domain.integrations import Integration
 from npsloop.domain.notifications import Notification
+from npsloop.domain.outbound import Endpoint
 from npsloop.domain.responses import Response
 from npsloop.store import tables
 
@@ -35,3 +36,4 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(Notification, tables.notifications)
     mapper_registry.map_imperatively(ApiToken, tables.api_tokens)
     mapper_registry.map_imperatively(Integration, tables.integrations)
+    mapper_registry.map_imperatively(Endpoint, tables.outbound_endpoints)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from npsloop.store.access_repository import TargetRepository, TokenRepository
 from npsloop.store.export_queries import ExportQueries
 from npsloop.store.integration_repository import IntegrationRepository
+from npsloop.store.outbound_repository import OutboundRepository, install_fan_out
 from npsloop.store.report_queries import ReportQueries
 from npsloop.store.repositories import (
     CaseRepository,
@@ -55,6 +56,7 @@ class UnitOfWork:
         self.reports = ReportQueries(self.session)
         self.exports = ExportQueries(self.session)
         self.integrations = IntegrationRepository(self.session)
+        self.outbound = OutboundRepository(self.session)
         return self
 
     def __exit__(
@@ -90,4 +92,6 @@ class UnitOfWork:
 
 
 def session_factory(engine: object) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)  # type: ignore[call-overload]
+    factory = sessionmaker(bind=engine, expire_on_commit=False)  # type: ignore[call-overload]
+    install_fan_out(factory)
+    return factory

@@ -51,6 +51,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "reconcile": {"task": "npsloop.reconcile", "schedule": settings.reconcile_every_seconds},
             "digests": {"task": "npsloop.send_digests", "schedule": 60.0},
             "sweep": {"task": "npsloop.sweep", "schedule": settings.sweep_every_seconds},
+            "outbound": {"task": "npsloop.deliver_outbound", "schedule": settings.outbound_every_seconds},
         },
         "imports": [TASKS],
     }

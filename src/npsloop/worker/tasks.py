@@ -129,3 +129,8 @@ def send_digests_task() -> int:
 def sweep_task() -> dict[str, int]:
     report = get_runtime().sweep()
     return {"escalations": report.escalations, "reminders": report.reminders}
+
+
+@app.task(name="npsloop.deliver_outbound", expires=60)
+def deliver_outbound_task() -> int:
+    return get_runtime().deliver_outbound()

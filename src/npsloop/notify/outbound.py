@@ -1,0 +1,88 @@
+"""What goes out to Slack and to signed webhooks, and the POST that carries it. Slack gets a Block Kit
+message meant for people in a channel (no customer phone or email in it); a webhook gets the whole case as
+JSON for a helpdesk or CRM to open its own ticket, signed like npsloop's inbound webhooks
+(`NPSLoop-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">`) so the receiver checks it with the same
+code, plus the delivery id to deduplicate retries."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from npsloop.ingest import signature
+
+TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+TITLES = {
+    "opened": "opened",
+    "acknowledged": "acknowledged",
+    "contacted": "customer contacted",
+    "closed": "closed",
+    "escalated": "escalated",
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    status_code: int | None
+    error: str | None = None
+
+
+def webhook_body(delivery_id: int, event: dict[str, Any], case: dict[str, Any]) -> dict[str, Any]:
+    return {"id": delivery_id, "type": f"case.{event['kind']}", "event": event, "case": case}
+
+
+def slack_body(event: dict[str, Any], case: dict[str, Any]) -> dict[str, Any]:
+    title = f"Case #{case['id']} {TITLES.get(event['kind'], event['kind'])}"
+    opening = case.get("opening_response") or {}
+    facts = [
+        ("Score", str(opening.get("score", "–"))),
+        ("Team", case.get("team") or "none"),
+        ("Priority", case.get("priority") or "normal"),
+        ("Touchpoint", case.get("touchpoint") or "–"),
+        ("Customer", case.get("customer_display") or "–"),
+        ("By", event.get("actor") or "system"),
+    ]
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": f"*{k}*\n{v}"} for k, v in facts]},
+    ]
+    comment = opening.get("comment")
+    if comment:
+        blocks.append({"type": "section", "text": {"type": "plain_text", "text": f"“{comment[:2800]}”"}})
+    if event.get("note"):
+        blocks.append({"type": "context", "elements": [{"type": "plain_text", "text": str(event["note"])[:2000]}]})
+    blocks.append(
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "Open the case"},
+                    "url": case["url"],
+                    "action_id": "open_case",
+                    "style": "danger" if event["kind"] == "escalated" else "primary",
+                }
+            ],
+        }
+    )
+    return {"text": f"{title}: score {opening.get('score', '–')}", "blocks": blocks}
+
+
+def post(url: str, body: dict[str, Any], *, secret: str | None, delivery_id: int, kind: str, now: int) -> Outcome:
+    raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    headers = {"Content-Type": "application/json", "User-Agent": "npsloop-outbound/1"}
+    if secret:
+        headers[signature.HEADER] = signature.sign(raw, secret, now)
+        headers["NPSLoop-Delivery"] = str(delivery_id)
+        headers["NPSLoop-Event"] = kind
+    try:
+        reply = httpx.post(url, content=raw, headers=headers, timeout=TIMEOUT)
+    except httpx.HTTPError as error:
+        return Outcome(False, None, f"{type(error).__name__}: {error}"[:500])
+    if 200 <= reply.status_code < 300:
+        return Outcome(True, reply.status_code)
+    return Outcome(False, reply.status_code, reply.text[:500] or f"HTTP {reply.status_code}")

@@ -1,0 +1,159 @@
+"""Outbound endpoints and their deliveries. Deliveries are written by a flush hook in the very transaction
+that records a case event, so an event is never missed by a crash between the two, nor sent twice (one row
+per endpoint and event, unique)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from npsloop.domain.cases import CaseEvent
+from npsloop.domain.outbound import OUTBOUND_EVENTS, DeliveryStatus, Endpoint
+from npsloop.store import tables
+
+_KINDS = {kind.value for kind in OUTBOUND_EVENTS}
+d, e = tables.outbound_deliveries.c, tables.outbound_endpoints.c
+
+
+@dataclass(frozen=True)
+class Due:
+    """What one delivery needs to be sent, read in the claim's own transaction."""
+
+    id: int
+    attempts: int
+    endpoint: str
+    kind: str
+    url: str
+    secret: str | None
+    event_id: int
+    event_kind: str
+    actor: str
+    at: datetime
+    note: str | None
+    case_id: int
+
+
+class OutboundRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, endpoint: Endpoint) -> None:
+        self.session.add(endpoint)
+
+    def named(self, name: str) -> Endpoint | None:
+        return self.session.scalars(sa.select(Endpoint).where(e.name == name)).one_or_none()
+
+    def all(self) -> list[Endpoint]:
+        return list(self.session.scalars(sa.select(Endpoint).order_by(e.name)))
+
+    def remove(self, endpoint: Endpoint) -> None:
+        self.session.execute(sa.delete(tables.outbound_deliveries).where(d.endpoint_id == endpoint.id))
+        self.session.delete(endpoint)
+
+    def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[Due]:
+        """Due deliveries, leased so that a second sender skips them until the lease runs out (a sender that
+        dies mid-way leaves them to be claimed again, not lost)."""
+        ev = tables.case_events.c
+        due = sa.and_(
+            d.status == DeliveryStatus.PENDING.value,
+            d.next_attempt_at <= now,
+            sa.or_(d.claimed_until.is_(None), d.claimed_until < now),
+        )
+        ids = list(
+            self.session.scalars(
+                sa.select(d.id)
+                .where(due)
+                .order_by(d.next_attempt_at, d.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        if not ids:
+            return []
+        self.session.execute(
+            sa.update(tables.outbound_deliveries).where(d.id.in_(ids)).values(claimed_until=now + lease)
+        )
+        rows = self.session.execute(
+            sa.select(
+                d.id, d.attempts, e.name, e.kind, e.url, e.secret, ev.id, ev.kind, ev.actor, ev.at, ev.note, ev.case_id
+            )
+            .join(tables.outbound_endpoints, e.id == d.endpoint_id)
+            .join(tables.case_events, ev.id == d.event_id)
+            .where(d.id.in_(ids))
+            .order_by(d.id)
+        )
+        return [Due(*row) for row in rows]
+
+    def record(self, delivery_id: int, **values: Any) -> None:
+        self.session.execute(
+            sa.update(tables.outbound_deliveries).where(d.id == delivery_id).values(claimed_until=None, **values)
+        )
+
+    def log(self, *, endpoint: str | None = None, status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        query = (
+            sa.select(
+                d.id,
+                e.name.label("endpoint"),
+                d.case_id,
+                d.event_kind,
+                d.status,
+                d.attempts,
+                d.last_status_code,
+                d.last_error,
+                d.created_at,
+                d.next_attempt_at,
+                d.delivered_at,
+            )
+            .join(tables.outbound_endpoints, e.id == d.endpoint_id)
+            .order_by(d.id.desc())
+            .limit(limit)
+        )
+        if endpoint:
+            query = query.where(e.name == endpoint)
+        if status:
+            query = query.where(d.status == status)
+        return [dict(row._mapping) for row in self.session.execute(query)]
+
+    def redeliver(self, delivery_id: int, now: datetime) -> bool:
+        done = self.session.execute(
+            sa.update(tables.outbound_deliveries)
+            .where(d.id == delivery_id)
+            .values(status=DeliveryStatus.PENDING.value, next_attempt_at=now, claimed_until=None)
+        )
+        return bool(done.rowcount)  # type: ignore[attr-defined]
+
+
+def _fan_out(session: Session, _context: Any) -> None:
+    """Runs after every flush: a case event of an outbound kind gets one delivery per endpoint that wants it."""
+    fresh = [obj for obj in session.new if isinstance(obj, CaseEvent) and obj.kind in _KINDS]
+    if not fresh:
+        return
+    connection = session.connection()
+    endpoints = connection.execute(sa.select(e.id, e.events)).all()
+    rows = [
+        {
+            "endpoint_id": endpoint_id,
+            "event_id": item.id,  # type: ignore[attr-defined]
+            "case_id": item.case_id,  # type: ignore[attr-defined]
+            "event_kind": item.kind,
+            "status": DeliveryStatus.PENDING.value,
+            "attempts": 0,
+            "next_attempt_at": item.at,
+            "created_at": item.at,
+        }
+        for item in fresh
+        for endpoint_id, wanted in endpoints
+        if item.kind in (wanted or [])
+    ]
+    if rows:
+        connection.execute(sa.insert(tables.outbound_deliveries), rows)
+
+
+def install_fan_out(factory: Any) -> None:
+    if not event.contains(factory, "after_flush", _fan_out):
+        event.listen(factory, "after_flush", _fan_out)

@@ -1,0 +1,164 @@
+"""Case events out to Slack and to signed webhooks, received by a local HTTP server: the Block Kit message
+with its button, the webhook's signature checked as a receiver would, retries with backoff until a 2xx, a
+delivery given up on after the last attempt, and the delivery log."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from npsloop.domain.cases import Action, Outcome
+from npsloop.domain.outbound import MAX_ATTEMPTS, InvalidEndpoint
+from npsloop.ingest import signature
+from npsloop.services import outbound
+from npsloop.services.casework import act_on_case
+from tests.conftest import at, drain, ingest, seed_team
+from tests.support.http_sink import http_sink
+
+
+def case_id(rt) -> int:
+    with rt.uow() as uow:
+        response = uow.responses.get(1)
+        return response.case_id
+
+
+def test_slack_and_a_signed_webhook_receive_each_case_event(runtime):
+    seed_team(runtime)
+    with http_sink() as slack, http_sink() as helpdesk:
+        outbound.add_endpoint(uow=runtime.uow(), name="team-slack", kind="slack", url=slack.url, now=runtime.clock())
+        secret = outbound.add_endpoint(
+            uow=runtime.uow(), name="zendesk", kind="webhook", url=helpdesk.url, now=runtime.clock()
+        ).secret
+        ingest(runtime, comment="Nobody came", customer={"id": "c-1", "name": "Ana Gómez", "phone": "+34600111222"})
+        drain(runtime)
+        cid = case_id(runtime)
+        act_on_case(uow=runtime.uow(), case_id=cid, action=Action.ACKNOWLEDGE, actor="Marta", now=runtime.clock())
+        act_on_case(uow=runtime.uow(), case_id=cid, action=Action.CONTACT, actor="Marta", now=runtime.clock())
+        act_on_case(
+            uow=runtime.uow(),
+            case_id=cid,
+            action=Action.CLOSE,
+            actor="Marta",
+            now=runtime.clock(),
+            outcome=Outcome.RESOLVED,
+        )
+        assert outbound.deliver_due(uow=runtime.uow(), now=runtime.clock(), public_url="https://nps.example.com") == 8
+
+        kinds = [hit.headers["npsloop-event"] for hit in helpdesk.posts()]
+        assert kinds == ["case.opened", "case.acknowledged", "case.contacted", "case.closed"]
+        for hit in helpdesk.posts():
+            # The receiver's check: the same code npsloop's own inbound webhooks use.
+            assert (
+                signature.verify(
+                    hit.headers["npsloop-signature"], hit.body, {"npsloop": [secret]}, now=time.time(), tolerance=300
+                )
+                == "npsloop"
+            )
+            assert hit.json()["id"] == int(hit.headers["npsloop-delivery"])
+        opened = helpdesk.posts()[0].json()
+        assert opened["case"]["customer"] == {"id": "c-1", "name": "Ana Gómez", "email": None, "phone": "+34600111222"}
+        assert opened["case"]["opening_response"]["comment"] == "Nobody came"
+        assert opened["case"]["url"] == f"https://nps.example.com/ui/cases/{cid}"
+        assert helpdesk.posts()[-1].json()["case"]["outcome"] == "resolved"
+
+        message = slack.posts()[0].json()
+        assert "npsloop-signature" not in slack.posts()[0].headers
+        assert message["blocks"][0]["text"]["text"] == f"Case #{cid} opened"
+        button = message["blocks"][-1]["elements"][0]
+        assert (button["type"], button["url"]) == ("button", f"https://nps.example.com/ui/cases/{cid}")
+        assert "+34600111222" not in slack.posts()[0].body.decode()  # a channel is no place for the phone
+        # Nothing is sent twice: every delivery is recorded as delivered.
+        assert outbound.deliver_due(uow=runtime.uow(), now=runtime.clock(), public_url="https://x") == 0
+        log = outbound.deliveries(uow=runtime.uow())
+        assert {row["status"] for row in log} == {"delivered"} and len(log) == 8
+
+
+def test_failures_are_retried_with_backoff_then_given_up_and_can_be_redelivered(runtime):
+    seed_team(runtime)
+    with http_sink() as helpdesk:
+        helpdesk.statuses = [500, 503, 200]
+        outbound.add_endpoint(
+            uow=runtime.uow(), name="crm", kind="webhook", url=helpdesk.url, events=["opened"], now=runtime.clock()
+        )
+        ingest(runtime)
+        drain(runtime)
+        send = lambda: outbound.deliver_due(uow=runtime.uow(), now=runtime.clock(), public_url="https://x")  # noqa: E731
+        assert send() == 1
+        assert send() == 0  # not due again before its backoff
+        at(runtime, runtime.clock() + timedelta(seconds=16))
+        assert send() == 1
+        at(runtime, runtime.clock() + timedelta(seconds=31))
+        assert send() == 1
+        row = outbound.deliveries(uow=runtime.uow())[0]
+        assert (row["status"], row["attempts"], row["last_status_code"]) == ("delivered", 3, 200)
+        assert len({hit.headers["npsloop-delivery"] for hit in helpdesk.posts()}) == 1  # one id across retries
+
+        helpdesk.statuses = [410]
+        ingest(runtime, customer={"id": "other", "name": "Bo"})
+        drain(runtime)
+        for _ in range(MAX_ATTEMPTS):
+            send()
+            at(runtime, runtime.clock() + timedelta(hours=1, seconds=1))
+        failed = outbound.deliveries(uow=runtime.uow(), status="failed")
+        assert len(failed) == 1 and failed[0]["attempts"] == MAX_ATTEMPTS and failed[0]["last_status_code"] == 410
+        helpdesk.statuses = [200]
+        outbound.redeliver(uow=runtime.uow(), delivery_id=failed[0]["id"], now=runtime.clock())
+        assert send() == 1
+        assert outbound.deliveries(uow=runtime.uow(), status="failed") == []
+
+
+def test_an_unreachable_endpoint_is_a_retry_not_a_crash(runtime):
+    seed_team(runtime)
+    outbound.add_endpoint(
+        uow=runtime.uow(), name="gone", kind="webhook", url="http://127.0.0.1:9/hook", now=runtime.clock()
+    )
+    ingest(runtime)
+    drain(runtime)
+    assert outbound.deliver_due(uow=runtime.uow(), now=runtime.clock(), public_url="https://x") == 1
+    row = outbound.deliveries(uow=runtime.uow())[0]
+    assert row["status"] == "pending" and row["attempts"] == 1 and "ConnectError" in row["last_error"]
+
+
+def test_endpoints_are_checked_and_only_wanted_events_are_queued(runtime):
+    with pytest.raises(InvalidEndpoint, match="events are some of"):
+        outbound.add_endpoint(
+            uow=runtime.uow(), name="x", kind="slack", url="https://h", events=["bogus"], now=runtime.clock()
+        )
+    with pytest.raises(InvalidEndpoint, match="http"):
+        outbound.add_endpoint(uow=runtime.uow(), name="x", kind="slack", url="ftp://h", now=runtime.clock())
+    seed_team(runtime)
+    outbound.add_endpoint(
+        uow=runtime.uow(), name="closures", kind="slack", url="https://h", events=["closed"], now=runtime.clock()
+    )
+    ingest(runtime)
+    drain(runtime)
+    assert outbound.deliveries(uow=runtime.uow()) == []  # an opening is not a closure
+
+
+def test_the_cli_adds_lists_and_shows_the_delivery_log(tmp_path, monkeypatch):
+    monkeypatch.setenv("NPSLOOP_DATA_DIR", str(tmp_path))
+    from npsloop.bootstrap import get_runtime
+    from npsloop.cli import main
+    from npsloop.settings import get_settings
+    from npsloop.store import migrate
+
+    get_settings.cache_clear()
+    get_runtime.cache_clear()
+    migrate.upgrade(get_settings().resolved_database_url)
+    try:
+        runner = CliRunner()
+        added = runner.invoke(main, ["webhooks", "add", "--name", "desk", "--kind", "webhook", "--url", "https://desk"])
+        assert added.exit_code == 0 and added.stdout.strip().startswith("whsec_")
+        assert "desk" in runner.invoke(main, ["webhooks", "list"]).output
+        assert runner.invoke(main, ["webhooks", "deliveries", "--json"]).output.strip() == "[]"
+        again = runner.invoke(main, ["webhooks", "add", "--name", "desk", "--kind", "slack", "--url", "https://d"])
+        assert again.exit_code == 1 and "exists" in again.output
+        assert runner.invoke(main, ["webhooks", "remove", "desk"]).exit_code == 0
+        assert "no delivery 7" in runner.invoke(main, ["webhooks", "redeliver", "7"]).output
+    finally:
+        get_runtime().engine.dispose()
+        get_runtime.cache_clear()
+        get_settings.cache_clear()
