@@ -350,3 +350,67 @@ def test_an_sms_reply_acknowledges_and_the_unanswered_case_escalates_to_the_supe
     kinds = [e["kind"] for e in case_of(loop, unanswered["responses"][0]["id"])["timeline"]]
     assert "escalated" in kinds
     runtime.engine.dispose()
+
+
+def test_a_typeform_webhook_alerts_the_agents_and_a_helpdesk_webhook_hears_of_the_case(loop: Loop):
+    """A survey tool's own webhook in, over HTTP; the case out to a signed helpdesk webhook, sent by the
+    Celery task beat schedules, received by a local server that checks the signature."""
+    import copy
+    import json
+
+    from npsloop.ingest import signature
+    from npsloop.ingest.adapters import typeform
+    from npsloop.services import integrations, outbound
+    from npsloop.worker.app import create_app as celery_app
+    from tests.fixtures import survey_tools as docs
+    from tests.support.http_sink import http_sink
+
+    runtime = build_runtime(loop.settings)
+    with http_sink() as helpdesk:
+        now = runtime.clock()
+        secret = integrations.add_integration(
+            uow=runtime.uow(),
+            name="tf-" + uuid.uuid4().hex[:6],
+            kind="typeform",
+            config={"touchpoint": "delivery"},
+            now=now,
+        )
+        desk = outbound.add_endpoint(
+            uow=runtime.uow(),
+            name="desk-" + uuid.uuid4().hex[:6],
+            kind="webhook",
+            url=helpdesk.url,
+            events=["opened"],
+            now=now,
+        )
+        event = copy.deepcopy(docs.TYPEFORM)
+        event["form_response"]["token"] = "tf-" + uuid.uuid4().hex
+        event["form_response"]["hidden"]["user_id"] = "tf-user-" + uuid.uuid4().hex[:8]
+        body = json.dumps(event).encode()
+        name = secret.integration.name
+        answer = loop.http.post(
+            f"/v1/integrations/typeform/{name}",
+            content=body,
+            headers={typeform.HEADER: typeform.sign(secret.secret, body)},
+        )
+        assert answer.status_code == 202, answer.text
+        response_id = answer.json()["id"]
+
+        def opened() -> bool:
+            try:
+                return bool(case_of(loop, response_id))
+            except AssertionError:
+                return False
+
+        wait_for(opened, 30, "the Typeform detractor's case")
+        case = case_of(loop, response_id)
+        wait_for(lambda: sms_for(loop, MARTA, case["id"]), 30, "Marta's SMS for the Typeform detractor")
+        producer = celery_app(loop.settings)
+        producer.send_task("npsloop.deliver_outbound", queue=loop.queue)
+        wait_for(lambda: helpdesk.posts(), 30, "the helpdesk webhook")
+        hit = helpdesk.posts()[0]
+        assert signature.verify(
+            hit.headers["npsloop-signature"], hit.body, {"d": [desk.secret]}, now=time.time(), tolerance=300
+        )
+        assert hit.json()["case"]["id"] == case["id"] and hit.json()["type"] == "case.opened"
+    runtime.engine.dispose()
