@@ -49,6 +49,15 @@ ALERT_LATENCY = Histogram(
 RECONCILED = Counter("npsloop_reconciler_stuck", "Stuck items the reconciler found and handed back", ["kind"])
 SLA_BREACHES = Counter("npsloop_sla_breaches", "Case deadlines passed unmet, each counted once", ["step", "team"])
 ESCALATIONS = Counter("npsloop_escalations", "Escalation steps and reminders fired", ["kind", "team"])
+INTEGRATION_EVENTS = Counter(
+    "npsloop_integration_events", "Survey-tool webhooks by kind and what became of them", ["kind", "outcome"]
+)
+INTAKE_ENTRIES = Counter("npsloop_intake_entries", "Redis stream intake entries by outcome", ["outcome"])
+OUTBOUND_DELIVERIES = Counter(
+    "npsloop_outbound_deliveries",
+    "Case events sent to Slack and outbound webhooks, by attempt outcome",
+    ["kind", "outcome"],
+)
 
 
 def configure(directory: Path | None, *, default: Path) -> None:

@@ -71,8 +71,15 @@ def test_delighted_score_then_comment_is_one_response_and_one_case(world):
     assert _case_count(rt) == 1 and _alerts(rt) >= 1
 
 
+def _counted(kind: str, outcome: str) -> float:
+    from npsloop.metrics import INTEGRATION_EVENTS
+
+    return INTEGRATION_EVENTS.labels(kind, outcome)._value.get()
+
+
 def test_delighted_refuses_a_wrong_signature_and_skips_unsubscribes(world):
     rt, client = world
+    refused, ignored = _counted("delighted", "bad_signature"), _counted("delighted", "ignored")
     secret = add(rt, "delighted", "delighted", secret="delighted-api-key")
     body = json.dumps(docs.DELIGHTED_CREATED).encode()
     wrong = client.post(
@@ -85,6 +92,7 @@ def test_delighted_refuses_a_wrong_signature_and_skips_unsubscribes(world):
     )
     assert skipped.status_code == 200 and skipped.json()["status"] == "ignored"
     assert stored(rt, "delighted", "5435") is None
+    assert (_counted("delighted", "bad_signature"), _counted("delighted", "ignored")) == (refused + 1, ignored + 1)
 
 
 def test_typeform_nps_answer_opens_a_case_and_alerts(world):

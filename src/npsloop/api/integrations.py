@@ -22,6 +22,7 @@ from npsloop.ingest.adapters.base import Ignored, PayloadError, SignatureError, 
 from npsloop.ingest.adapters.base import Request as ToolRequest
 from npsloop.ingest.fetch import http_fetch
 from npsloop.ingest.schemas import field_errors
+from npsloop.metrics import INTEGRATION_EVENTS
 from npsloop.services import integrations as service
 from npsloop.services.ingest import ingest_payload
 
@@ -53,11 +54,13 @@ async def receive(kind: str, name: str, request: Request) -> JSONResponse:
     try:
         service.verify(integration, tool_request, now)
     except SignatureError as error:
+        INTEGRATION_EVENTS.labels(kind, "bad_signature").inc()
         raise ApiError(401, "bad_signature", str(error)) from None
     _within_rate(runtime, integration.name, 1)
     try:
         translated = await run_in_threadpool(service.translate, integration, tool_request, http_fetch, now)
     except PayloadError as error:
+        INTEGRATION_EVENTS.labels(kind, "invalid").inc()
         raise ApiError(
             422,
             "validation_failed",
@@ -65,14 +68,17 @@ async def receive(kind: str, name: str, request: Request) -> JSONResponse:
             errors=[{"field": error.field, "message": error.message}],
         ) from None
     except ValidationError as error:
+        INTEGRATION_EVENTS.labels(kind, "invalid").inc()
         raise ApiError(
             422, "validation_failed", "the response has invalid fields", errors=field_errors(error)
         ) from None
     except UpstreamError as error:
+        INTEGRATION_EVENTS.labels(kind, "upstream_error").inc()
         if error.retry:
             raise ApiError(503, "upstream_unavailable", str(error), headers={"Retry-After": "30"}) from None
         raise ApiError(422, "upstream_refused", str(error)) from None
     if isinstance(translated, Ignored):
+        INTEGRATION_EVENTS.labels(kind, "ignored").inc()
         return JSONResponse({"status": "ignored", "reason": translated.reason}, status_code=200)
     result = await run_in_threadpool(
         ingest_payload,
@@ -82,4 +88,5 @@ async def receive(kind: str, name: str, request: Request) -> JSONResponse:
         payload=translated,
         now=now,
     )
+    INTEGRATION_EVENTS.labels(kind, "stored").inc()
     return JSONResponse(_answer(result), status_code=202 if result.created else 200)

@@ -18,6 +18,7 @@ from typing import Any
 
 import redis
 
+from npsloop.metrics import INTAKE_ENTRIES
 from npsloop.services.intake import Rejected, take_entry
 from npsloop.services.ports import Dispatcher
 from npsloop.settings import Settings
@@ -118,6 +119,7 @@ class StreamIntake:
             else:
                 self.redis.xack(self.stream, self.group, entry_id)
                 self.stored += 1
+                INTAKE_ENTRIES.labels("stored").inc()
         return len(entries)
 
     def _deliveries(self, ids: list[str]) -> dict[str, int]:
@@ -142,6 +144,7 @@ class StreamIntake:
             pipe.xack(self.stream, self.group, entry_id)
             pipe.execute()
         self.rejected += 1
+        INTAKE_ENTRIES.labels("rejected").inc()
         log.warning("stream entry rejected", extra={"entry_id": entry_id, "errors": errors})
 
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from npsloop.domain.outbound import DeliveryStatus, Endpoint, EndpointKind, InvalidEndpoint, next_attempt
+from npsloop.metrics import OUTBOUND_DELIVERIES
 from npsloop.notify import outbound as wire
 from npsloop.redaction import redact
 from npsloop.store.outbound_repository import Due
@@ -95,6 +96,7 @@ def deliver_due(*, uow: UnitOfWork, now: datetime, public_url: str, post: Post =
 
 def _record(uow: UnitOfWork, item: Due, outcome: wire.Outcome, now: datetime) -> None:
     attempts = item.attempts + 1
+    OUTBOUND_DELIVERIES.labels(item.kind, "delivered" if outcome.ok else "failed").inc()
     values: dict[str, Any] = {
         "attempts": attempts,
         "last_status_code": outcome.status_code,

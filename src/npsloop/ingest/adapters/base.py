@@ -64,7 +64,6 @@ Fetch = Callable[[str, Mapping[str, str]], Any]
 
 class Adapter(Protocol):
     survey_type: str
-    needs_fetch: bool
 
     def check_config(self, config: dict[str, Any]) -> dict[str, Any]: ...
 
@@ -73,6 +72,23 @@ class Adapter(Protocol):
     def verify(self, request: Request, secrets: list[str], config: Mapping[str, Any], now: float) -> None: ...
 
     def parse(self, request: Request, config: Mapping[str, Any], fetch: Fetch) -> dict[str, Any] | Ignored: ...
+
+
+class ToolAdapter:
+    """What most kinds share: no rule on the secret's form, and a signature in one header."""
+
+    survey_type = "transactional"
+
+    def check_secret(self, secret: str) -> None:
+        return None
+
+    @staticmethod
+    def check_header(request: Request, header: str, expected: list[str]) -> None:
+        given = request.headers.get(header)
+        if not given:
+            raise SignatureError(f"missing {header} header")
+        if not matches_any(given.strip(), expected):
+            raise SignatureError(f"{header} does not match the body")
 
 
 def json_body(request: Request) -> Any:

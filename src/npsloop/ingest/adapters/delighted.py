@@ -17,10 +17,9 @@ from npsloop.ingest.adapters.base import (
     Ignored,
     PayloadError,
     Request,
-    SignatureError,
+    ToolAdapter,
     check_common,
     json_body,
-    matches_any,
     require_object,
     response,
     score_of,
@@ -36,22 +35,14 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-class Delighted:
+class Delighted(ToolAdapter):
     survey_type = "relational"  # Delighted's NPS surveys ask about the relationship unless told otherwise
-    needs_fetch = False
 
     def check_config(self, config: dict[str, Any]) -> dict[str, Any]:
         return check_common(config, {"touchpoint_property"})
 
-    def check_secret(self, secret: str) -> None:
-        return None
-
     def verify(self, request: Request, secrets: list[str], config: Mapping[str, Any], now: float) -> None:
-        given = request.headers.get(HEADER)
-        if not given:
-            raise SignatureError(f"missing {HEADER} header")
-        if not matches_any(given.strip(), [sign(secret, request.body) for secret in secrets]):
-            raise SignatureError(f"{HEADER} does not match the body")
+        self.check_header(request, HEADER, [sign(secret, request.body) for secret in secrets])
 
     def parse(self, request: Request, config: Mapping[str, Any], fetch: Fetch) -> dict[str, Any] | Ignored:
         payload = require_object(json_body(request), "body")

@@ -23,6 +23,7 @@ from npsloop.ingest.adapters.base import (
     PayloadError,
     Request,
     SignatureError,
+    ToolAdapter,
     check_common,
     json_body,
     matches_any,
@@ -48,10 +49,7 @@ def sign(secret: str, webhook_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(hmac.new(_key(secret), signed, hashlib.sha256).digest()).decode()
 
 
-class Formbricks:
-    survey_type = "transactional"
-    needs_fetch = False
-
+class Formbricks(ToolAdapter):
     def check_config(self, config: dict[str, Any]) -> dict[str, Any]:
         return check_common(config, {"score_question", "comment_question"}, frozenset({"score_question"}))
 

@@ -20,6 +20,7 @@ from npsloop.ingest.adapters.base import (
     Ignored,
     PayloadError,
     Request,
+    ToolAdapter,
     check_common,
     json_body,
     response,
@@ -67,10 +68,7 @@ def first(path: str, document: Any) -> Any:
     return found[0].value if found else None
 
 
-class MappingAdapter:
-    survey_type = "transactional"
-    needs_fetch = False
-
+class MappingAdapter(ToolAdapter):
     def check_config(self, config: dict[str, Any]) -> dict[str, Any]:
         check_common(config, {"fields", "event", "accept"})
         fields = config.get("fields")
@@ -92,9 +90,6 @@ class MappingAdapter:
             if not isinstance(config.get("accept"), list) or not config["accept"]:
                 raise ConfigError("'event' needs 'accept': the event values that are responses")
         return config
-
-    def check_secret(self, secret: str) -> None:
-        return None
 
     def verify(self, request: Request, secrets: list[str], config: Mapping[str, Any], now: float) -> None:
         signature.verify(

@@ -21,6 +21,7 @@ from npsloop.ingest.adapters.base import (
     PayloadError,
     Request,
     SignatureError,
+    ToolAdapter,
     check_common,
     matches_any,
     require_object,
@@ -40,16 +41,10 @@ def notice(request: Request) -> dict[str, str]:
     return {key: values[0] for key, values in fields.items() if values}
 
 
-class Qualtrics:
-    survey_type = "transactional"
-    needs_fetch = True
-
+class Qualtrics(ToolAdapter):
     def check_config(self, config: dict[str, Any]) -> dict[str, Any]:
         required = frozenset({"api_base", "api_token", "score_question"})
         return check_common(config, set(required) | {"comment_question"}, required)
-
-    def check_secret(self, secret: str) -> None:
-        return None
 
     def verify(self, request: Request, secrets: list[str], config: Mapping[str, Any], now: float) -> None:
         given = request.query.get("key")

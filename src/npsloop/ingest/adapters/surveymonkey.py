@@ -21,10 +21,9 @@ from npsloop.ingest.adapters.base import (
     Ignored,
     PayloadError,
     Request,
-    SignatureError,
+    ToolAdapter,
     check_common,
     json_body,
-    matches_any,
     require_object,
     response,
     score_of,
@@ -48,24 +47,14 @@ def _answers(details: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return found
 
 
-class SurveyMonkey:
-    survey_type = "transactional"
-    needs_fetch = True
-
+class SurveyMonkey(ToolAdapter):
     def check_config(self, config: dict[str, Any]) -> dict[str, Any]:
         required = frozenset({"api_key", "access_token", "score_question"})
         return check_common(config, set(required) | {"comment_question", "api_base"}, required)
 
-    def check_secret(self, secret: str) -> None:
-        return None
-
     def verify(self, request: Request, secrets: list[str], config: Mapping[str, Any], now: float) -> None:
-        given = request.headers.get("Sm-Signature")
-        if not given:
-            raise SignatureError("missing Sm-Signature header")
         api_key = str(config.get("api_key", ""))
-        if not matches_any(given.strip(), [sign(api_key, secret, request.body) for secret in secrets]):
-            raise SignatureError("Sm-Signature does not match the body")
+        self.check_header(request, "Sm-Signature", [sign(api_key, secret, request.body) for secret in secrets])
 
     def parse(self, request: Request, config: Mapping[str, Any], fetch: Fetch) -> dict[str, Any] | Ignored:
         payload = require_object(json_body(request), "body")

@@ -19,10 +19,9 @@ from npsloop.ingest.adapters.base import (
     Ignored,
     PayloadError,
     Request,
-    SignatureError,
+    ToolAdapter,
     check_common,
     json_body,
-    matches_any,
     require_object,
     response,
     score_of,
@@ -48,22 +47,12 @@ def _field_type(answer: dict[str, Any]) -> str | None:
     return field.get("type") if isinstance(field, dict) else None
 
 
-class Typeform:
-    survey_type = "transactional"
-    needs_fetch = False
-
+class Typeform(ToolAdapter):
     def check_config(self, config: dict[str, Any]) -> dict[str, Any]:
         return check_common(config, {"score_field", "comment_field", "customer_hidden_field"})
 
-    def check_secret(self, secret: str) -> None:
-        return None
-
     def verify(self, request: Request, secrets: list[str], config: Mapping[str, Any], now: float) -> None:
-        given = request.headers.get(HEADER)
-        if not given:
-            raise SignatureError(f"missing {HEADER} header")
-        if not matches_any(given.strip(), [sign(secret, request.body) for secret in secrets]):
-            raise SignatureError(f"{HEADER} does not match the body")
+        self.check_header(request, HEADER, [sign(secret, request.body) for secret in secrets])
 
     def parse(self, request: Request, config: Mapping[str, Any], fetch: Fetch) -> dict[str, Any] | Ignored:
         payload = require_object(json_body(request), "body")
