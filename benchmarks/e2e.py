@@ -136,8 +136,8 @@ def wait_http(url: str, timeout: float = 60) -> None:
 # --- the load ---------------------------------------------------------------------------------------------
 
 
-def bodies(n: int, seed: int) -> list[bytes]:
-    """25% detractors, comments of 0-500 characters, 10% repeats of an earlier response."""
+def bodies(n: int, seed: int, detractors: float = 0.25) -> list[bytes]:
+    """25% detractors (unless told otherwise), comments of 0-500 characters, 10% repeats of an earlier one."""
     rng = random.Random(seed)
     out: list[bytes] = []
     made: list[bytes] = []
@@ -145,7 +145,7 @@ def bodies(n: int, seed: int) -> list[bytes]:
         if made and rng.random() < 0.10:
             out.append(rng.choice(made))
             continue
-        detractor = rng.random() < 0.25
+        detractor = rng.random() < detractors
         body = json.dumps(
             {
                 "response_id": f"b{seed}-{i}",
