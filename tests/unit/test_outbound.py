@@ -162,3 +162,25 @@ def test_the_cli_adds_lists_and_shows_the_delivery_log(tmp_path, monkeypatch):
         get_runtime().engine.dispose()
         get_runtime.cache_clear()
         get_settings.cache_clear()
+
+
+def test_an_escalation_recorded_by_any_service_is_queued_in_its_own_transaction(runtime):
+    from npsloop.domain.cases import EventKind
+
+    seed_team(runtime)
+    outbound.add_endpoint(
+        uow=runtime.uow(), name="esc", kind="slack", url="https://h", events=["escalated"], now=runtime.clock()
+    )
+    ingest(runtime)
+    drain(runtime)
+    cid = case_id(runtime)
+    with runtime.uow() as uow:
+        case = uow.cases.get(cid)
+        case.record(EventKind.ESCALATED, at=runtime.clock(), note="no acknowledgement in 15 min")
+        # Rolled back: the delivery written by the flush goes with it.
+        uow.flush()
+    assert outbound.deliveries(uow=runtime.uow()) == []
+    with runtime.uow() as uow:
+        uow.cases.get(cid).record(EventKind.ESCALATED, at=runtime.clock(), note="no acknowledgement in 15 min")
+        uow.commit()
+    assert [row["event_kind"] for row in outbound.deliveries(uow=runtime.uow())] == ["escalated"]
