@@ -184,3 +184,25 @@ def test_an_escalation_recorded_by_any_service_is_queued_in_its_own_transaction(
         uow.cases.get(cid).record(EventKind.ESCALATED, at=runtime.clock(), note="no acknowledgement in 15 min")
         uow.commit()
     assert [row["event_kind"] for row in outbound.deliveries(uow=runtime.uow())] == ["escalated"]
+
+
+def test_a_run_past_its_budget_releases_what_it_did_not_reach(runtime):
+    """So that a slow endpoint cannot keep a run going past its lease, when another sender could claim and
+    send again what this one has not reached yet."""
+    seed_team(runtime)
+    with http_sink() as helpdesk:
+        outbound.add_endpoint(
+            uow=runtime.uow(), name="desk", kind="webhook", url=helpdesk.url, events=["opened"], now=runtime.clock()
+        )
+        for n in range(3):
+            ingest(runtime, customer={"id": f"b-{n}", "name": "Ana"})
+        drain(runtime)
+
+        def send() -> int:
+            return outbound.deliver_due(
+                uow=runtime.uow(), now=runtime.clock(), public_url="https://x", budget_seconds=0
+            )
+
+        assert [send(), send(), send(), send()] == [1, 1, 1, 0]
+        ids = [hit.headers["npsloop-delivery"] for hit in helpdesk.posts()]
+        assert len(ids) == len(set(ids)) == 3

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from npsloop.api.body import read_bounded
 from npsloop.api.errors import ApiError, documented
-from npsloop.api.webhooks import _answer, _within_rate
+from npsloop.api.webhooks import stored_reply, within_rate
 from npsloop.bootstrap import Runtime
 from npsloop.domain.integrations import Integration, UnknownIntegration
 from npsloop.ingest.adapters.base import Ignored, PayloadError, SignatureError, UpstreamError
@@ -56,7 +56,7 @@ async def receive(kind: str, name: str, request: Request) -> JSONResponse:
     except SignatureError as error:
         INTEGRATION_EVENTS.labels(kind, "bad_signature").inc()
         raise ApiError(401, "bad_signature", str(error)) from None
-    _within_rate(runtime, integration.name, 1)
+    within_rate(runtime, integration.name, 1)
     try:
         translated = await run_in_threadpool(service.translate, integration, tool_request, http_fetch, now)
     except PayloadError as error:
@@ -89,4 +89,4 @@ async def receive(kind: str, name: str, request: Request) -> JSONResponse:
         now=now,
     )
     INTEGRATION_EVENTS.labels(kind, "stored").inc()
-    return JSONResponse(_answer(result), status_code=202 if result.created else 200)
+    return stored_reply(result)

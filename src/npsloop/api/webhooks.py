@@ -80,7 +80,7 @@ async def signed_json(request: Request, limit: int) -> tuple[str, dict[str, Any]
     return integration, require_object(parse_json(body))
 
 
-def _within_rate(runtime: Runtime, integration: str, cost: int) -> None:
+def within_rate(runtime: Runtime, integration: str, cost: int) -> None:
     """Counted per integration after the signature, so nobody can spend another integration's budget."""
     if runtime.limiter is None:
         return
@@ -128,6 +128,11 @@ class BatchAnswer(BaseModel):
     invalid: int
 
 
+def stored_reply(result: IngestResult) -> JSONResponse:
+    """202 for a response stored for the first time, 200 for a repeat (duplicate or updated)."""
+    return JSONResponse(_answer(result), status_code=202 if result.created else 200)
+
+
 def _answer(result: IngestResult) -> dict[str, Any]:
     if result.created:
         return {"id": result.id, "status": "accepted"}
@@ -149,7 +154,7 @@ def _answer(result: IngestResult) -> dict[str, Any]:
 async def post_response(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
     integration, data = await signed_json(request, runtime.settings.max_body_bytes)
-    _within_rate(runtime, integration, 1)
+    within_rate(runtime, integration, 1)
     try:
         payload = ResponseIn.model_validate(data)
     except ValidationError as error:
@@ -157,7 +162,7 @@ async def post_response(request: Request) -> JSONResponse:
             422, "validation_failed", "the response has invalid fields", errors=field_errors(error)
         ) from None
     result = await run_in_threadpool(_ingest, runtime, integration, payload)
-    return JSONResponse(_answer(result), status_code=202 if result.created else 200)
+    return stored_reply(result)
 
 
 @router.post(
@@ -176,7 +181,7 @@ async def post_batch(request: Request) -> JSONResponse:
         raise ApiError(422, "validation_failed", "the batch is malformed", errors=field_errors(error)) from None
     if len(batch.responses) > runtime.settings.max_batch_items:
         raise ApiError(422, "validation_failed", f"at most {runtime.settings.max_batch_items} responses a batch")
-    _within_rate(runtime, integration, len(batch.responses))
+    within_rate(runtime, integration, len(batch.responses))
     results: list[dict[str, Any]] = []
     for index, item in enumerate(batch.responses):
         try:

@@ -8,7 +8,7 @@ import json
 import click
 
 from npsloop.cli.common import fail_on_domain_error, runtime
-from npsloop.domain.outbound import OUTBOUND_EVENTS, DeliveryStatus, EndpointKind
+from npsloop.domain.outbound import DeliveryStatus, EndpointKind, all_events
 from npsloop.services import outbound as service
 
 
@@ -23,7 +23,7 @@ def webhooks() -> None:
 @click.option("--url", required=True, help="a Slack incoming-webhook URL, or the receiver's HTTPS endpoint")
 @click.option(
     "--events",
-    default=",".join(e.value for e in OUTBOUND_EVENTS),
+    default=",".join(all_events()),
     show_default=True,
     help="comma-separated case events to send",
 )

@@ -19,6 +19,10 @@ FIRST_RETRY = timedelta(seconds=15)
 LONGEST_WAIT = timedelta(hours=1)
 
 
+def all_events() -> list[str]:
+    return [kind.value for kind in OUTBOUND_EVENTS]
+
+
 class EndpointKind(StrEnum):
     SLACK = "slack"
     WEBHOOK = "webhook"
@@ -40,7 +44,7 @@ class Endpoint:
     kind: str
     url: str
     created_at: datetime
-    events: list[str] = field(default_factory=lambda: [e.value for e in OUTBOUND_EVENTS])
+    events: list[str] = field(default_factory=all_events)
     secret: str | None = None
     id: int | None = None
 

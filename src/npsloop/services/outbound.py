@@ -5,12 +5,20 @@ from __future__ import annotations
 
 import logging
 import secrets as random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from npsloop.domain.outbound import DeliveryStatus, Endpoint, EndpointKind, InvalidEndpoint, next_attempt
+from npsloop.domain.outbound import (
+    DeliveryStatus,
+    Endpoint,
+    EndpointKind,
+    InvalidEndpoint,
+    all_events,
+    next_attempt,
+)
 from npsloop.metrics import OUTBOUND_DELIVERIES
 from npsloop.notify import outbound as wire
 from npsloop.redaction import redact
@@ -32,10 +40,8 @@ def add_endpoint(
     *, uow: UnitOfWork, name: str, kind: str, url: str, now: datetime, events: list[str] | None = None
 ) -> Added:
     secret = "whsec_" + random.token_urlsafe(32) if kind == EndpointKind.WEBHOOK else None
-    endpoint = Endpoint(name=name, kind=kind, url=url, created_at=now, secret=secret)
-    if events:
-        endpoint.events = events
-        endpoint.__post_init__()
+    wanted = list(events) if events else all_events()
+    endpoint = Endpoint(name=name, kind=kind, url=url, created_at=now, secret=secret, events=wanted)
     with uow:
         if uow.outbound.named(name) is not None:
             raise InvalidEndpoint(f"an endpoint named {name!r} exists")
@@ -75,13 +81,29 @@ def redeliver(*, uow: UnitOfWork, delivery_id: int, now: datetime) -> None:
         uow.commit()
 
 
-def deliver_due(*, uow: UnitOfWork, now: datetime, public_url: str, post: Post = wire.post, limit: int = 50) -> int:
-    """Sends what is due now; returns how many were attempted. Bodies are built in the claim's transaction."""
+def deliver_due(
+    *,
+    uow: UnitOfWork,
+    now: datetime,
+    public_url: str,
+    post: Post = wire.post,
+    limit: int = 50,
+    budget_seconds: float = LEASE.total_seconds() / 2,
+) -> int:
+    """Sends what is due now; returns how many were attempted. Bodies are built in the claim's transaction.
+    Slow endpoints cannot make a run outlive its lease (when another sender could claim, and send again, what
+    this one has not reached): past the budget, the rest is released for the next run."""
     with uow:
         due = uow.outbound.claim_due(now, limit, LEASE)
         built = [(item, _body(uow, item, public_url)) for item in due]
         uow.commit()
-    for item, body in built:
+    began = time.monotonic()
+    for index, (item, body) in enumerate(built):
+        if index and time.monotonic() - began > budget_seconds:
+            with uow:
+                uow.outbound.release([later.id for later, _ in built[index:]])
+                uow.commit()
+            return index
         outcome = post(
             item.url,
             body,

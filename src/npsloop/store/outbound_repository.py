@@ -89,6 +89,12 @@ class OutboundRepository:
         )
         return [Due(*row) for row in rows]
 
+    def release(self, delivery_ids: list[int]) -> None:
+        """Claimed but not attempted: free for the next sender at once, rather than when the lease ends."""
+        self.session.execute(
+            sa.update(tables.outbound_deliveries).where(d.id.in_(delivery_ids)).values(claimed_until=None)
+        )
+
     def record(self, delivery_id: int, **values: Any) -> None:
         self.session.execute(
             sa.update(tables.outbound_deliveries).where(d.id == delivery_id).values(claimed_until=None, **values)
