@@ -92,6 +92,14 @@ def test_delighted_refuses_a_wrong_signature_and_skips_unsubscribes(world):
     )
     assert skipped.status_code == 200 and skipped.json()["status"] == "ignored"
     assert stored(rt, "delighted", "5435") is None
+    no_score = copy.deepcopy(docs.DELIGHTED_CREATED)
+    del no_score["event_data"]["score"]
+    body = json.dumps(no_score).encode()
+    missing = client.post(
+        "/v1/integrations/delighted/delighted", content=body, headers={delighted.HEADER: delighted.sign(secret, body)}
+    )
+    assert missing.status_code == 422
+    assert missing.json()["errors"] == [{"field": "score", "message": "event_data.score is missing"}]
     assert (_counted("delighted", "bad_signature"), _counted("delighted", "ignored")) == (refused + 1, ignored + 1)
 
 
@@ -254,6 +262,12 @@ def test_qualtrics_reads_the_response_back_and_checks_the_url_key(world):
         assert (
             client.post("/v1/integrations/qualtrics/q", content=docs.QUALTRICS_NOTICE, headers=form).status_code == 401
         )
+        unanswered = copy.deepcopy(docs.QUALTRICS_RESPONSE)
+        del unanswered["result"]["values"]["QID1"]
+        api.routes[path] = (200, unanswered)
+        missing = client.post(f"/v1/integrations/qualtrics/q?key={key}", content=docs.QUALTRICS_NOTICE, headers=form)
+        assert missing.status_code == 422
+        assert missing.json()["errors"] == [{"field": "score", "message": "the response has no answer to QID1"}]
         other = docs.QUALTRICS_NOTICE.replace("completedResponse", "startedRecipientSession")
         skipped = client.post(f"/v1/integrations/qualtrics/q?key={key}", content=other, headers=form)
         assert skipped.status_code == 200 and skipped.json()["status"] == "ignored"

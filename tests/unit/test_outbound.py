@@ -67,8 +67,9 @@ def test_slack_and_a_signed_webhook_receive_each_case_event(runtime):
         message = slack.posts()[0].json()
         assert "npsloop-signature" not in slack.posts()[0].headers
         assert message["blocks"][0]["text"]["text"] == f"Case #{cid} opened"
-        button = message["blocks"][-1]["elements"][0]
-        assert (button["type"], button["url"]) == ("button", f"https://nps.example.com/ui/cases/{cid}")
+        case_button, queue_button = message["blocks"][-1]["elements"]
+        assert (case_button["type"], case_button["url"]) == ("button", f"https://nps.example.com/ui/cases/{cid}")
+        assert queue_button["url"] == "https://nps.example.com/ui/cases"
         assert "+34600111222" not in slack.posts()[0].body.decode()  # a channel is no place for the phone
         # Nothing is sent twice: every delivery is recorded as delivered.
         assert outbound.deliver_due(uow=runtime.uow(), now=runtime.clock(), public_url="https://x") == 0

@@ -65,7 +65,13 @@ def slack_body(event: dict[str, Any], case: dict[str, Any]) -> dict[str, Any]:
                     "url": case["url"],
                     "action_id": "open_case",
                     "style": "danger" if event["kind"] == "escalated" else "primary",
-                }
+                },
+                {
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "The queue"},
+                    "url": case["url"].rsplit("/", 1)[0],
+                    "action_id": "open_queue",
+                },
             ],
         }
     )
