@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     intake_stream: str = "npsloop:intake"
     intake_group: str = "npsloop"
     intake_rejects_stream: str = "npsloop:intake:rejects"
+    intake_rejects_maxlen: int = Field(default=100_000, ge=100)
     intake_integration: str = "intake"  # the integration an entry counts under when it names none
     intake_batch: int = Field(default=100, ge=1, le=10000)
     # An entry a consumer took and has not acknowledged for this long is claimed by another (XAUTOCLAIM).

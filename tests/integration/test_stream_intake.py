@@ -71,6 +71,7 @@ def test_entries_are_stored_once_and_bad_ones_rejected_with_the_reason(pg_runtim
     assert reasons[1] == [{"field": "score", "message": "Input should be less than or equal to 10"}]
     assert reasons[2] == [{"field": "response", "message": "the entry has no 'response' field"}]
     assert client.xpending(stream, "npsloop")["pending"] == 0
+    assert client.xlen(stream) == 0  # what is done is deleted: the inbox does not grow
 
 
 def test_a_dead_consumers_entries_are_claimed_and_a_poison_entry_is_rejected_by_count(pg_runtime, streams):
@@ -159,6 +160,7 @@ def test_a_consumer_killed_mid_batch_loses_nothing_and_stores_nothing_twice(pg_u
             ).scalar_one()
         assert distinct == valid
         assert client.xpending(stream, "npsloop")["pending"] == 0
+        assert client.xlen(stream) == 0
         assert client.xlen(stream + ":rejects") == invalid
         assert "claimed entries of a stopped consumer" in log
     finally:

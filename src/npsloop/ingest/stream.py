@@ -1,6 +1,8 @@
 """The Redis stream intake: producers inside the network XADD responses, a consumer group moves them into
 the pipeline. An entry is acknowledged only once it is stored (or rejected onto the rejects stream, with the
-reason, in the same MULTI as the acknowledgement); entries a dead consumer held are claimed with XAUTOCLAIM
+reason, in the same MULTI as the acknowledgement), and deleted with its acknowledgement: the stream is
+npsloop's own inbox, and Redis (run with noeviction) must not fill up with what is done. The rejects stream
+is capped at about NPSLOOP_INTAKE_REJECTS_MAXLEN entries; entries a dead consumer held are claimed with XAUTOCLAIM
 once idle; an entry that keeps coming back without being stored is rejected by its delivery count.
 
     redis-cli XADD npsloop:intake '*' response '{"response_id":"crm-1","score":4,...}' integration crm
@@ -86,7 +88,7 @@ class StreamIntake:
             # A pending entry that was deleted from the stream comes back with no fields: nothing left to take.
             for entry_id, fields in items:
                 if fields is None:
-                    self.redis.xack(self.stream, self.group, entry_id)
+                    self._done(entry_id)
                 else:
                     entries.append((entry_id, fields))
         return entries
@@ -95,7 +97,7 @@ class StreamIntake:
         idle_ms = int(self.settings.intake_claim_idle_seconds * 1000)
         _, claimed, deleted = self.redis.xautoclaim(self.stream, self.group, self.consumer, idle_ms, "0-0", count=count)
         for entry_id in deleted or []:
-            self.redis.xack(self.stream, self.group, entry_id)
+            self._done(entry_id)
         if claimed:
             log.warning("claimed entries of a stopped consumer", extra={"count": len(claimed)})
         return [(entry_id, fields) for entry_id, fields in claimed if fields is not None]
@@ -117,10 +119,16 @@ class StreamIntake:
             if isinstance(outcome, Rejected):
                 self._reject(entry_id, fields, outcome.errors)
             else:
-                self.redis.xack(self.stream, self.group, entry_id)
+                self._done(entry_id)
                 self.stored += 1
                 INTAKE_ENTRIES.labels("stored").inc()
         return len(entries)
+
+    def _done(self, entry_id: str) -> None:
+        with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xack(self.stream, self.group, entry_id)
+            pipe.xdel(self.stream, entry_id)
+            pipe.execute()
 
     def _deliveries(self, ids: list[str]) -> dict[str, int]:
         """How often each entry was handed out; only worth asking when some came back more than once."""
@@ -140,8 +148,14 @@ class StreamIntake:
             "rejected_at": self.clock().isoformat(),
         }
         with self.redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(self.settings.intake_rejects_stream, record)
+            pipe.xadd(
+                self.settings.intake_rejects_stream,
+                record,
+                maxlen=self.settings.intake_rejects_maxlen,
+                approximate=True,
+            )
             pipe.xack(self.stream, self.group, entry_id)
+            pipe.xdel(self.stream, entry_id)
             pipe.execute()
         self.rejected += 1
         INTAKE_ENTRIES.labels("rejected").inc()
