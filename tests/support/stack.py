@@ -168,7 +168,7 @@ class Stack:
     def start_api(self) -> None:
         self.runtime = build_runtime(self.settings)
         self.server = uvicorn.Server(
-            uvicorn.Config(create_app(self.runtime), host="127.0.0.1", port=0, log_level="critical")
+            uvicorn.Config(create_app(self.runtime), host="127.0.0.1", port=0, log_level="error")
         )
         threading.Thread(target=self.server.run, daemon=True).start()
         wait_for(lambda: self.server.started, 20, "the API to start", 0.05)

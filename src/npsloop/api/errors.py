@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from npsloop.domain import errors as domain
@@ -21,7 +21,7 @@ from npsloop.domain.rules import RuleError
 from npsloop.domain.sla import CalendarError
 from npsloop.services.reports import ReportError
 from npsloop.services.tokens import InvalidToken, TokenNotFound
-from npsloop.store.uow import StoreUnavailable
+from npsloop.store.uow import StoreUnavailable, lost_database
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +133,15 @@ def install(app: FastAPI) -> None:
         # A value the validation let through but the database refuses: still the caller's input, never a 500.
         log.warning("database refused a value", extra={"error": type(error.orig).__name__ if error.orig else "?"})
         return problem(422, "unstorable_value", "a value in the request cannot be stored")
+
+    @app.exception_handler(DBAPIError)
+    async def _driver(request: Request, error: DBAPIError) -> JSONResponse:
+        """Any other driver error: a disconnect under another name is still "try again"; anything else is a
+        bug, logged with its traceback, and answered with a body like every other error."""
+        if lost_database(error):
+            return await _database(request, error)
+        log.error("database error", exc_info=error, extra={"error": type(error).__name__})
+        return problem(500, "internal", "the server failed on this request; it has been logged")
 
     @app.exception_handler(StoreUnavailable)
     @app.exception_handler(OperationalError)

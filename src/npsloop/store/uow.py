@@ -37,6 +37,14 @@ class StoreUnavailable(Exception):
 CONNECTIVITY_ERRORS = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError)
 
 
+def lost_database(error: BaseException | None) -> bool:
+    """Unreachable, whatever class the driver gives it: SQLAlchemy marks any DBAPI error it recognises as a
+    disconnect (a connection cut in the middle of a statement can surface as another class)."""
+    if isinstance(error, CONNECTIVITY_ERRORS):
+        return True
+    return isinstance(error, exc.DBAPIError) and bool(error.connection_invalidated)
+
+
 class UnitOfWork:
     def __init__(self, session_factory: Callable[[], Session]) -> None:
         self._session_factory = session_factory
@@ -66,9 +74,11 @@ class UnitOfWork:
         # objects, so a service may hand them back to its caller after the block.
         try:
             self.session.close()
-        except CONNECTIVITY_ERRORS:
+        except exc.DBAPIError as error:
+            if not lost_database(error):
+                raise
             self.session.invalidate()
-        if isinstance(exc_value, CONNECTIVITY_ERRORS):
+        if lost_database(exc_value):
             # Callers decide on "the database is down" (503, task retry) without importing SQLAlchemy.
             cause = getattr(exc_value, "orig", None)
             raise StoreUnavailable(type(cause).__name__ if cause else str(exc_value)) from exc_value

@@ -1,0 +1,52 @@
+"""Driver errors become answers: a disconnect under whatever class the driver gives it is a 503 to retry,
+anything else a logged 500 with a problem body, never a bare 'Internal Server Error'."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import exc
+
+from npsloop.api import errors
+from npsloop.store.uow import StoreUnavailable, lost_database
+
+
+class DriverError(Exception):
+    pass
+
+
+def driver_error(kind: type[exc.DBAPIError], invalidated: bool) -> exc.DBAPIError:
+    return kind("INSERT ...", {}, DriverError("server closed the connection"), connection_invalidated=invalidated)
+
+
+def app_raising(error: Exception) -> TestClient:
+    app = FastAPI()
+    errors.install(app)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise error
+
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def test_a_disconnect_of_any_class_is_a_503_with_retry_after():
+    reply = app_raising(driver_error(exc.ProgrammingError, invalidated=True)).get("/boom")
+    assert reply.status_code == 503 and reply.headers["Retry-After"] == "5"
+    assert reply.json()["error"] == "unavailable"
+
+
+def test_another_driver_error_is_a_logged_500_with_a_problem_body(caplog):
+    reply = app_raising(driver_error(exc.ProgrammingError, invalidated=False)).get("/boom")
+    assert reply.status_code == 500 and reply.json()["error"] == "internal"
+    assert any(r.message == "database error" and r.exc_info for r in caplog.records)
+
+
+def test_the_unit_of_work_turns_a_disconnect_into_store_unavailable(runtime):
+    assert lost_database(driver_error(exc.InternalError, invalidated=True))
+    assert not lost_database(driver_error(exc.InternalError, invalidated=False))
+    with pytest.raises(StoreUnavailable), runtime.uow():
+        raise driver_error(exc.InternalError, invalidated=True)
+    with pytest.raises(exc.InternalError), runtime.uow():
+        raise driver_error(exc.InternalError, invalidated=False)
