@@ -44,3 +44,5 @@ def test_two_senders_share_the_work_and_send_each_delivery_once(pg_runtime):
                 hit.headers["npsloop-signature"], hit.body, {"x": [secret]}, now=time.time(), tolerance=300
             )
         assert {row["status"] for row in outbound.deliveries(uow=rt.uow(), limit=100)} == {"delivered"}
+        outbound.remove_endpoint(uow=rt.uow(), name="desk")
+        assert outbound.deliveries(uow=rt.uow(), limit=100) == []  # the database cascades the log away

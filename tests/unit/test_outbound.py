@@ -109,6 +109,8 @@ def test_failures_are_retried_with_backoff_then_given_up_and_can_be_redelivered(
         outbound.redeliver(uow=runtime.uow(), delivery_id=failed[0]["id"], now=runtime.clock())
         assert send() == 1
         assert outbound.deliveries(uow=runtime.uow(), status="failed") == []
+        outbound.remove_endpoint(uow=runtime.uow(), name="crm")
+        assert outbound.deliveries(uow=runtime.uow()) == []  # the log goes with its endpoint
 
 
 def test_an_unreachable_endpoint_is_a_retry_not_a_crash(runtime):

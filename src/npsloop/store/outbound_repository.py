@@ -52,7 +52,7 @@ class OutboundRepository:
         return list(self.session.scalars(sa.select(Endpoint).order_by(e.name)))
 
     def remove(self, endpoint: Endpoint) -> None:
-        self.session.execute(sa.delete(tables.outbound_deliveries).where(d.endpoint_id == endpoint.id))
+        """Its delivery log goes with it (ON DELETE CASCADE)."""
         self.session.delete(endpoint)
 
     def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[Due]:

@@ -14,11 +14,9 @@ from npsloop.ingest.signature import SignatureError
 
 __all__ = ["SignatureError"]
 
-# Settings every kind accepts: what the tool does not say about a response.
-COMMON_OPTIONS = {
-    "survey_type": "transactional or relational (default: the kind's usual one)",
-    "touchpoint": "the touchpoint every response of this integration belongs to",
-}
+# Settings every kind accepts, for what the tool does not say about a response: survey_type (transactional
+# or relational; default, the kind's usual one) and touchpoint (that of every response of the integration).
+COMMON_OPTIONS = frozenset({"survey_type", "touchpoint"})
 
 
 @dataclass(frozen=True)
@@ -168,7 +166,7 @@ def response(
 
 
 def check_common(config: dict[str, Any], allowed: set[str], required: frozenset[str] = frozenset()) -> dict[str, Any]:
-    unknown = set(config) - allowed - set(COMMON_OPTIONS)
+    unknown = set(config) - allowed - COMMON_OPTIONS
     if unknown:
         raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
     missing = required - {k for k, v in config.items() if v not in (None, "")}
