@@ -18,6 +18,20 @@ def normalize_url(url: str) -> str:
 
 POOL_TIMEOUT_SECONDS = 5
 
+# libpq's TCP settings. A statement sent on a connection whose peer vanished without a FIN or RST (a host
+# that died, a NAT or firewall that forgot the flow, a failover that moved the address) would otherwise wait
+# on the kernel's retransmission timer, about 15 minutes, holding a worker thread or a request the whole time.
+# Keepalive probes after 30 s of silence, and data unacknowledged for 30 s, drop it in about a minute; a
+# merely slow statement is not affected, since a live server answers the probes. These are client-side
+# socket options, so PgBouncer in front needs nothing.
+TCP_OPTIONS = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30_000,  # milliseconds
+}
+
 
 def make_engine(url: str, *, pool_size: int = 5) -> Engine:
     url = normalize_url(url)
@@ -35,7 +49,7 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         # Every connection busy (a slow database, a burst): fail in 5 s with a 503 the client retries,
         # rather than hold the request for SQLAlchemy's default 30 s.
         pool_timeout=POOL_TIMEOUT_SECONDS,
-        connect_args={"connect_timeout": 5},
+        connect_args={"connect_timeout": 5, **TCP_OPTIONS},
     )
 
 
