@@ -2,7 +2,8 @@
 
 Runs the same processes as benchmarks/e2e.py (API, workers, Twilio and SMTP sinks, real PostgreSQL and
 Redis) and posts `--total` responses at `--rate` a second, open loop. Every `--every` responses it prints
-the RSS of every API and worker process and the backlog; at the end it checks that nothing is left behind:
+the RSS of every API and worker process, the backlog, and what Redis holds (memory, keys, the queue, the
+unacked set); at the end it checks that nothing is left behind:
 no response unprocessed, no notification pending or claimed, no task in the queue or Redis's unacked set,
 no rows in the quarantine.
 
@@ -54,6 +55,17 @@ def leftovers(bench: Bench) -> dict[str, int]:
     return found
 
 
+def redis_state(bench: Bench) -> dict[str, float]:
+    """What Redis holds between checkpoints: a leak of acknowledged messages or stale keys shows as growth."""
+    return {
+        "used_memory_mb": round(int(bench.redis.info("memory")["used_memory"]) / 2**20, 1),
+        "keys": int(bench.redis.dbsize()),
+        "queue_length": int(bench.redis.llen(bench.queue)),
+        "unacked": int(bench.redis.hlen("unacked")),
+        "unacked_index": int(bench.redis.zcard("unacked_index")),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--total", type=int, default=1_000_000)
@@ -85,6 +97,7 @@ def main() -> None:
                 "backlog": bench.backlog(),
                 "elapsed_s": round(time.monotonic() - began),
                 "rss_mb": {k: round(v, 1) for k, v in processes.items() if v},
+                "redis": redis_state(bench),
             }
             report["checkpoints"].append(checkpoint)
             print(json.dumps(checkpoint), flush=True)
