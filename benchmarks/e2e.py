@@ -155,7 +155,7 @@ def bodies(n: int, seed: int, detractors: float = 0.25) -> list[bytes]:
             {
                 "response_id": f"b{seed}-{i}",
                 "score": rng.randint(0, 6) if detractor else rng.randint(7, 10),
-                "comment": "".join(rng.choice("abcdefgh ") for _ in range(rng.randint(0, 500))),
+                "comment": "".join(rng.choices("abcdefgh ", k=rng.randint(0, 500))),
                 "survey_type": rng.choice(["transactional", "relational"]),
                 "touchpoint": "delivery",
                 "customer": {"id": f"c{seed}-{i}", "name": "Ana", "phone": "+34600111222"},
