@@ -49,9 +49,10 @@ from tests.support.smtp_server import free_port  # noqa: E402
 
 from benchmarks.e2e import (  # noqa: E402
     ADMIN_URL,
-    AGENTS,
     BIN,
+    EMAILS_PER_RESPONSE,
     REDIS_URL,
+    SMS_PER_RESPONSE,
     Group,
     RawPool,
     bodies,
@@ -64,10 +65,6 @@ from benchmarks.e2e import (  # noqa: E402
 from npsloop.notify.base import OutboundMessage  # noqa: E402
 from npsloop.notify.sms import TwilioSms  # noqa: E402
 
-DETRACTORS, REPEATS = 0.25, 0.10
-NEW_CASES = DETRACTORS * (1 - REPEATS)  # a repeat of a response opens nothing
-SMS_PER_RESPONSE = NEW_CASES * sum(1 for _, phone, _ in AGENTS if phone)
-EMAILS_PER_RESPONSE = NEW_CASES * sum(1 for _, _, email in AGENTS if email)
 SMS_TEXT = "npsloop #123: detractor 3/10 from Ana (delivery). 'The parcel came two days late and' ... reply ACK 123"
 
 
