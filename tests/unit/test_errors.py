@@ -50,3 +50,22 @@ def test_the_unit_of_work_turns_a_disconnect_into_store_unavailable(runtime):
         raise driver_error(exc.InternalError, invalidated=True)
     with pytest.raises(exc.InternalError), runtime.uow():
         raise driver_error(exc.InternalError, invalidated=False)
+
+
+def test_a_failed_pre_ping_hidden_by_the_drivers_clean_up_error_is_still_a_disconnect():
+    """psycopg on a dead socket: the ping raises OperationalError, restoring autocommit then raises
+    ProgrammingError, and SQLAlchemy wraps that one, not marked invalidated (seen in the database-down test)."""
+    import psycopg
+
+    try:
+        try:
+            raise psycopg.OperationalError("connection socket closed")
+        except psycopg.OperationalError:
+            raise psycopg.ProgrammingError("can't change 'autocommit' now: connection in transaction status ACTIVE")  # noqa: B904 - the implicit context is the point
+    except psycopg.ProgrammingError as cleanup:
+        masked = exc.ProgrammingError("SELECT 1", {}, cleanup, connection_invalidated=False)
+        masked.__cause__ = cleanup
+    assert lost_database(masked)
+    assert app_raising(masked).get("/boom").status_code == 503
+    plain = exc.ProgrammingError("SELECT 1", {}, psycopg.ProgrammingError("syntax error"), connection_invalidated=False)
+    assert not lost_database(plain)

@@ -40,9 +40,20 @@ CONNECTIVITY_ERRORS = (exc.OperationalError, exc.InterfaceError, exc.TimeoutErro
 def lost_database(error: BaseException | None) -> bool:
     """Unreachable, whatever class the driver gives it: SQLAlchemy marks any DBAPI error it recognises as a
     disconnect (a connection cut in the middle of a statement can surface as another class)."""
-    if isinstance(error, CONNECTIVITY_ERRORS):
-        return True
-    return isinstance(error, exc.DBAPIError) and bool(error.connection_invalidated)
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, CONNECTIVITY_ERRORS):
+            return True
+        if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+            return True
+        # A pre-ping on a dead socket fails, and the driver's clean-up then raises another error (psycopg:
+        # "can't change 'autocommit' now") that hides it; the disconnect is still in the chain, under the
+        # name DB-API 2.0 gives it.
+        if type(error).__name__ == "OperationalError":
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 class UnitOfWork:
