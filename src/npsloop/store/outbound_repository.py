@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from npsloop.domain.cases import CaseEvent
@@ -134,7 +133,7 @@ class OutboundRepository:
         return bool(done.rowcount)  # type: ignore[attr-defined]
 
 
-def _fan_out(session: Session, _context: Any) -> None:
+def fan_out(session: Session, _context: Any) -> None:
     """Runs after every flush: a case event of an outbound kind gets one delivery per endpoint that wants it."""
     fresh = [obj for obj in session.new if isinstance(obj, CaseEvent) and obj.kind in _KINDS]
     if not fresh:
@@ -158,8 +157,3 @@ def _fan_out(session: Session, _context: Any) -> None:
     ]
     if rows:
         connection.execute(sa.insert(tables.outbound_deliveries), rows)
-
-
-def install_fan_out(factory: Any) -> None:
-    if not event.contains(factory, "after_flush", _fan_out):
-        event.listen(factory, "after_flush", _fan_out)

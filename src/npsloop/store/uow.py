@@ -6,13 +6,13 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import exc
+from sqlalchemy import Engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from npsloop.store.access_repository import TargetRepository, TokenRepository
 from npsloop.store.export_queries import ExportQueries
 from npsloop.store.integration_repository import IntegrationRepository
-from npsloop.store.outbound_repository import OutboundRepository, install_fan_out
+from npsloop.store.outbound_repository import OutboundRepository, fan_out
 from npsloop.store.report_queries import ReportQueries
 from npsloop.store.repositories import (
     CaseRepository,
@@ -112,7 +112,15 @@ class UnitOfWork:
         self.session.rollback()
 
 
-def session_factory(engine: object) -> sessionmaker[Session]:
-    factory = sessionmaker(bind=engine, expire_on_commit=False)  # type: ignore[call-overload]
-    install_fan_out(factory)
-    return factory
+class StoreSession(Session):
+    """The one session class of the store, with the outbound fan-out hooked to it once, at import. Hooking each
+    sessionmaker instead failed now and then: SQLAlchemy's registry remembers a listener by the id() of the
+    class it was put on, so a new sessionmaker whose class reused a collected one's address was taken as
+    hooked already, and its case events went out to no endpoint."""
+
+
+event.listen(StoreSession, "after_flush", fan_out)
+
+
+def session_factory(engine: Engine) -> sessionmaker[StoreSession]:
+    return sessionmaker(bind=engine, class_=StoreSession, expire_on_commit=False)
