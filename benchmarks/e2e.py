@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.support import smtp_server, twilio_server  # noqa: E402
+from tests.support.services import forget_queue  # noqa: E402
 from tests.support.smtp_server import free_port  # noqa: E402
 
 from npsloop.ingest import signature  # noqa: E402
@@ -127,11 +128,6 @@ class Group:
 
 def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(args, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def forget_queue(client: redis.Redis, queue: str, *more: str) -> None:
-    """Delete a benchmark's queue with the binding sets kombu keeps for it, which outlive the queue."""
-    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}", *more)
 
 
 def wait_http(url: str, timeout: float = 60) -> None:

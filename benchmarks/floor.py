@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.support import smtp_server, twilio_server  # noqa: E402
+from tests.support.services import forget_queue  # noqa: E402
 from tests.support.smtp_server import free_port  # noqa: E402
 
 from benchmarks.e2e import (  # noqa: E402
@@ -57,7 +58,6 @@ from benchmarks.e2e import (  # noqa: E402
     RawPool,
     bodies,
     cpu_seconds,
-    forget_queue,
     signed_headers,
     spawn,
     wait_http,

@@ -23,7 +23,7 @@ from npsloop.bootstrap import build_runtime
 from npsloop.settings import Settings
 from tests.conftest import SECRET, TOKEN, payload, signed
 from tests.support import smtp_server, twilio_server
-from tests.support.services import truncate
+from tests.support.services import forget_queue, truncate
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 MARTA, DIEGO = "+34611222333", "+34699888777"
@@ -114,7 +114,7 @@ def loop(pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) 
     except subprocess.TimeoutExpired:
         worker.kill()
     runtime.engine.dispose()
-    client.delete(queue)
+    forget_queue(client, queue)
     client.close()
     twilio.shutdown()
     controller.stop()

@@ -17,7 +17,7 @@ import httpx
 import redis
 
 from tests.conftest import SECRET, TOKEN, payload, signed
-from tests.support.services import truncate
+from tests.support.services import forget_queue, truncate
 from tests.support.smtp_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,7 +98,7 @@ def test_the_procfile_processes_start_and_answer(pg_url, redis_url, tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(honcho.pid, signal.SIGKILL)
         client = redis.Redis.from_url(redis_url)
-        client.delete(queue)
+        forget_queue(client, queue)
         client.close()
     # One detractor followed with grep across processes: the web process stored it, the worker processed it
     # (opening a case) and sent its alert, every line carrying the response id.

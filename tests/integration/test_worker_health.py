@@ -13,6 +13,7 @@ import httpx
 import redis
 
 from npsloop.cli import main  # noqa: F401  (the command under test, run as a subprocess)
+from tests.support.services import forget_queue
 from tests.support.smtp_server import free_port
 
 
@@ -64,7 +65,7 @@ def test_a_stuck_worker_stops_beating_and_its_metrics_port_serves_the_queue(tmp_
             worker.wait(timeout=30)
         except subprocess.TimeoutExpired:
             worker.kill()
-        client.delete(queue)
+        forget_queue(client, queue)
         client.close()
 
 

@@ -12,10 +12,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import redis
 import sqlalchemy as sa
 
 from npsloop.bootstrap import Runtime, build_runtime
 from npsloop.domain.notifications import Channel
+from npsloop.health import PRIORITY_SUFFIXES
 from npsloop.store import migrate
 from npsloop.store.database import normalize_url
 from tests.conftest import FakeDispatcher, FakeTransport, sqlite_settings
@@ -98,6 +100,13 @@ def pg_runtime(pg_url: str, tmp_path: Path) -> Iterator[Runtime]:
     (rt.settings.broker_folder / "queue").mkdir(parents=True)  # the embedded broker's folder, as a worker makes it
     yield rt
     rt.engine.dispose()
+
+
+def forget_queue(client: redis.Redis, queue: str, *more: str) -> None:
+    """Deletes a test's or a benchmark's private queue, its priority lists and the binding sets kombu keeps for
+    it, which outlive the queue: runs against a shared Redis leave nothing behind."""
+    lists = [queue + suffix for suffix in PRIORITY_SUFFIXES]
+    client.delete(*lists, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}", *more)
 
 
 @pytest.fixture(scope="session")
