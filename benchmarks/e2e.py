@@ -130,6 +130,30 @@ def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[b
     return subprocess.Popen(args, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
 
 
+def noop_env(env: dict[str, str], queue: str, counter: str) -> dict[str, str]:
+    """What benchmarks/noop_app.py reads: its queue, and the Redis counter each no-op task increments."""
+    return {**env, "NPSLOOP_QUEUE": queue, "PYTHONPATH": str(ROOT), "BENCH_COUNTER": counter}
+
+
+def paused_noop_workers(env: dict[str, str], queue: str, workers: int, concurrency: int, folder: Path) -> Group:
+    """No-op Celery workers on `queue`, started and then stopped (SIGSTOP) once ready: the queue is filled while
+    they sleep, so their drain is timed without the publisher's CPU beside it. SIGCONT sets them going."""
+    group = Group("noop")
+    for n in range(workers):
+        command = [
+            str(BIN / "celery"), "-A", "benchmarks.noop_app", "worker", "-Q", queue,
+            "-c", str(concurrency), "-n", f"noop{n}-{queue}@%h", "--loglevel", "WARNING",
+        ]  # fmt: skip
+        group.processes.append(spawn(command, env, folder / f"noop{n}.log"))
+    try:
+        time.sleep(6)
+        group.signal(signal.SIGSTOP)
+    except BaseException:
+        group.stop()
+        raise
+    return group
+
+
 def wait_http(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -484,17 +508,9 @@ class Bench:
     def celery_noop(self) -> float:
         """Pre-fill the queue with the workers paused, then time how fast the same workers drain it."""
         queue, counter = self.queue + "-noop", self.queue + ":noop-done"
-        env = {**self.env, "NPSLOOP_QUEUE": queue, "PYTHONPATH": str(ROOT), "BENCH_COUNTER": counter}
-        group = Group("noop")
-        for n in range(self.args.workers):
-            command = [
-                str(BIN / "celery"), "-A", "benchmarks.noop_app", "worker", "-Q", queue,
-                "-c", str(self.args.concurrency), "-n", f"noop{n}@%h", "--loglevel", "WARNING",
-            ]  # fmt: skip
-            group.processes.append(spawn(command, env, self.folder / f"noop{n}.log"))
+        env = noop_env(self.env, queue, counter)
+        group = paused_noop_workers(env, queue, self.args.workers, self.args.concurrency, self.folder)
         try:
-            time.sleep(6)
-            group.signal(signal.SIGSTOP)
             count = self.args.noop_tasks
             subprocess.run([sys.executable, "-m", "benchmarks.noop_app", str(count)], env=env, check=True, cwd=ROOT)
             self.redis.set(counter, 0)

@@ -58,6 +58,8 @@ from benchmarks.e2e import (  # noqa: E402
     RawPool,
     bodies,
     cpu_seconds,
+    noop_env,
+    paused_noop_workers,
     signed_headers,
     spawn,
     wait_http,
@@ -159,21 +161,13 @@ def measure_queue(n: int, workers: int, env: dict[str, str], folder: Path) -> tu
     and the drain rate, which is the Celery no-op ceiling as benchmarks/e2e.py measures it."""
     queue = "bench-floor-" + uuid.uuid4().hex[:8]
     counter = queue + ":done"
-    env = {**env, "NPSLOOP_QUEUE": queue, "PYTHONPATH": str(ROOT), "BENCH_COUNTER": counter}
+    env = noop_env(env, queue, counter)
     os.environ.update({k: env[k] for k in ("NPSLOOP_QUEUE", "NPSLOOP_BROKER_URL", "BENCH_COUNTER")})
     from benchmarks import noop_app  # settings come from the environment set just above
 
     client = redis.Redis.from_url(REDIS_URL)
-    group = Group("noop")
-    for i in range(workers):
-        command = [
-            str(BIN / "celery"), "-A", "benchmarks.noop_app", "worker", "-Q", queue, "-c", "1",
-            "-n", f"floor{i}@%h", "--loglevel", "WARNING",
-        ]  # fmt: skip
-        group.processes.append(spawn(command, env, folder / f"noop{i}.log"))
+    group = paused_noop_workers(env, queue, workers, 1, folder)
     try:
-        time.sleep(6)
-        group.signal(signal.SIGSTOP)
         publish = own_cpu()
         with noop_app.app.producer_or_acquire() as producer:
             for i in range(n):

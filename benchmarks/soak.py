@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -80,7 +81,9 @@ def main() -> None:
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "soak"))
     args = parser.parse_args()
     bench = Bench(argparse.Namespace(**vars(args), duration=0, drain=0, ceiling_seconds=0, noop_tasks=0))
-    report: dict[str, Any] = {"config": vars(args), "checkpoints": []}
+    # glibc's arena cap, inherited by every process the soak starts: the one allocator setting that changes RSS.
+    config = vars(args) | {"malloc_arena_max": os.environ.get("MALLOC_ARENA_MAX")}
+    report: dict[str, Any] = {"config": config, "checkpoints": []}
     try:
         bench.start()
         sent = 0
