@@ -83,5 +83,5 @@ def test_the_queue_depth_counts_every_priority_list_of_the_queue(tmp_path, redis
         assert health.queue_depth(settings) == 3
         assert health.broker_ok(settings) is None
     finally:
-        client.delete(queue, queue + "\x06\x166", "another-queue")
+        forget_queue(client, queue, "another-queue")
         client.close()
