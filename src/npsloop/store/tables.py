@@ -98,6 +98,10 @@ responses = sa.Table(
     sa.Column("last_error", sa.Text),
     # The team the response counts towards in reports, decided by routing when it is processed.
     sa.Column("team_id", sa.ForeignKey("teams.id")),
+    # Which version of the response the row holds, by the sender's own clock or counter (when it gives one),
+    # so that an older delivery arriving late never replaces it.
+    sa.Column("version", sa.BigInteger),
+    sa.Column("version_at", UTCDateTime),
     sa.UniqueConstraint("integration", "external_id", name="uq_responses_integration_external_id"),
     sa.Index("ix_responses_status_received_at", "status", "received_at"),
     sa.Index("ix_responses_responded_at", "responded_at"),
@@ -304,4 +308,19 @@ outbound_deliveries = sa.Table(
     sa.Column("delivered_at", UTCDateTime),
     sa.UniqueConstraint("endpoint_id", "event_id", name="uq_outbound_deliveries_once"),
     sa.Index("ix_outbound_deliveries_due", "status", "next_attempt_at"),
+)
+
+# Delivery ids a sender gave (Formbricks' webhook-id, Delighted's and Typeform's event_id, an Idempotency-Key),
+# remembered for a while so that a retried delivery is answered as a duplicate and changes nothing. The unique
+# key is the rule: of two copies racing, one insert fails.
+ingest_deliveries = sa.Table(
+    "ingest_deliveries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("integration", sa.String(100), nullable=False),
+    sa.Column("delivery_id", sa.String(200), nullable=False),
+    sa.Column("response_id", sa.ForeignKey("responses.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("integration", "delivery_id", name="uq_ingest_deliveries_once"),
+    sa.Index("ix_ingest_deliveries_received_at", "received_at"),
 )
