@@ -6,14 +6,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_INTEGRATION = "default"
+MIN_TOKEN_LENGTH = 32
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="NPSLOOP_", extra="ignore")
+    # A refused value is not echoed: it may be a secret.
+    model_config = SettingsConfigDict(env_prefix="NPSLOOP_", extra="ignore", hide_input_in_errors=True)
 
     data_dir: Path = Path("var")
     database_url: str = ""  # empty: a SQLite file in data_dir
@@ -58,6 +60,16 @@ class Settings(BaseSettings):
     link_ttl_hours: int = Field(default=72, ge=1)
     # The zone company-wide reports count their days, months and years in (a team's report uses the team's).
     report_timezone: str = "UTC"
+    # A grouped NPS report shows at most this many groups (the most answered), the rest summed as "other";
+    # a report's groups x periods may not exceed report_max_cells (a 422 says what to narrow).
+    report_max_groups: int = Field(default=20, ge=1, le=1000)
+    report_max_cells: int = Field(default=10_000, ge=100)
+    # Dashboard login attempts per client address (a token bucket, in Redis when there is one): a 429 beyond.
+    login_attempts_per_minute: int = Field(default=10, ge=1)
+    login_burst: int = Field(default=5, ge=1)
+    # When set, /metrics, /docs, /redoc and /openapi.json need "Authorization: Bearer <this>" (Prometheus's
+    # bearer_token); empty: served openly, as suits the embedded mode on a laptop.
+    admin_token: SecretStr = SecretStr("")
 
     twilio_account_sid: str = ""
     twilio_auth_token: SecretStr = SecretStr("")
@@ -108,6 +120,19 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"unknown time zone {value!r}; use an IANA name like Europe/Madrid") from error
+        return value
+
+    @field_validator("api_tokens", "admin_token")
+    @classmethod
+    def _long_tokens(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        """A bootstrap token is an admin's password to the whole API: a short one can be guessed."""
+        name = f"NPSLOOP_{(info.field_name or '').upper()}"
+        for token in value.get_secret_value().split(","):
+            if token.strip() and len(token.strip()) < MIN_TOKEN_LENGTH:
+                raise ValueError(
+                    f"every token in {name} must be at least {MIN_TOKEN_LENGTH} characters "
+                    "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+                )
         return value
 
     @field_validator("queue")

@@ -1,3 +1,6 @@
+import pytest
+from pydantic import ValidationError
+
 from npsloop.settings import Settings
 
 
@@ -24,3 +27,15 @@ def test_plain_postgres_urls_use_the_psycopg_driver():
 
     assert normalize_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalize_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_bootstrap_tokens_shorter_than_32_characters_are_refused_at_start_without_echoing_them(monkeypatch):
+    monkeypatch.setenv("NPSLOOP_API_TOKENS", "a" * 40 + ",admin123")
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    text = str(refused.value)
+    assert "NPSLOOP_API_TOKENS must be at least 32 characters" in text and "admin123" not in text
+    monkeypatch.setenv("NPSLOOP_API_TOKENS", "a" * 32 + ", " + "b" * 43)
+    assert len(Settings().api_token_list()) == 2
+    with pytest.raises(ValidationError, match="NPSLOOP_ADMIN_TOKEN"):
+        Settings(admin_token="metrics")
