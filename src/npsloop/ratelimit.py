@@ -1,6 +1,10 @@
 """Token buckets for ingest: per integration, shared by every API process through Redis (the bucket lives
 in one key, updated atomically by a Lua script on Redis's own clock), or kept in memory in the embedded mode
-where there is only one process. A limiter outage lets traffic through: losing data is worse than a burst."""
+where there is only one process. A limiter outage lets traffic through: losing data is worse than a burst.
+
+A request costs what it carries (a batch of 50 responses costs 50 tokens); a cost larger than the burst can
+never be paid, however long the caller waits, so it is refused outright rather than capped at the burst
+(which let a 1,000-item batch through every few seconds under a burst of 10)."""
 
 from __future__ import annotations
 
@@ -34,9 +38,24 @@ return {allowed, wait_ms}
 """
 
 
+class OverBurst(ValueError):
+    """A cost the bucket can never hold: no Retry-After would help, only a smaller request."""
+
+    def __init__(self, cost: int, burst: int) -> None:
+        super().__init__(f"a request of {cost} responses is more than the burst of {burst}; send at most {burst}")
+        self.cost, self.burst = cost, burst
+
+
+def payable(cost: int, burst: int) -> None:
+    """Raises OverBurst for a cost larger than the bucket, before any bucket is touched."""
+    if cost > burst:
+        raise OverBurst(cost, burst)
+
+
 class Limiter(Protocol):
     def take(self, key: str, cost: int, *, per_minute: int, burst: int) -> float | None:
-        """None if allowed, else the seconds to wait before `cost` tokens are there."""
+        """None if allowed, else the seconds to wait before `cost` tokens are there; OverBurst if they never
+        can be."""
         ...
 
 
@@ -51,6 +70,7 @@ class RedisLimiter:
     def take(self, key: str, cost: int, *, per_minute: int, burst: int) -> float | None:
         import redis
 
+        payable(cost, burst)
         try:
             allowed, wait_ms = self.script(keys=[self.prefix + key], args=[per_minute / 60.0, burst, cost])
         except redis.RedisError as error:
@@ -66,6 +86,7 @@ class MemoryLimiter:
         self.clock = clock
 
     def take(self, key: str, cost: int, *, per_minute: int, burst: int) -> float | None:
+        payable(cost, burst)
         rate = per_minute / 60.0
         with self.lock:
             now = self.clock()

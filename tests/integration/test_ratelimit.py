@@ -12,14 +12,14 @@ from npsloop.domain.notifications import Channel
 from tests.conftest import SECRET, FakeDispatcher, FakeTransport, payload, signed, sqlite_settings
 
 
-def api_process(pg_url, redis_url, tmp_path, integration):
+def api_process(pg_url, redis_url, tmp_path, integration, *, per_minute=1, burst=5):
     settings = sqlite_settings(
         tmp_path,
         database_url=pg_url,
         broker_url=redis_url,
         webhook_secrets=f"{integration}:{SECRET}",
-        ingest_rate_per_minute=1,  # refills one token a minute: no test is fast or slow enough to matter
-        ingest_burst=5,
+        ingest_rate_per_minute=per_minute,  # 1: refills one token a minute, no test is fast or slow enough to matter
+        ingest_burst=burst,
     )
     runtime = build_runtime(settings, dispatcher=FakeDispatcher())
     runtime.transports = {Channel.SMS: FakeTransport(), Channel.EMAIL: FakeTransport()}
@@ -52,4 +52,26 @@ def test_a_batch_spends_one_token_per_response(pg_runtime, pg_url, redis_url, tm
         assert client.post("/v1/responses:batch", content=raw, headers=headers).status_code == 200
         raw, headers = signed({"responses": [payload() for _ in range(2)]})
         assert client.post("/v1/responses:batch", content=raw, headers=headers).status_code == 429
+    runtime.engine.dispose()
+
+
+def test_a_batch_larger_than_the_burst_is_refused_with_a_reason_and_no_retry_after(
+    pg_runtime, pg_url, redis_url, tmp_path
+):
+    integration = "burst-" + uuid.uuid4().hex[:6]
+    runtime = api_process(pg_url, redis_url, tmp_path, integration, per_minute=60, burst=10)
+    with TestClient(create_app(runtime)) as client:
+        answers = []
+        for _ in range(3):  # the attack: 1,000-item batches against a burst of 10 (waiting would not help them)
+            raw, headers = signed({"responses": [payload() for _ in range(1000)]})
+            answers.append(client.post("/v1/responses:batch", content=raw, headers=headers))
+        raw, headers = signed({"responses": [payload() for _ in range(10)]})
+        within = client.post("/v1/responses:batch", content=raw, headers=headers)
+    assert [a.status_code for a in answers] == [429, 429, 429]
+    assert all("Retry-After" not in a.headers for a in answers)
+    assert answers[0].json()["error"] == "batch_over_burst"
+    assert "at most 10" in answers[0].json()["message"]
+    assert within.status_code == 200  # the refusals spent nothing from the bucket
+    with pg_runtime.uow() as uow:
+        assert len(uow.responses.scores()) == 10
     runtime.engine.dispose()

@@ -1,4 +1,6 @@
-from npsloop.ratelimit import MemoryLimiter, RedisLimiter, retry_after_header
+import pytest
+
+from npsloop.ratelimit import MemoryLimiter, OverBurst, RedisLimiter, retry_after_header
 
 
 class Clock:
@@ -30,6 +32,21 @@ def test_a_batch_costs_one_token_per_response():
     limiter = MemoryLimiter(Clock())
     assert limiter.take("shop", 8, per_minute=600, burst=10) is None
     assert limiter.take("shop", 5, per_minute=600, burst=10) is not None
+
+
+def test_a_cost_larger_than_the_burst_is_refused_not_capped_at_the_burst():
+    clock = Clock()
+    limiter = MemoryLimiter(clock)
+    for _ in range(3):  # three 1,000-item batches 10 s apart, under a burst of 10 and 60 a minute
+        with pytest.raises(OverBurst, match="more than the burst of 10"):
+            limiter.take("shop", 1000, per_minute=60, burst=10)
+        clock.now += 10
+    assert limiter.take("shop", 10, per_minute=60, burst=10) is None  # the refusals spent nothing
+
+
+def test_even_an_unreachable_limiter_refuses_a_cost_larger_than_the_burst():
+    with pytest.raises(OverBurst):
+        RedisLimiter("redis://127.0.0.1:1/0").take("shop", 11, per_minute=60, burst=10)
 
 
 def test_an_unreachable_limiter_lets_traffic_through():

@@ -67,7 +67,8 @@ MEANING = {
     413: "the body is too large",
     415: "the body is not application/json",
     422: "a field is invalid; `errors` names each one",
-    429: "too many requests; retry after the number of seconds in Retry-After",
+    429: "too many requests; retry after the number of seconds in Retry-After (a batch larger than the burst has"
+    " none: split it)",
     503: "the database is unavailable; retry after the number of seconds in Retry-After",
 }
 

@@ -17,7 +17,7 @@ from npsloop.bootstrap import Runtime
 from npsloop.domain.access import Permission
 from npsloop.ingest import signature
 from npsloop.ingest.schemas import BatchIn, ResponseIn, field_errors
-from npsloop.ratelimit import retry_after_header
+from npsloop.ratelimit import OverBurst, retry_after_header
 from npsloop.services.ingest import IngestResult, ingest_payload
 
 router = APIRouter(tags=["ingest"])
@@ -81,16 +81,22 @@ async def signed_json(request: Request, limit: int) -> tuple[str, dict[str, Any]
 
 
 def within_rate(runtime: Runtime, integration: str, cost: int) -> None:
-    """Counted per integration after the signature, so nobody can spend another integration's budget."""
+    """Counted per integration after the signature, so nobody can spend another integration's budget. A batch
+    costs its size; one larger than the burst is refused without a Retry-After, as waiting would not help."""
     if runtime.limiter is None:
         return
     settings = runtime.settings
-    wait = runtime.limiter.take(
-        f"ingest:{integration}",
-        min(cost, settings.ingest_burst),
-        per_minute=settings.ingest_rate_per_minute,
-        burst=settings.ingest_burst,
-    )
+    try:
+        wait = runtime.limiter.take(
+            f"ingest:{integration}", cost, per_minute=settings.ingest_rate_per_minute, burst=settings.ingest_burst
+        )
+    except OverBurst as error:
+        raise ApiError(
+            429,
+            "batch_over_burst",
+            f"integration {integration!r} may send at most {error.burst} responses at once; split the batch",
+            errors=[{"field": "responses", "message": str(error)}],
+        ) from None
     if wait is not None:
         raise ApiError(
             429,
