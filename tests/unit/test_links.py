@@ -72,3 +72,29 @@ def test_without_a_link_secret_emails_carry_no_links(runtime):
     ingest(runtime, score=2)
     drain(runtime)
     assert "/v1/links/" not in runtime.transports["email"].sent[0].text
+
+
+def test_a_deactivated_agents_link_is_refused_and_changes_nothing(runtime, linked):
+    client, (acknowledge, _) = linked
+    with runtime.uow() as uow:
+        uow.directory.agent_named("Marta").active = False
+        uow.commit()
+    refused = client.post(acknowledge)
+    assert refused.status_code == 403 and "no longer active" in refused.text
+    assert get_case(uow=runtime.uow(), case_id=1).case.status == "open"
+
+
+def test_a_link_reaches_only_what_its_agent_may_reach(runtime, linked):
+    """A validly signed link naming another team's case (an old link after a move between teams, or a link
+    minted by anyone who holds the secret) is held to the agent's reach like their token."""
+    client, _ = linked
+    seed_team(
+        runtime, name="Billing", touchpoints=("invoice",), default=False, agents=(("Bea", None, "b@example.es", "es"),)
+    )
+    ingest(runtime, score=1, touchpoint="invoice", customer={"id": "c-billing"})
+    drain(runtime)
+    foreign = runtime.link(2, 1, "acknowledge").removeprefix("https://npsloop.example.com")  # case 2, agent Marta
+    refused = client.post(foreign)
+    assert refused.status_code == 403
+    view = get_case(uow=runtime.uow(), case_id=2)
+    assert (view.case.status, view.case.assignee_id) == ("open", None)

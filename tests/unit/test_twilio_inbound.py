@@ -82,3 +82,55 @@ def test_a_forged_or_unsigned_callback_gets_403_and_changes_nothing(runtime, inb
 def test_without_twilio_configured_the_callback_is_refused(runtime, inbound):
     runtime.settings.twilio_auth_token = SecretStr("")
     assert inbound("OK").status_code == 403
+
+
+@pytest.fixture
+def billing_case(runtime, inbound):
+    """Case 2 belongs to Billing; Marta and Tom are Logistics agents who were never alerted about it."""
+    seed_team(
+        runtime, name="Billing", touchpoints=("invoice",), default=False, agents=(("Bea", "+34611222555", None, "es"),)
+    )
+    ingest(runtime, score=1, touchpoint="invoice", customer={"id": "c2"})
+    drain(runtime)
+    assert status(runtime, 2).team_id != status(runtime, 1).team_id
+    return 2
+
+
+@pytest.mark.parametrize("body", ["2 cerrado resuelto", "ACK 2", "2 contactado"])
+def test_an_agent_cannot_move_another_teams_case_by_reply(runtime, inbound, billing_case, body):
+    before = len(status(runtime, billing_case).events)
+    answer = inbound(body)
+    assert "el caso #2 no es de tu equipo; no se ha cambiado nada" in answer.text
+    case = status(runtime, billing_case)
+    assert (case.status, case.assignee_id, len(case.events)) == ("open", None, before)
+
+
+def test_a_team_head_reaches_every_team_by_reply_as_a_supervisors_token_does(runtime, inbound, billing_case):
+    with runtime.uow() as uow:
+        uow.directory.agent_named("Tom").role = "head"
+        uow.commit()
+    assert "is now acknowledged" in inbound("ACK 2", sender=TOM_PHONE).text
+    assert status(runtime, billing_case).assignee_id == 2  # Tom
+
+
+def test_an_agent_alerted_by_an_escalation_beyond_their_team_may_act_on_that_case(runtime, inbound, billing_case):
+    from npsloop.domain.notifications import Notification
+
+    with runtime.uow() as uow:
+        tom = uow.directory.agent_named("Tom")
+        uow.notifications.add(
+            Notification(
+                case_id=billing_case, agent_id=tom.id, channel="sms", kind="acknowledge:3", created_at=runtime.clock()
+            )
+        )
+        uow.commit()
+    assert "is now acknowledged" in inbound("ACK 2", sender=TOM_PHONE).text
+
+
+def test_a_deactivated_agents_reply_changes_nothing(runtime, inbound):
+    with runtime.uow() as uow:
+        uow.directory.agent_named("Marta").active = False
+        uow.commit()
+    assert "not registered" in inbound("Vale").text
+    assert "not registered" in inbound("1 cerrado resuelto").text
+    assert status(runtime).status == "open"

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from npsloop.bootstrap import Runtime
+from npsloop.domain.access import AccessDenied, agent_principal
 from npsloop.domain.cases import Action
 from npsloop.domain.errors import CaseNotFound, InvalidTransition
 from npsloop.services.casework import act_on_case
@@ -71,8 +72,8 @@ async def act(request: Request, token: str) -> HTMLResponse:
     def run() -> str:
         with runtime.uow() as uow:
             agent = uow.directory.agent(int(str(payload["a"])))
-        if agent is None:
-            raise CaseNotFound("the agent of this link no longer exists")
+        if agent is None or not agent.active:
+            raise AccessDenied("the agent of this link is no longer active")
         view = act_on_case(
             uow=runtime.uow(),
             case_id=int(str(payload["c"])),
@@ -80,11 +81,14 @@ async def act(request: Request, token: str) -> HTMLResponse:
             actor=agent.name,
             now=runtime.clock(),
             note="by email link",
+            viewer=agent_principal(agent),
         )
         return view.case.status
 
     try:
         status = await run_in_threadpool(run)
+    except AccessDenied as error:
+        return _page(runtime, 403, message=f"Sorry: {error}; nothing was changed.")
     except CaseNotFound as error:
         return _page(runtime, 404, message=f"Sorry: {error}.")
     except InvalidTransition as error:

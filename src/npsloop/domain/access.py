@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from npsloop.domain.directory import Agent
+
 
 class Role(StrEnum):
     INTEGRATION = "integration"
@@ -26,6 +28,9 @@ class Permission(StrEnum):
     READ_DIRECTORY = "directory:read"
     WRITE_DIRECTORY = "directory:write"
     MANAGE_TOKENS = "tokens:manage"
+    # Data-protection requests about one customer (GDPR art. 15 and 17, Colombia's Ley 1581): the admin's alone.
+    CUSTOMERS_EXPORT = "customers:export"
+    CUSTOMERS_ERASE = "customers:erase"
 
 
 _SUPERVISOR = frozenset(
@@ -80,6 +85,23 @@ class Principal:
 
     def may_see_team(self, team_id: int | None) -> bool:
         return self.sees_all_teams or (team_id is not None and team_id in self.team_ids)
+
+
+# An agent who acts without a token (an SMS reply, a link in an alert email) is held to the role their place in
+# the directory gives them: a team's supervisors and heads oversee every team, as a supervisor's token does.
+DIRECTORY_ROLES = {"agent": Role.AGENT, "supervisor": Role.SUPERVISOR, "head": Role.SUPERVISOR}
+
+
+def agent_principal(agent: Agent) -> Principal:
+    """The principal behind an agent's own channel (their phone, their alert email): the same reach as an
+    agent-bound token, so a reply or a link can do nothing their token could not."""
+    assert agent.id is not None
+    return Principal(
+        name=agent.name,
+        role=DIRECTORY_ROLES.get(agent.role, Role.AGENT),
+        agent_id=agent.id,
+        team_ids=frozenset({agent.team_id}),
+    )
 
 
 @dataclass(eq=False)

@@ -41,9 +41,10 @@ def act_on_case(
         case = _reachable(uow, case_id, viewer)
         case.apply(action, actor=actor, at=now, note=note, outcome=outcome)
         if action is Action.ACKNOWLEDGE and case.assignee_id is None:
-            agent = uow.directory.agent_named(actor)
-            if agent is not None:
-                case.assignee_id = agent.id  # the first agent to acknowledge owns the case
+            if viewer is not None and viewer.agent_id is not None:
+                case.assignee_id = viewer.agent_id  # the first agent to acknowledge owns the case
+            elif (agent := uow.directory.agent_named(actor)) is not None:
+                case.assignee_id = agent.id
         uow.commit()
         return _view(uow, case)
 
@@ -113,12 +114,17 @@ def narrowed(where: CaseFilter, viewer: Principal | None) -> CaseFilter:
 
 
 def _reachable(uow: UnitOfWork, case_id: int, viewer: Principal | None) -> Case:
+    """The one access rule for a single case, whatever the door (API, dashboard, SMS reply, email link): the
+    viewer's teams as their role allows, or a case npsloop itself alerted them about (an escalation step that
+    names an agent of another team)."""
     case = uow.cases.get(case_id)
     if case is None:
         raise CaseNotFound(f"case {case_id} does not exist")
-    if viewer is not None and not viewer.may_see_team(case.team_id):
-        raise AccessDenied("an agent sees only the cases of their own team")
-    return case
+    if viewer is None or viewer.may_see_team(case.team_id):
+        return case
+    if viewer.agent_id is not None and uow.notifications.addressed_to(case_id, viewer.agent_id):
+        return case
+    raise AccessDenied("an agent sees only the cases of their own team")
 
 
 def _view(uow: UnitOfWork, case: Case, *, full: bool = True) -> CaseView:

@@ -31,11 +31,13 @@ class ResponseRepository:
     def get(self, response_id: int) -> Response | None:
         return self.session.get(Response, response_id)
 
-    def by_key(self, integration: str, external_id: str) -> Response | None:
+    def by_key(self, integration: str, external_id: str, *, lock: bool = False) -> Response | None:
+        """`lock` holds the row until the transaction ends (PostgreSQL; SQLite writers take turns anyway), so
+        that two versions of one response arriving at once are compared one after the other."""
         stmt = sa.select(Response).where(
             tables.responses.c.integration == integration, tables.responses.c.external_id == external_id
         )
-        return self.session.scalars(stmt).one_or_none()
+        return self.session.scalars(stmt.with_for_update() if lock else stmt).one_or_none()
 
     def for_case(self, case_id: int) -> list[Response]:
         stmt = sa.select(Response).where(tables.responses.c.case_id == case_id).order_by(tables.responses.c.id)
@@ -207,7 +209,9 @@ class DirectoryRepository:
         return self.session.get(Agent, agent_id)
 
     def agent_by_phone(self, phone: str) -> Agent | None:
-        stmt = sa.select(Agent).where(tables.agents.c.phone == phone).order_by(tables.agents.c.id).limit(1)
+        """The active agent texting from this number: a deactivated agent's phone moves nothing."""
+        a = tables.agents.c
+        stmt = sa.select(Agent).where(a.phone == phone, a.active.is_(True)).order_by(a.id).limit(1)
         return self.session.scalars(stmt).first()
 
     def agent_named(self, name: str) -> Agent | None:
@@ -276,6 +280,12 @@ class NotificationRepository:
             .limit(limit)
         )
         return list(self.session.scalars(stmt))
+
+    def addressed_to(self, case_id: int, agent_id: int) -> bool:
+        """Whether npsloop alerted this agent about this case (an escalation may reach beyond the team)."""
+        n = tables.notifications.c
+        stmt = sa.select(n.id).where(n.case_id == case_id, n.agent_id == agent_id).limit(1)
+        return self.session.scalar(stmt) is not None
 
     def last_alerted_open_case(self, agent_id: int) -> int | None:
         """The live case this agent was most recently sent an SMS about: what a bare "OK" refers to."""
