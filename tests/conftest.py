@@ -23,6 +23,9 @@ from npsloop.store import migrate
 
 SECRET = "whsec_test_" + "a" * 24
 TOKEN = "test-token-" + "b" * 24
+# Encrypts the secrets the test databases keep (a Fernet key: 32 bytes, url-safe base64).
+SECRET_KEY = "bnBzbG9vcC10ZXN0LWtleS0wMTIzNDU2Nzg5YWJjZGU="
+LOOPBACK = "127.0.0.0/8,::1"
 
 
 def payload(**overrides: Any) -> dict[str, Any]:
@@ -85,9 +88,12 @@ def sqlite_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "database_url": f"sqlite:///{tmp_path / 'test.db'}",
         "webhook_secrets": f"shop:{SECRET}",
         "api_tokens": TOKEN,
+        "secret_key": SECRET_KEY,
         "console_notifications": False,
         "retry_base_seconds": 0.01,
         "retry_cap_seconds": 0.05,
+        # The far sides of the tests (survey-tool APIs, webhook receivers) are local servers.
+        "egress_allow": LOOPBACK,
     }
     values.update(overrides)
     return Settings(**values)

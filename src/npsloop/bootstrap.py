@@ -8,23 +8,31 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from npsloop.domain.notifications import Channel, RetryPolicy
+from npsloop.egress.client import Egress
+from npsloop.ingest.rejects import IntakeRejects
 from npsloop.notify.base import Transport
 from npsloop.notify.email import SmtpEmail
+from npsloop.notify.outbound import Outcome, post
 from npsloop.notify.outbox import Outbox
+from npsloop.notify.outbox_files import OutboxFiles
 from npsloop.notify.render import Renderer
 from npsloop.notify.sms import TwilioSms
 from npsloop.ratelimit import Limiter, MemoryLimiter, RedisLimiter
+from npsloop.secret_key import load_keyring
 from npsloop.services.delivery import fail_over_undelivered
 from npsloop.services.digests import send_digests
+from npsloop.services.erasure import Trace
 from npsloop.services.notifying import SendResult, send_notification
 from npsloop.services.outbound import deliver_due
 from npsloop.services.ports import Clock, Dispatcher, utcnow
 from npsloop.services.processing import handle_response
 from npsloop.services.reconcile import ReconcileReport, reconcile
+from npsloop.services.retention import RetentionReport, run_retention
 from npsloop.services.sweep import SweepReport, sweep
 from npsloop.settings import Settings, get_settings
 from npsloop.signing import make_token
@@ -41,6 +49,7 @@ class Runtime:
     renderer: Renderer
     dispatcher: Dispatcher
     policy: RetryPolicy
+    egress: Egress
     limiter: Limiter | None = None
     clock: Clock = field(default=utcnow)
     _sessions: Callable[[], object] | None = None
@@ -96,7 +105,13 @@ class Runtime:
         )
 
     def deliver_outbound(self) -> int:
-        return deliver_due(uow=self.uow(), now=self.clock(), public_url=self.settings.public_url)
+        return deliver_due(
+            uow=self.uow(), now=self.clock(), public_url=self.settings.public_url, post=self.post_outbound
+        )
+
+    def post_outbound(self, url: str, body: dict[str, Any], **signing: Any) -> Outcome:
+        """A case event's POST to Slack or a webhook, through this process's egress client."""
+        return post(url, body, egress=self.egress, **signing)
 
     def reconcile(self) -> ReconcileReport:
         return reconcile(
@@ -105,6 +120,25 @@ class Runtime:
             now=self.clock(),
             stuck_after=timedelta(seconds=self.settings.reconcile_after_seconds),
             max_attempts=self.policy.max_attempts,
+        )
+
+    def traces(self) -> list[Trace]:
+        """Where personal data sits outside the database, for erasure, subject access and retention."""
+        found: list[Trace] = [OutboxFiles(self.settings.resolved_outbox_dir)]
+        url = self.settings.limiter_redis_url
+        if url:
+            found.append(IntakeRejects.connect(url, self.settings.intake_rejects_stream))
+        return found
+
+    def retention(self, *, dry_run: bool = False) -> RetentionReport:
+        return run_retention(
+            uow=self.uow(),
+            now=self.clock(),
+            days=self.settings.retention_days,
+            batch=self.settings.retention_batch,
+            traces=self.traces(),
+            keep_attributes=self.settings.kept_attributes,
+            dry_run=dry_run,
         )
 
 
@@ -145,7 +179,8 @@ def build_runtime(settings: Settings | None = None, dispatcher: Dispatcher | Non
         dispatcher = CeleryDispatcher(settings)
     return Runtime(
         settings=settings,
-        engine=make_engine(settings.resolved_database_url),
+        # Refuses to start without the key to the stored secrets (NPSLOOP_SECRET_KEY), before it serves.
+        engine=make_engine(settings.resolved_database_url, keyring=load_keyring(settings)),
         transports=build_transports(settings),
         renderer=Renderer(),
         dispatcher=dispatcher,
@@ -154,6 +189,7 @@ def build_runtime(settings: Settings | None = None, dispatcher: Dispatcher | Non
             base_seconds=settings.retry_base_seconds,
             cap_seconds=settings.retry_cap_seconds,
         ),
+        egress=Egress.from_settings(settings),
         limiter=build_limiter(settings),
     )
 

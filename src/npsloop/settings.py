@@ -25,7 +25,9 @@ class Settings(BaseSettings):
     # "secret" or "integration:secret", comma separated; one integration may list several (rotation).
     webhook_secrets: SecretStr = SecretStr("")
     signature_tolerance_seconds: int = 300
-    max_body_bytes: int = 64 * 1024
+    # Every request body, checked before routing (api/body_limit.py); the batch ingest takes the larger one.
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_batch_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     max_batch_items: int = 1000
     # Per integration, shared by all API processes through Redis (memory in the embedded mode); 0 turns it off.
     ingest_rate_per_minute: int = Field(default=6000, ge=0)
@@ -52,6 +54,19 @@ class Settings(BaseSettings):
     sweep_every_seconds: float = Field(default=60.0, gt=0)
     # How often case events due to Slack and outbound webhooks are sent (and failed ones retried).
     outbound_every_seconds: float = Field(default=5.0, gt=0)
+    # Every outbound HTTP call (survey tools' read-back, webhooks, Slack): its overall deadline, the most of
+    # an answer it reads, and how many one process makes at once (the rest: 503 for a read-back, a wait for
+    # a sender). Comma-separated networks and host names outbound calls may reach although they are
+    # loopback, private, link-local or plain http (e.g. "10.1.2.0/24,helpdesk.internal"); empty: none.
+    egress_deadline_seconds: float = Field(default=10.0, gt=0, le=300)
+    egress_max_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    egress_concurrency: int = Field(default=8, ge=1, le=1000)
+    egress_allow: str = ""
+    # Encrypts the secrets the database keeps (integration secrets, survey tools' API tokens, outbound URLs
+    # and signing secrets): Fernet keys, comma separated, newest first (the first encrypts, all decrypt, so a
+    # rotation puts the new key first and `npsloop secrets rotate-key` re-encrypts). Empty: with the embedded
+    # SQLite database a key file is made in data_dir (0600); with PostgreSQL the processes refuse to start.
+    secret_key: SecretStr = SecretStr("")
     # Bearer tokens for the case and agent API, comma separated.
     api_tokens: SecretStr = SecretStr("")
     public_url: str = "http://127.0.0.1:8000"
@@ -100,6 +115,14 @@ class Settings(BaseSettings):
     worker_heartbeat_file: Path | None = None
     worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
 
+    # Retention: responses and closed cases older than this many days lose their customer's personal data each
+    # night (the same erasure as `npsloop customers erase`), in transactions of retention_batch rows; 0: off.
+    retention_days: int = Field(default=0, ge=0, le=36500)
+    retention_batch: int = Field(default=500, ge=1, le=10000)
+    # Attributes that are segments rather than personal data (e.g. "plan,region"), comma separated: an erasure
+    # keeps them, so reports grouped by them keep their figures. Every other attribute is erased.
+    erasure_keep_attributes: str = ""
+
     log_format: Literal["auto", "json", "text"] = "auto"
     log_level: str = "INFO"
 
@@ -147,6 +170,15 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{(self.data_dir / 'npsloop.db').resolve()}"
 
     @property
+    def embedded_database(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def secret_key_file(self) -> Path:
+        """Where the embedded mode keeps the key it made, when NPSLOOP_SECRET_KEY is empty."""
+        return (self.data_dir / "secret.key").resolve()
+
+    @property
     def resolved_broker_url(self) -> str:
         return self.broker_url or "filesystem://"
 
@@ -184,6 +216,10 @@ class Settings(BaseSettings):
                 integration, secret = DEFAULT_INTEGRATION, item
             secrets.setdefault(integration.strip(), []).append(secret.strip())
         return secrets
+
+    @property
+    def kept_attributes(self) -> frozenset[str]:
+        return frozenset(name.strip() for name in self.erasure_keep_attributes.split(",") if name.strip())
 
     def api_token_list(self) -> list[str]:
         return [t.strip() for t in self.api_tokens.get_secret_value().split(",") if t.strip()]

@@ -21,7 +21,7 @@ import uvicorn
 from npsloop.api.app import create_app
 from npsloop.bootstrap import build_runtime
 from npsloop.settings import Settings
-from tests.conftest import SECRET, TOKEN, payload, signed
+from tests.conftest import LOOPBACK, SECRET, SECRET_KEY, TOKEN, payload, signed
 from tests.support import smtp_server, twilio_server
 from tests.support.services import forget_queue, truncate
 
@@ -68,6 +68,7 @@ def loop(pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) 
         "NPSLOOP_QUEUE": queue,
         "NPSLOOP_WEBHOOK_SECRETS": f"shop:{SECRET}",
         "NPSLOOP_API_TOKENS": TOKEN,
+        "NPSLOOP_SECRET_KEY": SECRET_KEY,
         "NPSLOOP_TWILIO_ACCOUNT_SID": twilio.state.account_sid,
         "NPSLOOP_TWILIO_AUTH_TOKEN": twilio.state.auth_token,
         "NPSLOOP_TWILIO_FROM": "+15005550006",
@@ -81,6 +82,7 @@ def loop(pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) 
         "NPSLOOP_RECONCILE_AFTER_SECONDS": "1",
         # Quiet-hours wording depends on the hour the suite runs at; its own tests pin the clock.
         "NPSLOOP_CUSTOMER_CALL_HOURS": "00:00-24:00",
+        "NPSLOOP_EGRESS_ALLOW": LOOPBACK,  # the helpdesk the outbound test posts to is a local server
     }
     truncate(pg_url)
     worker = start_worker(env, folder / "worker.log")
@@ -370,6 +372,7 @@ def test_a_typeform_webhook_alerts_the_agents_and_a_helpdesk_webhook_hears_of_th
         now = runtime.clock()
         secret = integrations.add_integration(
             uow=runtime.uow(),
+            egress=runtime.egress.policy,
             name="tf-" + uuid.uuid4().hex[:6],
             kind="typeform",
             config={"touchpoint": "delivery"},
@@ -377,6 +380,7 @@ def test_a_typeform_webhook_alerts_the_agents_and_a_helpdesk_webhook_hears_of_th
         )
         desk = outbound.add_endpoint(
             uow=runtime.uow(),
+            egress=runtime.egress.policy,
             name="desk-" + uuid.uuid4().hex[:6],
             kind="webhook",
             url=helpdesk.url,

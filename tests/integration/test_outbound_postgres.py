@@ -17,7 +17,7 @@ def test_two_senders_share_the_work_and_send_each_delivery_once(pg_runtime):
     seed_team(rt)
     with http_sink() as helpdesk:
         secret = outbound.add_endpoint(
-            uow=rt.uow(), name="desk", kind="webhook", url=helpdesk.url, now=rt.clock()
+            uow=rt.uow(), egress=rt.egress.policy, name="desk", kind="webhook", url=helpdesk.url, now=rt.clock()
         ).secret
         for n in range(30):
             ingest(rt, customer={"id": f"cust-{n}", "name": "Ana"})
@@ -26,7 +26,9 @@ def test_two_senders_share_the_work_and_send_each_delivery_once(pg_runtime):
 
         def sender() -> None:
             while True:
-                count = outbound.deliver_due(uow=rt.uow(), now=rt.clock(), public_url="https://x", limit=4)
+                count = outbound.deliver_due(
+                    uow=rt.uow(), now=rt.clock(), public_url="https://x", post=rt.post_outbound, limit=4
+                )
                 if not count:
                     return
                 sent.append(count)

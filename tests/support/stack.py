@@ -26,7 +26,7 @@ from npsloop.api.app import create_app
 from npsloop.bootstrap import Runtime, build_runtime
 from npsloop.settings import Settings
 from npsloop.store import migrate
-from tests.conftest import SECRET, TOKEN
+from tests.conftest import LOOPBACK, SECRET, SECRET_KEY, TOKEN
 from tests.support import smtp_server, twilio_server
 from tests.support.proxy import TcpProxy
 
@@ -122,6 +122,7 @@ class Stack:
             "NPSLOOP_BROKER_URL": self.redis.url,
             "NPSLOOP_WEBHOOK_SECRETS": f"shop:{SECRET}",
             "NPSLOOP_API_TOKENS": TOKEN,
+            "NPSLOOP_SECRET_KEY": SECRET_KEY,
             "NPSLOOP_TWILIO_ACCOUNT_SID": self.twilio.state.account_sid,
             "NPSLOOP_TWILIO_AUTH_TOKEN": self.twilio.state.auth_token,
             "NPSLOOP_TWILIO_FROM": "+15005550006",
@@ -137,6 +138,7 @@ class Stack:
             "NPSLOOP_LOG_LEVEL": "WARNING",
             # These tests count every alert under faults; the hourly SMS cap has tests of its own.
             "NPSLOOP_SMS_PER_AGENT_PER_HOUR": "100000",
+            "NPSLOOP_EGRESS_ALLOW": LOOPBACK,
             **overrides,
         }
         self.workers: list[subprocess.Popen[bytes]] = []

@@ -26,7 +26,9 @@ FORMBRICKS_SECRET = "whsec_" + base64.b64encode(b"formbricks-test-key-32-bytes-l
 
 
 def add(rt, name: str, kind: str, secret: str | None = None, **config: Any) -> str:
-    added = service.add_integration(uow=rt.uow(), name=name, kind=kind, config=config, secret=secret, now=rt.clock())
+    added = service.add_integration(
+        uow=rt.uow(), egress=rt.egress.policy, name=name, kind=kind, config=config, secret=secret, now=rt.clock()
+    )
     return added.secret
 
 

@@ -19,6 +19,14 @@ from tests.conftest import at, drain, ingest, seed_team
 from tests.support.http_sink import http_sink
 
 
+def add_endpoint(rt, **given):
+    return outbound.add_endpoint(uow=rt.uow(), egress=rt.egress.policy, now=rt.clock(), **given)
+
+
+def deliver_due(rt, **given) -> int:
+    return outbound.deliver_due(uow=rt.uow(), now=rt.clock(), post=rt.post_outbound, **given)
+
+
 def case_id(rt) -> int:
     with rt.uow() as uow:
         response = uow.responses.get(1)
@@ -28,10 +36,8 @@ def case_id(rt) -> int:
 def test_slack_and_a_signed_webhook_receive_each_case_event(runtime):
     seed_team(runtime)
     with http_sink() as slack, http_sink() as helpdesk:
-        outbound.add_endpoint(uow=runtime.uow(), name="team-slack", kind="slack", url=slack.url, now=runtime.clock())
-        secret = outbound.add_endpoint(
-            uow=runtime.uow(), name="zendesk", kind="webhook", url=helpdesk.url, now=runtime.clock()
-        ).secret
+        add_endpoint(runtime, name="team-slack", kind="slack", url=slack.url)
+        secret = add_endpoint(runtime, name="zendesk", kind="webhook", url=helpdesk.url).secret
         ingest(runtime, comment="Nobody came", customer={"id": "c-1", "name": "Ana Gómez", "phone": "+34600111222"})
         drain(runtime)
         cid = case_id(runtime)
@@ -45,7 +51,7 @@ def test_slack_and_a_signed_webhook_receive_each_case_event(runtime):
             now=runtime.clock(),
             outcome=Outcome.RESOLVED,
         )
-        assert outbound.deliver_due(uow=runtime.uow(), now=runtime.clock(), public_url="https://nps.example.com") == 8
+        assert deliver_due(runtime, public_url="https://nps.example.com") == 8
 
         kinds = [hit.headers["npsloop-event"] for hit in helpdesk.posts()]
         assert kinds == ["case.opened", "case.acknowledged", "case.contacted", "case.closed"]
@@ -72,7 +78,7 @@ def test_slack_and_a_signed_webhook_receive_each_case_event(runtime):
         assert queue_button["url"] == "https://nps.example.com/ui/cases"
         assert "+34600111222" not in slack.posts()[0].body.decode()  # a channel is no place for the phone
         # Nothing is sent twice: every delivery is recorded as delivered.
-        assert outbound.deliver_due(uow=runtime.uow(), now=runtime.clock(), public_url="https://x") == 0
+        assert deliver_due(runtime, public_url="https://x") == 0
         log = outbound.deliveries(uow=runtime.uow())
         assert {row["status"] for row in log} == {"delivered"} and len(log) == 8
 
@@ -81,12 +87,10 @@ def test_failures_are_retried_with_backoff_then_given_up_and_can_be_redelivered(
     seed_team(runtime)
     with http_sink() as helpdesk:
         helpdesk.statuses = [500, 503, 200]
-        outbound.add_endpoint(
-            uow=runtime.uow(), name="crm", kind="webhook", url=helpdesk.url, events=["opened"], now=runtime.clock()
-        )
+        add_endpoint(runtime, name="crm", kind="webhook", url=helpdesk.url, events=["opened"])
         ingest(runtime)
         drain(runtime)
-        send = lambda: outbound.deliver_due(uow=runtime.uow(), now=runtime.clock(), public_url="https://x")  # noqa: E731
+        send = lambda: deliver_due(runtime, public_url="https://x")  # noqa: E731
         assert send() == 1
         assert send() == 0  # not due again before its backoff
         at(runtime, runtime.clock() + timedelta(seconds=16))
@@ -115,27 +119,21 @@ def test_failures_are_retried_with_backoff_then_given_up_and_can_be_redelivered(
 
 def test_an_unreachable_endpoint_is_a_retry_not_a_crash(runtime):
     seed_team(runtime)
-    outbound.add_endpoint(
-        uow=runtime.uow(), name="gone", kind="webhook", url="http://127.0.0.1:9/hook", now=runtime.clock()
-    )
+    add_endpoint(runtime, name="gone", kind="webhook", url="http://127.0.0.1:9/hook")
     ingest(runtime)
     drain(runtime)
-    assert outbound.deliver_due(uow=runtime.uow(), now=runtime.clock(), public_url="https://x") == 1
+    assert deliver_due(runtime, public_url="https://x") == 1
     row = outbound.deliveries(uow=runtime.uow())[0]
     assert row["status"] == "pending" and row["attempts"] == 1 and "ConnectError" in row["last_error"]
 
 
 def test_endpoints_are_checked_and_only_wanted_events_are_queued(runtime):
     with pytest.raises(InvalidEndpoint, match="events are some of"):
-        outbound.add_endpoint(
-            uow=runtime.uow(), name="x", kind="slack", url="https://h", events=["bogus"], now=runtime.clock()
-        )
+        add_endpoint(runtime, name="x", kind="slack", url="https://h", events=["bogus"])
     with pytest.raises(InvalidEndpoint, match="http"):
-        outbound.add_endpoint(uow=runtime.uow(), name="x", kind="slack", url="ftp://h", now=runtime.clock())
+        add_endpoint(runtime, name="x", kind="slack", url="ftp://h")
     seed_team(runtime)
-    outbound.add_endpoint(
-        uow=runtime.uow(), name="closures", kind="slack", url="https://h", events=["closed"], now=runtime.clock()
-    )
+    add_endpoint(runtime, name="closures", kind="slack", url="https://h", events=["closed"])
     ingest(runtime)
     drain(runtime)
     assert outbound.deliveries(uow=runtime.uow()) == []  # an opening is not a closure
@@ -171,9 +169,7 @@ def test_an_escalation_recorded_by_any_service_is_queued_in_its_own_transaction(
     from npsloop.domain.cases import EventKind
 
     seed_team(runtime)
-    outbound.add_endpoint(
-        uow=runtime.uow(), name="esc", kind="slack", url="https://h", events=["escalated"], now=runtime.clock()
-    )
+    add_endpoint(runtime, name="esc", kind="slack", url="https://h", events=["escalated"])
     ingest(runtime)
     drain(runtime)
     cid = case_id(runtime)
@@ -194,17 +190,13 @@ def test_a_run_past_its_budget_releases_what_it_did_not_reach(runtime):
     send again what this one has not reached yet."""
     seed_team(runtime)
     with http_sink() as helpdesk:
-        outbound.add_endpoint(
-            uow=runtime.uow(), name="desk", kind="webhook", url=helpdesk.url, events=["opened"], now=runtime.clock()
-        )
+        add_endpoint(runtime, name="desk", kind="webhook", url=helpdesk.url, events=["opened"])
         for n in range(3):
             ingest(runtime, customer={"id": f"b-{n}", "name": "Ana"})
         drain(runtime)
 
         def send() -> int:
-            return outbound.deliver_due(
-                uow=runtime.uow(), now=runtime.clock(), public_url="https://x", budget_seconds=0
-            )
+            return deliver_due(runtime, public_url="https://x", budget_seconds=0)
 
         assert [send(), send(), send(), send()] == [1, 1, 1, 0]
         ids = [hit.headers["npsloop-delivery"] for hit in helpdesk.posts()]

@@ -11,7 +11,7 @@ import click
 import yaml
 
 from npsloop.cli.common import fail_on_domain_error, runtime
-from npsloop.domain.integrations import Integration, IntegrationKind
+from npsloop.domain.integrations import Integration, IntegrationKind, is_credential
 from npsloop.services import integrations as service
 
 
@@ -23,12 +23,13 @@ def _setting(text: str) -> tuple[str, Any]:
 
 
 def _describe(integration: Integration) -> dict[str, Any]:
-    hidden = {"access_token", "api_token"}
     return {
         "name": integration.name,
         "kind": integration.kind,
         "url": f"/v1/integrations/{integration.kind}/{integration.name}",
-        "config": {k: ("***" if k in hidden else v) for k, v in integration.config.items()},
+        # A credential of the tool's API (SurveyMonkey's api_key and access_token, Qualtrics' api_token) is
+        # never printed: the same rule on the name that has it stored encrypted.
+        "config": {k: ("***" if is_credential(k) else v) for k, v in integration.config.items()},
         "created_at": integration.created_at.isoformat(),
         "rotated_at": integration.rotated_at.isoformat() if integration.rotated_at else None,
         "previous_secret_valid_until": (
@@ -65,7 +66,14 @@ def add(name: str, kind: str, secret: str | None, settings: tuple[str, ...], con
     config.update(_setting(item) for item in settings)
     rt = runtime()
     added = fail_on_domain_error(
-        service.add_integration, uow=rt.uow(), name=name, kind=kind, config=config, secret=secret, now=rt.clock()
+        service.add_integration,
+        uow=rt.uow(),
+        egress=rt.egress.policy,
+        name=name,
+        kind=kind,
+        config=config,
+        secret=secret,
+        now=rt.clock(),
     )
     click.echo(f"integration {name!r} ({kind}) added; the tool posts to /v1/integrations/{kind}/{name}", err=True)
     if added.generated:

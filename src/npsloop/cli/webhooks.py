@@ -31,7 +31,14 @@ def add(name: str, kind: str, url: str, events: str) -> None:
     rt = runtime()
     wanted = [e.strip() for e in events.split(",") if e.strip()]
     added = fail_on_domain_error(
-        service.add_endpoint, uow=rt.uow(), name=name, kind=kind, url=url, events=wanted, now=rt.clock()
+        service.add_endpoint,
+        uow=rt.uow(),
+        egress=rt.egress.policy,
+        name=name,
+        kind=kind,
+        url=url,
+        events=wanted,
+        now=rt.clock(),
     )
     click.echo(f"endpoint {name!r} ({kind}) added for {', '.join(wanted)}", err=True)
     if added.secret:

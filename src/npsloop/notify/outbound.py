@@ -10,11 +10,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
+from npsloop.egress.client import Egress
+from npsloop.egress.policy import EgressError
 from npsloop.ingest import signature
 
-TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+ERROR_TEXT = 500  # characters of a failed answer kept in the delivery log
 TITLES = {
     "opened": "opened",
     "acknowledged": "acknowledged",
@@ -78,7 +78,11 @@ def slack_body(event: dict[str, Any], case: dict[str, Any]) -> dict[str, Any]:
     return {"text": f"{title}: score {opening.get('score', '–')}", "blocks": blocks}
 
 
-def post(url: str, body: dict[str, Any], *, secret: str | None, delivery_id: int, kind: str, now: int) -> Outcome:
+def post(
+    url: str, body: dict[str, Any], *, egress: Egress, secret: str | None, delivery_id: int, kind: str, now: int
+) -> Outcome:
+    """Through the egress client: a slow or huge answer, or a refused destination, is a failed attempt like
+    any other (retried with backoff), and only the start of an error body is read, to record."""
     raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
     headers = {"Content-Type": "application/json", "User-Agent": "npsloop-outbound/1"}
     if secret:
@@ -86,9 +90,9 @@ def post(url: str, body: dict[str, Any], *, secret: str | None, delivery_id: int
         headers["NPSLoop-Delivery"] = str(delivery_id)
         headers["NPSLoop-Event"] = kind
     try:
-        reply = httpx.post(url, content=raw, headers=headers, timeout=TIMEOUT)
-    except httpx.HTTPError as error:
-        return Outcome(False, None, f"{type(error).__name__}: {error}"[:500])
-    if 200 <= reply.status_code < 300:
-        return Outcome(True, reply.status_code)
-    return Outcome(False, reply.status_code, reply.text[:500] or f"HTTP {reply.status_code}")
+        reply = egress.request("POST", url, headers=headers, content=raw, max_bytes=ERROR_TEXT * 4, wait=True)
+    except EgressError as error:
+        return Outcome(False, None, f"{type(error).__name__}: {error}"[:ERROR_TEXT])
+    if 200 <= reply.status < 300:
+        return Outcome(True, reply.status)
+    return Outcome(False, reply.status, reply.text(ERROR_TEXT) or f"HTTP {reply.status}")

@@ -17,6 +17,7 @@ from npsloop.domain.integrations import (
     InvalidIntegration,
     UnknownIntegration,
 )
+from npsloop.egress.policy import Policy, Refused
 from npsloop.ingest.adapters import ADAPTERS
 from npsloop.ingest.adapters.base import ConfigError, Fetch, Ignored, Request
 from npsloop.ingest.schemas import ResponseIn
@@ -49,8 +50,16 @@ def _checked(kind: IntegrationKind, config: dict[str, Any], secret: str) -> dict
 
 
 def add_integration(
-    *, uow: UnitOfWork, name: str, kind: str, config: dict[str, Any], now: datetime, secret: str | None = None
+    *,
+    uow: UnitOfWork,
+    egress: Policy,
+    name: str,
+    kind: str,
+    config: dict[str, Any],
+    now: datetime,
+    secret: str | None = None,
 ) -> Added:
+    """`egress` says early whether a tool's `api_base` may be reached; each read-back checks it again."""
     try:
         known = IntegrationKind(kind)
     except ValueError:
@@ -60,9 +69,13 @@ def add_integration(
     if not secret and known in SECRET_FROM_TOOL:
         raise InvalidIntegration(f"{kind} issues its own secret: pass it with --secret")
     chosen = secret or random.token_urlsafe(32)
-    integration = Integration(
-        name=name, kind=known.value, secret=chosen, created_at=now, config=_checked(known, config, chosen)
-    )
+    checked = _checked(known, config, chosen)
+    if checked.get("api_base"):
+        try:
+            egress.check_url(str(checked["api_base"]))
+        except Refused as error:
+            raise InvalidIntegration(f"{kind}: api_base: {error}") from None
+    integration = Integration(name=name, kind=known.value, secret=chosen, created_at=now, config=checked)
     with uow:
         if uow.integrations.named(name) is not None:
             raise DuplicateIntegration(f"an integration named {name!r} exists")
@@ -119,6 +132,11 @@ def find(*, uow: UnitOfWork, kind: str, name: str) -> Integration:
 
 def verify(integration: Integration, request: Request, now: datetime) -> None:
     ADAPTERS[integration.kind].verify(request, integration.secrets_at(now), integration.config, now.timestamp())
+
+
+def delivery_id(integration: Integration, request: Request) -> str | None:
+    """The tool's id of this delivery, the same on its retries (None if the tool gives none)."""
+    return ADAPTERS[integration.kind].delivery_id(request)
 
 
 def translate(integration: Integration, request: Request, fetch: Fetch, now: datetime) -> ResponseIn | Ignored:

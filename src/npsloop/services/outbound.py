@@ -19,6 +19,7 @@ from npsloop.domain.outbound import (
     all_events,
     next_attempt,
 )
+from npsloop.egress.policy import Policy, Refused
 from npsloop.metrics import OUTBOUND_DELIVERIES
 from npsloop.notify import outbound as wire
 from npsloop.redaction import redact
@@ -37,8 +38,20 @@ class Added:
 
 
 def add_endpoint(
-    *, uow: UnitOfWork, name: str, kind: str, url: str, now: datetime, events: list[str] | None = None
+    *,
+    uow: UnitOfWork,
+    egress: Policy,
+    name: str,
+    kind: str,
+    url: str,
+    now: datetime,
+    events: list[str] | None = None,
 ) -> Added:
+    """`egress` says early whether the URL may be reached; each delivery's connection checks it again."""
+    try:
+        egress.check_url(url)
+    except Refused as error:
+        raise InvalidEndpoint(f"url: {error}") from None
     secret = "whsec_" + random.token_urlsafe(32) if kind == EndpointKind.WEBHOOK else None
     wanted = list(events) if events else all_events()
     endpoint = Endpoint(name=name, kind=kind, url=url, created_at=now, secret=secret, events=wanted)
@@ -86,7 +99,7 @@ def deliver_due(
     uow: UnitOfWork,
     now: datetime,
     public_url: str,
-    post: Post = wire.post,
+    post: Post,
     limit: int = 50,
     budget_seconds: float = LEASE.total_seconds() / 2,
 ) -> int:

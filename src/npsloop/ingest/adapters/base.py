@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from npsloop.ingest.signature import SignatureError
 
@@ -71,14 +73,31 @@ class Adapter(Protocol):
 
     def parse(self, request: Request, config: Mapping[str, Any], fetch: Fetch) -> dict[str, Any] | Ignored: ...
 
+    def delivery_id(self, request: Request) -> str | None: ...
+
 
 class ToolAdapter:
-    """What most kinds share: no rule on the secret's form, and a signature in one header."""
+    """What most kinds share: no rule on the secret's form, a signature in one header, and no delivery id."""
 
     survey_type = "transactional"
 
     def check_secret(self, secret: str) -> None:
         return None
+
+    def delivery_id(self, request: Request) -> str | None:
+        """The id the tool gives this delivery and keeps on its retries (ingest remembers it, so a retry is a
+        no-op); None when the tool gives none. Which version the delivery holds is said in the response
+        itself (`updated_at`), and what to do with either is the ingest service's rule, not the adapter's."""
+        return None
+
+    @staticmethod
+    def body_field(request: Request, name: str) -> str | None:
+        """A top-level text field of a JSON body (a tool's event id); None if absent or the body is not JSON."""
+        try:
+            value = json.loads(request.body).get(name)
+        except (ValueError, UnicodeDecodeError, AttributeError, RecursionError):
+            return None
+        return value if isinstance(value, str) and value else None
 
     @staticmethod
     def check_header(request: Request, header: str, expected: list[str]) -> None:
@@ -130,6 +149,16 @@ def unix_time(value: Any, field: str) -> str:
         return datetime.fromtimestamp(value, UTC).isoformat()
     except (OverflowError, OSError, ValueError):
         raise PayloadError(field, "the unix time is out of range") from None
+
+
+def path_id(value: Any, field: str, shape: re.Pattern[str]) -> str:
+    """An id the payload gives that goes into a URL path of the tool's API, called with the tenant's token:
+    it must have the tool's shape (so `../../internal/admin` never leaves npsloop) and is quoted as one
+    segment all the same."""
+    text = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    if not shape.fullmatch(text):
+        raise PayloadError(field, f"not a valid id (got {text[:40]!r})" if text else "not a valid id")
+    return quote(text, safe="")
 
 
 def text_or_none(value: Any) -> str | None:

@@ -11,9 +11,10 @@ read from the tenant's own API.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs
 
 from npsloop.ingest.adapters.base import (
     Fetch,
@@ -24,6 +25,7 @@ from npsloop.ingest.adapters.base import (
     ToolAdapter,
     check_common,
     matches_any,
+    path_id,
     require_object,
     response,
     score_of,
@@ -31,6 +33,9 @@ from npsloop.ingest.adapters.base import (
 )
 
 TOPIC = "surveyengine.completedResponse."
+# Qualtrics ids: a type prefix and letters and digits (SV_1M1h6aZyDdy3D1P, R_3nNpc5AHRqJ6yyv).
+SURVEY_ID = re.compile(r"SV_[A-Za-z0-9]{1,40}")
+RESPONSE_ID = re.compile(r"R_[A-Za-z0-9]{1,40}")
 
 
 def notice(request: Request) -> dict[str, str]:
@@ -61,8 +66,10 @@ class Qualtrics(ToolAdapter):
         survey_id, response_id = fields.get("SurveyID"), fields.get("ResponseID")
         if not survey_id or not response_id:
             raise PayloadError("body", "SurveyID and ResponseID are required")
+        survey = path_id(survey_id, "SurveyID", SURVEY_ID)
+        response_path = path_id(response_id, "ResponseID", RESPONSE_ID)
         base = str(config["api_base"]).rstrip("/")
-        url = f"{base}/API/v3/surveys/{quote(survey_id)}/responses/{quote(response_id)}"
+        url = f"{base}/API/v3/surveys/{survey}/responses/{response_path}"
         result = require_object(
             require_object(fetch(url, {"X-API-TOKEN": str(config["api_token"])}), "reply").get("result"), "result"
         )

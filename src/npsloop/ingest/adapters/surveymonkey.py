@@ -12,9 +12,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
 
 from npsloop.ingest.adapters.base import (
     Fetch,
@@ -24,6 +24,7 @@ from npsloop.ingest.adapters.base import (
     ToolAdapter,
     check_common,
     json_body,
+    path_id,
     require_object,
     response,
     score_of,
@@ -31,6 +32,7 @@ from npsloop.ingest.adapters.base import (
 )
 
 DEFAULT_API = "https://api.surveymonkey.com"
+ID = re.compile(r"[0-9]{1,20}")  # SurveyMonkey's survey and respondent ids are numbers
 
 
 def sign(api_key: str, api_secret: str, body: bytes) -> str:
@@ -67,8 +69,10 @@ class SurveyMonkey(ToolAdapter):
         )
         if not survey_id or not respondent_id:
             raise PayloadError("resources", "survey_id and respondent_id are required")
+        survey = path_id(survey_id, "resources.survey_id", ID)
+        respondent = path_id(respondent_id, "resources.respondent_id", ID)
         base = str(config.get("api_base") or DEFAULT_API).rstrip("/")
-        url = f"{base}/v3/surveys/{quote(str(survey_id))}/responses/{quote(str(respondent_id))}/details?simple=true"
+        url = f"{base}/v3/surveys/{survey}/responses/{respondent}/details?simple=true"
         details = require_object(fetch(url, {"Authorization": f"Bearer {config['access_token']}"}), "details")
         answers = _answers(details)
         question = str(config["score_question"])
@@ -87,7 +91,7 @@ class SurveyMonkey(ToolAdapter):
         email = (contact.get("email") or {}).get("value") if isinstance(contact.get("email"), dict) else None
         custom = details.get("custom_variables") if isinstance(details.get("custom_variables"), dict) else {}
         customer_id = custom.get("customer_id") or email or details.get("recipient_id") or f"respondent:{respondent_id}"
-        return response(
+        built = response(
             config,
             self.survey_type,
             response_id=details.get("id") or respondent_id,
@@ -100,6 +104,10 @@ class SurveyMonkey(ToolAdapter):
                 "surveymonkey_survey_id": str(survey_id),
             },
         )
+        if details.get("date_modified"):
+            # Two reads of an edited response may finish in either order; the later edit is the newer.
+            built["updated_at"] = details["date_modified"]
+        return built
 
 
 ADAPTER = SurveyMonkey()
