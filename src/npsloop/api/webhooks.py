@@ -11,17 +11,17 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from npsloop.api.auth import principal_for
-from npsloop.api.body import parse_json, read_bounded, require_json, require_object
+from npsloop.api.body import parse_json, require_json, require_object
 from npsloop.api.errors import ApiError, FieldError, documented
 from npsloop.bootstrap import Runtime
 from npsloop.domain.access import Permission
 from npsloop.ingest import signature
 from npsloop.ingest.schemas import BatchIn, ResponseIn, field_errors
 from npsloop.ratelimit import OverBurst, retry_after_header
-from npsloop.services.ingest import IngestResult, ingest_payload
+from npsloop.services.ingest import IngestResult, Outcome, ingest_payload
 
 router = APIRouter(tags=["ingest"])
-BATCH_BODY_LIMIT = 4 * 1024 * 1024
+BATCH_PATH = "/v1/responses:batch"  # the one route whose body may exceed max_body_bytes
 
 SIGNATURE_PARAM = {
     "name": signature.HEADER,
@@ -53,11 +53,12 @@ def openapi_body(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-async def signed_json(request: Request, limit: int) -> tuple[str, dict[str, Any]]:
+async def signed_json(request: Request) -> tuple[str, dict[str, Any]]:
     """The integration a body comes from: named by its signing secret, or by an integration-role token for
-    producers that cannot sign (the token's name is then the integration's)."""
+    producers that cannot sign (the token's name is then the integration's). The body is bounded before
+    routing (api/body_limit.py), so reading it whole here is safe."""
     runtime: Runtime = request.app.state.runtime
-    body = await read_bounded(request, limit)
+    body = await request.body()
     require_json(request)
     settings = runtime.settings
     authorization = request.headers.get("authorization", "")
@@ -106,21 +107,46 @@ def within_rate(runtime: Runtime, integration: str, cost: int) -> None:
         )
 
 
-def _ingest(runtime: Runtime, integration: str, payload: ResponseIn) -> IngestResult:
+def _ingest(runtime: Runtime, integration: str, payload: ResponseIn, delivery_id: str | None = None) -> IngestResult:
     return ingest_payload(
-        uow=runtime.uow(), dispatcher=runtime.dispatcher, integration=integration, payload=payload, now=runtime.clock()
+        uow=runtime.uow(),
+        dispatcher=runtime.dispatcher,
+        integration=integration,
+        payload=payload,
+        now=runtime.clock(),
+        delivery_id=delivery_id,
     )
+
+
+IDEMPOTENCY_PARAM = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "Any id of this delivery, the same on its retries: a second delivery with a key already seen (kept "
+        "for NPSLOOP_DELIVERY_ID_RETENTION_DAYS) changes nothing and is answered 200 `duplicate`."
+    ),
+    "schema": {"type": "string"},
+}
+REPEAT = (
+    "a repeat of a stored response_id: `updated` (a newer version changed the fields in `changed`), "
+    "`duplicate` (the same version again, or a delivery id already seen) or `stale` (an older version than the "
+    "one stored: a late retry or a replay). Neither `duplicate` nor `stale` changes anything. Which version is "
+    "newer is told by `version` if both carry one, else `updated_at`, else `responded_at`; when they tie, a "
+    "delivery that would take information away (a comment, a contact field, an attribute) is `stale`, and a "
+    "missing comment or contact field never erases a stored one."
+)
 
 
 class IngestAnswer(BaseModel):
     id: int
-    status: Literal["accepted", "updated", "duplicate"]
+    status: Literal["accepted", "updated", "duplicate", "stale"]
     changed: list[str] | None = None
 
 
 class BatchItem(BaseModel):
     index: int
-    status: Literal["accepted", "updated", "duplicate", "invalid"]
+    status: Literal["accepted", "updated", "duplicate", "stale", "invalid"]
     id: int | None = None
     changed: list[str] | None = None
     errors: list[FieldError] | None = None
@@ -131,35 +157,34 @@ class BatchAnswer(BaseModel):
     accepted: int
     updated: int
     duplicate: int
+    stale: int
     invalid: int
 
 
 def stored_reply(result: IngestResult) -> JSONResponse:
-    """202 for a response stored for the first time, 200 for a repeat (duplicate or updated)."""
+    """202 for a response stored for the first time, 200 for a repeat (updated, duplicate or stale)."""
     return JSONResponse(_answer(result), status_code=202 if result.created else 200)
 
 
 def _answer(result: IngestResult) -> dict[str, Any]:
-    if result.created:
-        return {"id": result.id, "status": "accepted"}
-    if result.changed_fields:
+    if result.outcome is Outcome.UPDATED:
         return {"id": result.id, "status": "updated", "changed": list(result.changed_fields)}
-    return {"id": result.id, "status": "duplicate"}
+    return {"id": result.id, "status": result.outcome.value}
 
 
 @router.post(
     "/v1/responses",
     status_code=202,
-    openapi_extra=openapi_body(ResponseIn),
+    openapi_extra={**openapi_body(ResponseIn), "parameters": [SIGNATURE_PARAM, IDEMPOTENCY_PARAM]},
     response_model=IngestAnswer,
     responses={
-        200: {"model": IngestAnswer, "description": "a repeat of a stored response_id (duplicate or updated)"},
+        200: {"model": IngestAnswer, "description": REPEAT},
         **documented(400, 401, 403, 413, 415, 422, 429, 503),
     },
 )
 async def post_response(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
-    integration, data = await signed_json(request, runtime.settings.max_body_bytes)
+    integration, data = await signed_json(request)
     within_rate(runtime, integration, 1)
     try:
         payload = ResponseIn.model_validate(data)
@@ -167,12 +192,13 @@ async def post_response(request: Request) -> JSONResponse:
         raise ApiError(
             422, "validation_failed", "the response has invalid fields", errors=field_errors(error)
         ) from None
-    result = await run_in_threadpool(_ingest, runtime, integration, payload)
+    key = request.headers.get("idempotency-key") or None
+    result = await run_in_threadpool(_ingest, runtime, integration, payload, key)
     return stored_reply(result)
 
 
 @router.post(
-    "/v1/responses:batch",
+    BATCH_PATH,
     openapi_extra=openapi_body(BatchIn),
     response_model=BatchAnswer,
     responses=documented(400, 401, 403, 413, 415, 422, 429, 503),
@@ -180,7 +206,7 @@ async def post_response(request: Request) -> JSONResponse:
 async def post_batch(request: Request) -> JSONResponse:
     """Each item is validated and stored on its own: one bad row never costs the other 999."""
     runtime: Runtime = request.app.state.runtime
-    integration, data = await signed_json(request, BATCH_BODY_LIMIT)
+    integration, data = await signed_json(request)
     try:
         batch = BatchIn.model_validate(data)
     except ValidationError as error:
@@ -199,6 +225,6 @@ async def post_batch(request: Request) -> JSONResponse:
         results.append({"index": index, **_answer(result)})
     counts = {
         status: sum(1 for r in results if r["status"] == status)
-        for status in ("accepted", "updated", "duplicate", "invalid")
+        for status in ("accepted", "updated", "duplicate", "stale", "invalid")
     }
     return JSONResponse({"results": results, **counts})

@@ -17,6 +17,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 
@@ -112,15 +113,25 @@ class ResponseIn(BaseModel):
     responded_at: AwareDatetime
     language: Annotated[Text, Field(max_length=35)] | None = None
     attributes: dict[Annotated[Text, Field(min_length=1, max_length=64)], AttributeValue] = Field(default_factory=dict)
+    # Which version of the response this is, when it can change after it is first sent: a delivery older than
+    # the stored one (by `version` if both carry one, else `updated_at`, else `responded_at`) changes nothing.
+    updated_at: AwareDatetime | None = Field(
+        default=None, description="when this version of the response was made, by the sender's clock"
+    )
+    version: Annotated[StrictInt, Field(ge=0, le=2**63 - 1)] | None = Field(
+        default=None, description="a counter the sender increases with every change of the response"
+    )
 
-    @field_validator("responded_at")
+    @field_validator("responded_at", "updated_at")
     @classmethod
-    def _plausible_time(cls, value: datetime) -> datetime:
+    def _plausible_time(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
         """A survey answer from before NPS existed or from tomorrow is a bug upstream; a year-1 date would not
-        even convert to UTC."""
+        even convert to UTC. A version time far ahead would freeze the response against every real update."""
+        if value is None:
+            return None
         at = _in_utc(value)
         if at < EARLIEST_RESPONSE or at > datetime.now(UTC) + FUTURE_SKEW:
-            raise ValueError("responded_at must lie between 1990-01-01 and one day from now")
+            raise ValueError(f"{info.field_name} must lie between 1990-01-01 and one day from now")
         return value
 
     @field_validator("language")
@@ -158,6 +169,8 @@ class ResponseIn(BaseModel):
             received_at=received_at,
             language=self.language,
             attributes=dict(self.attributes),
+            version=self.version,
+            version_at=_in_utc(self.updated_at) if self.updated_at else None,
         )
 
 

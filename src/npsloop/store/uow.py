@@ -10,6 +10,8 @@ from sqlalchemy import Engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from npsloop.store.access_repository import TargetRepository, TokenRepository
+from npsloop.store.customer_repository import CustomerRepository
+from npsloop.store.delivery_id_repository import DeliveryIdRepository
 from npsloop.store.export_queries import ExportQueries
 from npsloop.store.integration_repository import IntegrationRepository
 from npsloop.store.outbound_repository import OutboundRepository, fan_out
@@ -76,6 +78,8 @@ class UnitOfWork:
         self.exports = ExportQueries(self.session)
         self.integrations = IntegrationRepository(self.session)
         self.outbound = OutboundRepository(self.session)
+        self.customers = CustomerRepository(self.session)
+        self.delivery_ids = DeliveryIdRepository(self.session)
         return self
 
     def __exit__(

@@ -1,5 +1,8 @@
 """Delighted: `survey_response.created` carries the score the moment it is chosen, `survey_response.updated`
 the comment written minutes later; both name the same response id, so the second updates the first.
+Which is the newer is told by the response's `updated_at` (the events may arrive in any order, and a
+captured one can be sent again: the signature holds no time), and each event's `event_id`, kept on Delighted's
+retries, makes a retry a no-op.
 
 Signature: `X-Delighted-Webhook-Signature: sha256=<hex HMAC-SHA256 of the raw body>`, keyed with the
 account's API key (https://app.delighted.com/docs/api/webhooks).
@@ -73,10 +76,15 @@ class Delighted(ToolAdapter):
             responded_at=unix_time(data.get("created_at"), "event_data.created_at"),
             attributes={k: v for k, v in properties.items() if isinstance(v, str | int | float)},
         )
+        if data.get("updated_at") is not None:
+            built["updated_at"] = unix_time(data["updated_at"], "event_data.updated_at")
         touchpoint_property = config.get("touchpoint_property")
         if touchpoint_property and isinstance(properties.get(touchpoint_property), str):
             built["touchpoint"] = properties[touchpoint_property]
         return built
+
+    def delivery_id(self, request: Request) -> str | None:
+        return self.body_field(request, "event_id")
 
 
 ADAPTER = Delighted()

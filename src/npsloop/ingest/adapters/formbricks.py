@@ -1,6 +1,8 @@
 """Formbricks: `responseCreated`, `responseUpdated` and `responseFinished` carry the response so far, its
 answers keyed by question id; which question holds the NPS is set per integration. A partial response
-without the score yet is acknowledged and skipped; the update that brings it is stored.
+without the score yet is acknowledged and skipped; the update that brings it is stored. Which of two events is
+the newer is told by the response's `updatedAt` (not by `webhook-timestamp`, which is the time of the attempt:
+a retry of an old event carries a new one); `webhook-id`, the same on every retry, makes a retry a no-op.
 
 Signature: Standard Webhooks (https://www.standardwebhooks.com/), which Formbricks signs with:
 `webhook-id`, `webhook-timestamp` and `webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`,
@@ -88,7 +90,7 @@ class Formbricks(ToolAdapter):
         attributes = data.get("contactAttributes") if isinstance(data.get("contactAttributes"), dict) else {}
         meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
         customer_id = contact.get("userId") or contact.get("id") or attributes.get("userId") or attributes.get("email")
-        return response(
+        built = response(
             config,
             self.survey_type,
             response_id=data.get("id"),
@@ -102,6 +104,12 @@ class Formbricks(ToolAdapter):
             attributes={"formbricks_survey_id": data.get("surveyId"), "source": meta.get("source") or None},
             language=text_or_none(data.get("language")) if data.get("language") != "default" else None,
         )
+        if data.get("updatedAt") is not None:
+            built["updated_at"] = data["updatedAt"]
+        return built
+
+    def delivery_id(self, request: Request) -> str | None:
+        return request.headers.get("webhook-id") or None
 
 
 ADAPTER = Formbricks()

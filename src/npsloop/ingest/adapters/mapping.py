@@ -34,6 +34,7 @@ TARGETS = {
     "score",
     "comment",
     "responded_at",
+    "updated_at",
     "touchpoint",
     "survey_type",
     "language",
@@ -122,7 +123,7 @@ class MappingAdapter(ToolAdapter):
             attributes={t.removeprefix("attributes."): v for t, v in values.items() if t.startswith("attributes.")},
             language=text_or_none(values.get("language")),
         )
-        for optional in ("touchpoint", "survey_type"):
+        for optional in ("touchpoint", "survey_type", "updated_at"):
             if isinstance(values.get(optional), str):
                 built[optional] = values[optional]
         return built

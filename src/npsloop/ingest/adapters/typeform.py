@@ -1,6 +1,8 @@
 """Typeform: one `form_response` event per submitted form. The score is the answer to an `nps` or
 `opinion_scale` field (which one is configurable, by the field's ref or id; by default the first such field),
-the comment a `long_text` answer, the customer a hidden field (or the email answer).
+the comment a `long_text` answer, the customer a hidden field (or the email answer). The version of a
+response is its `submitted_at` (its responded_at); `event_id`, the same on Typeform's retries, makes a retry a
+no-op.
 
 Signature: `Typeform-Signature: sha256=<base64 HMAC-SHA256 of the raw body>`, keyed with the webhook's secret
 (https://www.typeform.com/developers/webhooks/secure-your-webhooks/).
@@ -83,6 +85,9 @@ class Typeform(ToolAdapter):
                 "typeform_form_id": form.get("form_id"),
             },
         )
+
+    def delivery_id(self, request: Request) -> str | None:
+        return self.body_field(request, "event_id")
 
     @staticmethod
     def _pick(answers: list[dict[str, Any]], named: Any, types: tuple[str, ...]) -> dict[str, Any] | None:
