@@ -48,6 +48,7 @@ from tests.support.smtp_server import free_port  # noqa: E402
 from npsloop.ingest import signature  # noqa: E402
 from npsloop.store import migrate  # noqa: E402
 from npsloop.store.database import normalize_url  # noqa: E402
+from npsloop.store.keyring import Keyring  # noqa: E402
 
 ADMIN_URL = os.environ.get("NPSLOOP_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("NPSLOOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -330,6 +331,7 @@ class Bench:
             "NPSLOOP_QUEUE": self.queue,
             "NPSLOOP_WEBHOOK_SECRETS": f"bench:{SECRET}",
             "NPSLOOP_API_TOKENS": TOKEN,
+            "NPSLOOP_SECRET_KEY": Keyring.generate(),
             "NPSLOOP_INGEST_RATE_PER_MINUTE": "0",  # measuring the engine, not the abuse limit
             "NPSLOOP_SMS_PER_AGENT_PER_HOUR": "100000000",
             "NPSLOOP_TWILIO_ACCOUNT_SID": self.twilio.state.account_sid,

@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from npsloop.store import migrate, tables  # noqa: E402
 from npsloop.store.database import normalize_url  # noqa: E402
+from npsloop.store.keyring import Keyring  # noqa: E402
 
 ADMIN_URL = os.environ.get("NPSLOOP_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -75,7 +76,7 @@ def child(mode: str, url: str, rows: int) -> None:
     from npsloop.settings import Settings
     from npsloop.store.repositories import CaseFilter
 
-    settings = Settings(database_url=url, api_tokens=TOKEN, console_notifications=False)
+    settings = Settings(database_url=url, api_tokens=TOKEN, secret_key=Keyring.generate(), console_notifications=False)
     runtime = build_runtime(settings)
     where = CaseFilter(opened_to=T0 + timedelta(minutes=rows + 1))
     start_kb, started, written = rss_now_kb(), time.perf_counter(), 0

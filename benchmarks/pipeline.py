@@ -35,6 +35,7 @@ from npsloop.services import directory  # noqa: E402
 from npsloop.settings import Settings  # noqa: E402
 from npsloop.store import migrate  # noqa: E402
 from npsloop.store.database import normalize_url  # noqa: E402
+from npsloop.store.keyring import Keyring  # noqa: E402
 
 ADMIN_URL = os.environ.get("NPSLOOP_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("NPSLOOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -103,6 +104,7 @@ def main() -> None:
             broker_url=REDIS_URL,
             queue=queue,
             webhook_secrets=f"bench:{SECRET}",
+            secret_key=Keyring.generate(),
             console_notifications=False,
             sms_per_agent_per_hour=10**6,
         )

@@ -31,6 +31,7 @@ from npsloop.services.ingest import ingest_response  # noqa: E402
 from npsloop.settings import Settings  # noqa: E402
 from npsloop.store import migrate  # noqa: E402
 from npsloop.store.database import normalize_url  # noqa: E402
+from npsloop.store.keyring import Keyring  # noqa: E402
 
 ADMIN_URL = os.environ.get("NPSLOOP_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -50,6 +51,7 @@ def main() -> None:
         migrate.upgrade(url)
         settings = Settings(
             database_url=url,
+            secret_key=Keyring.generate(),
             data_dir=Path(tempfile.mkdtemp()),
             twilio_account_sid=twilio.state.account_sid,
             twilio_auth_token=twilio.state.auth_token,

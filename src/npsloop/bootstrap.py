@@ -27,6 +27,7 @@ from npsloop.secret_key import load_keyring
 from npsloop.services.delivery import fail_over_undelivered
 from npsloop.services.digests import send_digests
 from npsloop.services.erasure import Trace
+from npsloop.services.ingest import forget_delivery_ids
 from npsloop.services.notifying import SendResult, send_notification
 from npsloop.services.outbound import deliver_due
 from npsloop.services.ports import Clock, Dispatcher, utcnow
@@ -112,6 +113,10 @@ class Runtime:
     def post_outbound(self, url: str, body: dict[str, Any], **signing: Any) -> Outcome:
         """A case event's POST to Slack or a webhook, through this process's egress client."""
         return post(url, body, egress=self.egress, **signing)
+
+    def forget_delivery_ids(self) -> int:
+        keep = timedelta(days=self.settings.delivery_id_retention_days)
+        return forget_delivery_ids(uow=self.uow(), now=self.clock(), keep=keep)
 
     def reconcile(self) -> ReconcileReport:
         return reconcile(

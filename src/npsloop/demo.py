@@ -25,6 +25,7 @@ import uvicorn
 
 from npsloop.ingest import signature
 from npsloop.logs import configure_logging
+from npsloop.private import private_directory
 from npsloop.settings import Settings
 from npsloop.store import migrate
 
@@ -66,7 +67,7 @@ def demo_environment(data_dir: Path, port: int) -> dict[str, str]:
 
 def run(*, data_dir: Path, serve: bool, port: int | None) -> int:
     shutil.rmtree(data_dir, ignore_errors=True)
-    data_dir.mkdir(parents=True)
+    private_directory(data_dir)
     port = port or (8000 if serve else free_port())
     os.environ.update(demo_environment(data_dir, port))
     from npsloop.settings import get_settings

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_batch_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     max_batch_items: int = 1000
+    # Senders' delivery ids (Formbricks webhook-id, Delighted/Typeform event_id, Idempotency-Key) are remembered
+    # this long, so a retry is a no-op; far longer than tools retry (days). An hourly job forgets older ones.
+    delivery_id_retention_days: int = Field(default=30, ge=1, le=3650)
     # Per integration, shared by all API processes through Redis (memory in the embedded mode); 0 turns it off.
     ingest_rate_per_minute: int = Field(default=6000, ge=0)
     ingest_burst: int = Field(default=1000, ge=1)
@@ -40,11 +43,16 @@ class Settings(BaseSettings):
     intake_rejects_stream: str = "npsloop:intake:rejects"
     intake_rejects_maxlen: int = Field(default=100_000, ge=100)
     intake_integration: str = "intake"  # the integration an entry counts under when it names none
+    # Other integrations an entry may name, comma separated. Never a signed one (a survey tool, or a name in
+    # NPSLOOP_WEBHOOK_SECRETS): an entry naming one is rejected, so the stream cannot overwrite its responses.
+    intake_integrations: str = ""
     intake_batch: int = Field(default=100, ge=1, le=10000)
     # An entry a consumer took and has not acknowledged for this long is claimed by another (XAUTOCLAIM).
     intake_claim_idle_seconds: float = Field(default=60.0, gt=0)
     # Delivered this many times without being stored (a crash it causes, not bad data): rejected with the count.
-    intake_max_deliveries: int = Field(default=10, ge=1)
+    # At least 2: an entry that was in a batch whose consumer died is delivered again, alone, and must not be
+    # set aside for what a neighbour did.
+    intake_max_deliveries: int = Field(default=10, ge=2)
     # SMS alerts one agent may receive an hour; beyond it cases are folded into one digest SMS.
     sms_per_agent_per_hour: int = Field(default=20, ge=1)
     # How long (wall time) before a contact or close deadline the assignee is reminded.
@@ -220,6 +228,9 @@ class Settings(BaseSettings):
     @property
     def kept_attributes(self) -> frozenset[str]:
         return frozenset(name.strip() for name in self.erasure_keep_attributes.split(",") if name.strip())
+
+    def intake_integration_names(self) -> list[str]:
+        return [name.strip() for name in self.intake_integrations.split(",") if name.strip()]
 
     def api_token_list(self) -> list[str]:
         return [t.strip() for t in self.api_tokens.get_secret_value().split(",") if t.strip()]

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import redis
 
-from tests.conftest import SECRET, TOKEN, payload, signed
+from tests.conftest import SECRET, SECRET_KEY, TOKEN, payload, signed
 from tests.support.services import forget_queue, truncate
 from tests.support.smtp_server import free_port
 
@@ -39,6 +39,7 @@ def test_the_procfile_processes_start_and_answer(pg_url, redis_url, tmp_path):
         "NPSLOOP_QUEUE": queue,
         "NPSLOOP_WEBHOOK_SECRETS": f"shop:{SECRET}",
         "NPSLOOP_API_TOKENS": TOKEN,
+        "NPSLOOP_SECRET_KEY": SECRET_KEY,
         "NPSLOOP_LOG_FORMAT": "json",
         "NPSLOOP_CONSOLE_NOTIFICATIONS": "false",
         "NPSLOOP_CUSTOMER_CALL_HOURS": "00:00-24:00",

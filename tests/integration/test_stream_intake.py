@@ -18,7 +18,7 @@ import redis
 import sqlalchemy as sa
 
 from npsloop.ingest.stream import StreamIntake
-from tests.conftest import payload
+from tests.conftest import SECRET_KEY, payload
 
 pytestmark = pytest.mark.usefixtures("redis_url")
 
@@ -111,6 +111,7 @@ def test_a_consumer_killed_mid_batch_loses_nothing_and_stores_nothing_twice(pg_u
         **{k: v for k, v in os.environ.items() if not k.startswith("NPSLOOP_")},
         "NPSLOOP_DATA_DIR": str(tmp_path),
         "NPSLOOP_DATABASE_URL": pg_url,
+        "NPSLOOP_SECRET_KEY": SECRET_KEY,
         "NPSLOOP_REDIS_URL": redis_url,
         "NPSLOOP_INTAKE_STREAM": stream,
         "NPSLOOP_INTAKE_REJECTS_STREAM": stream + ":rejects",

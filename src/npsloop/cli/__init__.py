@@ -4,16 +4,31 @@ from __future__ import annotations
 
 import click
 
-from npsloop.cli import cases, deadletters, directory, imports, integrations, reports, routing, run, tokens, webhooks
+from npsloop.cli import (
+    cases,
+    customers,
+    deadletters,
+    directory,
+    imports,
+    integrations,
+    reports,
+    routing,
+    run,
+    secrets,
+    tokens,
+    webhooks,
+)
 
 
 @click.group()
 def main() -> None:
     """npsloop: closes the loop on unhappy customers."""
     from npsloop.logs import configure_logging
+    from npsloop.private import private_directory
     from npsloop.settings import get_settings
 
     configure_logging(get_settings())
+    private_directory(get_settings().data_dir)  # 0700 when npsloop makes it, before any command writes in it
 
 
 for command in (run.demo, run.serve, run.worker, run.beat, run.reconcile, run.db, run.worker_health, run.intake):
@@ -29,3 +44,6 @@ main.add_command(cases.responses)
 main.add_command(reports.report)
 main.add_command(integrations.integrations)
 main.add_command(webhooks.webhooks)
+main.add_command(customers.customers)
+main.add_command(customers.retention_group)
+main.add_command(secrets.secrets)

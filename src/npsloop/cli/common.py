@@ -8,12 +8,30 @@ import click
 
 from npsloop.bootstrap import Runtime
 from npsloop.domain.errors import DomainError
+from npsloop.settings import Settings
+from npsloop.store.keyring import Keyring
 
 
 def runtime() -> Runtime:
     from npsloop.bootstrap import get_runtime
+    from npsloop.store.keyring import KeyringError
 
-    return get_runtime()
+    try:
+        return get_runtime()
+    except KeyringError as error:  # no key, or a malformed one: the operator's to fix, no traceback
+        raise click.ClickException(str(error)) from None
+
+
+def keyring_or_exit(settings: Settings) -> Keyring:
+    """The keys to the stored secrets, or exit 1 saying what to set: for the commands that start servers,
+    which must refuse to start rather than fail on their first request."""
+    from npsloop.secret_key import load_keyring
+    from npsloop.store.keyring import KeyringError
+
+    try:
+        return load_keyring(settings)
+    except KeyringError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def fail_on_domain_error(call: Any, *args: Any, **kwargs: Any) -> Any:

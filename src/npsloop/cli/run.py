@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from npsloop.cli.common import keyring_or_exit
 from npsloop.cli.common import runtime as _runtime
 
 
@@ -40,6 +41,9 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve the HTTP API."""
     import uvicorn
 
+    from npsloop.settings import get_settings
+
+    keyring_or_exit(get_settings())
     multiprocess_metrics()
     # log_config=None: uvicorn's processes keep the structured logging the app factory sets up.
     uvicorn.run("npsloop.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_config=None)
@@ -56,6 +60,7 @@ def worker(ctx: click.Context, concurrency: int | None, pool: str | None, loglev
     from npsloop.settings import get_settings
     from npsloop.worker.app import app
 
+    keyring_or_exit(get_settings())
     multiprocess_metrics()
     argv = ["--quiet", "worker", "--loglevel", loglevel, "-Q", get_settings().queue]
     if concurrency:
@@ -95,12 +100,20 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True)
 def upgrade(revision: str) -> None:
     """Apply the Alembic migrations."""
+    from npsloop.secret_key import load_keyring
     from npsloop.settings import get_settings
     from npsloop.store import migrate
+    from npsloop.store.keyring import KeyringError
 
     settings = get_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    migrate.upgrade(settings.resolved_database_url, revision)
+    try:
+        keyring = load_keyring(settings)
+    except KeyringError:
+        keyring = None  # a new database migrates without it; one with secrets to encrypt says what to set
+    try:
+        migrate.upgrade(settings.resolved_database_url, revision, keyring=keyring)
+    except KeyringError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"database at {revision}")
 
 

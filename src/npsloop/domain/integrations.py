@@ -14,6 +14,14 @@ from npsloop.domain.errors import DomainError
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 DEFAULT_GRACE = timedelta(hours=24)
+# Settings that are credentials for the tool's own API (SurveyMonkey's api_key and access_token, Qualtrics'
+# api_token): stored encrypted and never printed. A rule on the name rather than a list, so a setting a new
+# kind adds (a password, a client_secret) is covered the day it is added.
+_CREDENTIAL = re.compile(r"(?:^|_)(?:token|key|secret|password)(?:_|$)")
+
+
+def is_credential(setting: str) -> bool:
+    return bool(_CREDENTIAL.search(setting.lower()))
 
 
 class IntegrationKind(StrEnum):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+
+from npsloop.private import private_file
+from npsloop.store.keyring import Keyring, bind_keyring
 
 
 def normalize_url(url: str) -> str:
@@ -33,15 +37,34 @@ TCP_OPTIONS = {
 }
 
 
-def make_engine(url: str, *, pool_size: int = 5) -> Engine:
-    url = normalize_url(url)
-    if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-        sa.event.listen(engine, "connect", _tune_sqlite)
-        sa.event.listen(engine, "begin", _begin_immediate)
-        return engine
+def make_engine(url: str, *, pool_size: int = 5, keyring: Keyring | None = None) -> Engine:
+    """`keyring`: the keys its statements encrypt and decrypt secret columns with (none: such a statement
+    fails, saying so, rather than write a secret in clear)."""
+    engine = _sqlite_engine(url) if normalize_url(url).startswith("sqlite") else _server_engine(url, pool_size)
+    if keyring is not None:
+        bind_keyring(engine, keyring)
+    return engine
+
+
+def private_sqlite_file(url: str) -> None:
+    """A SQLite database file is created 0600 (in a 0700 folder) before SQLite opens it, and SQLite gives
+    its -wal and -shm files the database's mode: other local users can read none of them."""
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        private_file(Path(database))
+
+
+def _sqlite_engine(url: str) -> Engine:
+    private_sqlite_file(url)
+    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    sa.event.listen(engine, "connect", _tune_sqlite)
+    sa.event.listen(engine, "begin", _begin_immediate)
+    return engine
+
+
+def _server_engine(url: str, pool_size: int) -> Engine:
     return sa.create_engine(
-        url,
+        normalize_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,

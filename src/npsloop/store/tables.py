@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
+from npsloop.store.encrypted import CredentialSettings, EncryptedText
+
 metadata = sa.MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
@@ -102,9 +104,18 @@ responses = sa.Table(
     # so that an older delivery arriving late never replaces it.
     sa.Column("version", sa.BigInteger),
     sa.Column("version_at", UTCDateTime),
+    # Set when the customer's personal fields were erased (on request, or by retention); the score, dates and
+    # team stay, so reports keep their figures, and a late re-delivery of the response changes nothing.
+    sa.Column("erased_at", UTCDateTime),
     sa.UniqueConstraint("integration", "external_id", name="uq_responses_integration_external_id"),
     sa.Index("ix_responses_status_received_at", "status", "received_at"),
     sa.Index("ix_responses_responded_at", "responded_at"),
+    sa.Index(
+        "ix_responses_unerased",
+        "responded_at",
+        postgresql_where=sa.text("erased_at IS NULL"),
+        sqlite_where=sa.text("erased_at IS NULL"),
+    ),
 )
 
 cases = sa.Table(
@@ -126,6 +137,13 @@ cases = sa.Table(
     sa.Column("acknowledge_due_at", UTCDateTime),
     sa.Column("contact_due_at", UTCDateTime),
     sa.Column("close_due_at", UTCDateTime),
+    sa.Column("erased_at", UTCDateTime),  # as for responses: the customer's traces in the case are gone
+    sa.Index(
+        "ix_cases_unerased",
+        "closed_at",
+        postgresql_where=sa.text("erased_at IS NULL"),
+        sqlite_where=sa.text("erased_at IS NULL"),
+    ),
     # One open case per customer is a database rule, not a check-then-insert race.
     sa.Index(
         "uq_cases_open_customer",
@@ -259,31 +277,33 @@ routing_version = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
 )
 
-# Survey tools and producers that push responses. The secret is kept as is (not hashed): a tool's signature
-# is an HMAC over the body, and checking one needs the key itself.
+# Survey tools and producers that push responses. The secret is kept encrypted, not hashed: a tool's
+# signature is an HMAC over the body, and checking one needs the key itself. So are the credentials among
+# the settings (the tool's API token); a dump of the database alone reveals none of them.
 integrations = sa.Table(
     "integrations",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(64), nullable=False, unique=True),
     sa.Column("kind", sa.String(20), nullable=False),
-    sa.Column("secret", sa.String(500), nullable=False),
-    sa.Column("previous_secret", sa.String(500)),
+    sa.Column("secret", EncryptedText, nullable=False),
+    sa.Column("previous_secret", EncryptedText),
     sa.Column("previous_valid_until", UTCDateTime),
-    sa.Column("config", sa.JSON, nullable=False),
+    sa.Column("config", CredentialSettings, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("rotated_at", UTCDateTime),
 )
 
-# Where case events go out to: a Slack incoming webhook, or a signed webhook of a helpdesk or CRM.
+# Where case events go out to: a Slack incoming webhook, or a signed webhook of a helpdesk or CRM. The URL is
+# encrypted with the secret: a Slack webhook URL is itself the credential, and so are many helpdesks' URLs.
 outbound_endpoints = sa.Table(
     "outbound_endpoints",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(64), nullable=False, unique=True),
     sa.Column("kind", sa.String(10), nullable=False),
-    sa.Column("url", sa.String(2000), nullable=False),
-    sa.Column("secret", sa.String(200)),
+    sa.Column("url", EncryptedText, nullable=False),
+    sa.Column("secret", EncryptedText),
     sa.Column("events", sa.JSON, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
 )

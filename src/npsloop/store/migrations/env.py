@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from npsloop.store.database import make_engine
+from npsloop.store.database import make_engine, private_sqlite_file
 from npsloop.store.tables import metadata
 
 config = context.config
@@ -20,6 +20,8 @@ if context.is_offline_mode():
 else:
     import sqlalchemy as sa
 
+    if engine is None:
+        private_sqlite_file(url)
     connectable = engine or sa.create_engine(url)
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
