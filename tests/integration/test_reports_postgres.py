@@ -13,6 +13,8 @@ CHECKS = [
     test_reports.test_a_teams_months_are_its_own_local_months,
     test_reports.test_split_by_survey_type_touchpoint_attribute_and_team,
     test_reports.test_progress_towards_the_years_target,
+    test_reports.test_a_thousand_groups_over_a_thousand_days_stay_bounded_and_other_adds_up,
+    test_reports.test_a_report_by_team_folds_the_least_answered_teams_into_other,
     test_reports.test_loop_closure_in_wall_and_business_time,
     test_reports.test_loop_closure_counts_only_cases_opened_in_the_range,
     test_exports.test_csv_neutralises_formulas_but_keeps_phone_numbers,

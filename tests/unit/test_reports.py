@@ -1,16 +1,20 @@
 """Report figures against fixtures computed by hand, through the real pipeline on SQLite (the same
 reports on PostgreSQL: tests/integration/test_reports_postgres.py)."""
 
-from datetime import UTC, date, datetime
+import tracemalloc
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 
+from npsloop.api.app import create_app
 from npsloop.domain.cases import Action, Outcome
 from npsloop.domain.errors import UnknownTeam
 from npsloop.domain.periods import Period
 from npsloop.services import casework, reports
 from npsloop.services.reports import NpsQuery, ReportError
-from tests.conftest import at, drain, ingest, madrid_schedule, seed_team
+from npsloop.store import tables
+from tests.conftest import TOKEN, at, drain, ingest, madrid_schedule, seed_team
 
 
 def answer(rt, score, when, **extra):
@@ -183,3 +187,91 @@ def test_default_range_is_the_last_twelve_periods():
     assert reports.default_range(date(2026, 11, 22), Period.MONTH) == (date(2025, 12, 1), date(2026, 11, 22))
     assert reports.default_range(date(2026, 11, 22), Period.QUARTER, 4) == (date(2026, 1, 1), date(2026, 11, 22))
     assert reports.default_range(date(2026, 11, 22), Period.DAY, 1) == (date(2026, 11, 22), date(2026, 11, 22))
+
+
+def _many_groups(rt, values: int, days: int, first: date) -> int:
+    """`values` distinct order ids spread over `days` days, the first five answered more often (so the top is
+    known), written straight into the table: the report is under test, not the ingest."""
+    rows = []
+    for index in range(values + 40):
+        value = f"o-{index % 5 if index >= values else index:04d}"
+        when = datetime(first.year, first.month, first.day, 12, tzinfo=UTC) + timedelta(days=index % days)
+        rows.append(
+            {
+                "integration": "shop",
+                "external_id": f"r-{index}",
+                "score": index % 11,
+                "survey_type": "transactional",
+                "customer_id": f"c-{index}",
+                "responded_at": when,
+                "received_at": when,
+                "attributes": {"order": value},
+                "status": "processed",
+            }
+        )
+    with rt.engine.begin() as connection:
+        connection.execute(tables.responses.insert(), rows)
+    return len(rows)
+
+
+def test_a_thousand_groups_over_a_thousand_days_stay_bounded_and_other_adds_up(runtime):
+    """The attack: group_by=attribute:order with 1,000 distinct values, day by day over 999 days, answered
+    241 MB (a million figures) and grew the API by over a gigabyte. Now the most answered groups are shown and
+    the rest summed as one "other" series, and a report over the figures limit is refused before it is read."""
+    first, last = date(2024, 3, 8), date(2026, 12, 1)
+    total = _many_groups(runtime, values=1000, days=(last - first).days + 1, first=first)
+    client = TestClient(create_app(runtime))
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    url = f"/v1/reports/nps?period=day&from={first}&to={last}&group_by=attribute:order"
+    tracemalloc.start()
+    try:
+        refused = client.get(url, headers=auth)
+        answer = client.get(url + "&top=9", headers=auth)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert refused.status_code == 422, len(refused.content)
+    assert refused.json()["errors"][0]["field"] == "period"
+    assert answer.status_code == 200
+    found = answer.json()
+    assert len(answer.content) < 4_000_000  # was 241 MB
+    assert peak < 40_000_000, peak  # was over 1 GB (15 MB measured)
+    assert found["truncated"] == {"groups": 1000, "shown": 9, "in_other": 991}
+    *shown, other = found["series"]
+    assert [s["other"] for s in found["series"]] == [False] * 9 + [True] and other["group"] == "(other)"
+    assert {f"o-{i:04d}" for i in range(5)} <= {s["group"] for s in shown}  # the most answered are kept
+    assert sum(s["total"]["responses"] for s in found["series"]) == total
+    whole = client.get(f"/v1/reports/nps?period=day&from={first}&to={last}", headers=auth).json()["series"][0]
+    for index, period in enumerate(whole["periods"]):
+        for figure in ("responses", "promoters", "passives", "detractors"):
+            assert sum(s["periods"][index][figure] for s in found["series"]) == period[figure]
+    assert client.get(url + "&top=21", headers=auth).json()["errors"][0]["field"] == "top"
+
+
+def test_a_report_by_team_folds_the_least_answered_teams_into_other(runtime):
+    seed_team(runtime)
+    seed_team(runtime, name="Billing", touchpoints=("invoice",), default=False, agents=())
+    seed_team(runtime, name="Returns", touchpoints=("return",), default=False, agents=())
+    when = "2026-05-05T12:00:00+00:00"
+    for score, touchpoint, times in [(10, "delivery", 3), (0, "invoice", 2), (9, "return", 1)]:
+        for _ in range(times):
+            answer(runtime, score, when, touchpoint=touchpoint, attributes={"seats": 3})
+    drain(runtime)
+    span = {"first": date(2026, 5, 1), "last": date(2026, 5, 31)}
+    found = nps(runtime, group_by="team", top=2, **span)
+    assert [(s["group"], s["other"], s["total"]["responses"]) for s in found["series"]] == [
+        ("Logistics", False, 3),
+        ("Billing", False, 2),
+        ("(other)", True, 1),
+    ]
+    assert found["truncated"] == {"groups": 3, "shown": 2, "in_other": 1}
+    assert nps(runtime, group_by="team", **span)["truncated"] is None
+    numbers = nps(runtime, group_by="attribute:seats", top=1, **span)  # a number kept as text on both databases
+    assert [(s["group"], s["total"]["responses"]) for s in numbers["series"]] == [("3", 6)]
+    with pytest.raises(ReportError, match="over the 100 figures"):
+        reports.nps_report(
+            uow=runtime.uow(),
+            query=NpsQuery(period=Period.DAY, group_by="team", **span),
+            default_zone="UTC",
+            limits=reports.ReportLimits(groups=20, cells=100),
+        )

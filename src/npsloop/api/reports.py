@@ -68,10 +68,15 @@ async def nps(
     attribute: Annotated[str | None, Query(max_length=200, description="name=value")] = None,
     group_by: Annotated[str | None, Query(description="survey_type, touchpoint, team or attribute:<name>")] = None,
     tz: Annotated[str | None, Query(max_length=64)] = None,
+    top: Annotated[int | None, Query(ge=1, description="groups shown; the rest are summed as other")] = None,
 ) -> dict[str, Any]:
     """NPS = %promoters - %detractors per period, with counts, a 95% interval (unreliable under 30
-    responses), the change from the period before, and progress towards the year's target."""
+    responses), the change from the period before, and progress towards the year's target. A grouped
+    report shows the `top` most answered groups (at most NPSLOOP_REPORT_MAX_GROUPS) and one series marked
+    `other` for the rest, said in `truncated`; groups x periods over NPSLOOP_REPORT_MAX_CELLS is a 422."""
     runtime: Runtime = request.app.state.runtime
+    settings = runtime.settings
+    limits = reports.ReportLimits(groups=settings.report_max_groups, cells=settings.report_max_cells)
     first, last = resolve_range(runtime, from_, to, period)
     query = reports.NpsQuery(
         first=first,
@@ -83,13 +88,16 @@ async def nps(
         attribute=_attribute(attribute),
         group_by=group_by,
         timezone=_zone(tz),
+        top=top,
     )
     try:
         return await run_in_threadpool(
-            lambda: reports.nps_report(uow=runtime.uow(), query=query, default_zone=runtime.settings.report_timezone)
+            lambda: reports.nps_report(
+                uow=runtime.uow(), query=query, default_zone=settings.report_timezone, limits=limits
+            )
         )
     except PeriodError as error:
-        raise _invalid("group_by" if "group_by" in str(error) else "from", str(error)) from None
+        raise _invalid(error.field if isinstance(error, reports.ReportError) else "from", str(error)) from None
 
 
 @router.get("/loop")

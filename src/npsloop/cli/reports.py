@@ -42,6 +42,7 @@ def _percent(value: float | None) -> str:
 @click.option("--touchpoint", default=None)
 @click.option("--by", "group_by", default=None, help="survey_type, touchpoint, team or attribute:<name>")
 @click.option("--tz", default=None, help="count periods in this zone instead of the team's")
+@click.option("--top", type=click.IntRange(min=1), default=None, help="groups shown; the rest are summed as other")
 @click.option("--json", "as_json", is_flag=True)
 def nps(
     period: str,
@@ -52,6 +53,7 @@ def nps(
     touchpoint: str | None,
     group_by: str | None,
     tz: str | None,
+    top: int | None,
     as_json: bool,
 ) -> None:
     """NPS per period with counts, the 95% interval and the change from the period before."""
@@ -66,9 +68,11 @@ def nps(
         touchpoint=touchpoint,
         group_by=group_by,
         timezone=tz,
+        top=top,
     )
+    limits = reports.ReportLimits(groups=rt.settings.report_max_groups, cells=rt.settings.report_max_cells)
     found = fail_on_domain_error(
-        reports.nps_report, uow=rt.uow(), query=query, default_zone=rt.settings.report_timezone
+        reports.nps_report, uow=rt.uow(), query=query, default_zone=rt.settings.report_timezone, limits=limits
     )
     if as_json:
         click.echo(json.dumps(found, indent=2, ensure_ascii=False))
@@ -85,6 +89,9 @@ def nps(
                 f"{row['label']:<10} {row['responses']:>6} {row['promoters']:>5} {row['passives']:>5} "
                 f"{row['detractors']:>5} {_signed(row['nps']):>7} {interval:>16} {_signed(row['change']):>7}{flag}"
             )
+    if found["truncated"]:
+        cut = found["truncated"]
+        click.echo(f"{cut['shown']} of {cut['groups']} groups shown; {cut['in_other']} summed in (other)")
     target = found["target"]
     if target:
         actual, gap = _signed(target["year_to_date"]["nps"]), _signed(target["gap"])

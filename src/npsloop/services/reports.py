@@ -15,15 +15,30 @@ from npsloop.domain.periods import Bucket, Period, PeriodError, buckets, local_m
 from npsloop.domain.scores import NpsSummary, classify, summarize
 from npsloop.domain.sla import BusinessCalendar
 from npsloop.services.schedules import calendar_for
-from npsloop.store.report_queries import ResponseFilter, grouping
+from npsloop.store.report_queries import GroupKey, ResponseFilter, Rest, grouping
 from npsloop.store.uow import UnitOfWork
 
 GROUPS = ("survey_type", "touchpoint", "team")
+OTHER_LABEL = "(other)"  # the series summing the groups beyond `top`; told apart by its "other": true
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
 
 
 class ReportError(PeriodError):
-    """A report asked for something it cannot answer (a bad grouping, a range backwards)."""
+    """A report asked for something it cannot answer (a bad grouping, a range backwards), naming the query
+    field to change."""
+
+    def __init__(self, message: str, field: str = "from") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class ReportLimits:
+    """How big one NPS report may get, whatever it is asked: a column with a thousand distinct values over a
+    thousand days must not become a million figures (and a gigabyte) in one answer."""
+
+    groups: int = 20  # series shown at most; the rest are summed into one "other" series
+    cells: int = 10_000  # series x periods at most
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,7 @@ class NpsQuery:
     attribute: tuple[str, str] | None = None
     group_by: str | None = None
     timezone: str | None = None  # overrides the team's (or the company's) zone
+    top: int | None = None  # groups shown (the most answered); None: as many as the limits allow
 
 
 def nps_of_all(*, uow: UnitOfWork) -> NpsSummary:
@@ -79,12 +95,36 @@ def _check_group(group_by: str | None) -> None:
         return
     if group_by.startswith("attribute:") and group_by.removeprefix("attribute:").strip():
         return
-    raise ReportError(f"group_by must be one of {', '.join(GROUPS)} or attribute:<name>")
+    raise ReportError(f"group_by must be one of {', '.join(GROUPS)} or attribute:<name>", field="group_by")
 
 
-def nps_report(*, uow: UnitOfWork, query: NpsQuery, default_zone: str) -> dict[str, Any]:
+def _check_top(top: int | None, limits: ReportLimits) -> int:
+    if top is None:
+        return limits.groups
+    if not 1 <= top <= limits.groups:
+        raise ReportError(f"top lies between 1 and {limits.groups}", field="top")
+    return top
+
+
+def _check_cells(series: int, periods: int, limits: ReportLimits) -> None:
+    """Checked before the counts are read, so a refused report costs one ranking query."""
+    if series * periods > limits.cells:
+        raise ReportError(
+            f"{series} series x {periods} periods is over the {limits.cells} figures a report may hold; "
+            "choose a longer period, a shorter range or a smaller top",
+            field="period",
+        )
+
+
+def nps_report(
+    *, uow: UnitOfWork, query: NpsQuery, default_zone: str, limits: ReportLimits = ReportLimits()
+) -> dict[str, Any]:
+    """NPS per period, split by a group when asked. At most `top` groups are shown, the most answered in
+    the range; the others are summed into one series marked `other`, so the series always add up to the
+    whole, and `truncated` says how many groups were folded."""
     _check_range(query.first, query.last)
     _check_group(query.group_by)
+    top = _check_top(query.top, limits)
     with uow:
         team = _team(uow, query.team)
         zone_name = query.timezone or (team.timezone if team else default_zone)
@@ -95,19 +135,9 @@ def nps_report(*, uow: UnitOfWork, query: NpsQuery, default_zone: str) -> dict[s
             attribute=query.attribute,
         )
         if query.group_by == "team":
-            series = []
-            for each in [*uow.directory.teams(), None]:
-                if team is not None and each is not team:
-                    continue
-                zone = query.timezone or (each.timezone if each else default_zone)
-                narrowed = replace(base, team_id=each.id if each else None, unassigned=each is None)
-                for found in _series(uow, query, zone, narrowed, None):
-                    series.append({**found, "group": each.name if each else None, "timezone": zone})
+            series, truncated = _team_series(uow, query, team, zone_name, base, top, limits, default_zone)
         else:
-            series = [
-                {**found, "timezone": zone_name}
-                for found in _series(uow, query, zone_name, base, grouping(query.group_by))
-            ]
+            series, truncated = _grouped_series(uow, query, zone_name, base, top, limits)
         target = _target(uow, team, query, zone_name, base)
     return {
         "period": query.period.value,
@@ -122,33 +152,106 @@ def nps_report(*, uow: UnitOfWork, query: NpsQuery, default_zone: str) -> dict[s
             "attribute": "=".join(query.attribute) if query.attribute else None,
         },
         "series": series,
+        "truncated": truncated,
         "target": target,
     }
 
 
-def _series(
-    uow: UnitOfWork, query: NpsQuery, zone_name: str, where: ResponseFilter, group: Any
-) -> list[dict[str, Any]]:
-    """One series per group value seen in the range; periods with no responses are listed with nps None,
-    and the period before the range is counted only to give the first period its change."""
-    zone = ZoneInfo(zone_name)
+Series = list[dict[str, Any]]
+
+
+def _edges(query: NpsQuery, zone: ZoneInfo) -> tuple[list[Bucket], list[datetime]]:
+    """The periods of the range, and their boundaries with the start of the period before the range (counted
+    only to give the first period its change)."""
     periods = buckets(query.first, query.last, query.period, zone)
     before = buckets(periods[0].start.astimezone(zone).date() - timedelta(days=1), query.first, query.period, zone)[0]
-    edges = [before.start, *[p.start for p in periods], periods[-1].end]
-    counts = uow.reports.nps_counts(edges, where, group)
-    keys = sorted({key for _, key in counts}, key=lambda k: (k is None, k or "")) or [None]
+    return periods, [before.start, *[p.start for p in periods], periods[-1].end]
+
+
+def _truncated(groups: int, shown: int) -> dict[str, int] | None:
+    return {"groups": groups, "shown": shown, "in_other": groups - shown} if groups > shown else None
+
+
+def _grouped_series(
+    uow: UnitOfWork, query: NpsQuery, zone_name: str, where: ResponseFilter, top: int, limits: ReportLimits
+) -> tuple[Series, dict[str, int] | None]:
+    """One series per group value answered in the range (the `top` most answered, then "other"); periods
+    with no responses are listed with nps None."""
+    periods, edges = _edges(query, ZoneInfo(zone_name))
+    group = grouping(query.group_by)
+    if group is None:
+        _check_cells(1, len(periods), limits)
+        return [_series(None, periods, uow.reports.nps_counts(edges, where, None), zone_name)], None
+    ranking = uow.reports.rank_groups(edges[1], edges[-1], where, group, top)
+    shown: list[str | None] = [None if key is None else str(key) for key in ranking.top]
+    truncated = _truncated(ranking.groups, len(shown))
+    _check_cells(len(shown) + (truncated is not None), len(periods), limits)
+    counts = uow.reports.nps_counts(edges, where, group, keep=shown if truncated else None)
+    keys: list[GroupKey] = [*sorted(shown, key=lambda k: (k is None, k or ""))] or [None]
+    if truncated:
+        keys.append(Rest.OTHER)
+    return [_series(key, periods, counts, zone_name) for key in keys], truncated
+
+
+def _team_series(
+    uow: UnitOfWork,
+    query: NpsQuery,
+    only: Team | None,
+    zone_name: str,
+    base: ResponseFilter,
+    top: int,
+    limits: ReportLimits,
+    default_zone: str,
+) -> tuple[Series, dict[str, int] | None]:
+    """One series per team (and the unassigned), each counted in its own zone; beyond `top`, the most
+    answered teams, and the rest as one "other" series counted in the report's zone."""
+    teams: list[Team | None] = [only] if only is not None else [*uow.directory.teams(), None]
+    periods, edges = _edges(query, ZoneInfo(zone_name))
+    truncated = None
+    if len(teams) > top:
+        ranking = uow.reports.rank_groups(edges[1], edges[-1], base, grouping("team"), top)
+        kept = frozenset(ranking.top)
+        teams = [each for each in teams if (each.id if each else None) in kept]
+        truncated = _truncated(ranking.groups, len(teams))
+    _check_cells(len(teams) + (truncated is not None), len(periods), limits)
+    series = []
+    for each in teams:
+        zone = query.timezone or (each.timezone if each else default_zone)
+        narrowed = replace(base, team_id=each.id if each else None, unassigned=each is None)
+        series.append(_whole(uow, query, zone, narrowed, each.name if each else None))
+    if truncated:
+        rest = replace(base, not_teams=frozenset(each.id if each else None for each in teams))
+        series.append(_whole(uow, query, zone_name, rest, Rest.OTHER))
+    return series, truncated
+
+
+def _whole(uow: UnitOfWork, query: NpsQuery, zone_name: str, where: ResponseFilter, key: GroupKey) -> dict[str, Any]:
+    """One series counted on its own: a team's, in the team's zone."""
+    periods, edges = _edges(query, ZoneInfo(zone_name))
+    counts = uow.reports.nps_counts(edges, where, None)
+    return _series(key, periods, {(index, key): found for (index, _), found in counts.items()}, zone_name)
+
+
+def _series(
+    key: GroupKey, periods: list[Bucket], counts: dict[tuple[int, GroupKey], NpsSummary], zone_name: str
+) -> dict[str, Any]:
+    """One group's periods, each with its change from the one before, and its total over the range."""
     empty = NpsSummary(0, 0, 0)
-    result = []
-    for key in keys:
-        rows, total = [], empty
-        previous = counts.get((0, key), empty)
-        for index, period in enumerate(periods, start=1):
-            summary = counts.get((index, key), empty)
-            total = total + summary
-            rows.append({**_period(period), **figures(summary), "change": _change(summary, previous)})
-            previous = summary
-        result.append({"group": key, "periods": rows, "total": figures(total)})
-    return result
+    rows, total = [], empty
+    previous = counts.get((0, key), empty)
+    for index, period in enumerate(periods, start=1):
+        summary = counts.get((index, key), empty)
+        total = total + summary
+        rows.append({**_period(period), **figures(summary), "change": _change(summary, previous)})
+        previous = summary
+    other = key is Rest.OTHER
+    return {
+        "group": OTHER_LABEL if other else key,
+        "other": other,
+        "periods": rows,
+        "total": figures(total),
+        "timezone": zone_name,
+    }
 
 
 def _period(bucket: Bucket) -> dict[str, str]:

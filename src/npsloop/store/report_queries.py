@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from enum import Enum
+from typing import Any, overload
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -19,6 +20,15 @@ from npsloop.store import tables
 STREAM_CHUNK = 2000
 
 
+class Rest(Enum):
+    """The key under which nps_counts sums the groups it was not asked to keep: no text a group could hold."""
+
+    OTHER = "other"
+
+
+GroupKey = str | Rest | None
+
+
 @dataclass(frozen=True)
 class ResponseFilter:
     team_id: int | None = None
@@ -26,6 +36,8 @@ class ResponseFilter:
     survey_type: str | None = None
     touchpoint: str | None = None
     attribute: tuple[str, str] | None = None
+    # Responses of any team but these (None: the unassigned), for the "other" series of a report by team.
+    not_teams: frozenset[int | None] = frozenset()
 
     def conditions(self) -> list[sa.ColumnElement[bool]]:
         r = tables.responses.c
@@ -34,6 +46,10 @@ class ResponseFilter:
             found.append(r.team_id == self.team_id)
         if self.unassigned:
             found.append(r.team_id.is_(None))
+        if self.not_teams:
+            ids = sorted(t for t in self.not_teams if t is not None)
+            others = r.team_id.not_in(ids) if ids else sa.true()
+            found.append(others & r.team_id.is_not(None) if None in self.not_teams else others | r.team_id.is_(None))
         if self.survey_type:
             found.append(r.survey_type == self.survey_type)
         if self.touchpoint:
@@ -44,8 +60,14 @@ class ResponseFilter:
         return found
 
 
+@overload
+def grouping(name: str) -> sa.ColumnElement[Any]: ...
+@overload
+def grouping(name: None) -> None: ...
+@overload
+def grouping(name: str | None) -> sa.ColumnElement[Any] | None: ...
 def grouping(name: str | None) -> sa.ColumnElement[Any] | None:
-    """The column a series is split by: survey_type, touchpoint or `attribute:<key>`."""
+    """The column a series is split by: survey_type, touchpoint, team (its id) or `attribute:<key>`."""
     r = tables.responses.c
     if name is None:
         return None
@@ -53,33 +75,83 @@ def grouping(name: str | None) -> sa.ColumnElement[Any] | None:
         return r.survey_type
     if name == "touchpoint":
         return r.touchpoint
+    if name == "team":
+        return r.team_id
     if name.startswith("attribute:"):
-        return r.attributes[name.removeprefix("attribute:")].as_string()
+        # SQLite's json_extract gives numbers as numbers, PostgreSQL's ->> gives text: text on both, so that
+        # a kept group's value compares equal to what the ranking returned.
+        return sa.cast(r.attributes[name.removeprefix("attribute:")].as_string(), sa.String)
     raise ValueError(f"cannot group by {name!r}")
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The most answered groups of a range, most answered first, and how many groups there are in all."""
+
+    top: list[Any]
+    groups: int
 
 
 class ReportQueries:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def rank_groups(
+        self, start: datetime, end: datetime, where: ResponseFilter, group: sa.ColumnElement[Any], limit: int
+    ) -> Ranking:
+        """The `limit` groups with the most responses in [start, end), counted by the database, so a column
+        with a million distinct values costs `limit` rows here."""
+        r = tables.responses.c
+        in_range = [r.responded_at >= start, r.responded_at < end, *where.conditions()]
+        n = sa.func.count()
+        stmt = (
+            sa.select(group.label("grp"), n.label("n"))
+            .where(*in_range)
+            .group_by(group)
+            .order_by(n.desc(), group.asc().nulls_last())
+            .limit(limit)
+        )
+        top = [row.grp for row in self.session.execute(stmt)]
+        distinct = sa.select(group.label("grp")).where(*in_range).group_by(group).subquery()
+        groups = self.session.execute(sa.select(sa.func.count()).select_from(distinct)).scalar_one()
+        return Ranking(top=top, groups=int(groups))
+
     def nps_counts(
-        self, edges: Sequence[datetime], where: ResponseFilter, group: sa.ColumnElement[Any] | None
-    ) -> dict[tuple[int, str | None], NpsSummary]:
-        """Counts per (period index, group) for periods [edges[i], edges[i+1])."""
+        self,
+        edges: Sequence[datetime],
+        where: ResponseFilter,
+        group: sa.ColumnElement[Any] | None,
+        keep: Sequence[str | None] | None = None,
+    ) -> dict[tuple[int, GroupKey], NpsSummary]:
+        """Counts per (period index, group) for periods [edges[i], edges[i+1]). With `keep`, groups outside
+        it are summed into one, under the key Rest.OTHER, so the rows read stay periods x (kept groups + 1)."""
         r = tables.responses.c
         period = sa.case(*[(r.responded_at < end, index) for index, end in enumerate(edges[1:])], else_=-1)
         category = sa.case((r.score <= 6, "d"), (r.score <= 8, "p"), else_="P")
+        other: sa.ColumnElement[Any] = sa.false()  # selected only: a constant in GROUP BY is a column number
         grouped = [period, category] if group is None else [period, group, category]
-        key = sa.null() if group is None else group  # PostgreSQL refuses GROUP BY NULL, so it is only selected
+        if group is not None and keep is not None:
+            named = [k for k in keep if k is not None]
+            kept: sa.ColumnElement[bool] = group.in_(named) if named else sa.false()
+            kept = kept | group.is_(None) if None in keep else kept
+            other = sa.case((kept, sa.false()), else_=sa.true())
+            group = sa.case((kept, group), else_=sa.null())
+            grouped = [period, group, other, category]
+        selected = sa.null() if group is None else group  # PostgreSQL refuses GROUP BY NULL, so it is only selected
         stmt = (
-            sa.select(period.label("period"), key.label("grp"), category.label("cat"), sa.func.count().label("n"))
+            sa.select(
+                period.label("period"),
+                selected.label("grp"),
+                other.label("other"),
+                category.label("cat"),
+                sa.func.count().label("n"),
+            )
             .where(r.responded_at >= edges[0], r.responded_at < edges[-1], *where.conditions())
             .group_by(*grouped)
         )
-        counts: dict[tuple[int, str | None], dict[str, int]] = {}
+        counts: dict[tuple[int, GroupKey], dict[str, int]] = {}
         for row in self.session.execute(stmt):
-            # SQLite's json_extract gives numbers as numbers, PostgreSQL's ->> gives text: text on both.
-            key = None if row.grp is None else str(row.grp)
+            key: GroupKey = Rest.OTHER if row.other else None if row.grp is None else str(row.grp)
             slot = counts.setdefault((row.period, key), {"d": 0, "p": 0, "P": 0})
             slot[row.cat] += row.n
         return {k: NpsSummary(promoters=v["P"], passives=v["p"], detractors=v["d"]) for k, v in counts.items()}
