@@ -48,12 +48,14 @@ class BatchReport:
     accepted: int = 0
     updated: int = 0
     duplicate: int = 0
+    stale: int = 0  # older versions than the ones stored: nothing changed
     invalid: list[dict[str, Any]] = field(default_factory=list)  # the item, its index and the field errors
 
     def add(self, answer: dict[str, Any], items: list[dict[str, Any]], offset: int) -> None:
         self.accepted += answer["accepted"]
         self.updated += answer["updated"]
         self.duplicate += answer["duplicate"]
+        self.stale += answer.get("stale", 0)
         for result in answer["results"]:
             if result["status"] == "invalid":
                 index = offset + result["index"]
@@ -91,7 +93,7 @@ class Client:
         self.http.close()
 
     def send(self, response: dict[str, Any]) -> dict[str, Any]:
-        """One response; returns npsloop's answer ({"id", "status": accepted|updated|duplicate})."""
+        """One response; returns npsloop's answer ({"id", "status": accepted|updated|duplicate|stale})."""
         answer: dict[str, Any] = self._post("/v1/responses", response)
         return answer
 

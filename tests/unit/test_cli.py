@@ -58,7 +58,7 @@ def test_a_csv_import_stores_history_reports_bad_lines_and_opens_no_case(cli, tm
     )
     output = cli("import", str(path), ok=False)
     assert "line 4: score: Input should be a valid integer" in output
-    assert "2 accepted, 0 updated, 1 duplicate, 1 invalid" in output
+    assert "2 accepted, 0 updated, 1 duplicate, 0 stale, 1 invalid" in output
     assert "0 of 0 cases" in cli("cases", "list")
 
 

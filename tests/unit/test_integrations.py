@@ -8,17 +8,20 @@ import base64
 import copy
 import json
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from npsloop.api.app import create_app
 from npsloop.domain.integrations import InvalidIntegration, UnknownIntegration
+from npsloop.egress.policy import Policy
 from npsloop.ingest import signature
 from npsloop.ingest.adapters import delighted, formbricks, surveymonkey, typeform
 from npsloop.services import integrations as service
-from tests.conftest import drain, seed_team
+from tests.conftest import at, drain, seed_team
 from tests.fixtures import survey_tools as docs
 from tests.support.http_sink import http_sink
 
@@ -275,6 +278,57 @@ def test_qualtrics_reads_the_response_back_and_checks_the_url_key(world):
         assert skipped.status_code == 200 and skipped.json()["status"] == "ignored"
 
 
+@pytest.mark.parametrize(
+    ("kind", "field", "notice"),
+    [
+        (
+            "qualtrics",
+            "SurveyID",
+            docs.QUALTRICS_NOTICE.replace("SurveyID=SV_1M1h6aZyDdy3D1P", "SurveyID=../../../../internal/admin"),
+        ),
+        ("qualtrics", "ResponseID", docs.QUALTRICS_NOTICE.replace("R_3nNpc5AHRqJ6yyv", "R_3%2F..%2F..%2Fadmin")),
+        ("surveymonkey", "resources.respondent_id", None),
+    ],
+)
+def test_a_read_back_id_shaped_as_a_path_is_422_and_nothing_is_requested(world, kind, field, notice):
+    """The ids go into a URL path called with the tenant's API token: `../../internal/admin` must not."""
+    rt, client = world
+    with http_sink() as api:
+        if kind == "qualtrics":
+            key = add(rt, "q", kind, api_base=api.url, api_token="q-token", score_question="QID1")
+            form = {"Content-Type": "application/x-www-form-urlencoded"}
+            answer = client.post(f"/v1/integrations/qualtrics/q?key={key}", content=notice, headers=form)
+        else:
+            config = {"api_key": "k", "access_token": "t", "score_question": "111", "api_base": api.url}
+            add(rt, "sm", kind, secret="sm-secret", **config)
+            event = copy.deepcopy(docs.SURVEYMONKEY_EVENT)
+            event["resources"]["respondent_id"] = "987654321/../../../../internal/admin"
+            body = json.dumps(event).encode()
+            signed = {"Sm-Signature": surveymonkey.sign("k", "sm-secret", body)}
+            answer = client.post("/v1/integrations/surveymonkey/sm", content=body, headers=signed)
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["errors"][0]["field"] == field
+        assert api.hits == []
+
+
+@pytest.mark.parametrize(
+    ("api_base", "says"),
+    [
+        ("http://api.example.com", "must be https"),
+        ("https://169.254.169.254/latest", "link-local"),
+        ("https://10.0.0.8", "private"),
+        ("https://[::1]:8443", "loopback"),
+        ("https://[fd00:ec2::254]", "unique-local"),
+    ],
+)
+def test_an_api_base_npsloop_may_not_reach_is_refused_when_added(runtime, api_base, says):
+    config = {"api_base": api_base, "api_token": "t", "score_question": "QID1"}
+    with pytest.raises(InvalidIntegration, match=f"qualtrics: api_base: .*{says}"):
+        service.add_integration(
+            uow=runtime.uow(), egress=Policy.parse(""), name="q", kind="qualtrics", config=config, now=runtime.clock()
+        )
+
+
 MAPPING = {
     "fields": {
         "response_id": "$.id",
@@ -401,3 +455,129 @@ def test_rotation_keeps_the_old_secret_for_the_grace_period_only(world):
     assert post(new) == 404
     with pytest.raises(UnknownIntegration):
         service.remove_integration(uow=rt.uow(), name="typeform")
+
+
+def _delighted(client, secret: str, event: dict[str, Any]):
+    """Posts a Delighted event signed as Delighted signs it."""
+    body = json.dumps(event).encode()
+    return client.post(
+        "/v1/integrations/delighted/delighted", content=body, headers={delighted.HEADER: delighted.sign(secret, body)}
+    )
+
+
+def _timeline(rt, response) -> list[str]:
+    from npsloop.services.casework import get_case
+
+    return [e.kind for e in get_case(uow=rt.uow(), case_id=response.case_id).events]
+
+
+def test_a_replayed_delighted_created_event_never_turns_a_detractor_back_into_a_promoter(world):
+    """The attack: Delighted's signature holds no time, so the earlier .created event (score 9, no comment)
+    sent again after the .updated one (score 2 and a comment) rewrote the response."""
+    rt, client = world
+    secret = add(rt, "delighted", "delighted", secret="delighted-api-key")
+    created = copy.deepcopy(docs.DELIGHTED_CREATED)
+    created["event_data"]["score"] = 9
+    updated = copy.deepcopy(docs.DELIGHTED_UPDATED)
+    updated["event_data"]["score"] = 2
+    assert _delighted(client, secret, created).status_code == 202
+    assert _delighted(client, secret, updated).json()["status"] == "updated"
+    drain(rt)
+    before = _timeline(rt, stored(rt, "delighted", "5435"))
+    replay = _delighted(client, secret, created)
+    assert replay.status_code == 200 and replay.json()["status"] == "duplicate"  # its event_id is remembered
+    # Months later its event_id is forgotten, and the replay is still older than what is stored.
+    at(rt, rt.clock() + timedelta(days=rt.settings.delivery_id_retention_days + 1))
+    assert rt.forget_delivery_ids() == 2
+    replay = _delighted(client, secret, created)
+    assert replay.status_code == 200 and replay.json()["status"] == "stale"
+    drain(rt)
+    response = stored(rt, "delighted", "5435")
+    assert (response.score, response.comment) == (2, "Your service is slow.")
+    assert _timeline(rt, response) == before
+
+
+def test_delighted_events_arriving_out_of_order_keep_the_newer_one(world):
+    rt, client = world
+    secret = add(rt, "delighted", "delighted", secret="delighted-api-key")
+    assert _delighted(client, secret, docs.DELIGHTED_UPDATED).status_code == 202
+    late = _delighted(client, secret, docs.DELIGHTED_CREATED)
+    assert late.status_code == 200 and late.json()["status"] == "stale"
+    assert stored(rt, "delighted", "5435").comment == "Your service is slow."
+
+
+def test_a_retried_delivery_is_a_no_op_answered_as_a_duplicate(world):
+    """Delighted retries with the same event_id; a retry must neither update nor add a timeline event, even
+    when the response changed in between (the retry's content is then an older version)."""
+    rt, client = world
+    secret = add(rt, "delighted", "delighted", secret="delighted-api-key")
+    assert _delighted(client, secret, docs.DELIGHTED_CREATED).status_code == 202
+    drain(rt)
+    assert _delighted(client, secret, docs.DELIGHTED_UPDATED).json()["status"] == "updated"
+    response = stored(rt, "delighted", "5435")
+    events = _timeline(rt, response)
+    assert events.count("response_updated") == 1
+    retry = _delighted(client, secret, docs.DELIGHTED_UPDATED)
+    assert retry.status_code == 200 and retry.json() == {"id": response.id, "status": "duplicate"}
+    assert _timeline(rt, stored(rt, "delighted", "5435")) == events
+    with rt.engine.connect() as connection:
+        remembered = connection.execute(sa.text("SELECT integration, delivery_id FROM ingest_deliveries")).all()
+    assert sorted(remembered) == sorted(
+        [("delighted", docs.DELIGHTED_CREATED["event_id"]), ("delighted", docs.DELIGHTED_UPDATED["event_id"])]
+    )
+
+
+def _formbricks_event(event: str, updated_at: str, answers: dict[str, Any]) -> dict[str, Any]:
+    built = copy.deepcopy(docs.FORMBRICKS)
+    built["event"], built["data"]["updatedAt"], built["data"]["data"] = event, updated_at, answers
+    return built
+
+
+def _formbricks(client, event: dict[str, Any], webhook_id: str):
+    body = json.dumps(event).encode()
+    at = int(time.time())
+    headers = {
+        "webhook-id": webhook_id,
+        "webhook-timestamp": str(at),
+        "webhook-signature": formbricks.sign(FORMBRICKS_SECRET, webhook_id, at, body),
+    }
+    return client.post("/v1/integrations/formbricks/formbricks", content=body, headers=headers)
+
+
+def test_formbricks_events_out_of_order_keep_the_newer_answer_and_its_comment(world):
+    """Formbricks retries on its own schedule: the update with the first score (8, no comment yet) arrived
+    after the finished response (score 1 and a comment) and made the detractor a passive without a comment."""
+    rt, client = world
+    add(rt, "formbricks", "formbricks", secret=FORMBRICKS_SECRET, score_question="nps-q1", comment_question="why-q2")
+    finished = _formbricks_event(
+        "responseFinished", "2025-02-27T10:16:30.000Z", {"nps-q1": 1, "why-q2": "Support never called me back."}
+    )
+    early = _formbricks_event("responseUpdated", "2025-02-27T10:15:10.000Z", {"nps-q1": 8})
+    assert _formbricks(client, finished, "msg_finished").status_code == 202
+    late = _formbricks(client, early, "msg_updated")
+    assert late.status_code == 200 and late.json()["status"] == "stale"
+    response = stored(rt, "formbricks", "cm7o8ju3m000108l4c9d3ljlq")
+    assert (response.score, response.comment) == (1, "Support never called me back.")
+    # A retry of the finished event (same webhook-id, a new timestamp and signature) changes nothing.
+    assert _formbricks(client, finished, "msg_finished").json()["status"] == "duplicate"
+
+
+def _typeform(client, secret: str, event: dict[str, Any]):
+    body = json.dumps(event).encode()
+    return client.post(
+        "/v1/integrations/typeform/typeform", content=body, headers={typeform.HEADER: typeform.sign(secret, body)}
+    )
+
+
+def test_typeform_out_of_order_submissions_keep_the_later_one_and_a_retry_is_a_duplicate(world):
+    rt, client = world
+    secret = add(rt, "typeform", "typeform")
+    later = copy.deepcopy(docs.TYPEFORM)
+    earlier = copy.deepcopy(docs.TYPEFORM)
+    earlier["event_id"], earlier["form_response"]["submitted_at"] = "EarlierEvt", "2018-01-18T18:12:02Z"
+    earlier["form_response"]["answers"][2]["number"] = 10
+    assert _typeform(client, secret, later).status_code == 202
+    late = _typeform(client, secret, earlier)
+    assert late.status_code == 200 and late.json()["status"] == "stale"
+    assert _typeform(client, secret, later).json()["status"] == "duplicate"
+    assert stored(rt, "typeform", "a3a12ec67a1365927098a606107fac15").score == 2

@@ -51,7 +51,7 @@ def row_to_payload(row: dict[str, str]) -> dict[str, Any]:
 def import_csv(path: Path, integration: str, live: bool) -> None:
     """Load responses from a CSV file with a header row."""
     rt = runtime()
-    counts = {"accepted": 0, "updated": 0, "duplicate": 0, "invalid": 0}
+    counts = {"accepted": 0, "updated": 0, "duplicate": 0, "stale": 0, "invalid": 0}
     bad_line = first_undecodable_line(path)
     if bad_line is not None:
         raise click.ClickException(f"{path}: line {bad_line} is not UTF-8; nothing was imported")
@@ -90,5 +90,4 @@ def _load(rt: Runtime, path: Path, integration: str, live: bool, counts: dict[st
                 now=now,
                 live=live,
             )
-            status = "accepted" if result.created else "updated" if result.changed_fields else "duplicate"
-            counts[status] += 1
+            counts[result.outcome.value] += 1

@@ -6,31 +6,28 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import setup_logging
 
 from npsloop.settings import Settings, get_settings
+from npsloop.worker.broker import TRANSPORT
+from npsloop.worker.broker import transport_options as transport_options_in
 from npsloop.worker.health import Heartbeat
 
 TASKS = "npsloop.worker.tasks"
+RETENTION_HOUR = 3
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
     broker = settings.resolved_broker_url
+    transport: str | None = None
     transport_options: dict[str, Any] = {"visibility_timeout": 3600}
     if broker.startswith("filesystem"):
-        queue_dir = settings.broker_folder / "queue"
-        processed = settings.broker_folder / "processed"
-        for folder in (queue_dir, processed):
-            folder.mkdir(parents=True, exist_ok=True)
-        transport_options = {
-            "data_folder_in": str(queue_dir),
-            "data_folder_out": str(queue_dir),
-            "processed_folder": str(processed),
-            "store_processed": False,
-            "polling_interval": 0.1,
-        }
+        # kombu's own filesystem transport can hand the worker a half-written message (see broker.py).
+        transport, transport_options = TRANSPORT, transport_options_in(settings.broker_folder)
     return {
         "broker_url": broker,
+        "broker_transport": transport,
         "broker_transport_options": transport_options,
         "broker_connection_retry_on_startup": True,
         "task_default_queue": settings.queue,
@@ -52,9 +49,18 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "digests": {"task": "npsloop.send_digests", "schedule": 60.0},
             "sweep": {"task": "npsloop.sweep", "schedule": settings.sweep_every_seconds},
             "outbound": {"task": "npsloop.deliver_outbound", "schedule": settings.outbound_every_seconds},
+            "delivery_ids": {"task": "npsloop.forget_delivery_ids", "schedule": 3600.0},
+            **retention_schedule(settings),
         },
         "imports": [TASKS],
     }
+
+
+def retention_schedule(settings: Settings) -> dict[str, Any]:
+    """Nightly, at a quiet hour (UTC), and only when NPSLOOP_RETENTION_DAYS is set."""
+    if not settings.retention_days:
+        return {}
+    return {"retention": {"task": "npsloop.retention", "schedule": crontab(hour=RETENTION_HOUR, minute=17)}}
 
 
 def create_app(settings: Settings | None = None) -> Celery:

@@ -131,6 +131,16 @@ def sweep_task() -> dict[str, int]:
     return {"escalations": report.escalations, "reminders": report.reminders}
 
 
+@app.task(name="npsloop.forget_delivery_ids", expires=3600)
+def forget_delivery_ids_task() -> int:
+    return get_runtime().forget_delivery_ids()
+
+
+@app.task(name="npsloop.retention", expires=3600)
+def retention_task() -> dict[str, Any]:
+    return get_runtime().retention().as_dict()
+
+
 @app.task(name="npsloop.deliver_outbound", expires=60)
 def deliver_outbound_task() -> int:
     return get_runtime().deliver_outbound()
