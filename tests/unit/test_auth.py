@@ -70,6 +70,8 @@ WALK = [
     ("POST", "/v1/tokens", "/v1/tokens", lambda: {"name": "walk", "role": "supervisor"}, {ADMIN}),
     ("GET", "/v1/tokens", "/v1/tokens", None, {ADMIN}),
     ("POST", "/v1/tokens/{name}/revoke", "/v1/tokens/walk/revoke", None, {ADMIN}),
+    ("GET", "/v1/customers/{customer_id:path}/export", "/v1/customers/c-walk/export", None, {ADMIN}),
+    ("DELETE", "/v1/customers/{customer_id:path}", "/v1/customers/c-walk", None, {ADMIN}),
 ]
 # Routes that authenticate otherwise: provider and survey-tool signatures, signed links, the dashboard's own
 # session (walked below), health probes and metrics (for the scraper on the private network), and the API's own

@@ -16,6 +16,7 @@ from npsloop import __version__, health, metrics
 from npsloop.api import (
     bounces,
     cases,
+    customers,
     dashboard,
     directory,
     errors,
@@ -27,6 +28,7 @@ from npsloop.api import (
     twilio,
     webhooks,
 )
+from npsloop.api.body_limit import BodyLimit
 from npsloop.bootstrap import Runtime, build_runtime
 from npsloop.dashboard.pages import environment
 from npsloop.logs import configure_logging
@@ -48,6 +50,11 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     if runtime is not None:
         app.state.runtime = runtime  # usable before (or without) the lifespan, as in-process test clients do
     errors.install(app)
+    limits = runtime.settings if runtime else get_settings()
+    # Before routing, so no route (nor FastAPI's body parsing in front of it) reads more than its limit.
+    app.add_middleware(
+        BodyLimit, default=limits.max_body_bytes, larger={webhooks.BATCH_PATH: limits.max_batch_body_bytes}
+    )
     app.state.dashboard_env = environment((runtime.settings if runtime else get_settings()).report_timezone)
     app.include_router(webhooks.router)
     app.include_router(integrations.router)
@@ -58,6 +65,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(links.router)
     app.include_router(bounces.router)
     app.include_router(tokens.router)
+    app.include_router(customers.router)
     app.include_router(reports.router)
     app.include_router(dashboard.router)
 

@@ -19,6 +19,7 @@ from npsloop.domain.outbound import InvalidEndpoint
 from npsloop.domain.periods import PeriodError
 from npsloop.domain.rules import RuleError
 from npsloop.domain.sla import CalendarError
+from npsloop.services.erasure import InvalidCustomer
 from npsloop.services.reports import ReportError
 from npsloop.services.tokens import InvalidToken, TokenNotFound
 from npsloop.store.uow import StoreUnavailable, lost_database
@@ -37,6 +38,7 @@ STATUS = {
     RuleError: 422,
     TokenNotFound: 404,
     InvalidToken: 422,
+    InvalidCustomer: 422,
     ReportError: 422,
     PeriodError: 422,
     InvalidIntegration: 422,

@@ -70,6 +70,7 @@ class EventKind(StrEnum):
     FAILOVER = "failover"
     NOTIFICATION_REPLAYED = "notification_replayed"
     FOLDED = "folded"
+    ERASED = "erased"  # the customer's personal data was erased: by whom and when, never what
 
 
 SYSTEM_ACTOR = "system"
@@ -97,6 +98,7 @@ class Case:
     acknowledge_due_at: datetime | None = None
     contact_due_at: datetime | None = None
     close_due_at: datetime | None = None
+    erased_at: datetime | None = None
     status: str = CaseStatus.OPEN
     outcome: str | None = None
     assignee_id: int | None = None
