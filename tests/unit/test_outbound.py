@@ -12,11 +12,14 @@ from click.testing import CliRunner
 
 from npsloop.domain.cases import Action, Outcome
 from npsloop.domain.outbound import MAX_ATTEMPTS, InvalidEndpoint
+from npsloop.egress.client import Egress
+from npsloop.egress.policy import Policy
 from npsloop.ingest import signature
 from npsloop.services import outbound
 from npsloop.services.casework import act_on_case
-from tests.conftest import at, drain, ingest, seed_team
+from tests.conftest import LOOPBACK, at, drain, ingest, seed_team
 from tests.support.http_sink import http_sink
+from tests.support.slow_server import Answer, slow_server
 
 
 def add_endpoint(rt, **given):
@@ -139,8 +142,39 @@ def test_endpoints_are_checked_and_only_wanted_events_are_queued(runtime):
     assert outbound.deliveries(uow=runtime.uow()) == []  # an opening is not a closure
 
 
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("http://hooks.example.com/x", "must be https"),
+        ("https://169.254.169.254/latest/meta-data/", "link-local"),
+        ("https://[fd00:ec2::254]/", "unique-local"),
+        ("https://127.0.0.1:8080/", "loopback"),
+        ("https://192.168.1.20/hook", "private"),
+        ("https://[::]/", "unspecified"),
+    ],
+)
+def test_a_url_npsloop_may_not_reach_is_refused_when_added(runtime, url, says):
+    with pytest.raises(InvalidEndpoint, match=f"url: .*{says}"):
+        outbound.add_endpoint(
+            uow=runtime.uow(), egress=Policy.parse(""), name="x", kind="webhook", url=url, now=runtime.clock()
+        )
+
+
+def test_a_receiver_trickling_its_answer_is_a_failed_attempt_at_the_deadline(runtime):
+    seed_team(runtime)
+    runtime.egress = Egress(Policy.parse(LOOPBACK), deadline_seconds=1, max_bytes=4096, concurrency=2)
+    with slow_server(Answer(size=100, chunk=1, every=0.5)) as desk:
+        add_endpoint(runtime, name="desk", kind="webhook", url=desk.url, events=["opened"])
+        ingest(runtime)
+        drain(runtime)
+        assert deliver_due(runtime, public_url="https://x") == 1
+    row = outbound.deliveries(uow=runtime.uow())[0]
+    assert (row["status"], row["attempts"]) == ("pending", 1) and "did not answer within 1 s" in row["last_error"]
+
+
 def test_the_cli_adds_lists_and_shows_the_delivery_log(tmp_path, monkeypatch):
     monkeypatch.setenv("NPSLOOP_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("NPSLOOP_EGRESS_ALLOW", raising=False)
     from npsloop.bootstrap import get_runtime
     from npsloop.cli import main
     from npsloop.settings import get_settings
@@ -157,6 +191,9 @@ def test_the_cli_adds_lists_and_shows_the_delivery_log(tmp_path, monkeypatch):
         assert runner.invoke(main, ["webhooks", "deliveries", "--json"]).output.strip() == "[]"
         again = runner.invoke(main, ["webhooks", "add", "--name", "desk", "--kind", "slack", "--url", "https://d"])
         assert again.exit_code == 1 and "exists" in again.output
+        metadata = ["webhooks", "add", "--name", "m", "--kind", "webhook", "--url", "https://169.254.169.254/latest"]
+        refused = runner.invoke(main, metadata)
+        assert refused.exit_code == 1 and "url: 169.254.169.254 is a link-local address" in refused.output
         assert runner.invoke(main, ["webhooks", "remove", "desk"]).exit_code == 0
         assert "no delivery 7" in runner.invoke(main, ["webhooks", "redeliver", "7"]).output
     finally:
