@@ -13,8 +13,10 @@ from typing import Any
 from npsloop.egress.client import Egress
 from npsloop.egress.policy import EgressError
 from npsloop.ingest import signature
+from npsloop.notify.chat_text import mrkdwn
 
 ERROR_TEXT = 500  # characters of a failed answer kept in the delivery log
+FIELD_TEXT = 200  # characters of a person's text in a Slack field (Slack takes 2,000, a field shows far fewer)
 TITLES = {
     "opened": "opened",
     "acknowledged": "acknowledged",
@@ -48,7 +50,11 @@ def slack_body(event: dict[str, Any], case: dict[str, Any]) -> dict[str, Any]:
     ]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
-        {"type": "section", "fields": [{"type": "mrkdwn", "text": f"*{k}*\n{v}"} for k, v in facts]},
+        # Field values are people's text: escaped, as mrkdwn would otherwise ping or link from them.
+        {
+            "type": "section",
+            "fields": [{"type": "mrkdwn", "text": f"*{k}*\n{mrkdwn(v, FIELD_TEXT)}"} for k, v in facts],
+        },
     ]
     comment = opening.get("comment")
     if comment:
@@ -75,7 +81,8 @@ def slack_body(event: dict[str, Any], case: dict[str, Any]) -> dict[str, Any]:
             ],
         }
     )
-    return {"text": f"{title}: score {opening.get('score', '–')}", "blocks": blocks}
+    # The fallback text (notifications, old clients) is parsed as mrkdwn too.
+    return {"text": mrkdwn(f"{title}: score {opening.get('score', '–')}"), "blocks": blocks}
 
 
 def post(
