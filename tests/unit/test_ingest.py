@@ -1,6 +1,8 @@
+from datetime import timedelta
+
 from npsloop.ingest.schemas import ResponseIn
 from npsloop.services.casework import get_case
-from npsloop.services.ingest import ingest_response
+from npsloop.services.ingest import delivery_key, forget_delivery_ids, ingest_response
 from tests.conftest import drain, payload, seed_team
 
 
@@ -83,3 +85,51 @@ def test_a_broker_outage_does_not_lose_a_stored_response(runtime):
     assert result.created
     with runtime.uow() as uow:
         assert uow.responses.get(result.id).status == "received"  # the reconciler will find it
+
+
+def test_a_newer_delivery_without_the_comment_keeps_it_and_the_timeline_says_only_what_moved(runtime):
+    seed_team(runtime)
+    body = payload(score=2, comment="It arrived broken", version=1)
+    first = post(runtime, body)
+    drain(runtime)
+    newer = post(runtime, {**body, "score": 1, "comment": None, "version": 2})
+    assert newer.changed_fields == ("score",)
+    with runtime.uow() as uow:
+        response = uow.responses.get(first.id)
+        assert (response.score, response.comment, response.version) == (1, "It arrived broken", 2)
+    view = get_case(uow=runtime.uow(), case_id=response.case_id)
+    assert [e.data["changes"] for e in view.events if e.kind == "response_updated"] == [{"score": [2, 1]}]
+
+
+def test_a_stale_delivery_is_neither_stored_nor_enqueued(runtime):
+    body = payload(score=2, comment="Late", version=3)
+    first = post(runtime, body)
+    stale = post(runtime, {**body, "score": 9, "version": 2})
+    assert (stale.id, stale.outcome.value, stale.changed_fields) == (first.id, "stale", ())
+    assert runtime.dispatcher.responses == [first.id]
+    with runtime.uow() as uow:
+        assert uow.responses.get(first.id).score == 2
+
+
+def test_a_delivery_id_is_remembered_per_integration_until_it_is_forgotten(runtime):
+    def deliver(body, integration="shop"):
+        now = runtime.clock()
+        incoming = ResponseIn.model_validate(body).to_domain(integration=integration, received_at=now)
+        return ingest_response(
+            uow=runtime.uow(), dispatcher=runtime.dispatcher, incoming=incoming, now=now, delivery_id="evt-1"
+        )
+
+    body = payload(score=4)
+    assert deliver(body).created
+    assert deliver({**body, "score": 5}).outcome.value == "duplicate"
+    assert deliver(body, integration="crm").created  # another integration's ids are its own
+    later = runtime.clock() + timedelta(days=31)
+    assert forget_delivery_ids(uow=runtime.uow(), now=later, keep=timedelta(days=30), batch=1) == 2
+    assert deliver({**body, "score": 5}).outcome.value == "updated"
+
+
+def test_an_odd_or_long_delivery_id_is_kept_by_its_digest():
+    assert delivery_key("msg_2mQ8") == "msg_2mQ8"
+    long = delivery_key("x" * 5000)
+    assert long.startswith("sha256:") and len(long) == 71
+    assert delivery_key("bad\nid") != "bad\nid" and delivery_key("bad\nid") == delivery_key("bad\nid")
