@@ -1,4 +1,5 @@
-"""Reading a request body safely: bounded in size before it is buffered, JSON only, parsed strictly."""
+"""Reading a request body safely: JSON only, parsed strictly. Its size is bounded before routing, for every
+route at once, by api/body_limit.py."""
 
 from __future__ import annotations
 
@@ -9,19 +10,6 @@ import orjson
 from fastapi import Request
 
 from npsloop.api.errors import ApiError
-
-
-async def read_bounded(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
-        raise ApiError(413, "too_large", f"the body is larger than {limit} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ApiError(413, "too_large", f"the body is larger than {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def require_json(request: Request) -> None:

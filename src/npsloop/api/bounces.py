@@ -37,7 +37,7 @@ class BounceIn(BaseModel):
 )
 async def bounce(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
-    _, data = await signed_json(request, runtime.settings.max_body_bytes)
+    _, data = await signed_json(request)
     try:
         body = BounceIn.model_validate(data)
     except ValidationError as error:
