@@ -166,6 +166,14 @@ class Settings(BaseSettings):
                 )
         return value
 
+    @field_validator("egress_allow")
+    @classmethod
+    def _egress_allow(cls, value: str) -> str:
+        from npsloop.egress.policy import Policy
+
+        Policy.parse(value)  # raises on an entry that is neither a network nor a host name
+        return value
+
     @field_validator("queue")
     @classmethod
     def _queue_is_a_name(cls, value: str) -> str:

@@ -16,12 +16,14 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 import uvicorn
+from pydantic import ValidationError
 
 from npsloop.api.app import create_app
 from npsloop.bootstrap import build_runtime
 from npsloop.egress.client import Egress, TooSlow
 from npsloop.egress.policy import Policy, Refused, blocked_because
 from npsloop.services import integrations, outbound
+from npsloop.settings import Settings
 from npsloop.store import migrate
 from tests.conftest import LOOPBACK, TOKEN, FakeDispatcher, drain, ingest, seed_team, sqlite_settings
 from tests.fixtures import survey_tools as docs
@@ -66,6 +68,15 @@ def test_non_public_addresses_are_refused_before_any_connection(address, says):
 
 def test_a_public_address_is_not_blocked():
     assert blocked_because(PUBLIC) is None
+
+
+def test_the_allow_list_takes_networks_addresses_and_names_and_refuses_anything_else():
+    policy = Settings(egress_allow="10.1.2.0/24, ::1,helpdesk.internal.").egress_allow
+    parsed = Policy.parse(policy)
+    assert parsed.host_allowed("10.1.2.200") and parsed.host_allowed("::1") and parsed.host_allowed("HelpDesk.internal")
+    assert not parsed.host_allowed("10.1.3.1") and not parsed.host_allowed("other.internal")
+    with pytest.raises(ValidationError, match="neither a network nor a host name"):
+        Settings(egress_allow="10.0.0.0/33")
 
 
 def test_plain_http_is_refused_unless_its_host_is_allow_listed():

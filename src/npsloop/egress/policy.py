@@ -8,6 +8,7 @@ resolves to when connecting (connect.py); `check_url` repeats it when a URL is c
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ Resolver = Callable[[str, int], list[Address]]
 
 SETTING = "NPSLOOP_EGRESS_ALLOW"
 NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+HOST_NAME = re.compile(r"[a-z0-9_]([a-z0-9_-]{0,62})(\.[a-z0-9_]([a-z0-9_-]{0,62}))*")
 
 
 class EgressError(Exception):
@@ -99,6 +101,8 @@ class Policy:
             try:
                 networks.append(ipaddress.ip_network(item.strip("[]"), strict=False))
             except ValueError:
+                if not HOST_NAME.fullmatch(item.lower().rstrip(".")):
+                    raise ValueError(f"{SETTING}: {item!r} is neither a network nor a host name") from None
                 hosts.add(item.lower().rstrip("."))
         return cls(tuple(networks), frozenset(hosts), resolver)
 
