@@ -13,7 +13,6 @@ from npsloop.domain.cases import CaseEvent, EventKind
 from npsloop.domain.erasure import ERASED, Subject, erase_case, erase_response, is_pseudonym
 from npsloop.domain.responses import Response
 from npsloop.services.erasure import erase_customer
-from npsloop.services.ingest import ingest_response
 from tests.conftest import TOKEN, drain, ingest, payload, seed_team
 from tests.support.erasure import customer_with_traces, left_in_database, left_in_folder
 
