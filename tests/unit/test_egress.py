@@ -160,6 +160,17 @@ def test_the_answer_is_asked_for_uncompressed_whatever_the_caller_says():
         assert reply.complete and far.hits[0].headers["accept-encoding"] == "identity"
 
 
+def test_a_name_that_takes_long_to_resolve_is_cut_at_the_deadline_too():
+    def slow_dns(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+        time.sleep(3)
+        return [PUBLIC]
+
+    began = time.monotonic()
+    with pytest.raises(TooSlow, match="within 1 s"):
+        client(Policy.parse("", resolver=slow_dns), deadline=1).request("GET", "https://slow.example", headers={})
+    assert time.monotonic() - began < 2.5
+
+
 MEASURE = """
 import json, sys
 from npsloop.egress.client import Egress

@@ -9,6 +9,7 @@ import json
 import ssl
 import threading
 import time
+from concurrent import futures
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +62,7 @@ class Egress:
         self.deadline_seconds = deadline_seconds
         self.max_bytes = max_bytes
         self.slots = threading.BoundedSemaphore(concurrency)
+        self.resolving = futures.ThreadPoolExecutor(concurrency, thread_name_prefix="egress-dns")
         self.ssl_context = ssl_context or httpx.create_ssl_context()
 
     @classmethod
@@ -103,7 +105,9 @@ class Egress:
         sent = {"User-Agent": USER_AGENT, **headers, "Accept-Encoding": "identity"}
         timeouts = dict.fromkeys(("connect", "read", "write", "pool"), self.deadline_seconds)
         pool = httpcore.ConnectionPool(
-            ssl_context=self.ssl_context, network_backend=GuardedBackend(self.policy, deadline), max_connections=1
+            ssl_context=self.ssl_context,
+            network_backend=GuardedBackend(self.policy, deadline, self.resolving),
+            max_connections=1,
         )
         try:
             with (

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ssl
 import time
 from collections.abc import Iterable
+from concurrent import futures
 from typing import Any
 
 import httpcore
@@ -53,11 +54,13 @@ def left(deadline: float, timeout: float | None, expired: type[Exception]) -> fl
 
 
 class GuardedBackend(httpcore.NetworkBackend):
-    """Made for one call: it knows that call's deadline."""
+    """Made for one call: it knows that call's deadline. Names are resolved on `resolving`'s threads, as the
+    system resolver has no timeout of its own to give it: a slow DNS server cannot hold the call past it."""
 
-    def __init__(self, policy: Policy, deadline: float) -> None:
+    def __init__(self, policy: Policy, deadline: float, resolving: futures.Executor) -> None:
         self.policy = policy
         self.deadline = deadline
+        self.resolving = resolving
         self.plain = httpcore.SyncBackend()
 
     def connect_tcp(
@@ -68,8 +71,11 @@ class GuardedBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[SocketOption] | None = None,
     ) -> httpcore.NetworkStream:
+        asked = self.resolving.submit(self.policy.addresses, host, port)
         try:
-            addresses = self.policy.addresses(host, port)
+            addresses = asked.result(timeout=left(self.deadline, timeout, httpcore.ConnectTimeout))
+        except futures.TimeoutError:
+            raise httpcore.ConnectTimeout(f"{host} did not resolve in time") from None
         except OSError as error:
             raise httpcore.ConnectError(f"{host} does not resolve ({error})") from None
         failure: Exception = httpcore.ConnectError(f"{host} resolves to no address")

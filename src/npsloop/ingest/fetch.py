@@ -45,5 +45,5 @@ def http_fetch(egress: Egress, url: str, headers: Mapping[str, str]) -> Any:
         raise UpstreamError(f"{host} answered more than {egress.max_bytes} bytes", retry=True)
     try:
         return reply.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than the parser goes
         raise UpstreamError(f"{host} answered with something that is not JSON", retry=True) from None
