@@ -52,6 +52,8 @@ class Runtime:
     policy: RetryPolicy
     egress: Egress
     limiter: Limiter | None = None
+    # Dashboard login attempts per client: always on, whatever the ingest limit (memory unless Redis is set).
+    login_limiter: Limiter = field(default_factory=MemoryLimiter)
     clock: Clock = field(default=utcnow)
     _sessions: Callable[[], object] | None = None
 
@@ -196,6 +198,7 @@ def build_runtime(settings: Settings | None = None, dispatcher: Dispatcher | Non
         ),
         egress=Egress.from_settings(settings),
         limiter=build_limiter(settings),
+        login_limiter=build_login_limiter(settings),
     )
 
 
@@ -204,6 +207,12 @@ def build_limiter(settings: Settings) -> Limiter | None:
         return None
     url = settings.limiter_redis_url
     return RedisLimiter(url) if url else MemoryLimiter()
+
+
+def build_login_limiter(settings: Settings) -> Limiter:
+    """Shared by every API process through Redis when there is one, so a guesser cannot spread over them."""
+    url = settings.limiter_redis_url
+    return RedisLimiter(url, prefix="npsloop:login:") if url else MemoryLimiter()
 
 
 @lru_cache(maxsize=1)

@@ -32,8 +32,9 @@ def test_login_sets_a_strict_httponly_cookie_and_refuses_bad_tokens(runtime):
     assert good.status_code == 303 and good.headers["location"] == "/ui/cases"  # no open redirect
     cookie = good.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/ui" in cookie
-    assert client.get("/ui/cases").status_code == 200
-    assert client.post("/ui/logout").status_code == 303
+    page = client.get("/ui/cases")
+    assert page.status_code == 200
+    assert client.post("/ui/logout", data={"csrf": csrf(page.text)}).status_code == 303
     assert client.get("/ui/cases").status_code == 303
 
 
@@ -121,3 +122,58 @@ def test_the_reports_page_draws_the_trend_against_the_target(runtime):
     assert 'id="ytd-nps">+33.3' in page
     assert "fewer than 30 responses" in page
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+
+
+def test_every_dashboard_answer_forbids_script_inline_style_framing_sniffing_and_referrers(runtime):
+    client = client_for(runtime)
+    answers = [client.get(path) for path in ("/ui/login", "/ui/cases", "/ui/reports", "/ui/cases/999")]
+    answers.append(client.post("/ui/login", data={"token": "nope"}))
+    for answer in answers:
+        policy = answer.headers["content-security-policy"]
+        assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assert "script-src 'none'" in policy and "style-src 'self'" in policy and "unsafe-inline" not in policy
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["referrer-policy"] == "no-referrer"
+        # What the policy forbids, the pages do not use: they would break in the browser otherwise.
+        assert "<script" not in answer.text and "style=" not in answer.text and "<style" not in answer.text
+    sheet = client.get("/ui/dashboard.css")
+    assert sheet.status_code == 200 and sheet.headers["content-type"].startswith("text/css")
+    assert ".card" in sheet.text and 'href="/ui/dashboard.css"' in answers[0].text
+    api = client.get("/v1/teams", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert api.headers["x-content-type-options"] == "nosniff" and "content-security-policy" not in api.headers
+
+
+def test_logout_is_a_post_that_needs_the_forms_csrf_value(runtime):
+    client = client_for(runtime)
+    page = client.get("/ui/cases").text
+    assert re.search(r'<form class="logout" method="post" action="/ui/logout"><input type="hidden" name="csrf"', page)
+    # A cross-site form (or a link) cannot log the user out: it does not know the value.
+    assert client.get("/ui/logout").status_code == 405
+    assert client.post("/ui/logout").status_code == 403
+    assert client.post("/ui/logout", data={"csrf": "0" * 32}).status_code == 403
+    assert client.get("/ui/cases").status_code == 200  # still logged in
+    assert client.post("/ui/logout", data={"csrf": csrf(page)}).status_code == 303
+    assert client.get("/ui/cases").status_code == 303
+
+
+def test_login_attempts_are_throttled_per_client_with_429(runtime):
+    runtime.settings.login_burst, runtime.settings.login_attempts_per_minute = 3, 1
+    app = create_app(runtime)
+    guesser = TestClient(app, follow_redirects=False, client=("203.0.113.7", 40000))
+    for _ in range(3):
+        assert guesser.post("/ui/login", data={"token": "guess"}).status_code == 401
+    refused = guesser.post("/ui/login", data={"token": TOKEN})  # even the right token: the allowance is spent
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    assert "Too many login attempts" in refused.text
+    # Another client is not held back by the guesser; one IPv6 host is one client however it varies its address.
+    assert (
+        TestClient(app, follow_redirects=False, client=("198.51.100.2", 1))
+        .post("/ui/login", data={"token": TOKEN})
+        .status_code
+        == 303
+    )
+    for suffix in ("1", "2", "3", "4"):
+        last = TestClient(app, follow_redirects=False, client=(f"2001:db8:1:2::{suffix}", 1)).post(
+            "/ui/login", data={"token": "guess"}
+        )
+    assert last.status_code == 429

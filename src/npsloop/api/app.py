@@ -28,7 +28,9 @@ from npsloop.api import (
     twilio,
     webhooks,
 )
+from npsloop.api.admin_gate import AdminGate
 from npsloop.api.body_limit import BodyLimit
+from npsloop.api.headers import SecurityHeaders
 from npsloop.bootstrap import Runtime, build_runtime
 from npsloop.dashboard.pages import environment
 from npsloop.logs import configure_logging
@@ -55,6 +57,9 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit, default=limits.max_body_bytes, larger={webhooks.BATCH_PATH: limits.max_batch_body_bytes}
     )
+    if limits.admin_token.get_secret_value():
+        app.add_middleware(AdminGate, token=limits.admin_token.get_secret_value())
+    app.add_middleware(SecurityHeaders)  # the outermost: every answer has its headers, refusals included
     app.state.dashboard_env = environment((runtime.settings if runtime else get_settings()).report_timezone)
     app.include_router(webhooks.router)
     app.include_router(integrations.router)

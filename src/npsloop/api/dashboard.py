@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -24,6 +25,7 @@ from npsloop.domain.access import AccessDenied, Permission, Principal
 from npsloop.domain.cases import Action, Outcome
 from npsloop.domain.errors import DomainError
 from npsloop.domain.periods import Period
+from npsloop.ratelimit import retry_after_header
 from npsloop.services import casework, directory, reports
 from npsloop.services.ingest import enqueue_notification
 from npsloop.store.repositories import CaseFilter
@@ -115,11 +117,43 @@ async def login_form(request: Request, next: str = "/ui/cases") -> Response:
     return page.render("login.html", next=_safe_next(next))
 
 
+@router.get("/dashboard.css")
+async def stylesheet() -> Response:
+    """The one stylesheet: pages carry no inline style, so their Content-Security-Policy can forbid it."""
+    return Response(pages.stylesheet(), media_type="text/css", headers={"Cache-Control": "public, max-age=3600"})
+
+
+def client_key(request: Request) -> str:
+    """Who is trying to log in: the client's address, an IPv6 one by its /64 (what one host is usually given,
+    so that one guesser cannot take a fresh address for every try)."""
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 @router.post("/login")
 async def login(
     request: Request, token: Annotated[str, Form(max_length=500)], next: Annotated[str, Form()] = ""
 ) -> Response:
     page = Page(request, None, None)
+    settings = page.runtime.settings
+    wait = await run_in_threadpool(
+        page.runtime.login_limiter.take,
+        client_key(request),
+        1,
+        per_minute=settings.login_attempts_per_minute,
+        burst=settings.login_burst,
+    )
+    if wait is not None:
+        # Every attempt counts, good or bad: the token is checked only within the allowance.
+        refused = page.render("login.html", 429, next=_safe_next(next), error=page.t["too_many_logins"])
+        refused.headers["Retry-After"] = retry_after_header(wait)
+        return refused
     who = await principal_for(page.runtime, token)
     if who is None:
         return page.render("login.html", 401, next=_safe_next(next), error=page.t["bad_token"])
@@ -132,7 +166,12 @@ async def login(
 
 
 @router.post("/logout")
-async def logout() -> RedirectResponse:
+async def logout(request: Request, csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
+    """Only the session's own form logs it out: a cross-site form cannot know the CSRF value."""
+    token = request.cookies.get(SESSION)
+    if token and not hmac.compare_digest(csrf_for(token), csrf):
+        page = Page(request, None, None)
+        return page.message(page.t["forbidden"], 403)
     response = RedirectResponse("/ui/login", status_code=303)
     response.delete_cookie(SESSION, path="/ui")
     return response

@@ -13,6 +13,7 @@ WORDS: dict[str, dict[str, str]] = {
         "token": "API token",
         "login_help": "Paste the token you were given (npsloop tokens create). It is kept in a cookie on this device.",
         "bad_token": "That token is not valid, has expired or was revoked.",
+        "too_many_logins": "Too many login attempts from here. Wait a minute and try again.",
         "no_dashboard": "This token's role cannot use the dashboard.",
         "case": "Case",
         "customer": "Customer",
@@ -95,6 +96,7 @@ WORDS: dict[str, dict[str, str]] = {
             "Pega el token que te dieron (npsloop tokens create). Se guarda en una cookie en este dispositivo."
         ),
         "bad_token": "Ese token no es válido, ha caducado o fue revocado.",
+        "too_many_logins": "Demasiados intentos de inicio de sesión desde aquí. Espera un minuto y reinténtalo.",
         "no_dashboard": "El rol de este token no puede usar el panel.",
         "case": "Caso",
         "customer": "Cliente",

@@ -4,6 +4,8 @@ templates only lay them out. Kept free of FastAPI so the wording and the countdo
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -75,6 +77,12 @@ def percent(value: float | None) -> str:
 
 def duration(seconds: float | None) -> str:
     return "—" if seconds is None else span(timedelta(seconds=seconds))
+
+
+@lru_cache(maxsize=1)
+def stylesheet() -> str:
+    """Read once, when first asked for: templates/dashboard.css."""
+    return (resources.files("npsloop.dashboard") / "templates" / "dashboard.css").read_text(encoding="utf-8")
 
 
 def environment(zone: str) -> Environment:
