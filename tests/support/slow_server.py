@@ -18,6 +18,7 @@ class Answer:
     size: int = 1000
     chunk: int = 1
     every: float = 1.0  # seconds between chunks
+    encoding: str = ""  # a Content-Encoding to claim
 
 
 @dataclass
@@ -48,8 +49,9 @@ def slow_server(answer: Answer) -> Iterator[SlowServer]:
             with state.lock:
                 state.paths.append(head.split(b" ", 2)[1].decode())
             plan = state.answer
+            encoding = f"Content-Encoding: {plan.encoding}\r\n" if plan.encoding else ""
             self.request.sendall(
-                f"HTTP/1.1 {plan.status} X\r\nContent-Type: application/json\r\n"
+                f"HTTP/1.1 {plan.status} X\r\nContent-Type: application/json\r\n{encoding}"
                 f"Content-Length: {plan.size}\r\nConnection: close\r\n\r\n".encode()
             )
             piece = b"7" * plan.chunk

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from npsloop.api.app import create_app
 from npsloop.bootstrap import build_runtime
 from npsloop.egress.client import Egress, TooSlow
-from npsloop.egress.policy import Policy, Refused, blocked_because
+from npsloop.egress.policy import EgressError, Policy, Refused, blocked_because
 from npsloop.services import integrations, outbound
 from npsloop.settings import Settings
 from npsloop.store import migrate
@@ -152,12 +152,14 @@ def test_a_call_is_cut_at_its_overall_deadline_however_steadily_bytes_arrive():
         assert time.monotonic() - began < 3
 
 
-def test_the_answer_is_asked_for_uncompressed_whatever_the_caller_says():
-    """A gzip answer could inflate far past the byte cap inside one chunk; one that comes anyway is refused."""
+def test_the_answer_is_asked_for_uncompressed_and_a_compressed_one_refused():
+    """A gzip answer could inflate far past the byte cap inside one chunk."""
     with http_sink() as far:
         far.routes["/r"] = (200, {"ok": 1})
-        reply = client(Policy.parse(LOOPBACK)).request("GET", far.url + "/r", headers={"Accept-Encoding": "gzip"})
+        reply = client(Policy.parse(LOOPBACK)).request("GET", far.url + "/r", headers={"accept-encoding": "gzip"})
         assert reply.complete and far.hits[0].headers["accept-encoding"] == "identity"
+    with slow_server(Answer(size=10, every=0, encoding="gzip")) as far, pytest.raises(EgressError, match="compressed"):
+        client(Policy.parse(LOOPBACK)).request("GET", far.url, headers={})
 
 
 def test_a_name_that_takes_long_to_resolve_is_cut_at_the_deadline_too():

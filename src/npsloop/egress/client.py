@@ -102,7 +102,9 @@ class Egress:
             raise Refused(f"{host or url[:40]}: only https (plain http only to hosts allowed in {SETTING})")
         deadline = time.monotonic() + self.deadline_seconds
         target = httpcore.URL(scheme=parsed.raw_scheme, host=parsed.raw_host, port=parsed.port, target=parsed.raw_path)
-        sent = {"User-Agent": USER_AGENT, **headers, "Accept-Encoding": "identity"}
+        sent = httpx.Headers({"User-Agent": USER_AGENT})
+        sent.update(headers)
+        sent["Accept-Encoding"] = "identity"
         timeouts = dict.fromkeys(("connect", "read", "write", "pool"), self.deadline_seconds)
         pool = httpcore.ConnectionPool(
             ssl_context=self.ssl_context,
@@ -113,7 +115,7 @@ class Egress:
             with (
                 pool,
                 pool.stream(
-                    method, target, headers=list(sent.items()), content=content, extensions={"timeout": timeouts}
+                    method, target, headers=sent.raw, content=content, extensions={"timeout": timeouts}
                 ) as answer,
             ):
                 return Reply(answer.status, *_read(answer, cap, host))
