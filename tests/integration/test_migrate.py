@@ -40,3 +40,112 @@ def test_the_open_case_rule_is_a_partial_unique_index_on_postgres(pg_url):
         ).scalar_one()
     engine.dispose()
     assert "UNIQUE" in definition and "status" in definition and "closed" in definition
+
+
+def _plaintext_secrets_at_0010(url: str) -> dict[str, str]:
+    """A database as 0010 left it: secrets in clear, as every installation before 0011 has them."""
+    from datetime import datetime
+
+    migrate.upgrade(url, "0010")
+    made = {"secret": "sm-secret-4f1e", "previous": "sm-old-9a2c", "token": "sm-token-77d0", "slack": "T1/B1/c0ffee"}
+    integrations = sa.table(
+        "integrations",
+        *(sa.column(c) for c in ("name", "kind", "secret", "previous_secret", "created_at")),
+        sa.column("config", sa.JSON),
+    )
+    endpoints = sa.table(
+        "outbound_endpoints",
+        *(sa.column(c) for c in ("name", "kind", "url", "created_at")),
+        sa.column("events", sa.JSON),
+    )
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            integrations.insert().values(
+                name="sm",
+                kind="surveymonkey",
+                secret=made["secret"],
+                previous_secret=made["previous"],
+                config={"api_key": "k", "access_token": made["token"], "score_question": "111"},
+                created_at=datetime(2026, 1, 1),
+            )
+        )
+        connection.execute(
+            endpoints.insert().values(
+                name="team",
+                kind="slack",
+                url=f"https://hooks.slack.com/services/{made['slack']}",
+                events=["opened"],
+                created_at=datetime(2026, 1, 1),
+            )
+        )
+    engine.dispose()
+    return made
+
+
+def _raw(url: str) -> str:
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        rows = [
+            *connection.execute(sa.text("SELECT * FROM integrations")),
+            *connection.execute(sa.text("SELECT * FROM outbound_endpoints")),
+        ]
+    engine.dispose()
+    return repr(rows)
+
+
+def _migrating_encrypts_existing_secrets_and_downgrading_decrypts_them(url: str) -> None:
+    import pytest
+
+    from npsloop.services import integrations, outbound
+    from npsloop.store.database import make_engine
+    from npsloop.store.keyring import Keyring, KeyringError
+    from npsloop.store.mapping import start_mappers
+    from npsloop.store.uow import UnitOfWork, session_factory
+
+    made = _plaintext_secrets_at_0010(url)
+    with pytest.raises(KeyringError) as refused:  # rows to encrypt and no key: stop, and say what to set
+        migrate.upgrade(url)
+    assert "NPSLOOP_SECRET_KEY" in str(refused.value) and "2 integration(s)" in str(refused.value)
+    assert all(value in _raw(url) for value in made.values())  # left as it was
+
+    keyring = Keyring.parse(Keyring.generate())
+    migrate.upgrade(url, keyring=keyring)
+    assert not any(value in _raw(url) for value in made.values())
+    assert differences(url) == []
+    start_mappers()
+    engine = make_engine(url, keyring=keyring)
+    sessions = session_factory(engine)
+    (found,) = integrations.list_integrations(uow=UnitOfWork(sessions))
+    assert (found.secret, found.previous_secret, found.config["access_token"]) == (
+        made["secret"],
+        made["previous"],
+        made["token"],
+    )
+    assert outbound.list_endpoints(uow=UnitOfWork(sessions))[0].url.endswith(made["slack"])
+    engine.dispose()
+
+    migrate.downgrade(url, "0010", keyring=keyring)
+    assert all(value in _raw(url) for value in made.values())
+
+
+def test_existing_secrets_are_encrypted_by_the_migration_on_sqlite(tmp_path):
+    _migrating_encrypts_existing_secrets_and_downgrading_decrypts_them(f"sqlite:///{tmp_path / 'm.db'}")
+
+
+def test_existing_secrets_are_encrypted_by_the_migration_on_postgres(pg_url):
+    import uuid
+
+    from npsloop.store.database import normalize_url
+    from tests.support.services import ADMIN_URL
+
+    admin = sa.create_engine(normalize_url(ADMIN_URL), isolation_level="AUTOCOMMIT")
+    name = "npsloop_m11_" + uuid.uuid4().hex[:8]
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        _migrating_encrypts_existing_secrets_and_downgrading_decrypts_them(pg_url.rsplit("/", 1)[0] + "/" + name)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -45,3 +45,23 @@ def test_mistakes_are_explained(cli):  # noqa: F811
     assert "unknown setting(s): colour" in cli(
         "integrations", "add", "--name", "t", "--kind", "typeform", "--set", "colour=red", ok=False
     )
+
+
+def test_list_never_prints_a_tools_credentials_in_clear(cli):  # noqa: F811
+    credentials = {"api_key": "sm-app-key-7f3a9c", "access_token": "sm-access-3b8e1d"}
+    cli(
+        "integrations", "add", "--name", "sm", "--kind", "surveymonkey", "--secret", "sm-app-secret-51c2",
+        *[arg for key, value in credentials.items() for arg in ("--set", f"{key}={value}")],
+        "--set", "score_question=111",
+    )  # fmt: skip
+    cli(
+        "integrations", "add", "--name", "q", "--kind", "qualtrics", "--secret", "q-url-key-9d41e7",
+        "--set", "api_base=https://co1.qualtrics.com", "--set", "api_token=q-api-token-c6f2",
+        "--set", "score_question=QID1",
+    )  # fmt: skip
+    shown = cli("integrations", "list") + cli("integrations", "list", "--json")
+    for value in [*credentials.values(), "q-api-token-c6f2", "sm-app-secret-51c2", "q-url-key-9d41e7"]:
+        assert value not in shown
+    listed = {row["name"]: row["config"] for row in json.loads(cli("integrations", "list", "--json"))}
+    assert listed["sm"] == {"api_key": "***", "access_token": "***", "score_question": "111"}
+    assert listed["q"]["api_token"] == "***" and listed["q"]["score_question"] == "QID1"

@@ -43,6 +43,7 @@ NOT_NULL = {("integrations", "secret"), ("outbound_endpoints", "url")}
 
 
 def upgrade() -> None:
+    keyring = _keyring("encrypt")  # before any change: without the key, the database is left as it was
     for table, columns in WIDENED.items():
         with op.batch_alter_table(table) as batch:
             for column, length in columns.items():
@@ -52,7 +53,6 @@ def upgrade() -> None:
                     type_=sa.Text(),
                     existing_nullable=(table, column) not in NOT_NULL,
                 )
-    keyring = _keyring("encrypt")
     if keyring is not None:
         _convert(keyring, encrypting=True)
 
