@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -18,7 +19,7 @@ import redis
 import sqlalchemy as sa
 
 from npsloop.ingest.stream import StreamIntake
-from tests.conftest import SECRET_KEY, payload
+from tests.conftest import SECRET_KEY, ingest, payload
 
 pytestmark = pytest.mark.usefixtures("redis_url")
 
@@ -34,7 +35,12 @@ def streams(redis_url):
 
 def intake_for(rt, client, stream, consumer, **settings):
     rt.settings = rt.settings.model_copy(
-        update={"intake_stream": stream, "intake_rejects_stream": stream + ":rejects", **settings}
+        update={
+            "intake_stream": stream,
+            "intake_rejects_stream": stream + ":rejects",
+            "intake_integrations": "crm",
+            **settings,
+        }
     )
     intake = StreamIntake(client, rt.settings, rt.uow, rt.dispatcher, rt.clock, consumer=consumer)
     intake.ensure_group()
@@ -74,6 +80,56 @@ def test_entries_are_stored_once_and_bad_ones_rejected_with_the_reason(pg_runtim
     assert client.xlen(stream) == 0  # what is done is deleted: the inbox does not grow
 
 
+def test_a_huge_score_and_deep_nesting_are_rejected_alone_and_the_consumer_lives_on(pg_runtime, streams):
+    client, stream = streams
+    intake = intake_for(pg_runtime, client, stream, "c1")
+    client.xadd(stream, {"response": json.dumps(payload(response_id="huge"))[:-1] + ', "score": ' + "9" * 5000 + "}"})
+    client.xadd(stream, {"response": "[" * 1000 + "]" * 1000})
+    client.xadd(stream, {"response": json.dumps(payload(response_id="valid")), "integration": "crm"})
+    stop = threading.Event()
+    consumer = threading.Thread(target=intake.run, args=(stop, 100), daemon=True)
+    consumer.start()
+    try:
+        deadline = time.monotonic() + 30
+        while (client.xlen(stream) or client.xpending(stream, "npsloop")["pending"]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert consumer.is_alive()
+        assert count(pg_runtime, "crm") == 1
+        reasons = [json.loads(fields["reason"]) for _, fields in client.xrange(stream + ":rejects")]
+        assert reasons == [
+            [{"field": "response", "message": "not valid JSON (a number too long to read)"}],
+            [{"field": "response", "message": "not valid JSON (nested too deeply)"}],
+        ]
+        assert client.xpending(stream, "npsloop")["pending"] == 0
+        client.xadd(stream, {"response": json.dumps(payload(response_id="after")), "integration": "crm"})
+        deadline = time.monotonic() + 30
+        while count(pg_runtime, "crm") < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert count(pg_runtime, "crm") == 2
+    finally:
+        stop.set()
+        consumer.join(10)
+
+
+def test_an_entry_naming_a_signed_integration_cannot_overwrite_its_response(pg_runtime, streams):
+    client, stream = streams
+    ingest(pg_runtime, integration="shop", response_id="order-7", score=9, comment="Great")
+    # "shop" signs its webhooks (NPSLOOP_WEBHOOK_SECRETS); declaring it for the intake by mistake opens nothing.
+    intake = intake_for(pg_runtime, client, stream, "c1", intake_integrations="crm,shop")
+    client.xadd(stream, {"response": json.dumps(payload(response_id="order-7", score=2)), "integration": "shop"})
+    client.xadd(stream, {"response": json.dumps(payload(response_id="order-8", score=2)), "integration": "shop"})
+    drain_stream(intake)
+    with pg_runtime.engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT external_id, score, comment FROM responses WHERE integration = 'shop'")
+        ).all()
+    assert [tuple(row) for row in rows] == [("order-7", 9, "Great")]
+    reasons = [json.loads(fields["reason"]) for _, fields in client.xrange(stream + ":rejects")]
+    message = "'shop' is a signed integration: its responses come only through its own signed webhook"
+    assert reasons == [[{"field": "integration", "message": message}]] * 2
+    assert client.xpending(stream, "npsloop")["pending"] == 0
+
+
 def test_a_dead_consumers_entries_are_claimed_and_a_poison_entry_is_rejected_by_count(pg_runtime, streams):
     client, stream = streams
     dead = intake_for(pg_runtime, client, stream, "dead", intake_claim_idle_seconds=0.05, intake_max_deliveries=3)
@@ -85,10 +141,12 @@ def test_a_dead_consumers_entries_are_claimed_and_a_poison_entry_is_rejected_by_
     drain_stream(alive)
     assert count(pg_runtime, "crm") == 5
     assert client.xpending(stream, "npsloop")["pending"] == 0
-    # An entry handed out more often than allowed (each time its consumer crashed) is set aside, not retried.
+    # An entry handed out more often than allowed (each time its consumer died holding it) is set aside.
     client.xadd(stream, {"response": json.dumps(payload(response_id="poison")), "integration": "crm"})
     for name in ("a", "b", "c"):
-        intake_for(pg_runtime, client, stream, name)._read(">", 1, None) or alive._claim(1)
+        dying = intake_for(pg_runtime, client, stream, name, intake_claim_idle_seconds=0.05, intake_max_deliveries=3)
+        dying._claim(10)
+        assert dying._read("0", 1, None) or dying._read(">", 1, None)  # taken; then the consumer died
         time.sleep(0.06)
     drain_stream(alive)
     reason = json.loads(client.xrange(stream + ":rejects")[-1][1]["reason"])
@@ -116,6 +174,7 @@ def test_a_consumer_killed_mid_batch_loses_nothing_and_stores_nothing_twice(pg_u
         "NPSLOOP_INTAKE_STREAM": stream,
         "NPSLOOP_INTAKE_REJECTS_STREAM": stream + ":rejects",
         "NPSLOOP_INTAKE_BATCH": "200",
+        "NPSLOOP_INTAKE_INTEGRATIONS": "kill",
         "NPSLOOP_INTAKE_CLAIM_IDLE_SECONDS": "1",
         "NPSLOOP_LOG_FORMAT": "json",
         "NPSLOOP_LOG_LEVEL": "WARNING",

@@ -2,8 +2,11 @@
 the pipeline. An entry is acknowledged only once it is stored (or rejected onto the rejects stream, with the
 reason, in the same MULTI as the acknowledgement), and deleted with its acknowledgement: the stream is
 npsloop's own inbox, and Redis (run with noeviction) must not fill up with what is done. The rejects stream
-is capped at about NPSLOOP_INTAKE_REJECTS_MAXLEN entries; entries a dead consumer held are claimed with XAUTOCLAIM
-once idle; an entry that keeps coming back without being stored is rejected by its delivery count.
+is capped at about NPSLOOP_INTAKE_REJECTS_MAXLEN entries. Whatever fails in one entry is that entry's alone:
+it is rejected with the reason, the rest of its batch is stored, and only a store outage leaves entries
+waiting. Entries a dead consumer held are claimed with XAUTOCLAIM once idle and taken again one at a time, so
+an entry that keeps killing its consumer is rejected by its own delivery count, and its neighbours are not.
+An entry counts under an intake integration the operator declared, never a signed one (services/intake.py).
 
     redis-cli XADD npsloop:intake '*' response '{"response_id":"crm-1","score":4,...}' integration crm
 """
@@ -21,7 +24,8 @@ from typing import Any
 import redis
 
 from npsloop.metrics import INTAKE_ENTRIES
-from npsloop.services.intake import Rejected, take_entry
+from npsloop.services.ingest import IngestResult
+from npsloop.services.intake import IntakeIntegrations, Rejected, intake_integrations, take_entry
 from npsloop.services.ports import Dispatcher
 from npsloop.settings import Settings
 from npsloop.store.uow import StoreUnavailable, UnitOfWork
@@ -48,6 +52,7 @@ class StreamIntake:
         self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}"
         self.stream, self.group = settings.intake_stream, settings.intake_group
         self.stored = self.rejected = 0
+        self._held: list[Entry] = []  # entries a store outage interrupted, retried without reading them again
 
     def ensure_group(self) -> None:
         try:
@@ -65,21 +70,24 @@ class StreamIntake:
                 self.step(block_ms)
                 backoff = 0.5
             except (StoreUnavailable, redis.ConnectionError, redis.TimeoutError) as error:
-                # Nothing was acknowledged: the entries wait in this consumer's pending list for the next pass.
+                # Nothing was acknowledged: the entries wait (held here, or pending in Redis) for the next pass.
                 log.warning("stream intake waiting", extra={"error": str(error), "retry_in": backoff})
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 30.0)
 
     def step(self, block_ms: int = 2000) -> int:
-        """One pass: this consumer's own unacknowledged entries first, then a dead consumer's, then new ones."""
-        batch = self.settings.intake_batch
-        own = self._read("0", batch, None)
-        if own:
-            return self._take(own)
-        claimed = self._claim(batch)
+        """One pass: what a store outage interrupted, as it was; then an entry handed out before (to this
+        consumer in an earlier life, or to one that stopped), alone, so that if it is what killed its consumer
+        only its own delivery count grows; then new entries, a batch at a time."""
+        if self._held:
+            return self._take(self._held)
+        again = self._read("0", 1, None)
+        if again:
+            return self._take(again, redelivered=True)
+        claimed = self._claim(self.settings.intake_batch)
         if claimed:
-            return self._take(claimed)
-        return self._take(self._read(">", batch, block_ms))
+            return claimed
+        return self._take(self._read(">", self.settings.intake_batch, block_ms))
 
     def _read(self, start: str, count: int, block_ms: int | None) -> list[Entry]:
         answer = self.redis.xreadgroup(self.group, self.consumer, {self.stream: start}, count=count, block=block_ms)
@@ -93,36 +101,62 @@ class StreamIntake:
                     entries.append((entry_id, fields))
         return entries
 
-    def _claim(self, count: int) -> list[Entry]:
+    def _claim(self, count: int) -> int:
+        """Moves idle entries of a stopped consumer to this one without counting a delivery (JUSTID); the
+        next passes read them one by one, which counts."""
         idle_ms = int(self.settings.intake_claim_idle_seconds * 1000)
-        _, claimed, deleted = self.redis.xautoclaim(self.stream, self.group, self.consumer, idle_ms, "0-0", count=count)
-        for entry_id in deleted or []:
-            self._done(entry_id)
+        claimed = self.redis.xautoclaim(
+            self.stream, self.group, self.consumer, idle_ms, "0-0", count=count, justid=True
+        )
         if claimed:
             log.warning("claimed entries of a stopped consumer", extra={"count": len(claimed)})
-        return [(entry_id, fields) for entry_id, fields in claimed if fields is not None]
+        return len(claimed)
 
-    def _take(self, entries: list[Entry]) -> int:
-        counts = self._deliveries([entry_id for entry_id, _ in entries])
-        for entry_id, fields in entries:
-            if counts.get(entry_id, 1) > self.settings.intake_max_deliveries:
-                message = f"delivered {counts[entry_id]} times without being stored"
+    def _take(self, entries: list[Entry], redelivered: bool = False) -> int:
+        """Each entry's failure is its own: it is rejected with the reason and the others are stored. Only a
+        store outage stops the batch, which is then held, as it is, for the next pass."""
+        self._held = entries
+        integrations = self._integrations()
+        for index, (entry_id, fields) in enumerate(entries):
+            self._held = entries[index:]
+            deliveries = self._deliveries(entry_id) if redelivered else 1
+            if deliveries > self.settings.intake_max_deliveries:
+                message = f"delivered {deliveries} times without being stored"
                 self._reject(entry_id, fields, [{"field": "entry", "message": message}])
                 continue
-            outcome = take_entry(
-                uow=self.uow_factory(),
-                dispatcher=self.dispatcher,
-                fields=fields,
-                default_integration=self.settings.intake_integration,
-                now=self.clock(),
-            )
+            outcome = self._outcome(fields, integrations)
             if isinstance(outcome, Rejected):
                 self._reject(entry_id, fields, outcome.errors)
             else:
                 self._done(entry_id)
                 self.stored += 1
                 INTAKE_ENTRIES.labels("stored").inc()
+        self._held = []
         return len(entries)
+
+    def _integrations(self) -> IntakeIntegrations:
+        return intake_integrations(
+            uow=self.uow_factory(),
+            default=self.settings.intake_integration,
+            declared=self.settings.intake_integration_names(),
+            signed_by_secret=self.settings.webhook_secret_map(),
+        )
+
+    def _outcome(self, fields: dict[str, str], integrations: IntakeIntegrations) -> IngestResult | Rejected:
+        try:
+            return take_entry(
+                uow=self.uow_factory(),
+                dispatcher=self.dispatcher,
+                fields=fields,
+                integrations=integrations,
+                now=self.clock(),
+            )
+        except StoreUnavailable:
+            raise
+        except Exception as error:
+            # Whatever one entry makes fail must not stop the consumer (and, after its restarts, reject the
+            # valid entries read with it). Only the class is told: a message may quote the entry's data.
+            return Rejected([{"field": "entry", "message": f"could not be stored ({type(error).__name__})"}])
 
     def _done(self, entry_id: str) -> None:
         with self.redis.pipeline(transaction=True) as pipe:
@@ -130,14 +164,10 @@ class StreamIntake:
             pipe.xdel(self.stream, entry_id)
             pipe.execute()
 
-    def _deliveries(self, ids: list[str]) -> dict[str, int]:
-        """How often each entry was handed out; only worth asking when some came back more than once."""
-        if not ids:
-            return {}
-        pending = self.redis.xpending_range(
-            self.stream, self.group, min=ids[0], max=ids[-1], count=len(ids), consumername=self.consumer
-        )
-        return {item["message_id"]: item["times_delivered"] for item in pending}
+    def _deliveries(self, entry_id: str) -> int:
+        """How often the entry was handed out, this time included."""
+        pending = self.redis.xpending_range(self.stream, self.group, min=entry_id, max=entry_id, count=1)
+        return int(pending[0]["times_delivered"]) if pending else 1
 
     def _reject(self, entry_id: str, fields: dict[str, str], errors: list[dict[str, str]]) -> None:
         record = {

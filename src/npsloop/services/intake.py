@@ -1,10 +1,16 @@
 """One entry of the stream intake: the same JSON as POST /v1/responses, validated the same way, stored
 through the same idempotent ingest. An entry seen twice (a consumer died after storing, before
-acknowledging) is a duplicate, never a second response."""
+acknowledging) is a duplicate, never a second response.
+
+An entry is not signed: anyone who can XADD to the stream is trusted to be a producer inside the network,
+not to speak for a survey tool. So an entry counts only under an intake integration the operator declared,
+never under a signed one (a survey tool in the integrations table, or a name in NPSLOOP_WEBHOOK_SECRETS),
+whose response ids it could otherwise overwrite or take first."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,20 +29,51 @@ class Rejected:
     errors: list[dict[str, str]]
 
 
+@dataclass(frozen=True)
+class IntakeIntegrations:
+    """Which integrations an entry may name: `default` when it names none, any of `declared`, none of
+    `signed` (declaring a signed one by mistake does not open it)."""
+
+    default: str
+    declared: frozenset[str]
+    signed: frozenset[str]
+
+    def refusal(self, name: str) -> str | None:
+        if name in self.signed:
+            return f"'{name}' is a signed integration: its responses come only through its own signed webhook"
+        if name not in self.declared:
+            return f"'{name}' is not an intake integration (the operator declares them in NPSLOOP_INTAKE_INTEGRATIONS)"
+        return None
+
+
+def intake_integrations(
+    *, uow: UnitOfWork, default: str, declared: Iterable[str], signed_by_secret: Iterable[str]
+) -> IntakeIntegrations:
+    """Read for every batch, so a survey tool added while the intake runs is closed to it from the next one.
+    Raises StoreUnavailable when the database is down."""
+    with uow:
+        tools = uow.integrations.names()
+    return IntakeIntegrations(
+        default=default, declared=frozenset({default, *declared}), signed=frozenset({*tools, *signed_by_secret})
+    )
+
+
 def take_entry(
-    *, uow: UnitOfWork, dispatcher: Dispatcher, fields: dict[str, str], default_integration: str, now: datetime
+    *, uow: UnitOfWork, dispatcher: Dispatcher, fields: dict[str, str], integrations: IntakeIntegrations, now: datetime
 ) -> IngestResult | Rejected:
     """Raises StoreUnavailable when the database is down: the entry stays unacknowledged and is retried."""
-    integration = fields.get("integration") or default_integration
+    integration = fields.get("integration") or integrations.default
     if len(integration) > MAX_INTEGRATION or not integration.strip():
         return Rejected([{"field": "integration", "message": f"at most {MAX_INTEGRATION} characters, not blank"}])
+    refusal = integrations.refusal(integration)
+    if refusal:
+        return Rejected([{"field": "integration", "message": refusal}])
     raw = fields.get("response")
     if raw is None:
         return Rejected([{"field": "response", "message": "the entry has no 'response' field"}])
-    try:
-        data = json.loads(raw)
-    except ValueError as error:
-        return Rejected([{"field": "response", "message": f"not valid JSON ({error.msg})"}])
+    data = _parse(raw)
+    if isinstance(data, Rejected):
+        return data
     if not isinstance(data, dict):
         return Rejected([{"field": "response", "message": "expected a JSON object"}])
     try:
@@ -44,3 +81,16 @@ def take_entry(
     except ValidationError as error:
         return Rejected(field_errors(error))
     return ingest_payload(uow=uow, dispatcher=dispatcher, integration=integration, payload=payload, now=now)
+
+
+def _parse(raw: str) -> object:
+    """The JSON of an entry, or why it is none: Python's parser also refuses an integer longer than 4,300
+    digits (a ValueError that is not a JSONDecodeError) and nesting deeper than the interpreter's stack."""
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as error:
+        return Rejected([{"field": "response", "message": f"not valid JSON ({error.msg})"}])
+    except ValueError:
+        return Rejected([{"field": "response", "message": "not valid JSON (a number too long to read)"}])
+    except RecursionError:
+        return Rejected([{"field": "response", "message": "not valid JSON (nested too deeply)"}])

@@ -20,6 +20,9 @@ class IntegrationRepository:
         c = tables.integrations.c
         return self.session.scalars(sa.select(Integration).where(c.name == name)).one_or_none()
 
+    def names(self) -> set[str]:
+        return set(self.session.scalars(sa.select(tables.integrations.c.name)))
+
     def all(self) -> list[Integration]:
         return list(self.session.scalars(sa.select(Integration).order_by(tables.integrations.c.name)))
 
