@@ -15,7 +15,7 @@ from npsloop.bootstrap import Runtime
 from npsloop.domain.access import Permission, Principal
 from npsloop.services import erasure, subject_access
 
-router = APIRouter(prefix="/v1/customers", tags=["customers"], responses=documented(401, 403, 422, 503))
+router = APIRouter(prefix="/v1/customers", tags=["customers"], responses=documented(401, 403, 404, 422, 503))
 # `:path`, so an id with a slash in it (percent-encoded or not) still names one customer.
 CustomerId = Annotated[str, Path(min_length=1, max_length=200, description="the customer id responses carry")]
 Integration = Annotated[str | None, Query(min_length=1, max_length=100, description="only this integration's customer")]
