@@ -426,6 +426,47 @@ def test_mappings_and_settings_are_checked_when_added(runtime):
         add(runtime, "t1", "typeform")
 
 
+@pytest.mark.parametrize(
+    ("target", "path"),
+    [
+        ("score", "$.answers[?(@.type =~ '(a+)+$')].value"),  # catastrophic backtracking on "aaaa…b"
+        ("comment", "$.answers[?(@.type == 'text' && @.label =~ 'x')].value"),
+        ("customer.id", "$.user.`sub(/(a|aa)+$/, x)`"),
+    ],
+)
+def test_a_mapping_whose_path_runs_a_regular_expression_is_refused_when_added(runtime, target, path):
+    fields = {"response_id": "$.id", "score": "$.s", "customer.id": "$.u", target: path}
+    with pytest.raises(InvalidIntegration, match="regular expression") as refused:
+        add(runtime, "regex", "mapping", fields=fields)
+    assert refused.value.field == f"config.fields.{target}"
+    with pytest.raises(InvalidIntegration, match="regular expression") as refused:
+        add(runtime, "regex", "mapping", fields=MAPPING["fields"], event="$.events[?(@.k =~ '.*')]", accept=["x"])
+    assert refused.value.field == "config.event"
+
+
+def test_a_stored_mapping_with_a_regular_expression_runs_none_and_answers_422(world):
+    """A mapping stored before such paths were refused: its deliveries are refused with the reason, and the
+    pattern is never run on the payload (`(a+)+$` takes twice as long for every further "a")."""
+    rt, client = world
+    secret = add(rt, "legacy", "mapping", **MAPPING)
+    evil = {**MAPPING["fields"], "score": "$.answers[?(@.type =~ '(a+)+$')].value"}
+    with rt.engine.begin() as connection:
+        row = connection.execute(sa.text("SELECT id, config FROM integrations WHERE name = 'legacy'")).one()
+        config = json.loads(row.config) if isinstance(row.config, str) else dict(row.config)
+        config["fields"] = evil
+        connection.execute(
+            sa.text("UPDATE integrations SET config = :c WHERE id = :i"), {"c": json.dumps(config), "i": row.id}
+        )
+    raw = json.dumps(_mapped(answers=[{"type": "a" * 20 + "b", "value": 3}])).encode()
+    answer = client.post(
+        "/v1/integrations/mapping/legacy",
+        content=raw,
+        headers={signature.HEADER: signature.sign(raw, secret, int(time.time()))},
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"][0]["field"] == "config.fields.score"
+
+
 def test_unknown_integration_or_wrong_kind_is_404(world):
     rt, client = world
     add(rt, "typeform", "typeform")

@@ -117,7 +117,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(domain.DomainError)
     async def _domain(_: Request, error: domain.DomainError) -> JSONResponse:
         status = STATUS.get(type(error), 400)
-        return problem(status, type(error).__name__, str(error))
+        field = getattr(error, "field", None)  # set by the errors that know which input is at fault
+        errors = [{"field": field, "message": str(error)}] if isinstance(field, str) else None
+        return problem(status, type(error).__name__, str(error), errors)
 
     @app.exception_handler(AccessDenied)
     async def _denied(_: Request, error: AccessDenied) -> JSONResponse:

@@ -34,7 +34,9 @@ class IntegrationKind(StrEnum):
 
 
 class InvalidIntegration(DomainError):
-    pass
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field  # the setting at fault, when there is one: the API answers it as a field error
 
 
 class UnknownIntegration(DomainError):

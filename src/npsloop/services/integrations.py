@@ -46,7 +46,7 @@ def _checked(kind: IntegrationKind, config: dict[str, Any], secret: str) -> dict
         adapter.check_secret(secret)
         return adapter.check_config(dict(config))
     except ConfigError as error:
-        raise InvalidIntegration(f"{kind.value}: {error}") from None
+        raise InvalidIntegration(f"{kind.value}: {error}", field=error.field) from None
 
 
 def add_integration(

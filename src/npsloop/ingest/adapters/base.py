@@ -46,7 +46,12 @@ class PayloadError(Exception):
 
 
 class ConfigError(ValueError):
-    """An integration's settings cannot work; said when it is added, not at the first request."""
+    """An integration's settings cannot work; said when it is added, not at the first request, naming the
+    setting (`config.fields.score`) when there is one to name."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class UpstreamError(Exception):

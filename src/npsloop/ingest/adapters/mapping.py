@@ -12,6 +12,8 @@ from typing import Any
 
 from jsonpath_ng import JSONPath
 from jsonpath_ng.ext import parse as parse_jsonpath
+from jsonpath_ng.ext.filter import Expression
+from jsonpath_ng.ext.string import Sub
 
 from npsloop.ingest import signature
 from npsloop.ingest.adapters.base import (
@@ -48,8 +50,25 @@ ATTRIBUTE = re.compile(r"^attributes\.[A-Za-z0-9_.-]{1,64}$")
 _compiled: dict[str, JSONPath] = {}
 
 
-def compile_path(path: str) -> JSONPath:
-    """Dotted paths are JSONPath without the `$.`; numbers in them index lists."""
+def runs_a_regex(path: JSONPath) -> bool:
+    """Whether a parsed path would run a regular expression on the payload: a `=~` filter or a
+    `sub(/re/, ...)`. Python's `re` backtracks without a time limit, so a pattern like `(a+)+$` and a payload
+    of a few thousand characters would hold a worker's thread for hours."""
+    stack: list[Any] = [path]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Sub) or (isinstance(node, Expression) and node.op == "=~"):
+            return True
+        if isinstance(node, list | tuple):
+            stack.extend(node)
+        elif isinstance(node, JSONPath):
+            stack.extend(vars(node).values())
+    return False
+
+
+def compile_path(path: str, field: str | None = None) -> JSONPath:
+    """Dotted paths are JSONPath without the `$.`; numbers in them index lists. A path that would run a
+    regular expression is refused, with the setting (`field`) it came from."""
     if path not in _compiled:
         text = (
             path
@@ -58,14 +77,24 @@ def compile_path(path: str) -> JSONPath:
             + ".".join(f"[{part}]" if part.isdigit() else f"'{part}'" for part in path.split(".")).replace(".[", "[")
         )
         try:
-            _compiled[path] = parse_jsonpath(text)
+            parsed = parse_jsonpath(text)
         except Exception as error:  # jsonpath-ng raises its own errors and plain Exception alike
-            raise ConfigError(f"{path!r} is not a path: {error}") from None
+            raise ConfigError(f"{path!r} is not a path: {error}", field) from None
+        if runs_a_regex(parsed):
+            raise ConfigError(
+                f"{field or 'a path'}: {path!r} uses a regular expression (=~ or sub), which mappings may not "
+                "run; match with == or a dotted path instead",
+                field,
+            )
+        _compiled[path] = parsed  # only paths that passed: a cached path needs no second look
     return _compiled[path]
 
 
-def first(path: str, document: Any) -> Any:
-    found = compile_path(path).find(document)
+def first(path: str, document: Any, field: str) -> Any:
+    try:
+        found = compile_path(path, field).find(document)
+    except ConfigError as error:  # a mapping stored before its kind of path was refused: it runs no longer
+        raise PayloadError(field, str(error)) from None
     return found[0].value if found else None
 
 
@@ -81,13 +110,13 @@ class MappingAdapter(ToolAdapter):
                     f"unknown target {target!r}; one of {', '.join(sorted(TARGETS))} or attributes.<name>"
                 )
             if not isinstance(path, str) or not path:
-                raise ConfigError(f"{target}: the path must be text")
-            compile_path(path)
+                raise ConfigError(f"{target}: the path must be text", f"config.fields.{target}")
+            compile_path(path, f"config.fields.{target}")
         missing = REQUIRED - set(fields)
         if missing:
             raise ConfigError(f"the mapping must say where to find: {', '.join(sorted(missing))}")
         if "event" in config:
-            compile_path(str(config["event"]))
+            compile_path(str(config["event"]), "config.event")
             if not isinstance(config.get("accept"), list) or not config["accept"]:
                 raise ConfigError("'event' needs 'accept': the event values that are responses")
         return config
@@ -100,11 +129,11 @@ class MappingAdapter(ToolAdapter):
     def parse(self, request: Request, config: Mapping[str, Any], fetch: Fetch) -> dict[str, Any] | Ignored:
         document = json_body(request)
         if "event" in config:
-            event = first(str(config["event"]), document)
+            event = first(str(config["event"]), document, "config.event")
             if event not in config["accept"]:
                 return Ignored(f"event {str(event)[:60]!r} is not one of {config['accept']}")
         fields: dict[str, str] = config["fields"]
-        values = {target: first(path, document) for target, path in fields.items()}
+        values = {target: first(path, document, f"config.fields.{target}") for target, path in fields.items()}
         if values["score"] is None:
             raise PayloadError("score", f"nothing at {fields['score']}")
         built = response(
