@@ -238,3 +238,30 @@ def test_a_run_past_its_budget_releases_what_it_did_not_reach(runtime):
         assert [send(), send(), send(), send()] == [1, 1, 1, 0]
         ids = [hit.headers["npsloop-delivery"] for hit in helpdesk.posts()]
         assert len(ids) == len(set(ids)) == 3
+
+
+def test_the_cli_never_prints_a_slack_webhook_url_after_adding_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("NPSLOOP_DATA_DIR", str(tmp_path))
+    from npsloop.bootstrap import get_runtime
+    from npsloop.cli import main
+    from npsloop.settings import get_settings
+    from npsloop.store import migrate
+
+    get_settings.cache_clear()
+    get_runtime.cache_clear()
+    migrate.upgrade(get_settings().resolved_database_url)
+    slack = "https://hooks.slack.com/services/T0001/B0001/XyZ7sEcReT"
+    try:
+        runner = CliRunner()
+        assert (
+            runner.invoke(main, ["webhooks", "add", "--name", "team", "--kind", "slack", "--url", slack]).exit_code == 0
+        )
+        listed = (
+            runner.invoke(main, ["webhooks", "list"]).output
+            + runner.invoke(main, ["webhooks", "list", "--json"]).output
+        )
+        assert "XyZ7sEcReT" not in listed and "https://hooks.slack.com/***" in listed
+    finally:
+        get_runtime().engine.dispose()
+        get_runtime.cache_clear()
+        get_settings.cache_clear()

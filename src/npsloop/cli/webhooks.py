@@ -4,12 +4,22 @@ and the log of what was sent, retried or given up on."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 import click
 
 from npsloop.cli.common import fail_on_domain_error, runtime
-from npsloop.domain.outbound import DeliveryStatus, EndpointKind, all_events
+from npsloop.domain.outbound import DeliveryStatus, Endpoint, EndpointKind, all_events
 from npsloop.services import outbound as service
+
+
+def _shown(endpoint: Endpoint) -> str:
+    """A Slack incoming-webhook URL is its own credential (whoever has it posts to the channel): like the
+    signing secret, it is never printed after it is added; its host says which service it is."""
+    if endpoint.kind != EndpointKind.SLACK:
+        return endpoint.url
+    parts = urlsplit(endpoint.url)
+    return f"{parts.scheme}://{parts.netloc}/***"
 
 
 @click.group()
@@ -52,7 +62,7 @@ def add(name: str, kind: str, url: str, events: str) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def list_endpoints(as_json: bool) -> None:
     rows = [
-        {"name": e.name, "kind": e.kind, "url": e.url, "events": e.events, "created_at": e.created_at.isoformat()}
+        {"name": e.name, "kind": e.kind, "url": _shown(e), "events": e.events, "created_at": e.created_at.isoformat()}
         for e in service.list_endpoints(uow=runtime().uow())
     ]
     if as_json:
