@@ -1,9 +1,12 @@
-"""The ingest rate limit holds across API processes because its bucket lives in the real Redis."""
+"""The ingest rate limit and the dashboard's login throttle hold across API processes because their buckets
+live in the real Redis."""
 
 from __future__ import annotations
 
+import random
 import uuid
 
+import redis
 from fastapi.testclient import TestClient
 
 from npsloop.api.app import create_app
@@ -75,3 +78,20 @@ def test_a_batch_larger_than_the_burst_is_refused_with_a_reason_and_no_retry_aft
     with pg_runtime.uow() as uow:
         assert len(uow.responses.scores()) == 10
     runtime.engine.dispose()
+
+
+def test_dashboard_login_attempts_share_one_budget_per_client_across_api_processes(
+    pg_runtime, pg_url, redis_url, tmp_path
+):
+    address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+    processes = [api_process(pg_url, redis_url, tmp_path, "unused") for _ in range(2)]
+    for runtime in processes:
+        runtime.settings.login_attempts_per_minute, runtime.settings.login_burst = 1, 3
+    a, b = (TestClient(create_app(rt), follow_redirects=False, client=(address, 1)) for rt in processes)
+    try:
+        statuses = [(a if i % 2 else b).post("/ui/login", data={"token": "guess"}).status_code for i in range(5)]
+        assert statuses == [401, 401, 401, 429, 429]
+    finally:
+        redis.Redis.from_url(redis_url).delete(f"npsloop:login:{address}")
+        for runtime in processes:
+            runtime.engine.dispose()
