@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from npsloop.domain.numbers import is_decimal
 from npsloop.ingest import signature
 
 RETRYABLE = {408, 425, 429, 500, 502, 503, 504}
@@ -126,7 +127,7 @@ class Client:
             else:
                 if reply.status_code < 300:
                     return reply.json()
-                if reply.status_code not in RETRYABLE:
+                if reply.status_code not in RETRYABLE or _never_passes(reply):
                     raise ClientError(reply.status_code, _body(reply))
                 last = f"HTTP {reply.status_code}"
                 wait = self._wait(attempt, reply.headers.get("Retry-After"))
@@ -135,10 +136,15 @@ class Client:
         raise Unavailable(f"gave up after {self.max_attempts} attempts: {last}")
 
     def _wait(self, attempt: int, retry_after: str | None) -> float:
-        if retry_after and retry_after.strip().isdigit():
+        if retry_after and is_decimal(retry_after.strip()) and len(retry_after.strip()) < 10:
             return min(float(retry_after), self.max_backoff)
         # Full jitter, so many producers that failed together do not come back together.
         return random.uniform(0, min(self.backoff * 2 ** (attempt - 1), self.max_backoff))
+
+
+def _never_passes(reply: httpx.Response) -> bool:
+    """A 429 without Retry-After is a batch larger than the server's burst: no wait lets it through."""
+    return reply.status_code == 429 and "Retry-After" not in reply.headers
 
 
 def _body(reply: httpx.Response) -> Any:

@@ -63,6 +63,10 @@ HOSTILE = {
     "huge body": (json.dumps(payload(comment="x" * 200_000)).encode(), 413),
     "deeply nested": (b'{"a":' * 100_000 + b"1" + b"}" * 100_000, 413),
     "nested under the size limit": (b"[" * 20_000 + b"]" * 20_000, 400),
+    # orjson reads up to 1,024 levels; the duplicate-key pass then recursed past Python's stack (a 500).
+    "nested 990 deep": (b'{"a":' * 990 + b"1" + b"}" * 990, 400),
+    "nested 1,024 deep": (b"[" * 1024 + b"]" * 1024, 400),
+    "nested past the documented 32": (b'{"a":' * 33 + b"1" + b"}" * 33, 400),
     "invalid utf-8": (b'{"response_id": "\xc3\x28"}', 400),
     "nul byte in a string": (json.dumps(payload(comment="a\u0000b")).encode(), 422),
     "raw nul byte": (b'{"response_id": "a\x00b"}', 400),

@@ -78,3 +78,15 @@ def test_retry_after_is_honoured_and_backoff_is_capped():
     assert 0 <= client._wait(3, None) <= 2.0 and client._wait(30, None) <= 5.0
     with pytest.raises(ValueError):
         Client("http://x")
+
+
+def test_a_batch_larger_than_the_burst_is_raised_at_once_not_retried(runtime):
+    runtime.settings.ingest_burst = 10
+    sleeps: list[float] = []
+    http = TestClient(create_app(runtime))
+    with (
+        Client("http://testserver", secret=SECRET, http=http, sleep=sleeps.append) as npsloop,
+        pytest.raises(ClientError) as refused,
+    ):
+        npsloop.send_many([payload() for _ in range(11)], batch_size=11)
+    assert refused.value.status == 429 and sleeps == []

@@ -3,13 +3,12 @@ route at once, by api/body_limit.py."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import orjson
 from fastapi import Request
 
 from npsloop.api.errors import ApiError
+from npsloop.ingest import strict_json
 
 
 def require_json(request: Request) -> None:
@@ -19,31 +18,13 @@ def require_json(request: Request) -> None:
 
 
 def parse_json(body: bytes) -> Any:
-    """orjson is strict about UTF-8, surrogates, depth and infinities; a second pass refuses duplicated keys,
-    which JSON parsers otherwise resolve silently (the last wins), so a signed body means one thing only."""
+    """Strict JSON (ingest/strict_json.py): valid UTF-8, no NaN, no repeated key, at most MAX_DEPTH levels."""
     try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError as error:
-        raise ApiError(400, "invalid_json", f"the body is not valid JSON: {error}") from None
-    if isinstance(data, dict | list):
-        try:
-            json.loads(body, object_pairs_hook=_refuse_duplicates)
-        except DuplicateKey as error:
-            raise ApiError(400, "invalid_json", f"the body repeats the key {error}") from None
-    return data
-
-
-class DuplicateKey(ValueError):
-    pass
-
-
-def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise DuplicateKey(repr(key))
-        seen[key] = value
-    return seen
+        return strict_json.loads(body)
+    except strict_json.InvalidJson as error:
+        raise ApiError(
+            400, "invalid_json", f"the body {error}", errors=[{"field": "body", "message": str(error)}]
+        ) from None
 
 
 def require_object(data: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from npsloop.api.auth import allow
 from npsloop.api.errors import ApiError, documented
+from npsloop.api.params import Offset, RowId
 from npsloop.api.presenters import case_json
 from npsloop.bootstrap import Runtime
 from npsloop.domain.access import Permission, Principal
@@ -97,7 +98,7 @@ async def list_cases(
     who: Reader,
     query: Annotated[CaseQuery, Depends()],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     runtime = _runtime(request)
 
@@ -110,7 +111,7 @@ async def list_cases(
 
 
 @router.get("/{case_id}")
-async def get_case(request: Request, case_id: int, who: Reader) -> dict[str, Any]:
+async def get_case(request: Request, case_id: RowId, who: Reader) -> dict[str, Any]:
     runtime = _runtime(request)
     view = await run_in_threadpool(lambda: casework.get_case(uow=runtime.uow(), case_id=case_id, viewer=who))
     return case_json(view)
@@ -125,7 +126,7 @@ class AssignIn(BaseModel):
 
 
 @router.post("/{case_id}/assign")
-async def assign(request: Request, case_id: int, body: AssignIn, who: Assigner) -> dict[str, Any]:
+async def assign(request: Request, case_id: RowId, body: AssignIn, who: Assigner) -> dict[str, Any]:
     """Hands the case to another agent, who is told by SMS and email."""
     runtime = _runtime(request)
     view, created = await run_in_threadpool(
@@ -146,7 +147,7 @@ async def assign(request: Request, case_id: int, body: AssignIn, who: Assigner) 
 
 @router.post("/{case_id}/{action}")
 async def act(
-    request: Request, case_id: int, action: Action, who: Actor, body: CaseActionIn | None = None
+    request: Request, case_id: RowId, action: Action, who: Actor, body: CaseActionIn | None = None
 ) -> dict[str, Any]:
     runtime = _runtime(request)
     body = body or CaseActionIn()

@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from npsloop.api.auth import principal_for
+from npsloop.api.params import RowId
 from npsloop.bootstrap import Runtime
 from npsloop.dashboard import pages
 from npsloop.dashboard.i18n import LANGUAGES, pick_language, words
@@ -212,7 +213,7 @@ async def queue(request: Request, team: str = "", done: str = "") -> Response:
 
 
 @router.get("/cases/{case_id}")
-async def case_page(request: Request, case_id: int, done: str = "") -> Response:
+async def case_page(request: Request, case_id: RowId, done: str = "") -> Response:
     page = await _page(request)
     if page.who is None:
         return _to_login(request)
@@ -270,7 +271,7 @@ async def _render_case(page: Page, case_id: int, status: int = 200, **extra: Any
 @router.post("/cases/{case_id}/act")
 async def act(
     request: Request,
-    case_id: int,
+    case_id: RowId,
     action: Annotated[Action, Form()],
     csrf: Annotated[str, Form(max_length=100)] = "",
     outcome: Annotated[Outcome | None, Form()] = None,
@@ -305,7 +306,7 @@ async def act(
 @router.post("/cases/{case_id}/assign")
 async def assign(
     request: Request,
-    case_id: int,
+    case_id: RowId,
     agent: Annotated[str, Form(max_length=100)],
     csrf: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from npsloop.bootstrap import Runtime
 from npsloop.cli.common import runtime
+from npsloop.domain.numbers import decimal
 from npsloop.ingest.schemas import ResponseIn, field_errors
 from npsloop.services.ingest import ingest_response
 
@@ -33,7 +34,8 @@ def row_to_payload(row: dict[str, str]) -> dict[str, Any]:
             if value:
                 payload["attributes"][column.removeprefix(ATTRIBUTE_PREFIX)] = value
         elif column == "score":
-            payload["score"] = int(value) if value.isdigit() else value
+            number = decimal(value, max_digits=4)
+            payload["score"] = value if number is None else number  # text is refused, row by row, as a score
         elif value:
             payload[column] = value
     return payload

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from npsloop.domain.cases import Action, Outcome
 from npsloop.domain.errors import DomainError
+from npsloop.domain.numbers import MAX_ROW_ID
 
 ACKNOWLEDGE = {"ok", "ack", "acknowledge", "acknowledged", "yes", "seen", "vale", "si", "recibido", "visto", "confirmo"}
 CONTACT = {"contacted", "contact", "called", "contactado", "llamado", "hablado", "contacte", "llame"}
@@ -42,7 +43,7 @@ def parse_reply(text: str) -> Reply:
     numbers = [w for w in words if w.isdigit()]
     if len(numbers) > 1:
         raise NotUnderstood("more than one case number")
-    case_id = int(numbers[0]) if numbers else None
+    case_id = _case_number(numbers[0]) if numbers else None
     verbs = [w for w in words if not w.isdigit()]
     if not verbs:
         raise NotUnderstood("no action")
@@ -64,6 +65,13 @@ def _outcome(rest: tuple[str, ...]) -> Outcome | None:
         if rest == words:
             return outcome
     return None
+
+
+def _case_number(word: str) -> int:
+    """Any decimal digits (NFKD has made "²" a 2), up to what a case number can be: 20 digits is no case."""
+    if len(word) > len(str(MAX_ROW_ID)) or int(word) > MAX_ROW_ID:
+        raise NotUnderstood("no case has that number")
+    return int(word)
 
 
 def _words(text: str) -> list[str]:

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from npsloop.domain.errors import DomainError
+from npsloop.domain.numbers import decimal
 from npsloop.domain.responses import Response
 
 
@@ -181,9 +182,10 @@ def _score_range(value: Any, name: str, line: int | None) -> tuple[int, int]:
     else:
         text = str(value).replace(" ", "")
         low_text, sep, high_text = text.partition("-")
-        if not sep or not low_text.isdigit() or not high_text.isdigit():
+        low_number, high_number = decimal(low_text, max_digits=2), decimal(high_text, max_digits=2)
+        if not sep or low_number is None or high_number is None:
             raise RuleError(f"rule {name!r}: score must be a number or a range like 0-6", line)
-        low, high = int(low_text), int(high_text)
+        low, high = low_number, high_number
     if not 0 <= low <= high <= 10:
         raise RuleError(f"rule {name!r}: score range must lie within 0-10, low to high", line)
     return low, high

@@ -10,6 +10,8 @@ import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
 
+from npsloop.domain.numbers import is_decimal
+
 HEADER = "NPSLoop-Signature"
 
 
@@ -37,7 +39,7 @@ def parse(header: str) -> tuple[int, list[str]]:
         if not sep:
             continue
         if key == "t":
-            if not value.isdigit() or len(value) > 12:
+            if not is_decimal(value) or len(value) > 12:
                 raise SignatureError("signature timestamp is not a unix time")
             timestamp = int(value)
         elif key == "v1":

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from npsloop.domain.numbers import decimal
+from npsloop.ingest import strict_json
 from npsloop.ingest.signature import SignatureError
 
 __all__ = ["SignatureError"]
@@ -114,10 +116,11 @@ class ToolAdapter:
 
 
 def json_body(request: Request) -> Any:
+    """Read as strictly as our own webhooks' bodies, so a tool's payload cannot be deeper or looser."""
     try:
-        return json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        raise PayloadError("body", "not valid JSON") from None
+        return strict_json.loads(request.body)
+    except strict_json.InvalidJson as error:
+        raise PayloadError("body", str(error)) from None
 
 
 def require_object(value: Any, field: str) -> dict[str, Any]:
@@ -142,8 +145,8 @@ def score_of(value: Any, where: str) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str) and (number := decimal(value.strip(), max_digits=4)) is not None:
+        return number  # out of 0-10 is refused with the API's own message when the response is validated
     raise PayloadError("score", f"{where} is not a score from 0 to 10 (got {str(value)[:40]!r})")
 
 

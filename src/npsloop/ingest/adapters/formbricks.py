@@ -18,6 +18,7 @@ import hmac
 from collections.abc import Mapping
 from typing import Any
 
+from npsloop.domain.numbers import is_decimal
 from npsloop.ingest.adapters.base import (
     ConfigError,
     Fetch,
@@ -64,7 +65,7 @@ class Formbricks(ToolAdapter):
         given = request.headers.get("webhook-signature")
         if not webhook_id or not given:
             raise SignatureError("missing webhook-id or webhook-signature header")
-        if not stamp.isdigit() or len(stamp) > 12:
+        if not is_decimal(stamp) or len(stamp) > 12:
             raise SignatureError("webhook-timestamp is not a unix time")
         if abs(now - int(stamp)) > TOLERANCE_SECONDS:
             raise SignatureError(f"webhook-timestamp is outside the {TOLERANCE_SECONDS} s tolerance")
