@@ -35,7 +35,7 @@ class Version:
 
     def against(self, stored: Version) -> Order:
         """The most precise key both versions carry decides: a counter, else the sender's clock, else the time
-        of the answer. Keys of different senders' kinds are never mixed."""
+        of the answer. A counter is never weighed against a clock."""
         if self.sequence is not None and stored.sequence is not None:
             return _order(self.sequence < stored.sequence, self.sequence > stored.sequence)
         if self.at is not None and stored.at is not None:
