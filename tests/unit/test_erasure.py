@@ -120,6 +120,19 @@ def test_a_new_answer_after_an_erasure_opens_a_case_of_its_own(runtime):
         assert fresh.case_id == 2 and uow.cases.get(1).status == "open"
 
 
+def test_a_case_left_under_the_customers_key_by_a_race_is_found_by_the_next_erasure(runtime):
+    seed_team(runtime)
+    ingest(runtime, customer={"id": "c-8", "name": "Ana Gómez"})
+    drain(runtime)
+    with runtime.uow() as uow:  # as if a worker opened the case from a read made before an erasure committed
+        uow.responses.get(1).customer_id = "erased:0123"
+        uow.commit()
+    done = erase_customer(uow=runtime.uow(), customer_id="c-8", actor="dpo", now=T0)
+    with runtime.uow() as uow:
+        case = uow.cases.get(1)
+    assert done.cases == 1 and is_pseudonym(case.customer_key.removeprefix("shop:")) and case.erased_at == T0
+
+
 # The domain's rules, without a database ------------------------------------------------------------------
 
 
@@ -145,6 +158,8 @@ def test_a_subject_finds_its_values_raw_and_escaped_inside_json_but_not_short_on
     assert subject.mentions('{"name": "Ana G\\u00f3mez"}') and subject.mentions("call +34600111222")
     assert not subject.mentions("c-1 is too short to be searched in free text")
     assert subject.scrub("mail ana.gomez@example.es now") == f"mail {ERASED} now"
+    # A comment is scrubbed from the customer's own texts, but alone it identifies nobody elsewhere.
+    assert not subject.mentions("someone else also wrote: Llegó roto") and subject.scrub("Llegó roto") == ERASED
 
 
 def test_an_intake_entry_is_the_customers_by_its_id_and_integration():

@@ -45,33 +45,39 @@ class Subject:
 
     customer_id: str
     integration: str | None = None
+    # Everything personal (scrubbed from text known to be theirs), and what identifies them (searched for in
+    # text that may be anyone's: a comment like "Great service" identifies nobody, an email does).
     values: frozenset[str] = frozenset()
+    identifiers: frozenset[str] = frozenset()
     references: frozenset[str] = frozenset()  # notification references ("n42"), as outboxes name their files
 
     @classmethod
     def of(
         cls, customer_id: str, integration: str | None, responses: Iterable[Response], references: Iterable[str] = ()
     ) -> Subject:
-        values = {customer_id}
+        values, identifiers = {customer_id}, {customer_id}
         for response in responses:
             values.update(personal_values(response))
-        return cls(customer_id, integration, frozenset(values), frozenset(references))
+            identifiers.update(
+                v for v in (response.customer_name, response.customer_email, response.customer_phone) if v
+            )
+        return cls(customer_id, integration, frozenset(values), frozenset(identifiers), frozenset(references))
 
-    @property
-    def searched(self) -> tuple[str, ...]:
-        """Every form a value takes in text: as is, and escaped inside JSON (ASCII-only or not); longest first,
-        so a value that contains another is replaced whole."""
-        forms = set()
-        for value in self.values:
-            if len(value) >= MIN_SEARCHED:
-                forms.update({value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]})
-        return tuple(sorted(forms, key=len, reverse=True))
+    def joined(self, other: Subject) -> Subject:
+        return Subject(
+            self.customer_id,
+            self.integration,
+            self.values | other.values,
+            self.identifiers | other.identifiers,
+            self.references | other.references,
+        )
 
     def mentions(self, text: str | None) -> bool:
-        return bool(text) and any(form in text for form in self.searched)  # type: ignore[operator]
+        """Whether text that may be anyone's names this customer."""
+        return bool(text) and any(form in text for form in _forms(self.identifiers))  # type: ignore[operator]
 
     def scrub(self, text: str) -> str:
-        for form in self.searched:
+        for form in _forms(self.values):
             text = text.replace(form, ERASED)
         return text
 
@@ -93,6 +99,16 @@ class Subject:
         if not isinstance(customer, dict) or customer.get("id") != self.customer_id:
             return False
         return self.integration is None or integration in (None, "", self.integration)
+
+
+def _forms(values: frozenset[str]) -> tuple[str, ...]:
+    """Every form a value takes in text: as is, and escaped inside JSON (ASCII-only or not); longest first, so
+    a value that contains another is replaced whole."""
+    forms = set()
+    for value in values:
+        if len(value) >= MIN_SEARCHED:
+            forms.update({value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]})
+    return tuple(sorted(forms, key=len, reverse=True))
 
 
 def personal_values(response: Response) -> set[str]:

@@ -69,9 +69,16 @@ def check_customer_id(customer_id: str) -> str:
 def subject_of(uow: UnitOfWork, customer_id: str, integration: str | None) -> tuple[Subject, list[Response]]:
     """Inside an open unit of work: the customer's responses, and the values and alerts that identify them."""
     responses = uow.customers.responses_of(customer_id, integration)
-    case_ids = sorted({resp.case_id for resp in responses if resp.case_id is not None})
+    case_ids = case_ids_of(uow, customer_id, integration, responses)
     references = [f"n{alert.id}" for alert, _ in uow.customers.alerts(case_ids)]
     return Subject.of(customer_id, integration, responses, references), responses
+
+
+def case_ids_of(uow: UnitOfWork, customer_id: str, integration: str | None, responses: list[Response]) -> list[int]:
+    """The cases of the customer's responses, and any case still under the customer's key whose responses were
+    erased already (a worker that opened it while an erasure ran: a second erasure finds it this way)."""
+    held = {resp.case_id for resp in responses if resp.case_id is not None}
+    return sorted(held | set(uow.customers.cases_under_key(customer_id, integration)))
 
 
 def erase_customer(
@@ -92,8 +99,8 @@ def erase_customer(
     elsewhere = {trace.name: trace.forget(subject) for trace in traces}
     with uow:
         fresh, responses = subject_of(uow, customer_id, integration)
-        subject = Subject(customer_id, integration, subject.values | fresh.values, subject.references)
-        cases = uow.customers.cases(sorted({resp.case_id for resp in responses if resp.case_id is not None}))
+        subject = subject.joined(fresh)
+        cases = uow.customers.cases(case_ids_of(uow, customer_id, integration, responses))
         anonymise(uow, responses, cases, actor=actor, reason="request", now=now, keep_attributes=keep_attributes)
         quarantined = _scrub_quarantine(uow, subject)
         uow.commit()

@@ -13,7 +13,7 @@ from npsloop.domain.cases import Case
 from npsloop.domain.notifications import Notification, NotificationState
 from npsloop.domain.outbound import DeliveryStatus, Endpoint
 from npsloop.domain.responses import Response
-from npsloop.services.erasure import QUARANTINE_PAGE, Trace, check_customer_id, subject_of
+from npsloop.services.erasure import QUARANTINE_PAGE, Trace, case_ids_of, check_customer_id, subject_of
 from npsloop.store.uow import UnitOfWork
 
 
@@ -23,7 +23,7 @@ def export_customer(
     check_customer_id(customer_id)
     with uow:
         subject, responses = subject_of(uow, customer_id, integration)
-        case_ids = sorted({resp.case_id for resp in responses if resp.case_id is not None})
+        case_ids = case_ids_of(uow, customer_id, integration, responses)
         teams = {team.id: team.name for team in uow.directory.teams()}
         alerts = uow.customers.alerts(case_ids)
         deliveries = uow.customers.deliveries(case_ids)

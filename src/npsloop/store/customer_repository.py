@@ -31,6 +31,12 @@ class CustomerRepository:
             stmt = stmt.where(r.integration == integration)
         return list(self.session.scalars(stmt.order_by(r.id)))
 
+    def cases_under_key(self, customer_id: str, integration: str | None) -> list[int]:
+        """Cases whose key names the customer, in the integration given or in any that sent responses."""
+        known = [integration] if integration is not None else self.session.scalars(sa.select(r.integration).distinct())
+        keys = [f"{name}:{customer_id}" for name in known]
+        return list(self.session.scalars(sa.select(c.id).where(c.customer_key.in_(keys)))) if keys else []
+
     def responses_of_cases(self, case_ids: list[int]) -> list[Response]:
         stmt = sa.select(Response).where(r.case_id.in_(case_ids)).order_by(r.id)
         return list(self.session.scalars(stmt)) if case_ids else []
