@@ -29,6 +29,13 @@ def test_the_reconciler_runs_on_a_schedule(tmp_path):
     assert app.conf.beat_schedule["reconcile"] == {"task": "npsloop.reconcile", "schedule": 15.0}
 
 
+def test_old_delivery_ids_are_forgotten_every_hour(tmp_path):
+    from npsloop.worker.tasks import forget_delivery_ids_task
+
+    app = create_app(Settings(data_dir=tmp_path))
+    assert app.conf.beat_schedule["delivery_ids"] == {"task": forget_delivery_ids_task.name, "schedule": 3600.0}
+
+
 def test_tasks_leave_the_retry_limit_to_the_database_counts():
     # retry(max_retries=None) falls back to the task's own limit, which Celery sets to 3 unless told.
     from npsloop.worker.tasks import process_response_task, send_notification_task
