@@ -137,3 +137,21 @@ def test_an_engine_without_the_key_cannot_write_a_secret_in_clear(runtime, tmp_p
     with bare.connect() as connection:
         assert connection.execute(sa.text("SELECT count(*) FROM integrations")).scalar_one() == 0
     bare.dispose()
+
+
+def test_a_process_holding_the_wrong_key_answers_503_and_the_sender_retries(runtime, tmp_path):
+    from npsloop.bootstrap import build_runtime
+    from npsloop.store.keyring import Keyring
+    from tests.conftest import FakeDispatcher, sqlite_settings
+
+    secret = integrations.add_integration(
+        uow=runtime.uow(), egress=runtime.egress.policy, name="tf", kind="typeform", config={}, now=runtime.clock()
+    ).secret
+    wrong = build_runtime(sqlite_settings(tmp_path, secret_key=Keyring.generate()), dispatcher=FakeDispatcher())
+    body = json.dumps(docs.TYPEFORM).encode()
+    answer = TestClient(create_app(wrong)).post(
+        "/v1/integrations/typeform/tf", content=body, headers={typeform.HEADER: typeform.sign(secret, body)}
+    )
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "30"
+    assert "NPSLOOP_SECRET_KEY" in answer.json()["message"] and secret not in answer.text
+    wrong.engine.dispose()

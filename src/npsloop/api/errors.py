@@ -22,6 +22,7 @@ from npsloop.domain.sla import CalendarError
 from npsloop.services.erasure import InvalidCustomer
 from npsloop.services.reports import ReportError
 from npsloop.services.tokens import InvalidToken, TokenNotFound
+from npsloop.store.keyring import KeyringError
 from npsloop.store.uow import StoreUnavailable, lost_database
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(AccessDenied)
     async def _denied(_: Request, error: AccessDenied) -> JSONResponse:
         return problem(403, "forbidden", str(error))
+
+    @app.exception_handler(KeyringError)
+    async def _keys(_: Request, error: KeyringError) -> JSONResponse:
+        # A stored secret no key opens (a key dropped before `npsloop secrets rotate-key` ran): the operator's
+        # to fix, and the sender's to retry meanwhile, so nothing it sends is lost.
+        log.error("stored secrets unreadable", extra={"error": type(error).__name__})
+        message = "the server cannot read its stored secrets (NPSLOOP_SECRET_KEY); retry later"
+        return problem(503, "unavailable", message, headers={"Retry-After": "30"})
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, error: RequestValidationError) -> JSONResponse:
