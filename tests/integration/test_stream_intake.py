@@ -18,7 +18,7 @@ import pytest
 import redis
 import sqlalchemy as sa
 
-from npsloop.ingest.stream import StreamIntake
+from npsloop.ingest.stream import StreamIntake, intake_redis
 from tests.conftest import SECRET_KEY, ingest, payload
 
 pytestmark = pytest.mark.usefixtures("redis_url")
@@ -80,11 +80,14 @@ def test_entries_are_stored_once_and_bad_ones_rejected_with_the_reason(pg_runtim
     assert client.xlen(stream) == 0  # what is done is deleted: the inbox does not grow
 
 
-def test_a_huge_score_and_deep_nesting_are_rejected_alone_and_the_consumer_lives_on(pg_runtime, streams):
+def test_a_huge_score_and_deep_nesting_are_rejected_alone_and_the_consumer_lives_on(pg_runtime, redis_url, streams):
     client, stream = streams
     intake = intake_for(pg_runtime, client, stream, "c1")
+    intake.redis = intake_redis(pg_runtime.settings.model_copy(update={"redis_url": redis_url}))  # as `npsloop intake`
     client.xadd(stream, {"response": json.dumps(payload(response_id="huge"))[:-1] + ', "score": ' + "9" * 5000 + "}"})
     client.xadd(stream, {"response": "[" * 1000 + "]" * 1000})
+    latin1 = json.dumps(payload(response_id="latin")).encode()[:-1] + b', "comment": "caf\xe9"}'
+    redis.Redis.from_url(redis_url).xadd(stream, {b"response": latin1})
     client.xadd(stream, {"response": json.dumps(payload(response_id="valid")), "integration": "crm"})
     stop = threading.Event()
     consumer = threading.Thread(target=intake.run, args=(stop, 100), daemon=True)
@@ -95,10 +98,12 @@ def test_a_huge_score_and_deep_nesting_are_rejected_alone_and_the_consumer_lives
             time.sleep(0.05)
         assert consumer.is_alive()
         assert count(pg_runtime, "crm") == 1
+        # Read by a strict UTF-8 client (as erasure reads it): the Latin-1 entry's bytes are kept as escapes.
         reasons = [json.loads(fields["reason"]) for _, fields in client.xrange(stream + ":rejects")]
         assert reasons == [
             [{"field": "response", "message": "not valid JSON (a number too long to read)"}],
             [{"field": "response", "message": "not valid JSON (nested too deeply)"}],
+            [{"field": "response", "message": "not valid UTF-8"}],
         ]
         assert client.xpending(stream, "npsloop")["pending"] == 0
         client.xadd(stream, {"response": json.dumps(payload(response_id="after")), "integration": "crm"})
@@ -109,6 +114,7 @@ def test_a_huge_score_and_deep_nesting_are_rejected_alone_and_the_consumer_lives
     finally:
         stop.set()
         consumer.join(10)
+        intake.redis.close()
 
 
 def test_an_entry_naming_a_signed_integration_cannot_overwrite_its_response(pg_runtime, streams):

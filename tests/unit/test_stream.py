@@ -21,8 +21,14 @@ STREAM = "in"
 
 
 @pytest.fixture
-def client() -> Iterator[fakeredis.FakeRedis]:
-    redis = fakeredis.FakeRedis(decode_responses=True)
+def server() -> fakeredis.FakeServer:
+    return fakeredis.FakeServer()
+
+
+@pytest.fixture
+def client(server: fakeredis.FakeServer) -> Iterator[fakeredis.FakeRedis]:
+    # As intake_redis makes it: bytes that are not UTF-8 are read, not raised.
+    redis = fakeredis.FakeRedis(server=server, decode_responses=True, encoding_errors="surrogateescape")
     yield redis
     redis.close()
 
@@ -71,6 +77,19 @@ def test_a_huge_score_and_deep_nesting_are_rejected_alone_and_the_valid_entry_is
     add(client, json.dumps(payload(response_id="next")))
     drain(intake)
     assert stored(runtime) == ["valid", "next"]
+
+
+def test_an_entry_that_is_not_utf8_is_rejected_alone_and_kept_readable(runtime, server, client):
+    intake = consumer(runtime, client)
+    raw = fakeredis.FakeRedis(server=server)
+    raw.xadd(STREAM, {b"response": json.dumps(payload(response_id="latin")).encode()[:-1] + b', "x": "caf\xe9"}'})
+    add(client, json.dumps(payload(response_id="valid")))
+    drain(intake)
+    assert stored(runtime) == ["valid"]
+    assert rejects(client) == [[{"field": "response", "message": "not valid UTF-8"}]]
+    kept = raw.xrange(STREAM + ":rejects")
+    assert kept[0][1][b"response"].decode("utf-8").endswith('"x": "caf\\udce9"}')  # readable by a strict reader
+    assert client.xpending(STREAM, "npsloop")["pending"] == 0
 
 
 def test_any_failure_of_one_entry_is_rejected_with_its_class_and_the_rest_stored(runtime, client, monkeypatch):

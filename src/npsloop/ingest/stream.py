@@ -173,8 +173,8 @@ class StreamIntake:
         record = {
             "entry_id": entry_id,
             "reason": json.dumps(errors),
-            "response": fields.get("response", "")[: 64 * 1024],
-            "integration": fields.get("integration", ""),
+            "response": _text(fields.get("response", "")[: 64 * 1024]),
+            "integration": _text(fields.get("integration", "")),
             "rejected_at": self.clock().isoformat(),
         }
         with self.redis.pipeline(transaction=True) as pipe:
@@ -192,8 +192,17 @@ class StreamIntake:
         log.warning("stream entry rejected", extra={"entry_id": entry_id, "errors": errors})
 
 
+def _text(value: str) -> str:
+    """The rejects stream stays UTF-8 for whoever reads it: bytes that were not are written as escapes."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def intake_redis(settings: Settings) -> redis.Redis:
+    """Bytes that are not UTF-8 are read as lone surrogates, not as an error that fails the read of a whole
+    batch (and every read after it): the entry that holds them is then rejected alone."""
     url = settings.limiter_redis_url
     if url is None:
         raise RuntimeError("the stream intake needs Redis: set NPSLOOP_REDIS_URL or a redis:// NPSLOOP_BROKER_URL")
-    return redis.Redis.from_url(url, decode_responses=True, socket_timeout=30, health_check_interval=30)
+    return redis.Redis.from_url(
+        url, decode_responses=True, encoding_errors="surrogateescape", socket_timeout=30, health_check_interval=30
+    )

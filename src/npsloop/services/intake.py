@@ -62,6 +62,9 @@ def take_entry(
     *, uow: UnitOfWork, dispatcher: Dispatcher, fields: dict[str, str], integrations: IntakeIntegrations, now: datetime
 ) -> IngestResult | Rejected:
     """Raises StoreUnavailable when the database is down: the entry stays unacknowledged and is retried."""
+    undecodable = _undecodable(fields)
+    if undecodable:
+        return undecodable
     integration = fields.get("integration") or integrations.default
     if len(integration) > MAX_INTEGRATION or not integration.strip():
         return Rejected([{"field": "integration", "message": f"at most {MAX_INTEGRATION} characters, not blank"}])
@@ -81,6 +84,18 @@ def take_entry(
     except ValidationError as error:
         return Rejected(field_errors(error))
     return ingest_payload(uow=uow, dispatcher=dispatcher, integration=integration, payload=payload, now=now)
+
+
+def _undecodable(fields: dict[str, str]) -> Rejected | None:
+    """The intake reads Redis with surrogateescape (ingest/stream.py), so that bytes that are not UTF-8 (a
+    producer writing Latin-1) fail their own entry here rather than the read of a whole batch."""
+    for name, value in fields.items():
+        try:
+            name.encode(), value.encode()
+        except UnicodeEncodeError:
+            field = name if name.isprintable() and name.isascii() else "entry"
+            return Rejected([{"field": field, "message": "not valid UTF-8"}])
+    return None
 
 
 def _parse(raw: str) -> object:
