@@ -32,7 +32,7 @@ def add(rejects, response, integration="", entry_id="*"):
 
 
 def test_a_customers_rejects_are_found_and_deleted_and_nobody_elses(rejects):
-    ana = Subject("c-1", "shop", frozenset({"c-1", "ana@example.es"}))
+    ana = Subject("c-1", "shop", identifiers=frozenset({"c-1", "ana@example.es"}))
     add(rejects, {"customer": {"id": "c-1"}}, "shop")
     add(rejects, "{not json, but mail ana@example.es", "shop")
     add(rejects, {"customer": {"id": "c-1"}}, "crm")  # the same id in another integration: another person
