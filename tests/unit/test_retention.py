@@ -127,3 +127,12 @@ def test_retention_is_off_unless_set_and_then_runs_nightly(runtime, tmp_path):
     assert "retention" not in celery_config(Settings(data_dir=tmp_path))["beat_schedule"]
     nightly = celery_config(Settings(data_dir=tmp_path, retention_days=400))["beat_schedule"]["retention"]
     assert nightly["task"] == "npsloop.retention" and nightly["schedule"] == crontab(hour=3, minute=17)
+
+
+def test_the_nightly_task_runs_the_retention_of_its_process(history, monkeypatch):
+    from npsloop.worker.tasks import retention_task
+
+    monkeypatch.setattr("npsloop.worker.tasks.get_runtime", lambda: history)
+    history.settings.retention_days = 365
+    done = retention_task()
+    assert (done["dry_run"], done["cases"], done["responses"]) == (False, 3, 2)
