@@ -88,6 +88,20 @@ def test_an_unreadable_message_is_set_aside_and_the_next_one_delivered(tmp_path,
     assert "an unreadable broker message was set aside" in caplog.text
 
 
+def test_messages_come_out_in_the_order_they_were_published(tmp_path):
+    with connect(tmp_path, TRANSPORT) as connection:
+        queue = connection.SimpleQueue(QUEUE)
+        for n in range(5):
+            queue.put({"n": n})
+            time.sleep(0.002)  # file names carry the millisecond
+        taken = []
+        for _ in range(5):
+            message = queue.get(timeout=1)
+            taken.append(message.payload["n"])
+            message.ack()
+    assert taken == [0, 1, 2, 3, 4]
+
+
 def test_the_exchange_tables_live_in_the_data_dir_not_the_working_directory(tmp_path):
     with connect(tmp_path, TRANSPORT) as connection:
         connection.SimpleQueue(QUEUE)

@@ -89,7 +89,7 @@ class Channel(filesystem.Channel):
         many calls: listing and sorting the folder for every message made draining a long queue quadratic."""
         listing = self._listing.get(queue) or self._list(queue)
         while listing:
-            name = listing.pop(0)
+            name = listing.pop()
             claimed = os.path.join(self.processed_folder, name)
             try:
                 os.rename(os.path.join(self.data_folder_in, name), claimed)
@@ -109,8 +109,10 @@ class Channel(filesystem.Channel):
         raise Empty()
 
     def _list(self, queue: str) -> list[str]:
+        """The queue's files, oldest last (popped first)."""
         wanted = f"{queue}.msg"
-        return sorted(name for name in os.listdir(self.data_folder_in) if name.partition(".")[2] == wanted)
+        names = (name for name in os.listdir(self.data_folder_in) if name.partition(".")[2] == wanted)
+        return sorted(names, reverse=True)
 
     def _set_aside(self, claimed: str, name: str) -> None:
         os.replace(claimed, os.path.join(self.unreadable_folder, name))
