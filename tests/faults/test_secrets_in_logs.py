@@ -11,7 +11,7 @@ import time
 
 from npsloop.ingest import signature
 from npsloop.logs import JsonFormatter
-from tests.conftest import SECRET, TOKEN, payload
+from tests.conftest import SECRET, SECRET_KEY, TOKEN, payload
 from tests.support.stack import AUTH, Stack
 from tests.support.traffic import AGENTS, post_all, seed
 
@@ -47,6 +47,7 @@ def test_no_secret_or_personal_data_reaches_any_log(stack_factory, report):
     forbidden = {
         "api token": TOKEN,
         "webhook secret": SECRET,
+        "secret key": SECRET_KEY,
         "twilio auth token": stack.twilio.state.auth_token,
         "smtp password": Stack.SMTP_PASSWORD,
         **{f"customer phone {p}": p for p, _ in CUSTOMERS},
