@@ -155,3 +155,12 @@ def test_a_process_holding_the_wrong_key_answers_503_and_the_sender_retries(runt
     assert answer.status_code == 503 and answer.headers["Retry-After"] == "30"
     assert "NPSLOOP_SECRET_KEY" in answer.json()["message"] and secret not in answer.text
     wrong.engine.dispose()
+
+
+def test_the_credential_rule_takes_every_api_credential_and_no_plain_setting():
+    from npsloop.domain.integrations import is_credential
+
+    credentials = {"api_key", "access_token", "api_token", "client_secret", "password", "API_TOKEN"}
+    plain = {"api_base", "score_question", "comment_question", "touchpoint_property", "customer_hidden_field"}
+    plain |= {"score_field", "comment_field", "fields", "event", "accept", "survey_type", "touchpoint", "keyword"}
+    assert {s for s in credentials | plain if is_credential(s)} == credentials
