@@ -39,3 +39,14 @@ def test_retention_says_what_it_would_do_then_does_it(cli, tmp_path):  # noqa: F
     assert "erased:" in done and "2 responses without a case" in done and "in 1 batches" in done
     assert json.loads(cli("retention", "run", "--dry-run", "--json"))["responses"] == 0
     assert json.loads(cli("customers", "export", "c-1"))["responses"] == []
+
+
+def test_an_unreachable_redis_stops_the_erasure_before_the_database_and_says_to_run_it_again(cli, tmp_path):  # noqa: F811
+    from npsloop.bootstrap import get_runtime
+
+    (tmp_path / "history.csv").write_text(HISTORY, encoding="utf-8")
+    cli("import", str(tmp_path / "history.csv"))
+    get_runtime().settings.redis_url = "redis://127.0.0.1:1/0"
+    assert "running the command again" in cli("customers", "erase", "c-1", ok=False)
+    get_runtime().settings.redis_url = ""
+    assert json.loads(cli("customers", "export", "c-1"))["responses"][0]["customer"]["name"] == "Ana Gómez"

@@ -4,15 +4,25 @@ the same services as GET /v1/customers/{id}/export and DELETE /v1/customers/{id}
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
 from npsloop.cli.common import fail_on_domain_error, runtime
 from npsloop.services import erasure, retention, subject_access
+from npsloop.store.uow import StoreUnavailable
 
 INTEGRATION = click.option(
     "--integration", default=None, help="only this integration's customer (ids are unique per integration)"
 )
+
+
+def _reachable(call: Any, **kwargs: Any) -> Any:
+    """A database or Redis that cannot be reached: say so; erasure is idempotent, so running it again is safe."""
+    try:
+        return fail_on_domain_error(call, **kwargs)
+    except StoreUnavailable as error:
+        raise click.ClickException(f"unavailable ({error}); nothing is lost by running the command again") from None
 
 
 @click.group()
@@ -26,7 +36,7 @@ def customers() -> None:
 def export(customer_id: str, integration: str | None) -> None:
     """Everything held about the customer, and to whom it went, as JSON."""
     rt = runtime()
-    found = fail_on_domain_error(
+    found = _reachable(
         subject_access.export_customer,
         uow=rt.uow(),
         customer_id=customer_id,
@@ -44,7 +54,7 @@ def export(customer_id: str, integration: str | None) -> None:
 def erase(customer_id: str, integration: str | None, actor: str) -> None:
     """Erases the customer's personal data everywhere; scores, dates and teams stay for reports."""
     rt = runtime()
-    done = fail_on_domain_error(
+    done = _reachable(
         erasure.erase_customer,
         uow=rt.uow(),
         customer_id=customer_id,
@@ -70,7 +80,7 @@ def run(dry_run: bool, as_json: bool) -> None:
     rt = runtime()
     try:
         report = rt.retention(dry_run=dry_run)
-    except retention.RetentionOff as error:
+    except (retention.RetentionOff, StoreUnavailable) as error:
         raise click.ClickException(str(error)) from None
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
