@@ -194,3 +194,15 @@ def test_an_erased_case_loses_quoted_values_in_system_notes_and_updated_fields_k
     assert case.events[1].note == f"alerting Marta about {ERASED}"
     assert case.events[2].data == {"response": "shop/r1", "changes": {"comment": [ERASED, ERASED], "score": [3, 2]}}
     assert case.customer_key == "shop:erased:abc" and case.events[-1].kind == "erased"
+
+
+def test_an_erased_case_still_shows_in_the_api_and_the_dashboard_without_the_customer(runtime):
+    from tests.unit.test_dashboard import client_for
+
+    seed_team(runtime)
+    who = customer_with_traces(runtime)
+    erase_customer(uow=runtime.uow(), customer_id=who.id, actor="dpo", now=T0)
+    client = client_for(runtime)
+    for answer in (client.get(f"/v1/cases/{who.case_id}", headers=AUTH), client.get(f"/ui/cases/{who.case_id}")):
+        assert answer.status_code == 200 and "erased" in answer.text
+        assert not any(value in answer.text for value in who.values)
