@@ -5,9 +5,11 @@ Kept: the score, survey type, touchpoint, language, dates, team, the response's 
 a re-delivery of an erased answer is recognised, and ignored), and the case's timeline shape (kinds, actors,
 times). Gone: name, email, phone, comment, attributes (but those an operator declares to be segments, not
 personal), notes people wrote on the customer's cases, and any copy of a personal value in notes, event data
-and error texts. The customer id becomes a random pseudonym, one per customer per erasure, so the customer's
-responses and cases still belong together (one open case per customer, re-contact figures) while nothing
-links them back: the pseudonym is not derived from the id, and no key to re-identify it exists anywhere.
+and error texts. The customer id becomes a random pseudonym, one per customer in each erasure (a request, or
+one retention batch), so the customer's responses and cases still belong together (one open case per
+customer, re-contact figures) while nothing links them back: the pseudonym is not derived from the id, and no
+key that could re-identify it exists anywhere. The price, for retention only: two cases of one customer
+erased on different nights no longer count as a re-contact in the loop report of those old periods.
 """
 
 from __future__ import annotations
