@@ -75,3 +75,20 @@ def test_with_postgres_and_no_key_a_process_refuses_to_start_and_names_the_setti
         get_runtime.cache_clear()
     assert result.exit_code == 1 and "NPSLOOP_SECRET_KEY is not set" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_malformed_key_stops_every_command_without_echoing_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("NPSLOOP_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("NPSLOOP_SECRET_KEY", "correct-horse-battery-staple")
+    from npsloop.bootstrap import get_runtime
+
+    get_settings.cache_clear()
+    get_runtime.cache_clear()
+    try:
+        for command in (["db", "upgrade"], ["serve"], ["secrets", "rotate-key"], ["webhooks", "list"]):
+            result = CliRunner().invoke(main, command)
+            assert result.exit_code == 1 and "key 1 of 1 is not a Fernet key" in result.output, command
+            assert "correct-horse" not in result.output
+    finally:
+        get_settings.cache_clear()
+        get_runtime.cache_clear()

@@ -9,12 +9,11 @@ import click
 from npsloop.bootstrap import Runtime
 from npsloop.domain.errors import DomainError
 from npsloop.settings import Settings
-from npsloop.store.keyring import Keyring
+from npsloop.store.keyring import Keyring, KeyringError
 
 
 def runtime() -> Runtime:
     from npsloop.bootstrap import get_runtime
-    from npsloop.store.keyring import KeyringError
 
     try:
         return get_runtime()
@@ -26,7 +25,6 @@ def keyring_or_exit(settings: Settings) -> Keyring:
     """The keys to the stored secrets, or exit 1 saying what to set: for the commands that start servers,
     which must refuse to start rather than fail on their first request."""
     from npsloop.secret_key import load_keyring
-    from npsloop.store.keyring import KeyringError
 
     try:
         return load_keyring(settings)

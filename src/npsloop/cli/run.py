@@ -100,7 +100,7 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True)
 def upgrade(revision: str) -> None:
     """Apply the Alembic migrations."""
-    from npsloop.secret_key import load_keyring
+    from npsloop.secret_key import MissingSecretKey, load_keyring
     from npsloop.settings import get_settings
     from npsloop.store import migrate
     from npsloop.store.keyring import KeyringError
@@ -108,8 +108,10 @@ def upgrade(revision: str) -> None:
     settings = get_settings()
     try:
         keyring = load_keyring(settings)
-    except KeyringError:
+    except MissingSecretKey:
         keyring = None  # a new database migrates without it; one with secrets to encrypt says what to set
+    except KeyringError as error:  # a malformed key
+        raise click.ClickException(str(error)) from None
     try:
         migrate.upgrade(settings.resolved_database_url, revision, keyring=keyring)
     except KeyringError as error:
