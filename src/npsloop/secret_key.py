@@ -32,7 +32,10 @@ def load_keyring(settings: Settings) -> Keyring:
             "and give the same value to every process (API, worker, beat, intake, db upgrade)."
         )
     # The file may list keys like the setting (newest first), which is how the embedded mode rotates.
-    return Keyring.parse(embedded_key(settings.secret_key_file))
+    try:
+        return Keyring.parse(embedded_key(settings.secret_key_file))
+    except KeyringError as error:
+        raise KeyringError(f"{settings.secret_key_file} (used as {SETTING} is empty): {error}") from None
 
 
 def embedded_key(path: Path) -> str:
