@@ -4,6 +4,7 @@ Screenshots land in test-artifacts/browser/ for a person to look at."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -83,6 +84,10 @@ def browser_page() -> Iterator[Page]:
 def test_a_supervisor_logs_in_closes_the_overdue_case_and_reads_the_reports(site, browser_page, pg_runtime):
     base, secret, now = site
     page = browser_page
+    refused = []  # what the Content-Security-Policy blocked: nothing, as the pages use no script or inline style
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
     page.goto(f"{base}/ui/cases")
     expect(page).to_have_url(f"{base}/ui/login?next=/ui/cases")
     page.fill("input[name=token]", "npl_wrong")
@@ -132,6 +137,13 @@ def test_a_supervisor_logs_in_closes_the_overdue_case_and_reads_the_reports(site
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the queue scrolls sideways on a phone ({width}px)"
     page.screenshot(path=ARTIFACTS / "4-queue-phone-es.png", full_page=True)
+    assert page.evaluate("getComputedStyle(document.querySelector('header')).display") == "flex"  # the stylesheet
+    assert refused == []
+
+    page.click("form.logout button")  # a POST carrying the form's CSRF value
+    expect(page).to_have_url(re.compile(r"/ui/login$"))
+    page.goto(f"{base}/ui/cases")
+    expect(page).to_have_url(f"{base}/ui/login?next=/ui/cases")
 
     with pg_runtime.uow() as uow:
         case = uow.cases.get(2)
