@@ -46,7 +46,8 @@ def test_no_value_of_an_erased_customer_is_left_in_any_table_or_the_outbox_and_r
     )
 
     assert left_in_database(runtime.settings.resolved_database_url, who.values) == []
-    assert left_in_folder(runtime.settings.resolved_outbox_dir, who.values) == []
+    # Nor in the bytes of the SQLite file and its write-ahead log, while the process still holds them open.
+    assert left_in_folder(runtime.settings.data_dir, who.values) == []
     assert done.responses == 2 and done.cases == 1 and done.quarantined == 1 and done.elsewhere["outbox"] >= 2
     assert reports(runtime) == before
     assert timeline(runtime, who.case_id) == [*shape, ("erased", "dpo@example.com")]

@@ -104,6 +104,7 @@ def erase_customer(
         anonymise(uow, responses, cases, actor=actor, reason="request", now=now, keep_attributes=keep_attributes)
         quarantined = _scrub_quarantine(uow, subject)
         uow.commit()
+        uow.customers.drop_old_page_versions()
     log.info(
         "customer erased",
         extra={"actor": actor, "responses": len(responses), "cases": len(cases), "quarantined": quarantined},

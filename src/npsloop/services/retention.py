@@ -84,6 +84,8 @@ def run_retention(
         if len(loose) < batch:
             break
     quarantined = _expire_quarantine(uow, cutoff, min(batch, QUARANTINE_PAGE))
+    with uow:
+        uow.customers.drop_old_page_versions()
     elsewhere = {trace.name: trace.forget_before(cutoff) for trace in traces}
     report = RetentionReport(cutoff, False, cases, case_responses, responses, quarantined, batches, elsewhere=elsewhere)
     log.info("retention run", extra=report.as_dict())

@@ -91,6 +91,20 @@ class CustomerRepository:
             sa.update(tables.quarantine).where(q.id == quarantine_id).values(payload=payload, error=error)
         )
 
+    def drop_old_page_versions(self) -> None:
+        """SQLite's write-ahead log keeps every page as it was written since the last checkpoint, an erased
+        customer's values among them: after an erasure commits, checkpoint and truncate it (from a connection
+        of its own: a checkpoint cannot pass the session's open transaction). PostgreSQL's dead row versions
+        are left to VACUUM (see docs/security.md)."""
+        engine = self.session.get_bind()
+        if engine.dialect.name != "sqlite":
+            return
+        raw = engine.raw_connection() if isinstance(engine, sa.Engine) else engine.engine.raw_connection()
+        try:
+            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
+
     # Retention -----------------------------------------------------------------------------------------------
 
     def _closed_before(self, cutoff: datetime) -> sa.ColumnElement[bool]:

@@ -84,6 +84,8 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # What is deleted or overwritten (an erased customer's values) is zeroed in the file, not left in free space.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
