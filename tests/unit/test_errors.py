@@ -69,3 +69,16 @@ def test_a_failed_pre_ping_hidden_by_the_drivers_clean_up_error_is_still_a_disco
     assert app_raising(masked).get("/boom").status_code == 503
     plain = exc.ProgrammingError("SELECT 1", {}, psycopg.ProgrammingError("syntax error"), connection_invalidated=False)
     assert not lost_database(plain)
+
+
+def test_a_domain_error_that_knows_its_field_answers_it_as_a_field_error():
+    from npsloop.domain.integrations import InvalidIntegration
+    from npsloop.services.reports import ReportError
+
+    answer = app_raising(ReportError("report ranges lie between 1990-01-01 and 2100-12-31", field="from")).get("/boom")
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == [
+        {"field": "from", "message": "report ranges lie between 1990-01-01 and 2100-12-31"}
+    ]
+    plain = app_raising(InvalidIntegration("an integration needs a secret")).get("/boom").json()
+    assert "errors" not in plain and plain["message"] == "an integration needs a secret"
