@@ -9,6 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import exc
 
 from npsloop.api import errors
+from npsloop.domain.integrations import InvalidIntegration
+from npsloop.services.reports import ReportError
 from npsloop.store.uow import StoreUnavailable, lost_database
 
 
@@ -72,9 +74,6 @@ def test_a_failed_pre_ping_hidden_by_the_drivers_clean_up_error_is_still_a_disco
 
 
 def test_a_domain_error_that_knows_its_field_answers_it_as_a_field_error():
-    from npsloop.domain.integrations import InvalidIntegration
-    from npsloop.services.reports import ReportError
-
     answer = app_raising(ReportError("report ranges lie between 1990-01-01 and 2100-12-31", field="from")).get("/boom")
     assert answer.status_code == 422
     assert answer.json()["errors"] == [
