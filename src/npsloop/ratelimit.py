@@ -80,17 +80,24 @@ class RedisLimiter:
 
 
 class MemoryLimiter:
-    def __init__(self, clock: Any = time.monotonic) -> None:
+    """Buckets in this process's memory, at most `max_keys` of them (the least recently used go first): keys
+    are chosen by callers (a login's client address), so their number must not grow with an attacker's
+    supply of addresses. A forgotten bucket starts full again, as an unseen client's does."""
+
+    def __init__(self, clock: Any = time.monotonic, max_keys: int = 100_000) -> None:
         self.buckets: dict[str, tuple[float, float]] = {}
         self.lock = threading.Lock()
         self.clock = clock
+        self.max_keys = max_keys
 
     def take(self, key: str, cost: int, *, per_minute: int, burst: int) -> float | None:
         payable(cost, burst)
         rate = per_minute / 60.0
         with self.lock:
             now = self.clock()
-            tokens, at = self.buckets.get(key, (float(burst), now))
+            tokens, at = self.buckets.pop(key, (float(burst), now))  # set again below: the newest in order
+            if len(self.buckets) >= self.max_keys:
+                del self.buckets[next(iter(self.buckets))]
             tokens = min(float(burst), tokens + (now - at) * rate)
             if tokens >= cost:
                 self.buckets[key] = (tokens - cost, now)

@@ -55,3 +55,13 @@ def test_an_unreachable_limiter_lets_traffic_through():
 
 def test_retry_after_is_whole_seconds_and_at_least_one():
     assert retry_after_header(0.2) == "1" and retry_after_header(2.1) == "3"
+
+
+def test_the_memory_limiter_keeps_a_bounded_number_of_buckets_forgetting_the_least_recent():
+    limiter = MemoryLimiter(max_keys=3)
+    for client in ("a", "b", "c"):
+        limiter.take(client, 1, per_minute=1, burst=1)
+    assert limiter.take("a", 1, per_minute=1, burst=1) is not None  # "a" is now the most recent
+    for address in range(10_000):  # a guesser with many addresses
+        limiter.take(f"10.0.{address // 256}.{address % 256}", 1, per_minute=1, burst=1)
+    assert len(limiter.buckets) == 3
