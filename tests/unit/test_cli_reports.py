@@ -51,3 +51,15 @@ def test_loop_report_and_exports(cli, tmp_path):  # noqa: F811
     responses = json.loads(cli("responses", "export", "--format", "json", "--from", "2026-01-01", "--to", "2026-02-01"))
     assert [r["score"] for r in responses] == [10, 9]
     assert "no team named" in cli("cases", "export", "--team", "Nope", ok=False)
+
+
+def test_nps_report_by_many_groups_shows_the_top_and_says_what_it_summed(cli):  # noqa: F811
+    rt = _seed()
+    for index in range(3):
+        ingest(rt, score=7, responded_at="2026-01-20T12:00:00+00:00", attributes={"order": f"o-{index}"})
+    drain(rt)
+    span = ("--from", "2026-01-01", "--to", "2026-02-28", "--by", "attribute:order")
+    table = cli("report", "nps", *span, "--top", "2")
+    assert "== (other)" in table and "2 of 4 groups shown; 2 summed in (other)" in table
+    rt.settings.report_max_cells = 100
+    assert "choose a longer period" in cli("report", "nps", *span, "--period", "day", ok=False)
