@@ -18,12 +18,14 @@ from npsloop.bootstrap import Runtime
 from npsloop.domain.cases import Action
 from npsloop.domain.notifications import Channel
 from npsloop.domain.outbound import Endpoint, all_events
+from npsloop.ingest.schemas import ResponseIn
 from npsloop.notify.outbound import Outcome
 from npsloop.notify.outbox import Outbox
 from npsloop.services.casework import act_on_case
 from npsloop.services.deadletters import quarantine_task
+from npsloop.services.ingest import ingest_payload
 from npsloop.services.outbound import deliver_due
-from tests.conftest import drain, ingest
+from tests.conftest import drain, ingest, payload
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,18 @@ def customer_with_traces(rt: Runtime, *, integration: str = "shop", rejects: red
     first = dict(customer=customer, comment=comment, attributes={"order": order, "plan": "gold"})
     ingest(rt, integration, response_id=f"r1-{tag}", score=2, **first)
     ingest(rt, integration, response_id=f"r2-{tag}", score=4, customer=customer, comment="Still waiting")
+    # A producer's own idempotency key is its own text, and this one quotes the customer.
+    again = ResponseIn.model_validate(
+        payload(response_id=f"r2-{tag}", score=4, customer=customer, comment="Still waiting")
+    )
+    ingest_payload(
+        uow=rt.uow(),
+        dispatcher=rt.dispatcher,
+        integration=integration,
+        payload=again,
+        now=rt.clock(),
+        delivery_id=f"retry-of-{email}",
+    )
     drain(rt)
     # The tool sends the first answer again with more to it: the timeline records the change, old and new.
     ingest(rt, integration, response_id=f"r1-{tag}", score=2, **{**first, "comment": comment + ", and ran"})

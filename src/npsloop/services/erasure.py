@@ -149,6 +149,7 @@ def anonymise(
         if alert.last_error:
             alert.last_error = by_case[alert.case_id].scrub(alert.last_error)
     uow.customers.erase_delivery_errors(list(by_case))
+    uow.delivery_ids.forget_responses([response.id for response in responses if response.id is not None])
 
 
 def _scrub_quarantine(uow: UnitOfWork, subject: Subject) -> int:

@@ -43,3 +43,12 @@ class DeliveryIdRepository:
         if ids:
             self.session.execute(sa.delete(tables.ingest_deliveries).where(c.id.in_(ids)))
         return len(ids)
+
+    def forget_responses(self, response_ids: list[int]) -> int:
+        """Forgets every delivery id of these responses: a sender's id (an Idempotency-Key) is its own text and
+        may quote the customer, so an erased response keeps none. A re-delivery stays stale by `erased_at`."""
+        if not response_ids:
+            return 0
+        c = tables.ingest_deliveries.c
+        result = self.session.execute(sa.delete(tables.ingest_deliveries).where(c.response_id.in_(response_ids)))
+        return int(result.rowcount or 0)
