@@ -21,6 +21,7 @@ from npsloop.store.uow import UnitOfWork
 GROUPS = ("survey_type", "touchpoint", "team")
 OTHER_LABEL = "(other)"  # the series summing the groups beyond `top`; told apart by its "other": true
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
+Series = list[dict[str, Any]]
 
 
 class ReportError(PeriodError):
@@ -155,9 +156,6 @@ def nps_report(
         "truncated": truncated,
         "target": target,
     }
-
-
-Series = list[dict[str, Any]]
 
 
 def _edges(query: NpsQuery, zone: ZoneInfo) -> tuple[list[Bucket], list[datetime]]:
