@@ -10,6 +10,12 @@ import json
 from typing import Any
 
 
+def same(given: str, expected: str) -> bool:
+    """Constant-time equality of a text someone sent and the one we expect. hmac.compare_digest refuses a
+    str with non-ASCII characters (a TypeError, so "v1=²" was a 500): both are compared as bytes."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
+
+
 class LinkError(Exception):
     def __init__(self, message: str, *, expired: bool = False) -> None:
         super().__init__(message)
@@ -33,7 +39,7 @@ def make_token(secret: str, payload: dict[str, Any], expires_at: int) -> str:
 def read_token(secret: str, token: str, now: float) -> dict[str, Any]:
     body, _, mac = token.partition(".")
     expected = _b64(hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest())
-    if not mac or not hmac.compare_digest(expected, mac):
+    if not mac or not same(mac, expected):
         raise LinkError("this link is not valid")
     try:
         payload: dict[str, Any] = json.loads(_unb64(body))

@@ -7,7 +7,6 @@ so a revoked token logs its holder out at the next click. Forms carry a CSRF val
 from __future__ import annotations
 
 import hashlib
-import hmac
 import ipaddress
 from datetime import date
 from typing import Annotated, Any
@@ -29,6 +28,7 @@ from npsloop.domain.periods import Period
 from npsloop.ratelimit import retry_after_header
 from npsloop.services import casework, directory, reports
 from npsloop.services.ingest import enqueue_notification
+from npsloop.signing import same
 from npsloop.store.repositories import CaseFilter
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -101,7 +101,7 @@ def _refuse_form(page: Page, case_id: int, csrf: str, permission: Permission) ->
     """The answer to a form post that may not proceed: no session, a forged form, or a role that may not."""
     if page.who is None or page.token is None:
         return page.render("login.html", 401, next=f"/ui/cases/{case_id}", error=page.t["session_expired"])
-    if not hmac.compare_digest(csrf_for(page.token), csrf) or not page.who.can(permission):
+    if not same(csrf, csrf_for(page.token)) or not page.who.can(permission):
         return page.message(page.t["forbidden"], 403)
     return None
 
@@ -170,7 +170,7 @@ async def login(
 async def logout(request: Request, csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
     """Only the session's own form logs it out: a cross-site form cannot know the CSRF value."""
     token = request.cookies.get(SESSION)
-    if token and not hmac.compare_digest(csrf_for(token), csrf):
+    if token and not same(csrf, csrf_for(token)):
         page = Page(request, None, None)
         return page.message(page.t["forbidden"], 403)
     response = RedirectResponse("/ui/login", status_code=303)

@@ -11,6 +11,7 @@ import hmac
 from collections.abc import Mapping, Sequence
 
 from npsloop.domain.numbers import is_decimal
+from npsloop.signing import same
 
 HEADER = "NPSLoop-Signature"
 
@@ -71,6 +72,6 @@ def verify(
         for secret in integration_secrets:
             expected = compute(secret, timestamp, body)
             # Every candidate is compared, in constant time, so timing says nothing about which one matched.
-            if any(hmac.compare_digest(expected, candidate) for candidate in signatures):
+            if any(same(candidate, expected) for candidate in signatures):
                 return integration
     raise SignatureError("no signature matches the body")

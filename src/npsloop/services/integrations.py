@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import secrets as random
+import traceback
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +20,7 @@ from npsloop.domain.integrations import (
 )
 from npsloop.egress.policy import Policy, Refused
 from npsloop.ingest.adapters import ADAPTERS
-from npsloop.ingest.adapters.base import ConfigError, Fetch, Ignored, Request
+from npsloop.ingest.adapters.base import ConfigError, Fetch, Ignored, PayloadError, Request
 from npsloop.ingest.schemas import ResponseIn
 from npsloop.store.uow import Conflict, UnitOfWork
 
@@ -141,7 +142,19 @@ def delivery_id(integration: Integration, request: Request) -> str | None:
 
 def translate(integration: Integration, request: Request, fetch: Fetch, now: datetime) -> ResponseIn | Ignored:
     """Raises PayloadError, UpstreamError or pydantic's ValidationError, each the caller's to answer."""
-    built = ADAPTERS[integration.kind].parse(request, integration.config, fetch)
+    try:
+        built = ADAPTERS[integration.kind].parse(request, integration.config, fetch)
+    except (TypeError, AttributeError, KeyError, IndexError) as error:
+        # Adapters read a tool's JSON by its documented shape; a list where an object belongs (in the
+        # webhook or in the answer read back) is the sender's mistake, answered 422 for every adapter at
+        # once rather than guarded line by line. Logged with where it broke, never with the values.
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        at = f"{where.name}:{where.lineno}"
+        log.warning(
+            "integration payload of an unexpected shape",
+            extra={"integration": integration.name, "error": type(error).__name__, "at": at},
+        )
+        raise PayloadError("body", "the payload is not in the shape the tool documents") from None
     if isinstance(built, Ignored):
         log.info("integration event ignored", extra={"integration": integration.name, "reason": built.reason})
         return built

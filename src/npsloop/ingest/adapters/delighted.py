@@ -50,7 +50,7 @@ class Delighted(ToolAdapter):
     def parse(self, request: Request, config: Mapping[str, Any], fetch: Fetch) -> dict[str, Any] | Ignored:
         payload = require_object(json_body(request), "body")
         event = payload.get("event_type")
-        if event not in RESPONSE_EVENTS:
+        if not isinstance(event, str) or event not in RESPONSE_EVENTS:  # a list would raise TypeError
             return Ignored(f"Delighted event {str(event)[:60]!r} is not a survey response")
         data = require_object(payload.get("event_data"), "event_data")
         if data.get("survey_type", "nps") != "nps":

@@ -77,7 +77,7 @@ class Formbricks(ToolAdapter):
     def parse(self, request: Request, config: Mapping[str, Any], fetch: Fetch) -> dict[str, Any] | Ignored:
         payload = require_object(json_body(request), "body")
         event = payload.get("event")
-        if event not in EVENTS:
+        if not isinstance(event, str) or event not in EVENTS:  # a list would raise TypeError
             return Ignored(f"Formbricks event {str(event)[:60]!r} is not a response")
         data = require_object(payload.get("data"), "data")
         answers = data.get("data") if isinstance(data.get("data"), dict) else {}
