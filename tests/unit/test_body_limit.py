@@ -124,3 +124,10 @@ def test_the_middleware_reads_no_more_than_the_limit_and_answers_once():
     asyncio.run(BodyLimit(greedy_route, default=5000)(scope, receive, send))
     assert sum(pulled) <= 5000
     assert [m.get("status") for m in sent if m["type"] == "http.response.start"] == [413]
+
+
+def test_the_route_limit_holds_behind_a_proxy_prefix():
+    limit = BodyLimit(None, default=10, larger={"/v1/responses:batch": 100})  # type: ignore[arg-type]
+    behind = {"type": "http", "path": "/nps/v1/responses:batch", "root_path": "/nps", "headers": []}
+    assert limit.limit_for(behind) == 100
+    assert limit.limit_for({"type": "http", "path": "/v1/tokens", "headers": []}) == 10

@@ -39,14 +39,16 @@ class BodyLimit:
         self.default = default
         self.larger = dict(larger or {})
 
-    def limit_for(self, path: str) -> int:
-        return self.larger.get(path, self.default)
+    def limit_for(self, scope: Scope) -> int:
+        """By the route's own path: behind a proxy's prefix (root_path) the batch is still the batch."""
+        path, root = scope["path"], scope.get("root_path", "")
+        return self.larger.get(path.removeprefix(root) if root else path, self.default)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cut = _Cut(self.limit_for(scope["path"]))
+        cut = _Cut(self.limit_for(scope))
         declared = declared_length(scope)
         if declared is not None and declared > cut.limit:
             await too_large(cut.limit, scope, receive, send)
