@@ -81,3 +81,22 @@ def test_a_domain_error_that_knows_its_field_answers_it_as_a_field_error():
     ]
     plain = app_raising(InvalidIntegration("an integration needs a secret")).get("/boom").json()
     assert "errors" not in plain and plain["message"] == "an integration needs a secret"
+
+
+def test_the_frameworks_own_refusals_have_the_problem_shape():
+    """No such path, a method the path lacks, a body FastAPI cannot parse (JSON nested past Python's stack):
+    each a problem body like every other error, not {"detail": ...}."""
+    app = FastAPI()
+    errors.install(app)
+
+    @app.post("/things")
+    def add(thing: dict[str, int]) -> dict[str, int]:
+        return thing
+
+    client = TestClient(app)
+    missing, wrong_method = client.get("/nothing"), client.delete("/things")
+    assert (missing.status_code, missing.json()["error"]) == (404, "not_found")
+    assert (wrong_method.status_code, wrong_method.json()["error"]) == (405, "method_not_allowed")
+    assert wrong_method.headers["Allow"] == "POST"
+    unparsable = client.post("/things", content=b"[" * 5000, headers={"Content-Type": "application/json"})
+    assert unparsable.status_code == 400 and unparsable.json()["errors"][0]["field"] == "body"

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException
 
 from npsloop.domain import errors as domain
 from npsloop.domain.access import AccessDenied
@@ -110,10 +111,22 @@ def problem(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+# The framework's own refusals: no such path, a method the path lacks, a body FastAPI could not parse.
+HTTP_CODES = {400: "invalid_json", 404: "not_found", 405: "method_not_allowed"}
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api(_: Request, error: ApiError) -> JSONResponse:
         return problem(error.status, error.code, error.message, error.errors, error.headers)
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, error: HTTPException) -> JSONResponse:
+        """In the shape of every other error, rather than the framework's {"detail": ...}."""
+        message = str(error.detail)
+        errors = [{"field": "body", "message": message}] if error.status_code == 400 else None
+        code = HTTP_CODES.get(error.status_code, "http_error")
+        return problem(error.status_code, code, message, errors, dict(error.headers or {}) or None)
 
     @app.exception_handler(domain.DomainError)
     async def _domain(_: Request, error: domain.DomainError) -> JSONResponse:
