@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from npsloop.api.auth import allow
+from npsloop.api.body import StrictJsonRoute
 from npsloop.api.errors import ApiError, documented
 from npsloop.api.params import Offset, RowId
 from npsloop.api.presenters import case_json
@@ -23,7 +24,12 @@ from npsloop.services import casework
 from npsloop.services.ingest import enqueue_notification
 from npsloop.store.repositories import CaseFilter
 
-router = APIRouter(prefix="/v1/cases", tags=["cases"], responses=documented(401, 403, 404, 409, 422, 503))
+router = APIRouter(
+    prefix="/v1/cases",
+    tags=["cases"],
+    responses=documented(400, 401, 403, 404, 409, 422, 503),
+    route_class=StrictJsonRoute,
+)
 Reader = Annotated[Principal, Depends(allow(Permission.READ_CASES))]
 Actor = Annotated[Principal, Depends(allow(Permission.ACT_ON_CASES))]
 Assigner = Annotated[Principal, Depends(allow(Permission.ASSIGN_CASES))]

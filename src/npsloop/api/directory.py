@@ -9,13 +9,16 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from npsloop.api.auth import allow
+from npsloop.api.body import StrictJsonRoute
 from npsloop.api.errors import documented
 from npsloop.api.presenters import agent_json, team_json
 from npsloop.domain.access import Permission
 from npsloop.ingest.schemas import EmailText, PhoneText, Text
 from npsloop.services import directory
 
-router = APIRouter(prefix="/v1", tags=["directory"], responses=documented(401, 403, 409, 422, 503))
+router = APIRouter(
+    prefix="/v1", tags=["directory"], responses=documented(400, 401, 403, 409, 422, 503), route_class=StrictJsonRoute
+)
 READ = [Depends(allow(Permission.READ_DIRECTORY))]
 WRITE = [Depends(allow(Permission.WRITE_DIRECTORY))]
 Name = Annotated[StrictStr, Field(min_length=1, max_length=100, pattern=r"^[\w.@ -]+$")]

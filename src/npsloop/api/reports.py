@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from npsloop.api.auth import allow
+from npsloop.api.body import StrictJsonRoute
 from npsloop.api.errors import ApiError, documented
 from npsloop.bootstrap import Runtime
 from npsloop.domain.access import Permission, Principal
@@ -18,7 +19,9 @@ from npsloop.domain.periods import Period, PeriodError
 from npsloop.domain.scores import SurveyType
 from npsloop.services import reports
 
-router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=documented(401, 403, 422, 503))
+router = APIRouter(
+    prefix="/v1/reports", tags=["reports"], responses=documented(400, 401, 403, 422, 503), route_class=StrictJsonRoute
+)
 Reader = Annotated[Principal, Depends(allow(Permission.READ_REPORTS))]
 Setter = Annotated[Principal, Depends(allow(Permission.SET_TARGETS))]
 

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from npsloop.api.auth import allow
+from npsloop.api.body import StrictJsonRoute
 from npsloop.api.errors import documented
 from npsloop.bootstrap import Runtime
 from npsloop.domain.access import ApiToken, Permission, Role
@@ -19,7 +20,8 @@ router = APIRouter(
     prefix="/v1/tokens",
     tags=["tokens"],
     dependencies=[Depends(allow(Permission.MANAGE_TOKENS))],
-    responses=documented(401, 403, 404, 409, 422, 503),
+    responses=documented(400, 401, 403, 404, 409, 422, 503),
+    route_class=StrictJsonRoute,
 )
 Name = Annotated[StrictStr, Field(min_length=1, max_length=100, pattern=r"^[\w.@ -]+$")]
 
