@@ -131,3 +131,8 @@ def test_the_route_limit_holds_behind_a_proxy_prefix():
     behind = {"type": "http", "path": "/nps/v1/responses:batch", "root_path": "/nps", "headers": []}
     assert limit.limit_for(behind) == 100
     assert limit.limit_for({"type": "http", "path": "/v1/tokens", "headers": []}) == 10
+
+
+def test_every_operation_documents_the_413(client):
+    document = client.app.openapi()
+    assert all("413" in operation["responses"] for item in document["paths"].values() for operation in item.values())

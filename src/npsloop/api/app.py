@@ -48,7 +48,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     if runtime is None:
         # Built by uvicorn in a process of its own (`npsloop serve --workers N`): log as the command does.
         configure_logging(get_settings())
-    app = FastAPI(title="npsloop", version=__version__, lifespan=lifespan)
+    # 413 on every route: the body limit (api/body_limit.py) answers before any of them.
+    app = FastAPI(title="npsloop", version=__version__, lifespan=lifespan, responses=errors.documented(413))
     if runtime is not None:
         app.state.runtime = runtime  # usable before (or without) the lifespan, as in-process test clients do
     errors.install(app)
