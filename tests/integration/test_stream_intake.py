@@ -100,11 +100,10 @@ def test_a_huge_score_and_deep_nesting_are_rejected_alone_and_the_consumer_lives
         assert count(pg_runtime, "crm") == 1
         # Read by a strict UTF-8 client (as erasure reads it): the Latin-1 entry's bytes are kept as escapes.
         reasons = [json.loads(fields["reason"]) for _, fields in client.xrange(stream + ":rejects")]
-        assert reasons == [
-            [{"field": "response", "message": "not valid JSON (a number too long to read)"}],
-            [{"field": "response", "message": "not valid JSON (nested too deeply)"}],
-            [{"field": "response", "message": "not valid UTF-8"}],
-        ]
+        huge, deep, latin1 = reasons
+        assert huge[0]["message"].startswith("is not valid JSON: number is infinity")
+        assert deep == [{"field": "response", "message": "is nested deeper than 32 levels"}]
+        assert latin1 == [{"field": "response", "message": "not valid UTF-8"}]
         assert client.xpending(stream, "npsloop")["pending"] == 0
         client.xadd(stream, {"response": json.dumps(payload(response_id="after")), "integration": "crm"})
         deadline = time.monotonic() + 30

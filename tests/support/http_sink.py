@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socketserver
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -72,12 +73,17 @@ def http_sink() -> Iterator[Sink]:
         def log_message(self, *_: Any) -> None:
             return None
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as state.url:
+        yield state
+
+
+@contextlib.contextmanager
+def serving(server: socketserver.BaseServer) -> Iterator[str]:
+    """Serves on a thread of its own until the block ends, then stops and closes; gives the base URL."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield state
+        yield f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[index]
     finally:
         server.shutdown()
         server.server_close()

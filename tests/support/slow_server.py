@@ -11,6 +11,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from tests.support.http_sink import serving
+
 
 @dataclass
 class Answer:
@@ -68,12 +70,5 @@ def slow_server(answer: Answer) -> Iterator[SlowServer]:
         allow_reuse_address = True
         request_queue_size = 128
 
-    server = Server(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Server(("127.0.0.1", 0), Handler)) as state.url:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -199,33 +199,13 @@ def world(tmp_path_factory) -> Iterator[dict[str, Any]]:
                 score_question="QID1",
                 comment_question="QID2_TEXT",
             ),
-            "mapping": add("mapping", "mapping", **MAPPING),
+            "mapping": add("mapping", "mapping", **docs.MAPPING),
         }
         yield {"rt": rt, "client": client, "api": api, "secrets": secrets}
     rt.engine.dispose()
 
 
 FORMBRICKS_SECRET = "whsec_dGhlLWZvcm1icmlja3MtZnV6ei1rZXktMzItYnl0ZXM="
-MAPPING = {
-    "fields": {
-        "response_id": "$.id",
-        "score": "$.answers[?(@.type=='nps')].value",
-        "comment": "$.answers[?(@.type=='text')].value",
-        "customer.id": "user.id",
-        "customer.email": "user.email",
-        "responded_at": "submitted",
-        "attributes.plan": "user.plan",
-    },
-    "event": "$.kind",
-    "accept": ["submission"],
-}
-MAPPED = {
-    "kind": "submission",
-    "id": "sub-881",
-    "submitted": "2026-11-20T10:00:00+00:00",
-    "user": {"id": "u-9", "email": "kim@example.com", "plan": "pro"},
-    "answers": [{"type": "text", "value": "Too expensive"}, {"type": "nps", "value": "5"}],
-}
 
 
 def no_server_error(reply: Any, what: str) -> None:
@@ -239,7 +219,7 @@ def no_server_error(reply: Any, what: str) -> None:
 
 @pytest.mark.parametrize("score", ["²", "⑧"])
 def test_a_mapped_score_of_digits_int_refuses_is_a_422_naming_the_score(world, score):
-    body = dump({**MAPPED, "answers": [{"type": "nps", "value": score}]})
+    body = dump({**docs.MAPPED, "answers": [{"type": "nps", "value": score}]})
     reply = post_tool(world, "mapping", body)
     assert reply.status_code == 422 and reply.json()["errors"][0]["field"] == "score", reply.text
 
@@ -318,7 +298,7 @@ DOCUMENTED: dict[str, tuple[Any, tuple[tuple[Any, ...], ...]]] = {
     "typeform": (docs.TYPEFORM, (("form_response", "answers", 2, "number"), ("form_response", "submitted_at"))),
     "formbricks": (docs.FORMBRICKS, (("data", "data", "nps-q1"), ("data", "updatedAt"))),
     "surveymonkey": (docs.SURVEYMONKEY_EVENT, (("resources", "respondent_id"), ("event_datetime",))),
-    "mapping": (MAPPED, (("answers", 1, "value"), ("submitted",))),
+    "mapping": (docs.MAPPED, (("answers", 1, "value"), ("submitted",))),
 }
 SM_SCORE = ("pages", 0, "questions", 0, "answers", 0, "simple_text")
 

@@ -63,3 +63,21 @@ def test_entries_count_under_the_default_or_a_declared_intake_integration(runtim
     assert take(runtime, integrations, "crm", response_id="b").created
     assert response(runtime, "intake", "a") is not None
     assert response(runtime, "crm", "b") is not None
+
+
+def test_an_entry_is_read_by_the_same_strict_parser_as_the_api(runtime):
+    """The intake is a door like /v1/responses: a repeated key (which a lenient parser resolves silently, the
+    last wins) and nesting past the API's limit are refused the same way, and nothing is stored."""
+    twice = json.dumps(payload(response_id="twice"))[:-1] + ', "score": 10}'
+    deep = json.dumps(payload(response_id="deep"))[:-1] + ', "extra": ' + "[" * 40 + "]" * 40 + "}"
+    for raw, message in ((twice, "repeats the key 'score'"), (deep, "is nested deeper than 32 levels")):
+        fields = {"response": raw}
+        taken = take_entry(
+            uow=runtime.uow(),
+            dispatcher=runtime.dispatcher,
+            fields=fields,
+            integrations=doors(runtime),
+            now=runtime.clock(),
+        )
+        assert taken == Rejected([{"field": "response", "message": message}])
+    assert response(runtime, "intake", "twice") is None and response(runtime, "intake", "deep") is None

@@ -329,36 +329,13 @@ def test_an_api_base_npsloop_may_not_reach_is_refused_when_added(runtime, api_ba
         )
 
 
-MAPPING = {
-    "fields": {
-        "response_id": "$.id",
-        "score": "$.answers[?(@.type=='nps')].value",
-        "comment": "$.answers[?(@.type=='text')].value",
-        "customer.id": "user.id",
-        "customer.email": "user.email",
-        "responded_at": "submitted",
-        "attributes.plan": "user.plan",
-    },
-    "event": "$.kind",
-    "accept": ["submission"],
-}
-
-
 def _mapped(**overrides: Any) -> dict[str, Any]:
-    body = {
-        "kind": "submission",
-        "id": "sub-881",
-        "submitted": "2026-11-20T10:00:00+00:00",
-        "user": {"id": "u-9", "email": "kim@example.com", "plan": "pro"},
-        "answers": [{"type": "text", "value": "Too expensive"}, {"type": "nps", "value": "5"}],
-    }
-    body.update(overrides)
-    return body
+    return {**copy.deepcopy(docs.MAPPED), **overrides}
 
 
 def test_a_mapping_integration_maps_a_payload_nobody_wrote_an_adapter_for(world):
     rt, client = world
-    secret = add(rt, "homegrown", "mapping", **MAPPING)
+    secret = add(rt, "homegrown", "mapping", **docs.MAPPING)
     raw = json.dumps(_mapped()).encode()
     headers = {signature.HEADER: signature.sign(raw, secret, int(time.time()))}
     answer = client.post("/v1/integrations/mapping/homegrown", content=raw, headers=headers)
@@ -397,7 +374,7 @@ def test_a_mapping_integration_maps_a_payload_nobody_wrote_an_adapter_for(world)
 
 def test_a_mapped_score_out_of_range_gets_the_same_field_message_as_the_api(world):
     rt, client = world
-    secret = add(rt, "homegrown", "mapping", **MAPPING)
+    secret = add(rt, "homegrown", "mapping", **docs.MAPPING)
     raw = json.dumps(_mapped(answers=[{"type": "nps", "value": 11}])).encode()
     answer = client.post(
         "/v1/integrations/mapping/homegrown",
@@ -440,7 +417,7 @@ def test_a_mapping_whose_path_runs_a_regular_expression_is_refused_when_added(ru
         add(runtime, "regex", "mapping", fields=fields)
     assert refused.value.field == f"config.fields.{target}"
     with pytest.raises(InvalidIntegration, match="regular expression") as refused:
-        add(runtime, "regex", "mapping", fields=MAPPING["fields"], event="$.events[?(@.k =~ '.*')]", accept=["x"])
+        add(runtime, "regex", "mapping", fields=docs.MAPPING["fields"], event="$.events[?(@.k =~ '.*')]", accept=["x"])
     assert refused.value.field == "config.event"
 
 
@@ -448,8 +425,8 @@ def test_a_stored_mapping_with_a_regular_expression_runs_none_and_answers_422(wo
     """A mapping stored before such paths were refused: its deliveries are refused with the reason, and the
     pattern is never run on the payload (`(a+)+$` takes twice as long for every further "a")."""
     rt, client = world
-    secret = add(rt, "legacy", "mapping", **MAPPING)
-    evil = {**MAPPING["fields"], "score": "$.answers[?(@.type =~ '(a+)+$')].value"}
+    secret = add(rt, "legacy", "mapping", **docs.MAPPING)
+    evil = {**docs.MAPPING["fields"], "score": "$.answers[?(@.type =~ '(a+)+$')].value"}
     with rt.engine.begin() as connection:
         row = connection.execute(sa.text("SELECT id, config FROM integrations WHERE name = 'legacy'")).one()
         config = json.loads(row.config) if isinstance(row.config, str) else dict(row.config)

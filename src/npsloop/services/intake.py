@@ -9,13 +9,13 @@ whose response ids it could otherwise overwrite or take first."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import ValidationError
 
+from npsloop.ingest import strict_json
 from npsloop.ingest.schemas import ResponseIn, field_errors
 from npsloop.services.ingest import IngestResult, ingest_payload
 from npsloop.services.ports import Dispatcher
@@ -99,13 +99,9 @@ def _undecodable(fields: dict[str, str]) -> Rejected | None:
 
 
 def _parse(raw: str) -> object:
-    """The JSON of an entry, or why it is none: Python's parser also refuses an integer longer than 4,300
-    digits (a ValueError that is not a JSONDecodeError) and nesting deeper than the interpreter's stack."""
+    """The JSON of an entry, read by the one strict parser every door uses (depth, repeated keys, numbers),
+    or why it is none."""
     try:
-        return json.loads(raw)
-    except json.JSONDecodeError as error:
-        return Rejected([{"field": "response", "message": f"not valid JSON ({error.msg})"}])
-    except ValueError:
-        return Rejected([{"field": "response", "message": "not valid JSON (a number too long to read)"}])
-    except RecursionError:
-        return Rejected([{"field": "response", "message": "not valid JSON (nested too deeply)"}])
+        return strict_json.loads(raw.encode("utf-8"))
+    except strict_json.InvalidJson as error:
+        return Rejected([{"field": "response", "message": str(error)}])
