@@ -4,20 +4,13 @@ refused or cut at the limit, and the process's peak RSS grows by far less than o
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from npsloop.settings import Settings
-from npsloop.store import migrate
-from tests.conftest import TOKEN
-from tests.support.stack import free_port, wait_for
+from tests.support.api_process import embedded_api, peak_rss_kb
 
 ATTACK_BYTES = 150 * 1024 * 1024
 PEAK_GROWTH_BOUND_KB = 30 * 1024
@@ -34,33 +27,8 @@ CHUNK = b"x" * (1024 * 1024)
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[tuple[int, int]]:
     """(pid, port) of `npsloop serve` on the embedded database, one process for the module."""
-    folder: Path = tmp_path_factory.mktemp("body_limit_server")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NPSLOOP_")}
-    env |= {"NPSLOOP_DATA_DIR": str(folder), "NPSLOOP_API_TOKENS": TOKEN, "NPSLOOP_LOG_LEVEL": "WARNING"}
-    migrate.upgrade(Settings(data_dir=folder).resolved_database_url)
-    port = free_port()
-    command = [sys.executable, "-m", "npsloop.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for(lambda: answers(port), 30, "the API to start")
-        yield process.pid, port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def answers(port: int) -> bool:
-    try:
-        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def peak_rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    raise AssertionError("no VmHWM in /proc status")
+    with embedded_api(tmp_path_factory.mktemp("body_limit_server")) as served:
+        yield served
 
 
 def attack(port: int, method: str, path: str, *, chunked: bool) -> bytes:

@@ -2,7 +2,7 @@
 reports on PostgreSQL: tests/integration/test_reports_postgres.py)."""
 
 import tracemalloc
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,8 +13,8 @@ from npsloop.domain.errors import UnknownTeam
 from npsloop.domain.periods import Period
 from npsloop.services import casework, reports
 from npsloop.services.reports import NpsQuery, ReportError
-from npsloop.store import tables
 from tests.conftest import TOKEN, at, drain, ingest, madrid_schedule, seed_team
+from tests.support.report_rows import many_groups
 
 
 def answer(rt, score, when, **extra):
@@ -189,37 +189,12 @@ def test_default_range_is_the_last_twelve_periods():
     assert reports.default_range(date(2026, 11, 22), Period.DAY, 1) == (date(2026, 11, 22), date(2026, 11, 22))
 
 
-def _many_groups(rt, values: int, days: int, first: date) -> int:
-    """`values` distinct order ids spread over `days` days, the first five answered more often (so the top is
-    known), written straight into the table: the report is under test, not the ingest."""
-    rows = []
-    for index in range(values + 40):
-        value = f"o-{index % 5 if index >= values else index:04d}"
-        when = datetime(first.year, first.month, first.day, 12, tzinfo=UTC) + timedelta(days=index % days)
-        rows.append(
-            {
-                "integration": "shop",
-                "external_id": f"r-{index}",
-                "score": index % 11,
-                "survey_type": "transactional",
-                "customer_id": f"c-{index}",
-                "responded_at": when,
-                "received_at": when,
-                "attributes": {"order": value},
-                "status": "processed",
-            }
-        )
-    with rt.engine.begin() as connection:
-        connection.execute(tables.responses.insert(), rows)
-    return len(rows)
-
-
 def test_a_thousand_groups_over_a_thousand_days_stay_bounded_and_other_adds_up(runtime):
     """The attack: group_by=attribute:order with 1,000 distinct values, day by day over 999 days, answered
     241 MB (a million figures) and grew the API by over a gigabyte. Now the most answered groups are shown and
     the rest summed as one "other" series, and a report over the figures limit is refused before it is read."""
     first, last = date(2024, 3, 8), date(2026, 12, 1)
-    total = _many_groups(runtime, values=1000, days=(last - first).days + 1, first=first)
+    total = many_groups(runtime.engine, values=1000, days=(last - first).days + 1, first=first)
     client = TestClient(create_app(runtime))
     auth = {"Authorization": f"Bearer {TOKEN}"}
     url = f"/v1/reports/nps?period=day&from={first}&to={last}&group_by=attribute:order"
