@@ -83,10 +83,11 @@ def truncate(url: str) -> None:
         connection.execute(
             sa.text(
                 "TRUNCATE outbound_deliveries, outbound_endpoints, integrations, api_tokens, nps_targets, "
-                "notifications, case_events, ingest_deliveries, responses, cases, agents, teams "
+                "notifications, case_events, ingest_deliveries, responses, cases, agents, teams, themes "
                 "RESTART IDENTITY CASCADE"
             )
         )
+        connection.execute(sa.text("UPDATE themes_version SET version = 0, changed_at = NULL"))  # the default
         connection.execute(sa.text("UPDATE routing_version SET version = version + 1"))  # teams changed
     engine.dispose()
 

@@ -24,6 +24,7 @@ from npsloop.api import (
     integrations,
     links,
     reports,
+    themes,
     tokens,
     twilio,
     webhooks,
@@ -73,6 +74,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(tokens.router)
     app.include_router(customers.router)
     app.include_router(reports.router)
+    app.include_router(themes.router)
     app.include_router(dashboard.router)
 
     def openapi() -> dict[str, Any]:

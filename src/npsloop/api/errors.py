@@ -20,6 +20,7 @@ from npsloop.domain.outbound import InvalidEndpoint
 from npsloop.domain.periods import PeriodError
 from npsloop.domain.rules import RuleError
 from npsloop.domain.sla import CalendarError
+from npsloop.domain.themes import TaxonomyError
 from npsloop.services.erasure import InvalidCustomer
 from npsloop.services.reports import ReportError
 from npsloop.services.tokens import InvalidToken, TokenNotFound
@@ -38,6 +39,7 @@ STATUS = {
     domain.InvalidScore: 422,
     CalendarError: 422,
     RuleError: 422,
+    TaxonomyError: 422,
     TokenNotFound: 404,
     InvalidToken: 422,
     InvalidCustomer: 422,
@@ -133,6 +135,8 @@ def install(app: FastAPI) -> None:
         status = STATUS.get(type(error), 400)
         field = getattr(error, "field", None)  # set by the errors that know which input is at fault
         errors = [{"field": field, "message": str(error)}] if isinstance(field, str) else None
+        if isinstance(error, TaxonomyError):  # a whole file checked at once: every mistake, with its line
+            errors = error.field_errors()
         return problem(status, type(error).__name__, str(error), errors)
 
     @app.exception_handler(AccessDenied)

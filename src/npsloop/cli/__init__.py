@@ -15,6 +15,7 @@ from npsloop.cli import (
     routing,
     run,
     secrets,
+    themes,
     tokens,
     webhooks,
 )
@@ -47,3 +48,4 @@ main.add_command(webhooks.webhooks)
 main.add_command(customers.customers)
 main.add_command(customers.retention_group)
 main.add_command(secrets.secrets)
+main.add_command(themes.themes)

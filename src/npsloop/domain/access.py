@@ -28,6 +28,7 @@ class Permission(StrEnum):
     READ_DIRECTORY = "directory:read"
     WRITE_DIRECTORY = "directory:write"
     MANAGE_TOKENS = "tokens:manage"
+    WRITE_THEMES = "themes:write"  # the reason taxonomy: what every comment is tagged with, installation-wide
     # Data-protection requests about one customer (GDPR art. 15 and 17, Colombia's Ley 1581): the admin's alone.
     CUSTOMERS_EXPORT = "customers:export"
     CUSTOMERS_ERASE = "customers:erase"

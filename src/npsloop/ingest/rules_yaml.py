@@ -2,37 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import yaml
 
 from npsloop.domain.rules import Rule, RuleError, check_rules, parse_rule
-
-
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers where each mapping started (1-based), under the key __line__."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        mapping = super().construct_mapping(node, deep=deep)
-        mapping["__line__"] = node.start_mark.line + 1
-        return mapping
+from npsloop.ingest.yaml_lines import LINE, YamlError, read_yaml
 
 
 def load_rules(text: str) -> list[Rule]:
     try:
-        document = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise RuleError(
-            f"not valid YAML: {getattr(error, 'problem', error)}", mark.line + 1 if mark else None
-        ) from None
+        document = read_yaml(text)
+    except YamlError as error:
+        raise RuleError(error.message, error.line) from None
     if not isinstance(document, dict) or not isinstance(document.get("rules"), list):
         raise RuleError("the file must hold a list under 'rules:'", 1)
     rules = []
     for position, raw in enumerate(document["rules"], start=1):
         if not isinstance(raw, dict):
-            raise RuleError(f"rule {position} must be a mapping (name, match, team, priority)", document["__line__"])
-        rules.append(parse_rule(raw, raw.get("__line__"), position))
+            raise RuleError(f"rule {position} must be a mapping (name, match, team, priority)", document[LINE])
+        rules.append(parse_rule(raw, raw.get(LINE), position))
     check_rules(rules)
     return rules
 

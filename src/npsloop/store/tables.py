@@ -344,3 +344,27 @@ ingest_deliveries = sa.Table(
     sa.UniqueConstraint("integration", "delivery_id", name="uq_ingest_deliveries_once"),
     sa.Index("ix_ingest_deliveries_received_at", "received_at"),
 )
+
+# The reason taxonomy, in its order, when one has been loaded; with none stored the default in the code applies
+# (domain/theme_defaults.py), so a fresh install reads it and a new release's better wording reaches it.
+themes = sa.Table(
+    "themes",
+    metadata,
+    sa.Column("key", sa.String(40), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False, unique=True),
+    sa.Column("name_es", sa.String(100), nullable=False),
+    sa.Column("name_en", sa.String(100), nullable=False),
+    sa.Column("description_es", sa.String(400), nullable=False),
+    sa.Column("description_en", sa.String(400), nullable=False),
+    sa.Column("retired", sa.Boolean, nullable=False),
+)
+
+# One row, bumped in the transaction that changes the taxonomy: what was tagged under an older version is what
+# must be tagged again.
+themes_version = sa.Table(
+    "themes_version",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("changed_at", UTCDateTime),
+)

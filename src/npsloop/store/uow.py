@@ -25,6 +25,7 @@ from npsloop.store.repositories import (
     ResponseRepository,
 )
 from npsloop.store.routing_repository import RoutingRepository
+from npsloop.store.theme_repository import ThemeRepository
 
 
 class Conflict(Exception):
@@ -80,6 +81,7 @@ class UnitOfWork:
         self.outbound = OutboundRepository(self.session)
         self.customers = CustomerRepository(self.session)
         self.delivery_ids = DeliveryIdRepository(self.session)
+        self.themes = ThemeRepository(self.session)
         return self
 
     def __exit__(

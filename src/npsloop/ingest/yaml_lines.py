@@ -1,0 +1,71 @@
+"""Reading the YAML files people write (routing rules, themes): the safe loader, with each mapping's line kept
+so every error can point at it. What a few bytes could turn into a crash or a flood is refused with its line:
+aliases (a "billion laughs" file expands nine-fold per level, and any later str() or walk of it with it),
+nesting past MAX_DEPTH (the composer recurses per level, so a file of brackets would exhaust the stack), and a
+key repeated in one mapping (the safe loader keeps the last silently, so a second `name:` would win unseen)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.composer import ComposerError
+from yaml.constructor import ConstructorError
+
+LINE = "__line__"  # the key under which each mapping carries the line it starts on (1-based)
+MAX_DEPTH = 32
+
+
+class YamlError(ValueError):
+    """The text is not YAML this project reads; `line` (1-based) says where, when known."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.message, self.line = message, line
+
+
+class _LineLoader(yaml.SafeLoader):
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise ComposerError(None, None, "aliases (*name) are not allowed: write the value out", mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels", mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                repeated = key in seen
+            except TypeError:  # an unhashable key: the constructor below says so, with its line
+                break
+            if repeated:
+                raise ConstructorError(None, None, f"the key {str(key)[:40]!r} is repeated", key_node.start_mark)
+            seen.add(key)
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping[LINE] = node.start_mark.line + 1
+        return mapping
+
+
+def read_yaml(text: str) -> Any:
+    """The document in `text`, every mapping in it carrying its line under LINE; YamlError if it is not one."""
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise YamlError(f"not valid YAML: {getattr(error, 'problem', None) or error}", _line(mark)) from None
+
+
+def _line(mark: yaml.Mark | None) -> int | None:
+    return mark.line + 1 if mark is not None else None

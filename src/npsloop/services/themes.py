@@ -1,0 +1,37 @@
+"""The reason taxonomy: the one in force (the stored one, or the default when none was ever loaded), and
+replacing it whole from YAML text, for the CLI and the API alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
+from npsloop.domain.themes import Taxonomy
+from npsloop.ingest.themes_yaml import load_themes as read_themes
+from npsloop.store.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class ThemesLoaded:
+    taxonomy: Taxonomy
+    changed: bool  # False: the file said what was already in force, and the version stayed
+
+
+def current_taxonomy(*, uow: UnitOfWork) -> Taxonomy:
+    with uow:
+        return Taxonomy(uow.themes.stored() or DEFAULT_TAXONOMY.themes, version=uow.themes.version())
+
+
+def load_themes(*, uow: UnitOfWork, text: str, now: datetime) -> ThemesLoaded:
+    """Replaces the taxonomy with the one in `text`, in one transaction. A text with any mistake raises
+    TaxonomyError naming them all and changes nothing; one that says what is in force changes nothing either,
+    so loading the same file again does not make everything tagged look out of date."""
+    taxonomy = read_themes(text)
+    with uow:
+        version = uow.themes.version(for_update=True)  # concurrent loads take turns from here
+        if Taxonomy(uow.themes.stored() or DEFAULT_TAXONOMY.themes) == taxonomy:
+            return ThemesLoaded(Taxonomy(taxonomy.themes, version), changed=False)
+        version = uow.themes.replace(taxonomy, now)
+        uow.commit()
+    return ThemesLoaded(Taxonomy(taxonomy.themes, version), changed=True)
