@@ -86,3 +86,14 @@ def test_each_mistake_is_reported_with_its_line(text, line, message):
     with pytest.raises(RuleError) as error:
         load_rules(text)
     assert error.value.line == line and message in str(error.value) and str(error.value).startswith(f"line {line}:")
+
+
+def test_a_billion_laughs_rule_file_is_refused_before_it_expands():
+    # before, the rule's name was str() of the expanded 9**9-item list: minutes of CPU and gigabytes of memory
+    levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    levels += [
+        f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]" for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    ]
+    with pytest.raises(RuleError) as refused:
+        load_rules("\n".join(levels) + "\nrules:\n  - name: *i\n    team: x\n")
+    assert refused.value.line == 2 and "aliases" in str(refused.value)

@@ -128,8 +128,8 @@ def parse_taxonomy(document: Any) -> Taxonomy:
         if theme is not None:
             themes.append(theme)
     # A theme with a mistake of its own is left out of the checks between themes, but it is not missing.
-    present = {raw.get("key") for raw in document["themes"] if isinstance(raw, Mapping)}
-    problems += check_taxonomy(themes, line, present={key for key in present if isinstance(key, str)})
+    present = {raw["key"] for raw in document["themes"] if isinstance(raw, Mapping) and isinstance(raw.get("key"), str)}
+    problems += check_taxonomy(themes, line, present=present)
     if problems:
         raise TaxonomyError(sorted(problems, key=lambda problem: problem.line or 0))
     return Taxonomy(tuple(themes))
