@@ -50,6 +50,8 @@ EVAL_MIN_OTHER_LANGUAGES = 15
 EVAL_MIN_PER_THEME = 25
 SEED_MIN_PER_LANGUAGE = 500
 SEED_MIN_PER_THEME = 40
+EVAL_MIN_PER_INDUSTRY = 25
+SEED_MIN_PER_INDUSTRY = 60
 NEAR_DUPLICATE_JACCARD = 0.5
 
 
@@ -154,6 +156,14 @@ def test_evaluation_set_has_enough_comments_per_language_and_theme():
         assert not short, f"{language}: {short}"
     others = sum(languages[language] for language in OTHER_LANGUAGES)
     assert others >= EVAL_MIN_OTHER_LANGUAGES
+
+
+@pytest.mark.parametrize("language", sorted(MAIN_LANGUAGES))
+def test_every_industry_is_represented_in_both_sets(language):
+    for rows, minimum in ((eval_rows(), EVAL_MIN_PER_INDUSTRY), (seed_rows(language), SEED_MIN_PER_INDUSTRY)):
+        industries = Counter(row["industry"] for row in rows if row["language"] == language)
+        short = {i: industries[i] for i in INDUSTRIES if industries[i] < minimum}
+        assert not short, short
 
 
 @pytest.mark.parametrize("language", sorted(SEED_FILES))
