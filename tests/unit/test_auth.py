@@ -9,7 +9,9 @@ from fastapi.testclient import TestClient
 
 from npsloop.api.app import create_app
 from npsloop.domain.access import Role
+from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.ingest import signature
+from npsloop.ingest.themes_yaml import dump_themes
 from npsloop.services import tokens
 from tests.conftest import drain, ingest, payload, seed_team
 
@@ -72,6 +74,8 @@ WALK = [
     ("POST", "/v1/tokens/{name}/revoke", "/v1/tokens/walk/revoke", None, {ADMIN}),
     ("GET", "/v1/customers/{customer_id:path}/export", "/v1/customers/c-walk/export", None, {ADMIN}),
     ("DELETE", "/v1/customers/{customer_id:path}", "/v1/customers/c-walk", None, {ADMIN}),
+    ("GET", "/v1/themes", "/v1/themes", None, {SUP, ADMIN}),
+    ("PUT", "/v1/themes", "/v1/themes", lambda: dump_themes(DEFAULT_TAXONOMY), {ADMIN}),  # a str: sent as YAML
 ]
 # Routes that authenticate otherwise: provider and survey-tool signatures, signed links, the dashboard's own
 # session (walked below), health probes and metrics (for the scraper on the private network), and the API's own
@@ -115,12 +119,14 @@ def test_every_endpoint_answers_each_role_with_200_or_403_and_strangers_with_401
     secret = _world(runtime)[role]
     with TestClient(create_app(runtime)) as client:
         for method, route, path, body, allowed in WALK:
-            json_body = body() if body else None
-            anonymous = client.request(method, path, json=json_body)
+            sent = body() if body else None
+            yaml = {"Content-Type": "application/yaml"} if isinstance(sent, str) else {}
+            send = {"content": sent.encode()} if isinstance(sent, str) else {"json": sent}
+            anonymous = client.request(method, path, **send, headers=yaml)
             assert anonymous.status_code == 401, (route, anonymous.text)
-            forged = client.request(method, path, json=json_body, headers={"Authorization": "Bearer npl_forged"})
+            forged = client.request(method, path, **send, headers={**yaml, "Authorization": "Bearer npl_forged"})
             assert forged.status_code == 401, (route, forged.text)
-            answer = client.request(method, path, json=json_body, headers={"Authorization": f"Bearer {secret}"})
+            answer = client.request(method, path, **send, headers={**yaml, "Authorization": f"Bearer {secret}"})
             if role in allowed:
                 assert 200 <= answer.status_code < 300, (role, route, answer.status_code, answer.text)
             else:

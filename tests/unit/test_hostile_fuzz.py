@@ -28,6 +28,7 @@ from twilio.request_validator import RequestValidator
 from npsloop.api.app import create_app
 from npsloop.api.dashboard import SESSION, csrf_for
 from npsloop.bootstrap import build_runtime
+from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.ingest import signature
 from npsloop.ingest.adapters import delighted, formbricks, surveymonkey, typeform
 from npsloop.services import integrations as service
@@ -384,6 +385,7 @@ class Operation:
     path_params: dict[str, list[str]]  # name -> the values its schema names (enums, a valid id)
     query_params: dict[str, list[str]]
     body: dict[str, list[str]] | None  # the body's fields, likewise; None: the operation takes no body
+    media: str = "application/json"  # another (the themes' YAML): the body is a text of that type
 
 
 def operations(client: TestClient) -> list[Operation]:
@@ -402,12 +404,13 @@ def operations(client: TestClient) -> list[Operation]:
                 place: {p["name"]: named_values(p["schema"], components) for p in params if p["in"] == place}
                 for place in ("path", "query")
             }
-            body = None
+            body, media = None, "application/json"
             if "requestBody" in operation:
-                schema = resolve(operation["requestBody"]["content"]["application/json"]["schema"], components)
-                fields = schema.get("properties", {})
+                content = operation["requestBody"]["content"]
+                media = media if media in content else next(iter(content))
+                fields = resolve(content[media]["schema"], components).get("properties", {})
                 body = {name: named_values(field, components) for name, field in fields.items()}
-            found.append(Operation(method.upper(), path, by_place["path"], by_place["query"], body))
+            found.append(Operation(method.upper(), path, by_place["path"], by_place["query"], body, media))
     return found
 
 
@@ -449,7 +452,7 @@ DASHBOARD = [
 
 def test_the_fuzzed_operations_cover_the_api(world):
     paths = {operation.path for operation in operations(world["client"])}
-    assert {"/v1/cases/{case_id}", "/v1/cases", "/v1/reports/nps", "/v1/tokens", "/v1/teams"} <= paths
+    assert {"/v1/cases/{case_id}", "/v1/cases", "/v1/reports/nps", "/v1/tokens", "/v1/teams", "/v1/themes"} <= paths
 
 
 def test_no_hostile_path_query_or_body_gets_a_5xx_from_any_operation(world):
@@ -458,6 +461,9 @@ def test_no_hostile_path_query_or_body_gets_a_5xx_from_any_operation(world):
 
 
 def fuzz_operation(client: TestClient, op: Operation) -> None:
+    if op.media != "application/json":
+        fuzz_text_body(client, op)
+        return
     fields = op.body or {}
     body = st.one_of(values, *[st.fixed_dictionaries({}, optional={k: either(v) for k, v in fields.items()})] * 2)
 
@@ -474,6 +480,31 @@ def fuzz_operation(client: TestClient, op: Operation) -> None:
             op.method, url, params=query, json=body if op.body is not None else None, headers=headers
         )
         no_server_error(reply, f"{op.method} {url} {query!r:.200} {body!r:.200}")
+
+    exercise()
+
+
+# YAML (PUT /v1/themes): the default taxonomy mutated (JSON is YAML too), brackets past the stack, aliases
+# nine deep, any text; sent as the operation's type, another YAML type, JSON or none.
+LAUGHS = b'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + b"".join(
+    f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n".encode()
+    for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+)
+yaml_bodies = st.one_of(
+    bodies_from(DEFAULT_TAXONOMY.to_dict()),
+    st.integers(1, 60_000).map(lambda n: b"themes: " + b"[" * n),
+    st.just(LAUGHS + b"themes: *i\n"),
+    st.text(max_size=200).map(str.encode),
+)
+
+
+def fuzz_text_body(client: TestClient, op: Operation) -> None:
+    @FUZZ
+    @given(body=yaml_bodies, media=st.sampled_from([op.media, "text/yaml", "application/json", ""]))
+    def exercise(body: bytes, media: str) -> None:
+        headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": media}
+        reply = client.request(op.method, op.path, content=body, headers=headers)
+        no_server_error(reply, f"{op.method} {op.path} {media} {body!r:.200}")
 
     exercise()
 

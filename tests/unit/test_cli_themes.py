@@ -1,0 +1,75 @@
+"""`npsloop themes`: show the default, dump it, edit and load it back; a file with mistakes lists each one as
+FILE:LINE, exits 1 and changes nothing."""
+
+import json
+
+from click.testing import CliRunner
+
+from npsloop.cli import main
+from npsloop.ingest.themes_yaml import load_themes
+from tests.unit.test_cli import cli  # noqa: F401  (the fixture)
+
+PARKING = "- key: parking\n  name: {es: Aparcamiento, en: Parking}\n  retired: true\n"
+
+
+def stdout(*args: str) -> str:
+    """What the command prints for a pipe or a file, without the log lines on stderr."""
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_a_fresh_install_shows_the_default_in_either_language(cli):  # noqa: F811
+    shown = cli("themes", "show")
+    assert "version 0 (the default, never changed), 10 themes in use" in shown
+    assert "billing" in shown and "Billing" in shown and "Invoices, wrong or double charges" in shown
+    spanish = cli("themes", "show", "--language", "es")
+    assert "Facturación" in spanish and "Colas, esperas al teléfono" in spanish
+
+
+def test_show_json_is_the_api_document(cli):  # noqa: F811
+    document = json.loads(stdout("themes", "show", "--json"))
+    assert document["version"] == 0 and len(document["themes"]) == 10
+    wait = document["themes"][0]
+    assert wait["key"] == "wait_time" and wait["name"] == {"es": "Espera", "en": "Wait time"}
+    assert wait["default"] is True and wait["retired"] is False
+
+
+def test_dump_edit_and_load_back(cli, tmp_path):  # noqa: F811
+    dumped = stdout("themes", "dump")
+    assert dumped.startswith("# npsloop themes, version 0") and "- key: effort" in dumped
+    edited = tmp_path / "themes.yaml"
+    edited.write_text(dumped.replace("es: Facturación", "es: Cobros") + PARKING, encoding="utf-8")
+    assert "loaded 11 themes" in cli("themes", "load", str(edited)) and "version 1" in cli("themes", "show")
+    assert "already in force" in cli("themes", "load", str(edited))
+    shown = cli("themes", "show", "--language", "es")
+    assert "Cobros" in shown and "Aparcamiento (retired, added)" in shown and "10 themes in use" in shown
+    assert load_themes(stdout("themes", "dump")) == load_themes(edited.read_text(encoding="utf-8"))
+
+
+def test_a_file_with_mistakes_lists_each_with_its_line_exits_1_and_changes_nothing(cli, tmp_path):  # noqa: F811
+    bad = tmp_path / "bad.yaml"
+    text = stdout("themes", "dump").replace("key: price", "key: Price").replace("en: Billing", "en: ''")
+    bad.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["themes", "load", str(bad)])
+    assert result.exit_code == 1
+    lines = text.splitlines()
+    price_line = lines.index("- key: Price") + 1
+    billing_line = next(n for n, line in enumerate(lines, 1) if line == "    en: ''") - 1  # where name: starts
+    assert f"{bad}:{price_line}: key must be lowercase snake_case" in result.stderr
+    assert f"{bad}:{billing_line}: 'billing': name needs a text in en" in result.stderr
+    assert f"{bad}:2: the default theme 'price' cannot be removed" in result.stderr
+    assert "3 mistake(s)" in result.stderr and "nothing changed" in result.stderr
+    assert "version 0" in cli("themes", "show")
+
+
+def test_not_yaml_not_utf8_or_a_huge_file_is_refused(cli, tmp_path):  # noqa: F811
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("themes: [\n", encoding="utf-8")
+    assert f"{broken}:2: not valid YAML" in cli("themes", "load", str(broken), ok=False)
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("themes: Facturación\n".encode("latin-1"))
+    assert "not UTF-8" in cli("themes", "load", str(latin), ok=False)
+    huge = tmp_path / "huge.yaml"
+    huge.write_bytes(b"#" * (1024 * 1024 + 1))
+    assert "larger than" in cli("themes", "load", str(huge), ok=False)
