@@ -149,3 +149,16 @@ def test_existing_secrets_are_encrypted_by_the_migration_on_postgres(pg_url):
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_the_theme_tables_come_and_go_with_0013(tmp_path):
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    migrate.upgrade(url, "0012")
+    migrate.upgrade(url)
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT id, version FROM themes_version")).all() == [(1, 0)]
+        assert connection.execute(sa.text("SELECT count(*) FROM themes")).scalar_one() == 0  # the default applies
+    migrate.downgrade(url, "0012")
+    assert not {"themes", "themes_version"} & set(sa.inspect(engine).get_table_names())
+    engine.dispose()

@@ -46,6 +46,7 @@ def test_no_generated_request_gets_a_5xx_or_an_answer_outside_the_schema(fuzz):
     # The signed ingest really went through: stored responses, not a wall of 401s.
     assert seen["POST /v1/responses"][202] > 0, seen["POST /v1/responses"]
     assert seen["GET /v1/cases"][200] > 0
+    assert seen["PUT /v1/themes"][422] > 0, seen["PUT /v1/themes"]  # YAML reached the loader, not a wall of 415s
 
 
 def fuzz_operation(operation, client, checks) -> Counter[int]:
@@ -57,7 +58,10 @@ def fuzz_operation(operation, client, checks) -> Counter[int]:
     def exercise(case):
         headers = {**(case.headers or {}), "Authorization": f"Bearer {TOKEN}"}
         content = None
-        if isinstance(case.body, dict | list | str | int | float | bool):
+        if isinstance(case.body, str) and "yaml" in (case.media_type or ""):  # PUT /v1/themes takes YAML text
+            content = case.body.encode()
+            headers["Content-Type"] = case.media_type
+        elif isinstance(case.body, dict | list | str | int | float | bool):
             content = json.dumps(case.body).encode()
             headers["Content-Type"] = "application/json"
         if signed and content is not None:
