@@ -494,6 +494,7 @@ yaml_bodies = st.one_of(
     bodies_from(DEFAULT_TAXONOMY.to_dict()),
     st.integers(1, 60_000).map(lambda n: b"themes: " + b"[" * n),
     st.just(LAUGHS + b"themes: *i\n"),
+    st.just(b"themes:\n  - key: " + b"9" * 5000 + b"\n"),
     st.text(max_size=200).map(str.encode),
 )
 

@@ -21,6 +21,8 @@ def test_each_mapping_carries_the_line_it_starts_on():
         ("a: " + "{b: " * 50_000, 1, "nested deeper"),
         ("a: 1\nb: 2\na: 3\n", 3, "the key 'a' is repeated"),
         ("a: !!python/name:os.system\n", 1, "constructor"),
+        ("a:\n  b: " + "9" * 5000 + "\n", 2, "a number longer than"),
+        ("a: 0x" + "f" * 5000 + "\n", 1, "a number longer than"),
         ("a: [\n", 2, "not valid YAML"),
     ],
 )
@@ -28,6 +30,10 @@ def test_hostile_or_ambiguous_yaml_is_refused_with_its_line(text, line, message)
     with pytest.raises(YamlError) as refused:
         read_yaml(text)
     assert refused.value.line == line and message in refused.value.message
+
+
+def test_ordinary_numbers_are_read():
+    assert read_yaml("a: [12, -0x1F, 1_000, 017]\n")["a"] == [12, -31, 1000, 15]
 
 
 def test_nesting_up_to_the_limit_is_read():

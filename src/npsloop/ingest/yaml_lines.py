@@ -1,8 +1,10 @@
 """Reading the YAML files people write (routing rules, themes): the safe loader, with each mapping's line kept
-so every error can point at it. What a few bytes could turn into a crash or a flood is refused with its line:
-aliases (a "billion laughs" file expands nine-fold per level, and any later str() or walk of it with it),
-nesting past MAX_DEPTH (the composer recurses per level, so a file of brackets would exhaust the stack), and a
-key repeated in one mapping (the safe loader keeps the last silently, so a second `name:` would win unseen)."""
+so every error can point at it. What a few bytes could turn into a crash, a flood or a silent surprise is refused
+with its line:
+- aliases: a "billion laughs" file expands nine-fold per level, and so does any later str() or walk of it;
+- nesting past MAX_DEPTH: the composer recurses per level, so a file of brackets would exhaust the stack;
+- an integer longer than MAX_NUMBER: Python's int() refuses one past 4,300 digits, and str() does too;
+- a key repeated in one mapping: the safe loader keeps the last silently, so a second `name:` would win unseen."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from yaml.constructor import ConstructorError
 
 LINE = "__line__"  # the key under which each mapping carries the line it starts on (1-based)
 MAX_DEPTH = 32
+MAX_NUMBER = 40  # characters of an integer: Python refuses to convert one past 4,300 digits (ValueError)
 
 
 class YamlError(ValueError):
@@ -53,9 +56,18 @@ class _LineLoader(yaml.SafeLoader):
             if repeated:
                 raise ConstructorError(None, None, f"the key {str(key)[:40]!r} is repeated", key_node.start_mark)
             seen.add(key)
-        mapping = super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
         mapping[LINE] = node.start_mark.line + 1
         return mapping
+
+    def construct_bounded_int(self, node: yaml.ScalarNode) -> int:
+        if len(node.value) > MAX_NUMBER:
+            raise ConstructorError(None, None, f"a number longer than {MAX_NUMBER} characters", node.start_mark)
+        number: int = super().construct_yaml_int(node)
+        return number
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _LineLoader.construct_bounded_int)
 
 
 def read_yaml(text: str) -> Any:
