@@ -176,7 +176,7 @@ def _parse_theme(raw: Any, path: str, line: int, problems: list[ThemeProblem]) -
     if not isinstance(key, str) or len(key) > MAX_KEY or not KEY.fullmatch(key):
         message = f"key must be lowercase snake_case (like wait_time), at most {MAX_KEY} characters"
         problems.append(ThemeProblem(message, line, f"{path}.key"))
-    label = f"{key!r}: " if isinstance(key, str) else ""
+    label = f"{key[:MAX_KEY]!r}: " if isinstance(key, str) else ""
     name = _localized(raw.get("name"), f"{path}.name", label, line, problems, MAX_NAME, required=True)
     description = _localized(raw.get("description"), f"{path}.description", label, line, problems, MAX_DESCRIPTION)
     retired = raw.get("retired", False)
