@@ -73,7 +73,7 @@ def test_entries_are_stored_once_and_bad_ones_rejected_with_the_reason(pg_runtim
     assert len(pg_runtime.dispatcher.responses) == 1
     rejects = client.xrange(stream + ":rejects")
     reasons = [json.loads(fields["reason"]) for _, fields in rejects]
-    assert reasons[0][0]["field"] == "response" and reasons[0][0]["message"].startswith("not valid JSON")
+    assert reasons[0][0]["field"] == "response" and reasons[0][0]["message"].startswith("is not valid JSON")
     assert reasons[1] == [{"field": "score", "message": "Input should be less than or equal to 10"}]
     assert reasons[2] == [{"field": "response", "message": "the entry has no 'response' field"}]
     assert client.xpending(stream, "npsloop")["pending"] == 0
