@@ -17,21 +17,12 @@ from typing import Any
 
 import pytest
 
+from npsloop.domain.themes import DEFAULT_KEYS
+
 EVAL_FILE = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "themes_eval.jsonl"
 SEED_FILES = {"es": "seed_es.jsonl", "en": "seed_en.jsonl"}
 
-THEMES = {
-    "wait_time",
-    "resolution",
-    "staff_attitude",
-    "communication",
-    "billing",
-    "price",
-    "delivery",
-    "product_quality",
-    "digital_channels",
-    "effort",
-}
+THEMES = set(DEFAULT_KEYS)  # the data is labelled with the default taxonomy's fixed keys
 POLARITIES = {"negative", "positive"}
 INDUSTRIES = {
     "construction_materials",
