@@ -1,0 +1,220 @@
+"""The comment tagger: which themes of the taxonomy a comment is about, each with a polarity and a confidence.
+
+One model for Spanish and English together (word and character n-grams of the normalised text: character
+n-grams carry typos, missing accents and the shared roots of "factura"/"invoice"-like words across languages),
+one-vs-rest logistic regression for the themes and, per theme, a logistic regression for the polarity trained
+on the comments that have that theme. Each theme's threshold is chosen by cross-validation on the training
+data only, never on the evaluation set. Everything is seeded, so one training set gives one model."""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+from sklearn.pipeline import FeatureUnion
+
+from npsloop.domain.themes import DEFAULT_KEYS
+from npsloop.tagging.normalize import normalize
+
+KNOWN_LANGUAGES = ("es", "en")
+SEED_FILES = ("seed_es.jsonl", "seed_en.jsonl")
+RANDOM_STATE = 14
+FOLDS = 5
+UNKNOWN_LANGUAGE_CONFIDENCE = 0.75  # for a language the model never saw, only tags it is this sure of
+THRESHOLD_GRID = tuple(round(0.15 + 0.05 * i, 2) for i in range(14))  # 0.15 .. 0.80
+
+
+class Polarity(enum.StrEnum):
+    NEGATIVE = "negative"
+    POSITIVE = "positive"
+
+
+@dataclass(frozen=True)
+class ThemeTag:
+    theme: str
+    polarity: Polarity
+    confidence: float  # 0-1: the model's probability that the comment is about this theme
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"theme": self.theme, "polarity": self.polarity.value, "confidence": round(self.confidence, 3)}
+
+
+@dataclass(frozen=True)
+class TagResult:
+    """The tags of one comment. `language_known` is False when the comment's language is not one the model was
+    trained on (or was not given): then only tags of confidence >= UNKNOWN_LANGUAGE_CONFIDENCE are returned, and
+    an empty result means "could not tell", not "about nothing"."""
+
+    tags: tuple[ThemeTag, ...]
+    language_known: bool
+
+    @property
+    def themes(self) -> tuple[str, ...]:
+        return tuple(tag.theme for tag in self.tags)
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled comment: its text, language and {theme: polarity}."""
+
+    text: str
+    language: str
+    themes: dict[str, Polarity]
+
+    @classmethod
+    def from_dict(cls, record: dict[str, Any]) -> Example:
+        themes = {item["theme"]: Polarity(item["polarity"]) for item in record.get("themes", [])}
+        return cls(text=str(record["text"]), language=str(record.get("language") or ""), themes=themes)
+
+
+def language_of(language: str | None) -> str | None:
+    """ "es", "es-MX" and "ES" are Spanish; None for a language the model does not know."""
+    base = (language or "").split("-")[0].split("_")[0].strip().lower()
+    return base if base in KNOWN_LANGUAGES else None
+
+
+def _features() -> FeatureUnion:
+    return FeatureUnion(
+        [
+            ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)),
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)),
+        ]
+    )
+
+
+def _classifier() -> LogisticRegression:
+    return LogisticRegression(C=10.0, class_weight="balanced", solver="liblinear", random_state=RANDOM_STATE)
+
+
+def _best_threshold(truth: np.ndarray, scores: np.ndarray) -> float:
+    """The threshold with the best F1 on out-of-fold scores; ties go to the higher (more precise) one."""
+    best, best_f1 = 0.5, -1.0
+    for threshold in THRESHOLD_GRID:
+        predicted = scores >= threshold
+        tp = float(np.sum(predicted & truth))
+        f1 = 2 * tp / (float(np.sum(predicted)) + float(np.sum(truth))) if tp else 0.0
+        if f1 >= best_f1:
+            best, best_f1 = threshold, f1
+    return best
+
+
+class Tagger:
+    """A fitted tagger. Build one with `Tagger.fit(examples)`; `default_tagger()` is the one fitted on the seed."""
+
+    def __init__(
+        self,
+        features: FeatureUnion,
+        detectors: dict[str, LogisticRegression],
+        thresholds: dict[str, float],
+        polarities: dict[str, LogisticRegression | Polarity],
+    ) -> None:
+        self._features = features
+        self._detectors = detectors
+        self._thresholds = thresholds
+        self._polarities = polarities
+
+    @property
+    def themes(self) -> tuple[str, ...]:
+        return tuple(self._detectors)
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        return dict(self._thresholds)
+
+    @classmethod
+    def fit(cls, examples: Sequence[Example], themes: Sequence[str] = DEFAULT_KEYS) -> Tagger:
+        """Fit on labelled examples; themes with no positive example are left out (they are never tagged)."""
+        texts = [normalize(example.text) for example in examples]
+        labels = {theme: np.array([theme in example.themes for example in examples]) for theme in themes}
+        labels = {theme: truth for theme, truth in labels.items() if 2 <= truth.sum() < len(truth)}
+        features = _features()
+        matrix = features.fit_transform(texts)
+        out_of_fold = _out_of_fold(texts, labels)
+        detectors: dict[str, LogisticRegression] = {}
+        thresholds: dict[str, float] = {}
+        polarities: dict[str, LogisticRegression | Polarity] = {}
+        for theme, truth in labels.items():
+            detectors[theme] = _classifier().fit(matrix, truth)
+            thresholds[theme] = _best_threshold(truth, out_of_fold[theme])
+            rows = np.flatnonzero(truth)
+            signs = np.array([examples[row].themes[theme] is Polarity.POSITIVE for row in rows])
+            if signs.all() or not signs.any():
+                polarities[theme] = Polarity.POSITIVE if signs.all() else Polarity.NEGATIVE
+            else:
+                polarities[theme] = _classifier().fit(matrix[rows], signs)
+        return cls(features, detectors, thresholds, polarities)
+
+    def tag(self, text: str, language: str | None) -> TagResult:
+        return self.tag_many([(text, language)])[0]
+
+    def tag_many(self, comments: Iterable[tuple[str, str | None]]) -> list[TagResult]:
+        """Tag comments in one pass through the model (cheaper per comment than one by one)."""
+        pairs = list(comments)
+        if not pairs:
+            return []
+        matrix = self._features.transform([normalize(text) for text, _ in pairs])
+        scores = {theme: model.predict_proba(matrix)[:, 1] for theme, model in self._detectors.items()}
+        results = []
+        for row, (text, language) in enumerate(pairs):
+            known = language_of(language) is not None
+            tags = []
+            if normalize(text):
+                for theme, theme_scores in scores.items():
+                    confidence = float(theme_scores[row])
+                    floor = (
+                        self._thresholds[theme] if known else max(self._thresholds[theme], UNKNOWN_LANGUAGE_CONFIDENCE)
+                    )
+                    if confidence >= floor:
+                        tags.append(ThemeTag(theme, self._polarity(theme, matrix[row]), confidence))
+            tags.sort(key=lambda tag: -tag.confidence)
+            results.append(TagResult(tuple(tags), known))
+        return results
+
+    def _polarity(self, theme: str, row: Any) -> Polarity:
+        model = self._polarities[theme]
+        if isinstance(model, Polarity):
+            return model
+        return Polarity.POSITIVE if model.predict_proba(row)[0, 1] >= 0.5 else Polarity.NEGATIVE
+
+
+def _out_of_fold(texts: list[str], labels: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each text's score from a model (features included) fitted without it: honest scores to pick a threshold."""
+    scores = {theme: np.zeros(len(texts)) for theme in labels}
+    folds = KFold(n_splits=FOLDS, shuffle=True, random_state=RANDOM_STATE)
+    for train, held in folds.split(texts):
+        features = _features()
+        matrix = features.fit_transform([texts[i] for i in train])
+        held_matrix = features.transform([texts[i] for i in held])
+        for theme, truth in labels.items():
+            if truth[train].any() and not truth[train].all():
+                scores[theme][held] = _classifier().fit(matrix, truth[train]).predict_proba(held_matrix)[:, 1]
+    return scores
+
+
+def read_examples(lines: Iterable[str]) -> list[Example]:
+    return [Example.from_dict(json.loads(line)) for line in lines if line.strip()]
+
+
+def seed_examples() -> list[Example]:
+    """The labelled comments shipped in the package: the default model's only knowledge."""
+    folder = resources.files("npsloop.tagging")
+    return [
+        example
+        for name in SEED_FILES
+        for example in read_examples(folder.joinpath(name).read_text(encoding="utf-8").splitlines())
+    ]
+
+
+@cache
+def default_tagger() -> Tagger:
+    """The tagger fitted on the seed, once per process (a few seconds of CPU), then shared."""
+    return Tagger.fit(seed_examples())
