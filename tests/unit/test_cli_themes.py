@@ -2,6 +2,7 @@
 FILE:LINE, exits 1 and changes nothing."""
 
 import json
+import re
 
 from click.testing import CliRunner
 
@@ -73,3 +74,62 @@ def test_not_yaml_not_utf8_or_a_huge_file_is_refused(cli, tmp_path):  # noqa: F8
     huge = tmp_path / "huge.yaml"
     huge.write_bytes(b"#" * (1024 * 1024 + 1))
     assert "larger than" in cli("themes", "load", str(huge), ok=False)
+
+
+def test_tag_reads_json_lines_and_writes_one_line_of_themes_for_each():
+    lines = [
+        {"text": "buen producto, pesima entrega", "language": "es"},
+        {"text": "ok", "language": "en"},
+        {"text": "good product, terrible delivery", "language": "sv"},
+    ]
+    stdin = "\n".join(json.dumps(line) for line in lines) + "\nnot json\n" + json.dumps({"language": "es"}) + "\n"
+    result = CliRunner().invoke(main, ["themes", "tag"], input=stdin, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == 5
+    first = {item["theme"]: item["polarity"] for item in out[0]["themes"]}
+    assert first == {"product_quality": "positive", "delivery": "negative"} and out[0]["language_known"] is True
+    assert all(0 <= item["confidence"] <= 1 for item in out[0]["themes"])
+    assert out[1] == {"themes": [], "language_known": True}
+    assert out[2]["language_known"] is False
+    assert out[3] == {"error": "line 4: not a JSON object with a text string"}
+    assert out[4] == {"error": "line 5: not a JSON object with a text string"}
+
+
+def test_evaluate_prints_scores_per_theme_and_language(tmp_path):
+    labelled = tmp_path / "labelled.jsonl"
+    rows = [
+        ("la factura vino con un cobro doble", "es", [("billing", "negative")]),
+        ("me cobraron dos veces el mismo mes", "es", [("billing", "negative")]),
+        ("the delivery arrived three days late", "en", [("delivery", "negative")]),
+        ("great product, terrible delivery", "en", [("product_quality", "positive"), ("delivery", "negative")]),
+    ]
+    labelled.write_text(
+        "".join(
+            json.dumps({"text": text, "language": language, "themes": [{"theme": t, "polarity": p} for t, p in tags]})
+            + "\n"
+            for text, language, tags in rows
+        ),
+        encoding="utf-8",
+    )
+    printed = stdout("themes", "evaluate", "--file", str(labelled))
+    lines = printed.splitlines()
+    summary = re.compile(r"(es|en): 2 comments, macro-F1 [01]\.\d{3}, polarity accuracy [01]\.\d{3} \(\d+/\d+ themes")
+    assert [match.group(1) for match in map(summary.match, lines) if match] == ["es", "en"]
+    rows = [line.split() for line in lines if line.startswith("  ") and line.split()[0] != "theme"]
+    assert all(len(row) == 5 and all(0 <= float(value) <= 1 for value in row[1:4]) for row in rows)
+    assert ["billing", "2"] in ([row[0], row[4]] for row in rows)
+    assert ["delivery", "2"] in ([row[0], row[4]] for row in rows)
+
+
+def test_evaluate_names_the_line_of_a_malformed_label(tmp_path):
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text(
+        json.dumps({"text": "x", "language": "es", "themes": []})
+        + "\n"
+        + json.dumps({"text": "y", "language": "es", "themes": [{"theme": "billing", "polarity": "meh"}]})
+        + "\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["themes", "evaluate", "--file", str(labelled)])
+    assert result.exit_code == 1 and f"{labelled}:2: not a labelled comment" in result.output

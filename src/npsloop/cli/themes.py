@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -68,3 +69,63 @@ def dump() -> None:
     taxonomy = service.current_taxonomy(uow=runtime().uow())
     click.echo(f"# npsloop themes, version {taxonomy.version}: edit, then `npsloop themes load FILE`")
     click.echo(dump_themes(taxonomy), nl=False)
+
+
+MAX_LABELLED_BYTES = 50 * 1024 * 1024  # tens of thousands of labelled comments; a bigger file is the wrong file
+
+
+@themes.command("tag")
+def tag() -> None:
+    """Tag comments: JSON lines {"text", "language"} on stdin, one {"themes": [...]} line out for each.
+
+    A line that is not such an object gets {"error": ...} in its place, so the output stays line for line."""
+    # imported here, not at the top: scikit-learn is only loaded by the commands that use the model
+    from npsloop.tagging.tagger import default_tagger
+
+    tagger = default_tagger()
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            record = None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            click.echo(json.dumps({"error": f"line {number}: not a JSON object with a text string"}))
+            continue
+        language = record.get("language")
+        result = tagger.tag(record["text"], language if isinstance(language, str) else None)
+        document = {"themes": [tag.to_dict() for tag in result.tags], "language_known": result.language_known}
+        click.echo(json.dumps(document, ensure_ascii=False))
+
+
+@themes.command("evaluate")
+@click.option("--file", "path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def evaluate(path: Path) -> None:
+    """Score the tagger on labelled JSON lines {"text", "language", "themes": [{"theme", "polarity"}]}:
+    precision, recall and F1 per theme and language, macro-F1 per language, polarity accuracy."""
+    from npsloop.tagging.evaluation import evaluate as score
+    from npsloop.tagging.evaluation import report_lines
+    from npsloop.tagging.tagger import Example, default_tagger
+
+    if path.stat().st_size > MAX_LABELLED_BYTES:
+        raise click.ClickException(f"{path} is larger than {MAX_LABELLED_BYTES} bytes")
+    examples = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path} is not UTF-8 text") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            examples.append(Example.from_dict(json.loads(line)))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise click.ClickException(
+                f"{path}:{number}: not a labelled comment "
+                '{"text", "language", "themes": [{"theme", "polarity": "negative"|"positive"}]}'
+            ) from None
+    if not examples:
+        raise click.ClickException(f"{path} has no labelled comments")
+    for line in report_lines(score(default_tagger(), examples)):
+        click.echo(line)
