@@ -5,12 +5,12 @@ order, case and punctuation, and strict about meaning: anything else is "not und
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from npsloop.domain.cases import Action, Outcome
 from npsloop.domain.errors import DomainError
 from npsloop.domain.numbers import MAX_ROW_ID
+from npsloop.domain.text import without_accents
 
 ACKNOWLEDGE = {"ok", "ack", "acknowledge", "acknowledged", "yes", "seen", "vale", "si", "recibido", "visto", "confirmo"}
 CONTACT = {"contacted", "contact", "called", "contactado", "llamado", "hablado", "contacte", "llame"}
@@ -75,6 +75,4 @@ def _case_number(word: str) -> int:
 
 
 def _words(text: str) -> list[str]:
-    plain = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
-    return re.findall(r"[a-z]+|\d+", plain)
+    return re.findall(r"[a-z]+|\d+", without_accents(text.casefold()))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from npsloop.domain.errors import DomainError
+from npsloop.domain.text import without_accents
 
 LANGUAGES = ("es", "en")
 KEY = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
@@ -215,8 +216,7 @@ def _localized(
 
 def _folded(text: str) -> str:
     """Names compared as a reader would: "Facturacion" and "facturación" are the same name."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
+    return without_accents(text.casefold()).strip()
 
 
 def _problem(message: str, theme: Theme, where: str) -> ThemeProblem:

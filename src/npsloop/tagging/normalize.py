@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from npsloop.domain.text import without_accents
+
 POSITIVE_EMOJI = frozenset("😀😃😄😁😊🙂😍🥰😘👍👌👏🙌💯⭐🌟❤💙💚✅🎉😎🤩")
 NEGATIVE_EMOJI = frozenset("😠😡🤬😤😞😒😕🙁☹😢😭😩😫👎💩🤮🤢😑😐🙄❌💔😖😣")
 ELONGATION = re.compile(r"(\w)\1{2,}")  # three or more of one letter: "muuuy" -> "muy", "sooo" -> "so"
@@ -27,5 +29,5 @@ def normalize(text: str) -> str:
     """Lower case, no accents (ñ becomes n, as customers without a Spanish keyboard write it), elongations cut to
     one letter, emoji as sentiment tokens, whitespace collapsed."""
     folded = "".join(_emoji_token(char) for char in text.lower())
-    stripped = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    stripped = without_accents(folded)
     return SPACES.sub(" ", ELONGATION.sub(r"\1", stripped)).strip()
