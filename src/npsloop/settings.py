@@ -158,8 +158,8 @@ class Settings(BaseSettings):
     def _long_tokens(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
         """A bootstrap token is an admin's password to the whole API: a short one can be guessed."""
         name = f"NPSLOOP_{(info.field_name or '').upper()}"
-        for token in value.get_secret_value().split(","):
-            if token.strip() and len(token.strip()) < MIN_TOKEN_LENGTH:
+        for token in listed(value.get_secret_value()):
+            if len(token) < MIN_TOKEN_LENGTH:
                 raise ValueError(
                     f"every token in {name} must be at least {MIN_TOKEN_LENGTH} characters "
                     "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
@@ -235,13 +235,18 @@ class Settings(BaseSettings):
 
     @property
     def kept_attributes(self) -> frozenset[str]:
-        return frozenset(name.strip() for name in self.erasure_keep_attributes.split(",") if name.strip())
+        return frozenset(listed(self.erasure_keep_attributes))
 
     def intake_integration_names(self) -> list[str]:
-        return [name.strip() for name in self.intake_integrations.split(",") if name.strip()]
+        return listed(self.intake_integrations)
 
     def api_token_list(self) -> list[str]:
-        return [t.strip() for t in self.api_tokens.get_secret_value().split(",") if t.strip()]
+        return listed(self.api_tokens.get_secret_value())
+
+
+def listed(text: str) -> list[str]:
+    """The items of a comma-separated setting, trimmed, blanks dropped ("a, b,," is a and b)."""
+    return [item.strip() for item in text.split(",") if item.strip()]
 
 
 @lru_cache(maxsize=1)

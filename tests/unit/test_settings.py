@@ -39,3 +39,10 @@ def test_bootstrap_tokens_shorter_than_32_characters_are_refused_at_start_withou
     assert len(Settings().api_token_list()) == 2
     with pytest.raises(ValidationError, match="NPSLOOP_ADMIN_TOKEN"):
         Settings(admin_token="metrics")
+
+
+def test_a_comma_separated_setting_is_trimmed_and_blanks_dropped():
+    from npsloop.settings import listed
+
+    assert listed(" crm, shop ,,  ") == ["crm", "shop"]
+    assert listed("") == []
