@@ -71,3 +71,21 @@ def test_the_api_exports_and_erases_for_an_admin_with_the_id_in_the_path(runtime
         assert client.get("/v1/customers/crm/42/export", headers=AUTH).json()["responses"] == []
         blank = client.delete("/v1/customers/%20", headers=AUTH)
         assert blank.status_code == 422 and blank.json()["error"] == "InvalidCustomer"
+
+
+def test_an_oversized_or_hostile_customer_id_is_a_422_or_names_nobody_and_changes_nothing(runtime):
+    seed_team(runtime)
+    ingest(runtime, customer={"id": "c-1", "name": "Ana Gómez"})
+    with TestClient(create_app(runtime)) as client:
+        for path in ("/v1/customers/" + "x" * 201, "/v1/customers/" + "x" * 201 + "/export"):
+            answer = (
+                client.delete(path, headers=AUTH) if not path.endswith("export") else client.get(path, headers=AUTH)
+            )
+            assert answer.status_code == 422 and answer.json()["errors"][0]["field"].endswith("customer_id")
+        for hostile in ("%3Cscript%3Ealert(1)%3C%2Fscript%3E", "..%2F..%2Fc-1", "c-1%00"):
+            exported = client.get(f"/v1/customers/{hostile}/export", headers=AUTH)
+            assert exported.status_code in (200, 404, 422) and "Ana" not in exported.text
+        assert (
+            client.get("/v1/customers/c-1/export", headers=AUTH).json()["responses"][0]["customer"]["name"]
+            == "Ana Gómez"
+        )
