@@ -133,3 +133,33 @@ def test_evaluate_names_the_line_of_a_malformed_label(tmp_path):
     )
     result = CliRunner().invoke(main, ["themes", "evaluate", "--file", str(labelled)])
     assert result.exit_code == 1 and f"{labelled}:2: not a labelled comment" in result.output
+
+
+def test_tag_answers_a_hostile_line_with_an_error_and_tags_the_next():
+    """The same limits as the API: a line past the body limit, a 5,000-digit number and 1,000-deep nesting
+    each get an error line in their place, and the command goes on."""
+    good = json.dumps({"text": "pesima entrega", "language": "es"})
+    stdin = "\n".join(
+        [
+            json.dumps({"text": "x" * (64 * 1024), "language": "es"}),
+            '{"text": "a", "language": ' + "9" * 5000 + "}",
+            "[" * 1000 + "]" * 1000,
+            good,
+        ]
+    )
+    result = CliRunner().invoke(main, ["themes", "tag"], input=stdin + "\n", catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert out[0] == {"error": "line 1: longer than 65536 bytes"}
+    assert out[1] == {"error": "line 2: not a JSON object with a text string"}
+    assert out[2] == {"error": "line 3: not a JSON object with a text string"}
+    assert {item["theme"] for item in out[3]["themes"]} == {"delivery"}
+
+
+def test_bounded_lines_never_hold_more_than_the_limit():
+    import io
+
+    from npsloop.cli.themes import bounded_lines
+
+    stream = io.BytesIO(b"abc\n" + b"x" * 10 + b"\nde\n" + b"y" * 5)
+    assert list(bounded_lines(stream, 5)) == [b"abc\n", None, b"de\n", b"yyyyy"]

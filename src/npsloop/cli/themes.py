@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
-import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
 from npsloop.api.themes import taxonomy_json
 from npsloop.cli.common import runtime
 from npsloop.domain.themes import TaxonomyError
+from npsloop.ingest import strict_json
 from npsloop.ingest.themes_yaml import dump_themes
 from npsloop.services import themes as service
+from npsloop.settings import get_settings
 
 MAX_FILE_BYTES = 1024 * 1024  # a taxonomy is a few kilobytes; anything near this is the wrong file
 
@@ -83,12 +86,16 @@ def tag() -> None:
     from npsloop.tagging.tagger import default_tagger
 
     tagger = default_tagger()
-    for number, line in enumerate(sys.stdin, start=1):
+    limit = get_settings().max_body_bytes
+    for number, line in enumerate(bounded_lines(click.get_binary_stream("stdin"), limit), start=1):
+        if line is None:
+            click.echo(json.dumps({"error": f"line {number}: longer than {limit} bytes"}))
+            continue
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
+            record = strict_json.loads(line)
+        except strict_json.InvalidJson:
             record = None
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             click.echo(json.dumps({"error": f"line {number}: not a JSON object with a text string"}))
@@ -97,6 +104,18 @@ def tag() -> None:
         result = tagger.tag(record["text"], language if isinstance(language, str) else None)
         document = {"themes": [tag.to_dict() for tag in result.tags], "language_known": result.language_known}
         click.echo(json.dumps(document, ensure_ascii=False))
+
+
+def bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | None]:
+    """The lines of `stream`, each read at most `limit` bytes at a time: a longer line is None (and skipped
+    without being held), as the API refuses a body past the same limit."""
+    while chunk := stream.readline(limit + 1):
+        if len(chunk) > limit and not chunk.endswith(b"\n"):
+            while (rest := stream.readline(limit + 1)) and not rest.endswith(b"\n"):
+                pass
+            yield None
+        else:
+            yield chunk
 
 
 @themes.command("evaluate")
