@@ -163,3 +163,10 @@ def test_bounded_lines_never_hold_more_than_the_limit():
 
     stream = io.BytesIO(b"abc\n" + b"x" * 10 + b"\nde\n" + b"y" * 5)
     assert list(bounded_lines(stream, 5)) == [b"abc\n", None, b"de\n", b"yyyyy"]
+
+
+def test_evaluate_names_a_deeply_nested_line_rather_than_crashing(tmp_path):
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text("[" * 1000 + "]" * 1000 + "\n")
+    result = CliRunner().invoke(main, ["themes", "evaluate", "--file", str(labelled)])
+    assert result.exit_code == 1 and f"{labelled}:1: not a labelled comment" in result.output

@@ -138,7 +138,7 @@ def evaluate(path: Path) -> None:
         if not line.strip():
             continue
         try:
-            examples.append(Example.from_dict(json.loads(line)))
+            examples.append(Example.from_dict(strict_json.loads(line.encode())))
         except (ValueError, KeyError, TypeError, AttributeError):
             raise click.ClickException(
                 f"{path}:{number}: not a labelled comment "
