@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import random
+import sys
+import threading
 import time
+import traceback
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import httpx
 
 from npsloop.ingest import signature
 from tests.conftest import SECRET
@@ -55,6 +60,22 @@ class Posted:
     answers: Counter[int]
 
 
+def what_waits(stack: Stack) -> str:
+    """What the database's sessions and this process's threads were doing when the API did not answer in time
+    (the API runs in this process): the evidence a hang leaves, for whoever reads the failure."""
+    sessions = stack.query(
+        "SELECT pid, state, wait_event_type, wait_event, now() - xact_start, left(query, 160) "
+        "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    frames = sys._current_frames()
+    threads = [
+        f"--- {thread.name}\n" + "".join(traceback.format_stack(frames[thread.ident])[-6:])
+        for thread in threading.enumerate()
+        if thread.ident in frames
+    ]
+    return "database sessions:\n" + "\n".join(map(str, sessions)) + "\nthreads:\n" + "\n".join(threads)
+
+
 def post_all(
     stack: Stack, bodies: list[dict[str, Any]], threads: int = 4, retry_503: bool = True, pace: float = 0.0
 ) -> Posted:
@@ -69,7 +90,10 @@ def post_all(
                 "Content-Type": "application/json",
                 signature.HEADER: signature.sign(raw, SECRET, int(time.time())),
             }
-            reply = stack.http.post("/v1/responses", content=raw, headers=headers)  # type: ignore[union-attr]
+            try:
+                reply = stack.http.post("/v1/responses", content=raw, headers=headers)  # type: ignore[union-attr]
+            except httpx.TimeoutException as error:
+                raise AssertionError(f"the API did not answer: {error}\n{what_waits(stack)}") from error
             answers[reply.status_code] += 1
             if reply.status_code in (200, 202):
                 accepted.append(reply.json()["id"])
