@@ -56,6 +56,7 @@ class TcpProxy:
             except OSError:
                 client.close()
                 continue
+            upstream.settimeout(None)  # the 5 s bound the connecting, not how long a pooled connection may idle
             with self._lock:
                 self._open |= {client, upstream}
             for source, sink in ((client, upstream), (upstream, client)):
@@ -68,7 +69,12 @@ class TcpProxy:
         except OSError:
             pass
         finally:
+            # shutdown() before close(): close() alone does not wake the other direction's thread blocked in
+            # recv() on the same socket, so the pair stayed half-open and the client's next statement went
+            # unanswered for ever (the rare hang of test_database_down).
             for sock in (source, sink):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
                 with contextlib.suppress(OSError):
                     sock.close()
             with self._lock:
