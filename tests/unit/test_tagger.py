@@ -5,14 +5,13 @@ never here; a test only checks it learns something on seed comments it was not f
 
 import pytest
 
+from npsloop.domain.theme_tags import Polarity, ThemeTag
 from npsloop.domain.themes import DEFAULT_KEYS
 from npsloop.tagging.evaluation import evaluate
 from npsloop.tagging.normalize import normalize
 from npsloop.tagging.tagger import (
     UNKNOWN_LANGUAGE_CONFIDENCE,
-    Polarity,
     Tagger,
-    ThemeTag,
     default_tagger,
     language_of,
     seed_examples,

@@ -8,7 +8,6 @@ data only, never on the evaluation set. Everything is seeded, so one training se
 
 from __future__ import annotations
 
-import enum
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
+from npsloop.domain.theme_tags import Polarity, ThemeTag
 from npsloop.domain.themes import DEFAULT_KEYS
 from npsloop.tagging.features import Vectors, fitting_union
 from npsloop.tagging.normalize import normalize
@@ -31,21 +31,6 @@ RANDOM_STATE = 14
 FOLDS = 5
 UNKNOWN_LANGUAGE_CONFIDENCE = 0.75  # for a language the model never saw, only tags it is this sure of
 THRESHOLD_GRID = tuple(round(0.15 + 0.05 * i, 2) for i in range(14))  # 0.15 .. 0.80
-
-
-class Polarity(enum.StrEnum):
-    NEGATIVE = "negative"
-    POSITIVE = "positive"
-
-
-@dataclass(frozen=True)
-class ThemeTag:
-    theme: str
-    polarity: Polarity
-    confidence: float  # 0-1: the model's probability that the comment is about this theme
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"theme": self.theme, "polarity": self.polarity.value, "confidence": round(self.confidence, 3)}
 
 
 @dataclass(frozen=True)
