@@ -4,6 +4,7 @@ for the queue and the channels (the real ones are exercised in tests/integration
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,6 +21,9 @@ from npsloop.ingest import signature
 from npsloop.notify.base import OutboundMessage, PermanentDeliveryError, Receipt, TransientDeliveryError
 from npsloop.settings import Settings
 from npsloop.store import migrate
+from tests.support.models import MODEL_CACHE
+
+os.environ.setdefault("NPSLOOP_MODEL_CACHE_DIR", str(MODEL_CACHE))
 
 SECRET = "whsec_test_" + "a" * 24
 TOKEN = "test-token-" + "b" * 24

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -35,6 +35,7 @@ from npsloop.services.processing import handle_response
 from npsloop.services.reconcile import ReconcileReport, reconcile
 from npsloop.services.retention import RetentionReport, run_retention
 from npsloop.services.sweep import SweepReport, sweep
+from npsloop.services.tagging import Models
 from npsloop.settings import Settings, get_settings
 from npsloop.signing import make_token
 from npsloop.store.database import make_engine
@@ -65,8 +66,13 @@ class Runtime:
     # The three background use cases, wired to this process's adapters: what tasks, the CLI and
     # benchmarks call.
 
+    @cached_property
+    def models(self) -> Models:
+        """The comment models of this process (the default one is loaded at its first use, then shared)."""
+        return Models(self.settings.resolved_model_cache_dir)
+
     def process(self, response_id: int) -> list[int]:
-        return handle_response(uow=self.uow(), response_id=response_id, now=self.clock())
+        return handle_response(uow=self.uow(), models=self.models, response_id=response_id, now=self.clock())
 
     def send(self, notification_id: int) -> SendResult:
         return send_notification(

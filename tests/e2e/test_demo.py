@@ -7,9 +7,11 @@ import re
 import subprocess
 import sys
 
+from tests.support.models import MODEL_ENV
+
 
 def test_the_demo_runs_the_whole_loop_on_the_embedded_default_and_exits_0(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NPSLOOP_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NPSLOOP_")} | MODEL_ENV
     result = subprocess.run(
         [sys.executable, "-m", "npsloop.cli", "demo", "--data-dir", str(tmp_path / "demo")],
         env=env,

@@ -52,7 +52,9 @@ def test_two_workers_racing_on_one_customers_detractors_make_one_case(pg_runtime
 
 def test_only_one_of_many_concurrent_claims_wins(pg_runtime):
     seed_team(pg_runtime, agents=(("Marta", "+34611222333", None, "es"),))
-    [nid] = handle_response(uow=pg_runtime.uow(), response_id=ingest(pg_runtime, score=1), now=datetime.now(UTC))
+    [nid] = handle_response(
+        uow=pg_runtime.uow(), models=pg_runtime.models, response_id=ingest(pg_runtime, score=1), now=datetime.now(UTC)
+    )
     barrier = threading.Barrier(8)
     wins: list[bool] = []
 
@@ -79,7 +81,9 @@ def race(pg_runtime, ids: list[int]) -> list[BaseException]:
     def work(response_id: int) -> None:
         barrier.wait()
         try:
-            handle_response(uow=pg_runtime.uow(), response_id=response_id, now=datetime.now(UTC))
+            handle_response(
+                uow=pg_runtime.uow(), models=pg_runtime.models, response_id=response_id, now=datetime.now(UTC)
+            )
         except BaseException as error:
             errors.append(error)
 

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from npsloop.ingest.stream import StreamIntake, intake_redis
 from tests.conftest import SECRET_KEY, ingest, payload
+from tests.support.models import MODEL_ENV
 
 pytestmark = pytest.mark.usefixtures("redis_url")
 
@@ -172,6 +173,7 @@ def test_a_consumer_killed_mid_batch_loses_nothing_and_stores_nothing_twice(pg_u
     pipe.execute()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("NPSLOOP_")},
+        **MODEL_ENV,
         "NPSLOOP_DATA_DIR": str(tmp_path),
         "NPSLOOP_DATABASE_URL": pg_url,
         "NPSLOOP_SECRET_KEY": SECRET_KEY,

@@ -16,6 +16,7 @@ import httpx
 from npsloop.settings import Settings
 from npsloop.store import migrate
 from tests.conftest import TOKEN
+from tests.support.models import MODEL_ENV
 from tests.support.stack import free_port, wait_for
 
 
@@ -29,7 +30,7 @@ def migrated(folder: Path) -> str:
 @contextlib.contextmanager
 def embedded_api(folder: Path) -> Iterator[tuple[int, int]]:
     """(pid, port) of `npsloop serve` on the data dir's database, with TOKEN as a bootstrap admin token."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NPSLOOP_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NPSLOOP_")} | MODEL_ENV
     env |= {"NPSLOOP_DATA_DIR": str(folder), "NPSLOOP_API_TOKENS": TOKEN, "NPSLOOP_LOG_LEVEL": "WARNING"}
     migrated(folder)
     port = free_port()

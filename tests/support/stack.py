@@ -28,6 +28,7 @@ from npsloop.settings import Settings
 from npsloop.store import migrate
 from tests.conftest import LOOPBACK, SECRET, SECRET_KEY, TOKEN
 from tests.support import smtp_server, twilio_server
+from tests.support.models import MODEL_ENV
 from tests.support.proxy import TcpProxy
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -117,6 +118,7 @@ class Stack:
         proxied = self.direct_url.replace(f"{target.hostname}:{target.port or 5432}", f"127.0.0.1:{self.db_proxy.port}")
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("NPSLOOP_")},
+            **MODEL_ENV,
             "NPSLOOP_DATA_DIR": str(folder),
             "NPSLOOP_DATABASE_URL": proxied,
             "NPSLOOP_BROKER_URL": self.redis.url,

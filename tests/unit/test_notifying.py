@@ -9,7 +9,7 @@ def open_case(rt, **agent):
     rt.dispatcher.responses.clear()
     from npsloop.services.processing import handle_response
 
-    [notification_id] = handle_response(uow=rt.uow(), response_id=response_id, now=rt.clock())
+    [notification_id] = handle_response(uow=rt.uow(), models=rt.models, response_id=response_id, now=rt.clock())
     return notification_id
 
 

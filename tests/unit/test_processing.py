@@ -63,7 +63,7 @@ def test_processing_a_response_twice_opens_one_case_and_sends_each_alert_once(ru
     seed_team(runtime)
     response_id = ingest(runtime, score=1)
     drain(runtime)
-    again = handle_response(uow=runtime.uow(), response_id=response_id, now=runtime.clock())
+    again = handle_response(uow=runtime.uow(), models=runtime.models, response_id=response_id, now=runtime.clock())
     assert again == []  # all sent: nothing left to do
     runtime.dispatcher.responses.append(response_id)
     drain(runtime)
@@ -82,4 +82,4 @@ def test_a_case_with_nobody_to_alert_says_so_on_its_timeline(runtime):
 
 def test_a_deleted_response_is_reported_not_crashed_on(runtime):
     with pytest.raises(ResponseNotFound):
-        handle_response(uow=runtime.uow(), response_id=999, now=runtime.clock())
+        handle_response(uow=runtime.uow(), models=runtime.models, response_id=999, now=runtime.clock())

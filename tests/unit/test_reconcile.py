@@ -22,7 +22,9 @@ def test_a_notification_whose_task_was_lost_is_enqueued_again(runtime):
     ingest(runtime, score=2)
     from npsloop.services.processing import handle_response
 
-    pending = handle_response(uow=runtime.uow(), response_id=runtime.dispatcher.responses.pop(), now=runtime.clock())
+    pending = handle_response(
+        uow=runtime.uow(), models=runtime.models, response_id=runtime.dispatcher.responses.pop(), now=runtime.clock()
+    )
     assert run(runtime).notifications == len(pending)
     assert sorted(runtime.dispatcher.notifications) == sorted(pending)
 
@@ -32,7 +34,9 @@ def test_a_send_that_was_claimed_and_never_recorded_is_retried_and_flagged(runti
     ingest(runtime, score=2)
     from npsloop.services.processing import handle_response
 
-    [nid] = handle_response(uow=runtime.uow(), response_id=runtime.dispatcher.responses.pop(), now=runtime.clock())
+    [nid] = handle_response(
+        uow=runtime.uow(), models=runtime.models, response_id=runtime.dispatcher.responses.pop(), now=runtime.clock()
+    )
     with runtime.uow() as uow:  # a worker claimed it and died
         uow.notifications.claim(nid, now=runtime.clock())
         uow.commit()

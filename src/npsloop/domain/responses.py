@@ -64,6 +64,10 @@ class Response:
     version_at: datetime | None = None
     # When the customer's personal fields were erased (see domain.erasure); an erased response takes nothing.
     erased_at: datetime | None = None
+    # What the tagger made of the comment (TagState) and which model, when; None: not tagged yet.
+    theme_state: str | None = None
+    tagged_at: datetime | None = None
+    tagged_by: str | None = None
     id: int | None = None
 
     @property
@@ -104,6 +108,8 @@ class Response:
                 changes[name] = (old, new)
         for name, (_, new) in changes.items():
             setattr(self, name, new)
+        if "comment" in changes:
+            self.theme_state = None  # what the comment says must be read again
         self.version = incoming.version if incoming.version is not None else self.version
         self.version_at = incoming.version_at if incoming.version_at is not None else self.version_at
         return changes

@@ -80,7 +80,7 @@ def ingest_response(
             "category": incoming.category.value,
         },
     )
-    if live and (result.created or "score" in result.changed_fields):
+    if live and (result.created or {"score", "comment"} & set(result.changed_fields)):
         enqueue_response(dispatcher, result.id)
     return result
 

@@ -19,6 +19,7 @@ from npsloop.logs import add_to_context
 from npsloop.metrics import CASES_OPENED, RESPONSES_PROCESSED
 from npsloop.services.routing_cache import routing_snapshot
 from npsloop.services.schedules import calendar_for, sla_for
+from npsloop.services.tagging import Models, tag_response
 from npsloop.store.uow import Conflict, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -28,25 +29,31 @@ class ResponseNotFound(LookupError):
     pass
 
 
-def handle_response(*, uow: UnitOfWork, response_id: int, now: datetime) -> list[int]:
+def handle_response(*, uow: UnitOfWork, models: Models, response_id: int, now: datetime) -> list[int]:
     """Returns the notifications still to send. Running it twice opens nothing twice: the response's status
-    and the one-open-case-per-customer index make the second run a no-op that returns the same work."""
+    and the one-open-case-per-customer index make the second run a no-op that returns the same work. The
+    comment is tagged first, in the same transaction, so routing can read its themes; a processed response
+    whose comment changed since (a late comment) is only tagged again."""
     for _ in range(3):
         try:
-            return _handle(uow, response_id, now)
+            return _handle(uow, models, response_id, now)
         except Conflict:
             # Another worker opened this customer's case a moment ago; the next pass joins it.
             continue
     raise RuntimeError(f"response {response_id}: the customer's case kept changing under us")
 
 
-def _handle(uow: UnitOfWork, response_id: int, now: datetime) -> list[int]:
+def _handle(uow: UnitOfWork, models: Models, response_id: int, now: datetime) -> list[int]:
     with uow:
         response = uow.responses.get(response_id)
         if response is None:
             raise ResponseNotFound(f"response {response_id} does not exist")
         if response.status == ResponseStatus.PROCESSED.value:
+            if response.theme_state is None:
+                tag_response(uow=uow, models=models, response=response, now=now)
+                uow.commit()
             return uow.notifications.pending_for_case(response.case_id) if response.case_id else []
+        tag_response(uow=uow, models=models, response=response, now=now)
         routed = _route(uow, response)
         response.team_id = routed.team.id if routed.team else None
         opened = False

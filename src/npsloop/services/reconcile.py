@@ -23,6 +23,7 @@ class ReconcileReport:
     responses: int
     notifications: int
     reopened_sends: int
+    untagged: int
 
 
 def reconcile(
@@ -31,6 +32,7 @@ def reconcile(
     cutoff = now - stuck_after
     with uow:
         response_ids = uow.responses.unprocessed_since(cutoff, BATCH)
+        untagged = uow.tags.untagged_since(cutoff, BATCH)  # processing them only tags them
         reopened = 0
         for notification in uow.notifications.stale_sending(cutoff, BATCH):
             # Claimed but never recorded: the worker died around the provider call. Sending again may
@@ -56,12 +58,13 @@ def reconcile(
         uow.commit()
     with uow:
         notification_ids = uow.notifications.pending_since(cutoff, BATCH)
-    for response_id in response_ids:
+    for response_id in (*response_ids, *untagged):
         enqueue_response(dispatcher, response_id)
     for notification_id in notification_ids:
         dispatcher.send_notification(notification_id)
     for kind, count in (
         ("response", len(response_ids)),
+        ("untagged_response", len(untagged)),
         ("notification", len(notification_ids)),
         ("unconfirmed_send", reopened),
     ):
@@ -72,4 +75,6 @@ def reconcile(
             "reconciler re-enqueued stuck work",
             extra={"responses": len(response_ids), "notifications": len(notification_ids), "reopened": reopened},
         )
-    return ReconcileReport(len(response_ids), len(notification_ids), reopened)
+    if untagged:
+        log.info("reconciler enqueued untagged comments", extra={"responses": len(untagged)})
+    return ReconcileReport(len(response_ids), len(notification_ids), reopened, len(untagged))

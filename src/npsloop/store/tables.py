@@ -107,6 +107,11 @@ responses = sa.Table(
     # Set when the customer's personal fields were erased (on request, or by retention); the score, dates and
     # team stay, so reports keep their figures, and a late re-delivery of the response changes nothing.
     sa.Column("erased_at", UTCDateTime),
+    # The comment's themes (rows in response_themes): NULL while not yet tagged (new, or its comment changed),
+    # else what the tagger made of it (domain.theme_tags.TagState) and which model did.
+    sa.Column("theme_state", sa.String(10)),
+    sa.Column("tagged_at", UTCDateTime),
+    sa.Column("tagged_by", sa.String(80)),
     sa.UniqueConstraint("integration", "external_id", name="uq_responses_integration_external_id"),
     sa.Index("ix_responses_status_received_at", "status", "received_at"),
     sa.Index("ix_responses_responded_at", "responded_at"),
@@ -115,6 +120,13 @@ responses = sa.Table(
         "responded_at",
         postgresql_where=sa.text("erased_at IS NULL"),
         sqlite_where=sa.text("erased_at IS NULL"),
+    ),
+    # What the reconciler looks for: commented responses not yet tagged (few, so the index stays small).
+    sa.Index(
+        "ix_responses_untagged",
+        "received_at",
+        postgresql_where=sa.text("theme_state IS NULL AND comment IS NOT NULL"),
+        sqlite_where=sa.text("theme_state IS NULL AND comment IS NOT NULL"),
     ),
 )
 
@@ -367,4 +379,15 @@ themes_version = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("changed_at", UTCDateTime),
+)
+
+# The themes of each response's comment, one row a theme: what cases, filters, reports and routing read.
+response_themes = sa.Table(
+    "response_themes",
+    metadata,
+    sa.Column("response_id", sa.ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("theme", sa.String(40), primary_key=True),
+    sa.Column("polarity", sa.String(10), nullable=False),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Index("ix_response_themes_theme", "theme", "polarity"),
 )

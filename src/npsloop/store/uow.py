@@ -25,6 +25,7 @@ from npsloop.store.repositories import (
     ResponseRepository,
 )
 from npsloop.store.routing_repository import RoutingRepository
+from npsloop.store.tag_repository import TagRepository
 from npsloop.store.theme_repository import ThemeRepository
 
 
@@ -82,6 +83,7 @@ class UnitOfWork:
         self.customers = CustomerRepository(self.session)
         self.delivery_ids = DeliveryIdRepository(self.session)
         self.themes = ThemeRepository(self.session)
+        self.tags = TagRepository(self.session)
         return self
 
     def __exit__(

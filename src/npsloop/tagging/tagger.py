@@ -20,7 +20,7 @@ from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
-from npsloop.domain.theme_tags import Polarity, ThemeTag
+from npsloop.domain.theme_tags import Polarity, TagResult, ThemeTag
 from npsloop.domain.themes import DEFAULT_KEYS
 from npsloop.tagging.features import Vectors, fitting_union
 from npsloop.tagging.normalize import normalize
@@ -31,20 +31,6 @@ RANDOM_STATE = 14
 FOLDS = 5
 UNKNOWN_LANGUAGE_CONFIDENCE = 0.75  # for a language the model never saw, only tags it is this sure of
 THRESHOLD_GRID = tuple(round(0.15 + 0.05 * i, 2) for i in range(14))  # 0.15 .. 0.80
-
-
-@dataclass(frozen=True)
-class TagResult:
-    """The tags of one comment. `language_known` is False when the comment's language is not one the model was
-    trained on (or was not given): then only tags of confidence >= UNKNOWN_LANGUAGE_CONFIDENCE are returned, and
-    an empty result means "could not tell", not "about nothing"."""
-
-    tags: tuple[ThemeTag, ...]
-    language_known: bool
-
-    @property
-    def themes(self) -> tuple[str, ...]:
-        return tuple(tag.theme for tag in self.tags)
 
 
 @dataclass(frozen=True)
@@ -130,6 +116,10 @@ class Tagger:
     @property
     def themes(self) -> tuple[str, ...]:
         return self._themes
+
+    def parts(self) -> tuple[Vectors, tuple[str, ...], Linear, list[float], Linear]:
+        """What the constructor took: for storing a fitted model (tagging.model_file)."""
+        return self._features, self._themes, self._detectors, self._thresholds.tolist(), self._polarities
 
     @property
     def thresholds(self) -> dict[str, float]:

@@ -1,0 +1,77 @@
+"""The themes of each response's comment (table response_themes), read by response and by case."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from npsloop.domain.responses import ResponseStatus
+from npsloop.domain.theme_tags import Polarity, ThemeTag
+from npsloop.store import tables
+
+
+class TagRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def replace(self, response_id: int, tags: Iterable[ThemeTag]) -> None:
+        """A comment read again (it changed, or a new model read it) keeps only what it was found to say now."""
+        self.session.execute(
+            sa.delete(tables.response_themes).where(tables.response_themes.c.response_id == response_id)
+        )
+        rows = [
+            {
+                "response_id": response_id,
+                "theme": tag.theme,
+                "polarity": tag.polarity.value,
+                "confidence": tag.confidence,
+            }
+            for tag in tags
+        ]
+        if rows:
+            self.session.execute(sa.insert(tables.response_themes), rows)
+
+    def of_responses(self, response_ids: Sequence[int]) -> dict[int, tuple[ThemeTag, ...]]:
+        """Most confident first; a response with no tags is absent."""
+        if not response_ids:
+            return {}
+        t = tables.response_themes.c
+        rows = self.session.execute(
+            sa.select(t.response_id, t.theme, t.polarity, t.confidence)
+            .where(t.response_id.in_(list(response_ids)))
+            .order_by(t.response_id, t.confidence.desc(), t.theme)
+        )
+        found: dict[int, list[ThemeTag]] = {}
+        for row in rows:
+            found.setdefault(row.response_id, []).append(ThemeTag(row.theme, Polarity(row.polarity), row.confidence))
+        return {response_id: tuple(tags) for response_id, tags in found.items()}
+
+    def of_case(self, case_id: int) -> tuple[ThemeTag, ...]:
+        """The themes of every response the case holds, each once: its most confident tag."""
+        r = tables.responses.c
+        ids = list(self.session.scalars(sa.select(r.id).where(r.case_id == case_id)))
+        best: dict[str, ThemeTag] = {}
+        for tags in self.of_responses(ids).values():
+            for tag in tags:
+                if tag.theme not in best or tag.confidence > best[tag.theme].confidence:
+                    best[tag.theme] = tag
+        return tuple(sorted(best.values(), key=lambda tag: (-tag.confidence, tag.theme)))
+
+    def untagged_since(self, before: datetime, limit: int) -> list[int]:
+        """Commented responses whose comment no model has read yet (a lost task, an upgrade, a history load)."""
+        r = tables.responses.c
+        stmt = (
+            sa.select(r.id)
+            .where(
+                r.theme_state.is_(None),
+                r.comment.is_not(None),
+                r.status == ResponseStatus.PROCESSED.value,
+                r.received_at < before,
+            )
+            .order_by(r.received_at)
+            .limit(limit)
+        )
+        return list(self.session.scalars(stmt))
