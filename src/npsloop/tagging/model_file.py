@@ -43,26 +43,31 @@ def dumps(tagger: Tagger) -> bytes:
 
 
 def loads(data: bytes) -> Tagger:
+    """Any damage is a ModelFileError: the bytes come from a file or a database row, never trusted."""
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as stored:
-            meta = json.loads(str(stored["meta"]))
-            vectorizers = [vectorizer for _, vectorizer in fitting_union().transformer_list]
-            if meta.get("format") != FORMAT or meta.get("blocks") != len(vectorizers):
-                raise ModelFileError(f"model format {meta.get('format')} with {meta.get('blocks')} feature blocks")
-            blocks, offset = [], 0
-            for index, vectorizer in enumerate(vectorizers):
-                terms = stored[f"terms_{index}"].tolist()
-                vocabulary = {term: column for column, term in enumerate(terms)}
-                blocks.append(Block(vectorizer.build_analyzer(), vocabulary, stored[f"idf_{index}"], offset))
-                offset += len(terms)
-            detectors = Linear(stored["detector_weights"].astype(np.float64), stored["detector_bias"])
-            polarities = Linear(stored["polarity_weights"].astype(np.float64), stored["polarity_bias"])
-            thresholds = stored["thresholds"].tolist()
-            themes = [str(theme) for theme in meta["themes"]]
-    except (OSError, KeyError, ValueError, TypeError) as error:
-        if isinstance(error, ModelFileError):
-            raise
+        return _read(data)
+    except ModelFileError:
+        raise
+    except Exception as error:  # a damaged zip, an array of the wrong kind or shape: whatever NumPy raises
         raise ModelFileError(f"not a tagger model: {type(error).__name__}") from error
+
+
+def _read(data: bytes) -> Tagger:
+    with np.load(io.BytesIO(data), allow_pickle=False) as stored:
+        meta = json.loads(str(stored["meta"]))
+        vectorizers = [vectorizer for _, vectorizer in fitting_union().transformer_list]
+        if meta.get("format") != FORMAT or meta.get("blocks") != len(vectorizers):
+            raise ModelFileError(f"model format {meta.get('format')} with {meta.get('blocks')} feature blocks")
+        blocks, offset = [], 0
+        for index, vectorizer in enumerate(vectorizers):
+            terms = stored[f"terms_{index}"].tolist()
+            vocabulary = {term: column for column, term in enumerate(terms)}
+            blocks.append(Block(vectorizer.build_analyzer(), vocabulary, stored[f"idf_{index}"], offset))
+            offset += len(terms)
+        detectors = Linear(stored["detector_weights"].astype(np.float64), stored["detector_bias"])
+        polarities = Linear(stored["polarity_weights"].astype(np.float64), stored["polarity_bias"])
+        thresholds = stored["thresholds"].tolist()
+        themes = [str(theme) for theme in meta["themes"]]
     if detectors.weights.shape != (offset, len(themes)) or polarities.weights.shape != (offset, len(themes)):
         raise ModelFileError("model weights do not match its vocabulary and themes")
     return Tagger(Vectors(tuple(blocks), offset), themes, detectors, thresholds, polarities)

@@ -1,0 +1,99 @@
+"""Every comment is tagged in the worker, before routing, in the processing transaction; a comment that arrives
+or changes later is tagged again; nothing untagged is forgotten; a huge comment costs no more than its start."""
+
+from datetime import timedelta
+
+from npsloop.domain.theme_tags import TagState
+from npsloop.services.reconcile import reconcile
+from tests.conftest import drain, ingest, seed_team
+
+
+def response(rt, response_id):
+    with rt.uow() as uow:
+        found = uow.responses.get(response_id)
+        return found, uow.tags.of_responses([response_id]).get(response_id, ())
+
+
+def test_a_detractors_comment_is_tagged_with_its_themes_and_polarity_when_processed(runtime):
+    seed_team(runtime)
+    response_id = ingest(runtime, score=2, comment="Me cobraron dos veces la factura y nadie me devuelve la plata")
+    drain(runtime)
+    stored, tags = response(runtime, response_id)
+    assert stored.theme_state == TagState.TAGGED and stored.tagged_by.startswith("default-")
+    assert stored.tagged_at is not None
+    assert "billing" in [tag.theme for tag in tags]
+    assert {tag.polarity.value for tag in tags if tag.theme == "billing"} == {"negative"}
+
+
+def test_promoters_and_passives_are_tagged_too_with_positive_polarity(runtime):
+    seed_team(runtime)
+    response_id = ingest(runtime, score=10, comment="Excellent product, it works perfectly, very good quality")
+    drain(runtime)
+    _, tags = response(runtime, response_id)
+    assert [(tag.theme, tag.polarity.value) for tag in tags if tag.theme == "product_quality"] == [
+        ("product_quality", "positive")
+    ]
+
+
+def test_no_comment_is_recorded_as_nothing_to_read_and_an_unknown_language_as_could_not_tell(runtime):
+    seed_team(runtime)
+    silent = ingest(runtime, score=3, comment=None)
+    foreign = ingest(runtime, score=9, comment="Tout était parfait, merci", language="fr")
+    drain(runtime)
+    assert response(runtime, silent)[0].theme_state == TagState.NO_COMMENT
+    stored, tags = response(runtime, foreign)
+    assert (stored.theme_state, tags) == (TagState.UNKNOWN, ())
+
+
+def test_a_comment_that_arrives_after_the_score_is_tagged_when_it_arrives(runtime):
+    seed_team(runtime)
+    first = {"response_id": "late-1", "customer": {"id": "c-late", "phone": "+34600111222"}}
+    response_id = ingest(runtime, score=3, comment=None, **first)
+    drain(runtime)
+    assert response(runtime, response_id)[0].theme_state == TagState.NO_COMMENT
+    assert ingest(runtime, score=3, comment="The delivery arrived five days late", **first) == response_id
+    assert runtime.dispatcher.responses == [response_id]  # queued again, for the comment only
+    sent_before = len(runtime.transports["sms"].sent)
+    drain(runtime)
+    stored, tags = response(runtime, response_id)
+    assert stored.theme_state == TagState.TAGGED and "delivery" in [tag.theme for tag in tags]
+    assert len(runtime.transports["sms"].sent) == sent_before  # tagging again alerts nobody again
+
+
+def test_a_changed_comment_replaces_the_old_tags(runtime):
+    seed_team(runtime)
+    first = {"response_id": "changed-1", "customer": {"id": "c-changed"}}
+    response_id = ingest(runtime, score=8, comment="The delivery arrived five days late", **first)
+    drain(runtime)
+    ingest(runtime, score=8, comment="They charged my card twice for one invoice", **first)
+    drain(runtime)
+    themes = [tag.theme for tag in response(runtime, response_id)[1]]
+    assert "billing" in themes and "delivery" not in themes
+
+
+def test_the_reconciler_tags_what_nobody_tagged(runtime):
+    seed_team(runtime)
+    response_id = ingest(runtime, score=9, comment="La app se cuelga cada vez que intento pagar")
+    drain(runtime)
+    with runtime.uow() as uow:
+        uow.responses.get(response_id).theme_state = None  # as after an upgrade, or a lost task
+        uow.commit()
+    report = reconcile(
+        uow=runtime.uow(),
+        dispatcher=runtime.dispatcher,
+        now=runtime.clock() + timedelta(hours=1),
+        stuck_after=timedelta(minutes=1),
+    )
+    assert report.untagged == 1 and runtime.dispatcher.responses == [response_id]
+    drain(runtime)
+    stored, tags = response(runtime, response_id)
+    assert stored.theme_state == TagState.TAGGED and "digital_channels" in [tag.theme for tag in tags]
+
+
+def test_a_huge_comment_is_tagged_on_its_beginning(runtime):
+    seed_team(runtime)
+    opening = "La factura vino con un cobro doble. "
+    response_id = ingest(runtime, score=1, comment=opening + "bla " * 1_200)  # 4,835 of the 5,000 accepted
+    drain(runtime)
+    stored, tags = response(runtime, response_id)
+    assert stored.theme_state == TagState.TAGGED and "billing" in [tag.theme for tag in tags]
