@@ -159,3 +159,25 @@ def test_team_schedule_sla_and_duty_from_the_cli(cli):
     )
     assert "with its offset" in cli("agents", "off-duty", "Ana", "--until", "2026-12-01T09:00", ok=False)
     assert "Ana is on duty" in cli("agents", "on-duty", "Ana")
+
+
+def test_routing_rules_on_themes_and_risk_are_loaded_shown_and_checked_against_the_taxonomy(cli, tmp_path):
+    cli("teams", "add", "Care", "--default")
+    cli("teams", "add", "Billing")
+    good = tmp_path / "rules.yaml"
+    good.write_text(
+        "rules:\n  - name: billing\n    match: {themes: [billing]}\n    team: Billing\n"
+        "  - name: likely complaint\n    match: {risk: '>=0.7'}\n    team: Care\n    priority: urgent\n"
+        "  - name: default\n    team: Care\n",
+        encoding="utf-8",
+    )
+    assert "loaded 3 rules" in cli("routing", "load", str(good))
+    shown = cli("routing", "show")
+    assert "themes:\n    - billing" in shown and "risk: '>=0.7'" in shown
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "rules:\n  - name: billing\n    match:\n      themes: [invoices]\n    team: Billing\n"
+        "  - name: default\n    team: Care\n",
+        encoding="utf-8",
+    )
+    assert "line 4: rule 'billing': no theme 'invoices' in the taxonomy" in cli("routing", "load", str(bad), ok=False)

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 
 from npsloop.domain.responses import Response
-from npsloop.domain.rules import Priority, RuleError, route
+from npsloop.domain.rules import Priority, RuleError, check_rules, route
 from npsloop.ingest.rules_yaml import dump_rules, load_rules
 
 RULES = """\
@@ -97,3 +97,76 @@ def test_a_billion_laughs_rule_file_is_refused_before_it_expands():
     with pytest.raises(RuleError) as refused:
         load_rules("\n".join(levels) + "\nrules:\n  - name: *i\n    team: x\n")
     assert refused.value.line == 2 and "aliases" in str(refused.value)
+
+
+THEMED = """\
+rules:
+  - name: billing complaints
+    match:
+      themes: [billing, price]
+    team: Billing
+    priority: high
+  - name: likely complaint
+    match: {risk: ">=0.7"}
+    team: Customer care
+    priority: urgent
+  - name: calm
+    match: {risk: "< .2"}
+    team: Customer care
+    priority: low
+  - name: default
+    team: Customer care
+"""
+KEYS = {"billing", "price", "wait_time"}
+
+
+def test_a_theme_rule_matches_when_any_of_its_themes_is_among_the_negative_ones():
+    rules = load_rules(THEMED, KEYS)
+    assert route(rules, response(), themes=("wait_time", "price")).name == "billing complaints"
+    assert route(rules, response(), themes=("wait_time",), risk=0.5).name == "default"
+    assert route(rules, response(), risk=0.5).name == "default"
+
+
+def test_a_risk_rule_compares_the_cases_risk_and_never_matches_without_one():
+    rules = load_rules(THEMED, KEYS)
+    assert route(rules, response(), risk=0.7).priority is Priority.URGENT
+    assert route(rules, response(), risk=0.69).name == "default"
+    assert route(rules, response(), risk=0.1).name == "calm"
+    assert route(rules, response(score=9)).name == "default"  # a promoter has no risk: neither >= nor <
+
+
+def test_theme_and_risk_conditions_round_trip_through_their_plain_form():
+    rules = load_rules(THEMED, KEYS)
+    again = load_rules(dump_rules(rules), KEYS)
+    assert [r.match for r in again] == [r.match for r in rules]
+    assert rules[0].to_dict()["match"] == {"themes": ["billing", "price"]}
+    assert (rules[1].to_dict()["match"], rules[2].to_dict()["match"]) == ({"risk": ">=0.7"}, {"risk": "<0.2"})
+
+
+def test_stored_rules_are_read_back_whatever_the_taxonomy_became():
+    assert load_rules(THEMED)[0].match.themes == {"billing", "price"}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("rules:\n  - name: a\n    match:\n      themes: [biling]\n    team: x\n  - team: y\n", 4, "no theme 'biling'"),
+        ("rules:\n  - name: a\n    match: {themes: [{a: 1}]}\n    team: x\n  - team: y\n", 3, "themes must be"),
+        ("rules:\n  - name: a\n    match:\n      risk: '=0.7'\n    team: x\n  - team: y\n", 4, "risk must be"),
+        ("rules:\n  - name: a\n    match:\n      risk: '>= 1.5'\n    team: x\n  - team: y\n", 4, "from 0 to 1"),
+        ("rules:\n  - name: a\n    match:\n      risk: 0.7\n    team: x\n  - team: y\n", 4, "risk must be"),
+        ("rules:\n  - name: a\n    match:\n      risk: '>='\n    team: x\n  - team: y\n", 4, "risk must be"),
+        ("rules:\n  - name: a\n    match:\n      risk: '>=0.7 or so'\n    team: x\n  - team: y\n", 4, "risk must be"),
+    ],
+)
+def test_theme_and_risk_mistakes_are_reported_with_their_line(text, line, message):
+    with pytest.raises(RuleError) as error:
+        load_rules(text, KEYS)
+    assert error.value.line == line and message in str(error.value) and str(error.value).startswith(f"line {line}:")
+
+
+def test_rules_about_to_be_put_in_force_are_checked_against_the_taxonomy():
+    rules = load_rules(THEMED)
+    with pytest.raises(RuleError) as error:
+        check_rules(rules, themes={"billing", "wait_time"})
+    assert error.value.line == 2 and "no theme 'price'" in str(error.value)

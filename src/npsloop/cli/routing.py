@@ -8,7 +8,7 @@ import click
 
 from npsloop.cli.common import fail_on_domain_error, runtime
 from npsloop.ingest.rules_yaml import dump_rules, load_rules
-from npsloop.services.routing import current_rules, load_routing
+from npsloop.services.routing import current_rules, load_routing, rule_themes
 
 
 @click.group()
@@ -19,9 +19,11 @@ def routing() -> None:
 @routing.command("load")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load(path: Path) -> None:
-    """Replace the rules with those in a YAML file (all or nothing)."""
-    rules = fail_on_domain_error(load_rules, path.read_text(encoding="utf-8"))
+    """Replace the rules with those in a YAML file (all or nothing). A rule may match on the comment's
+    negative themes (themes: [billing]) and on the case's risk (risk: ">=0.7")."""
     rt = runtime()
+    themes = rule_themes(uow=rt.uow())
+    rules = fail_on_domain_error(load_rules, path.read_text(encoding="utf-8"), themes)
     count = fail_on_domain_error(load_routing, uow=rt.uow(), rules=rules, now=rt.clock())
     click.echo(f"loaded {count} rules from {path}")
 

@@ -1,9 +1,14 @@
 """Routing rules: which team follows a response up, how urgently, or whether it opens a case at all.
-First match wins; the last rule matches everything, so nothing falls through unrouted."""
+First match wins; the last rule matches everything, so nothing falls through unrouted. Besides what the response
+says (score, touchpoint, language, attributes), a rule may match on the themes the customer complains about
+(`themes: [billing]`: any of them among the comment's negative tags) and on the case's risk of ending badly
+(`risk: ">=0.7"`), both computed in the worker before routing."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import operator
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -28,6 +33,30 @@ class RuleError(DomainError, ValueError):
         self.line = line
 
 
+_COMPARISONS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+}
+# An operator then a number from 0 to 1 with at most four decimals: ">=0.7", "< .25", "<=1".
+_RISK = re.compile(r"(>=|<=|>|<)\s*((?:0|1)?(?:\.[0-9]{1,4})?)")
+
+
+@dataclass(frozen=True)
+class RiskBound:
+    """A comparison against a case's risk (0-1). A response with no risk (not a detractor) never meets one."""
+
+    comparison: str
+    value: float
+
+    def accepts(self, risk: float | None) -> bool:
+        return risk is not None and _COMPARISONS[self.comparison](risk, self.value)
+
+    def __str__(self) -> str:
+        return f"{self.comparison}{self.value:g}"
+
+
 @dataclass(frozen=True)
 class Match:
     touchpoints: frozenset[str] = frozenset()
@@ -36,12 +65,19 @@ class Match:
     score_max: int = 10
     languages: frozenset[str] = frozenset()
     attributes: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    themes: frozenset[str] = frozenset()
+    risk: RiskBound | None = None
 
     @property
     def is_catch_all(self) -> bool:
         return self == Match()
 
-    def accepts(self, response: Response) -> bool:
+    def accepts(self, response: Response, themes: Collection[str] = (), risk: float | None = None) -> bool:
+        """`themes`: the comment's negative themes; `risk`: the risk of the case it would open, if any."""
+        if self.themes and self.themes.isdisjoint(themes):
+            return False
+        if self.risk is not None and not self.risk.accepts(risk):
+            return False
         if not self.score_min <= response.score <= self.score_max:
             return False
         if self.touchpoints and (response.touchpoint or "").strip().casefold() not in self.touchpoints:
@@ -67,6 +103,10 @@ class Match:
             out["language"] = sorted(self.languages)
         if self.attributes:
             out["attributes"] = {k: sorted(v) for k, v in sorted(self.attributes.items())}
+        if self.themes:
+            out["themes"] = sorted(self.themes)
+        if self.risk is not None:
+            out["risk"] = str(self.risk)
         return out
 
 
@@ -91,12 +131,16 @@ class Rule:
         return out
 
 
-def route(rules: Sequence[Rule], response: Response) -> Rule | None:
-    return next((rule for rule in rules if rule.match.accepts(response)), None)
+def route(
+    rules: Sequence[Rule], response: Response, themes: Collection[str] = (), risk: float | None = None
+) -> Rule | None:
+    """`themes`: the negative themes of the response's comment; `risk`: of the case it would open (else None)."""
+    return next((rule for rule in rules if rule.match.accepts(response, themes, risk)), None)
 
 
-def parse_rule(raw: Mapping[str, Any], line: int | None, position: int) -> Rule:
-    """One rule from its plain form (as YAML gives it), with a message per mistake that names the line."""
+def parse_rule(raw: Mapping[str, Any], line: int | None, position: int, themes: Collection[str] | None = None) -> Rule:
+    """One rule from its plain form (as YAML gives it), with a message per mistake that names the line.
+    `themes`: the taxonomy's keys a rule may name (None: not checked, as when reading stored rules back)."""
     known = {"name", "match", "team", "priority", "open_case"}
     unknown = sorted(set(raw) - known - {"__line__"})
     if unknown:
@@ -114,7 +158,7 @@ def parse_rule(raw: Mapping[str, Any], line: int | None, position: int) -> Rule:
         raise RuleError(
             f"rule {name!r}: priority must be one of {', '.join(p.value for p in Priority)}", line
         ) from None
-    match = _parse_match(raw.get("match") or {}, name, line)
+    match = _parse_match(raw.get("match") or {}, name, line, themes)
     return Rule(
         name=name,
         match=match,
@@ -125,7 +169,8 @@ def parse_rule(raw: Mapping[str, Any], line: int | None, position: int) -> Rule:
     )
 
 
-def check_rules(rules: Sequence[Rule]) -> None:
+def check_rules(rules: Sequence[Rule], themes: Collection[str] | None = None) -> None:
+    """`themes`: the taxonomy's keys, when the rules are about to be put in force."""
     if not rules:
         raise RuleError("no rules: at least a default rule (one with no match) is needed")
     if not rules[-1].match.is_catch_all:
@@ -133,13 +178,16 @@ def check_rules(rules: Sequence[Rule]) -> None:
     for rule in rules[:-1]:
         if rule.match.is_catch_all:
             raise RuleError(f"rule {rule.name!r} matches everything, so the rules after it never apply", rule.line)
+    if themes is not None:
+        for rule in rules:
+            _check_themes(rule.match.themes, themes, rule.name, rule.line)
 
 
-def _parse_match(raw: Any, name: str, line: int | None) -> Match:
+def _parse_match(raw: Any, name: str, line: int | None, themes: Collection[str] | None) -> Match:
     if not isinstance(raw, Mapping):
         raise RuleError(f"rule {name!r}: match must be a mapping", line)
     line = raw.get("__line__", line)
-    known = {"touchpoint", "survey_type", "score", "language", "attributes"}
+    known = {"touchpoint", "survey_type", "score", "language", "attributes", "themes", "risk"}
     unknown = sorted(set(raw) - known - {"__line__"})
     if unknown:
         raise RuleError(f"rule {name!r}: cannot match on {unknown[0]!r} (use {', '.join(sorted(known))})", line)
@@ -155,6 +203,9 @@ def _parse_match(raw: Any, name: str, line: int | None) -> Match:
         for key, value in attributes_raw.items()
         if key != "__line__"
     }
+    wanted = _words(raw.get("themes"), name, "themes", line)
+    if themes is not None:
+        _check_themes(wanted, themes, name, line)
     return Match(
         touchpoints=_words(raw.get("touchpoint"), name, "touchpoint", line),
         survey_types=survey_types,
@@ -162,6 +213,8 @@ def _parse_match(raw: Any, name: str, line: int | None) -> Match:
         score_max=score_max,
         languages=frozenset(w.split("-")[0] for w in _words(raw.get("language"), name, "language", line)),
         attributes=attributes,
+        themes=wanted,
+        risk=_risk_bound(raw.get("risk"), name, line),
     )
 
 
@@ -189,3 +242,24 @@ def _score_range(value: Any, name: str, line: int | None) -> tuple[int, int]:
     if not 0 <= low <= high <= 10:
         raise RuleError(f"rule {name!r}: score range must lie within 0-10, low to high", line)
     return low, high
+
+
+def _check_themes(wanted: frozenset[str], known: Collection[str], name: str, line: int | None) -> None:
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        raise RuleError(
+            f"rule {name!r}: no theme {unknown[0][:40]!r} in the taxonomy (themes are {', '.join(sorted(known))})",
+            line,
+        )
+
+
+def _risk_bound(value: Any, name: str, line: int | None) -> RiskBound | None:
+    if value is None:
+        return None
+    found = _RISK.fullmatch(value.strip()) if isinstance(value, str) else None
+    if found is None or found.group(2) in ("", "."):
+        raise RuleError(f'rule {name!r}: risk must be a comparison with a number from 0 to 1, like ">=0.7"', line)
+    number = float(found.group(2))
+    if number > 1:
+        raise RuleError(f"rule {name!r}: risk is a number from 0 to 1", line)
+    return RiskBound(found.group(1), number)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import yaml
 
 from npsloop.domain.rules import Rule, RuleError, check_rules, parse_rule
 from npsloop.ingest.yaml_lines import LINE, YamlError, read_yaml
 
 
-def load_rules(text: str) -> list[Rule]:
+def load_rules(text: str, themes: Collection[str] | None = None) -> list[Rule]:
+    """`themes`: the taxonomy's keys, so a rule naming another theme is refused on its own line."""
     try:
         document = read_yaml(text)
     except YamlError as error:
@@ -19,7 +22,7 @@ def load_rules(text: str) -> list[Rule]:
     for position, raw in enumerate(document["rules"], start=1):
         if not isinstance(raw, dict):
             raise RuleError(f"rule {position} must be a mapping (name, match, team, priority)", document[LINE])
-        rules.append(parse_rule(raw, raw.get(LINE), position))
+        rules.append(parse_rule(raw, raw.get(LINE), position, themes))
     check_rules(rules)
     return rules
 

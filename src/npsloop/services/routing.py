@@ -5,13 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 
 from npsloop.domain.rules import Rule, RuleError, check_rules
+from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
+from npsloop.domain.themes import Taxonomy
 from npsloop.store.uow import UnitOfWork
+
+
+def rule_themes(*, uow: UnitOfWork) -> frozenset[str]:
+    """The theme keys a rule may match on: the taxonomy's active ones (a retired theme is tagged no more)."""
+    with uow:
+        return _active_keys(uow)
 
 
 def load_routing(*, uow: UnitOfWork, rules: list[Rule], now: datetime) -> int:
     """Replaces the rules in one transaction: a file with one mistake changes nothing."""
     check_rules(rules)
     with uow:
+        check_rules(rules, themes=_active_keys(uow))  # the taxonomy may have changed since the file was read
         resolved = []
         for rule in rules:
             team_id = None
@@ -30,3 +39,8 @@ def load_routing(*, uow: UnitOfWork, rules: list[Rule], now: datetime) -> int:
 def current_rules(*, uow: UnitOfWork) -> list[Rule]:
     with uow:
         return uow.routing.rules()
+
+
+def _active_keys(uow: UnitOfWork) -> frozenset[str]:
+    taxonomy = Taxonomy(uow.themes.stored() or DEFAULT_TAXONOMY.themes)
+    return frozenset(theme.key for theme in taxonomy.active)
