@@ -105,6 +105,9 @@ class Case:
     acknowledged_at: datetime | None = None
     contacted_at: datetime | None = None
     closed_at: datetime | None = None
+    action_code: str | None = None
+    action_note: str | None = None
+    reasons_at: datetime | None = None
     events: list[CaseEvent] = field(default_factory=list)
     id: int | None = None
 

@@ -21,6 +21,7 @@ class Team:
     after_hours_agent_id: int | None = None
     sla: dict[str, dict[str, str]] = field(default_factory=dict)
     escalation: list[dict[str, object]] = field(default_factory=list)
+    reasons_required: bool = False  # closing a case needs at least one reason theme
     id: int | None = None
 
 

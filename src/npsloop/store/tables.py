@@ -59,6 +59,8 @@ teams = sa.Table(
     sa.Column("sla", sa.JSON, nullable=False, server_default="{}"),
     # [{"after": "0m", "notify": "team", "channels": ["sms", "email"]}, {"after": "15m", "notify": "supervisors"}]
     sa.Column("escalation", sa.JSON, nullable=False, server_default="[]"),
+    # Whether an agent of this team must name at least one reason theme to close a case.
+    sa.Column("reasons_required", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 agents = sa.Table(
@@ -150,6 +152,11 @@ cases = sa.Table(
     sa.Column("contact_due_at", UTCDateTime),
     sa.Column("close_due_at", UTCDateTime),
     sa.Column("erased_at", UTCDateTime),  # as for responses: the customer's traces in the case are gone
+    # What the agent said at closure: the action taken (a code from NPSLOOP_CLOSURE_ACTIONS and a short note),
+    # and when the reasons (rows in case_reasons) were recorded.
+    sa.Column("action_code", sa.String(40)),
+    sa.Column("action_note", sa.String(500)),
+    sa.Column("reasons_at", UTCDateTime),
     sa.Index(
         "ix_cases_unerased",
         "closed_at",
@@ -390,4 +397,12 @@ response_themes = sa.Table(
     sa.Column("polarity", sa.String(10), nullable=False),
     sa.Column("confidence", sa.Float, nullable=False),
     sa.Index("ix_response_themes_theme", "theme", "polarity"),
+)
+
+# The reason themes an agent confirmed or corrected when closing a case: the labels the tagger learns from.
+case_reasons = sa.Table(
+    "case_reasons",
+    metadata,
+    sa.Column("case_id", sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("theme", sa.String(40), primary_key=True),
 )
