@@ -406,3 +406,26 @@ case_reasons = sa.Table(
     sa.Column("case_id", sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("theme", sa.String(40), primary_key=True),
 )
+
+# Tagger models fitted on this installation's labels (`npsloop themes train`), every version kept with the
+# held-out scores that decided it; at most one is active (a partial unique index), and with none the default
+# model (fitted on the shipped seed) tags. `data` is tagging/model_file.py's pickle-free format.
+tagger_models = sa.Table(
+    "tagger_models",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(80), nullable=False, unique=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("trained_on", sa.Integer, nullable=False),  # installation labels fitted (the held-out ones apart)
+    sa.Column("score_before", sa.Float, nullable=False),  # held-out macro-F1 of the model active when trained
+    sa.Column("score_after", sa.Float, nullable=False),  # held-out macro-F1 of this one
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Index(
+        "uq_tagger_models_active",
+        "active",
+        unique=True,
+        postgresql_where=sa.text("active"),
+        sqlite_where=sa.text("active"),
+    ),
+)

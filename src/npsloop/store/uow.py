@@ -14,6 +14,7 @@ from npsloop.store.customer_repository import CustomerRepository
 from npsloop.store.delivery_id_repository import DeliveryIdRepository
 from npsloop.store.export_queries import ExportQueries
 from npsloop.store.integration_repository import IntegrationRepository
+from npsloop.store.model_repository import ModelRepository
 from npsloop.store.outbound_repository import OutboundRepository, fan_out
 from npsloop.store.reason_repository import ReasonRepository
 from npsloop.store.report_queries import ReportQueries
@@ -85,6 +86,7 @@ class UnitOfWork:
         self.delivery_ids = DeliveryIdRepository(self.session)
         self.themes = ThemeRepository(self.session)
         self.tags = TagRepository(self.session)
+        self.tagger_models = ModelRepository(self.session)
         self.reasons = ReasonRepository(self.session)
         return self
 
