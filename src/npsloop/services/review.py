@@ -1,0 +1,230 @@
+"""The monthly review: one month's NPS against the target, how well the loop was closed, and why customers
+were unhappy (the themes of detractors' comments, in NPS points at stake), for the CLI, the API, the
+dashboard and the email to supervisors alike. Counted in the company's report zone; a team's figures in its
+own zone, as in every other report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from npsloop.domain import why
+from npsloop.domain.access import Permission, Principal
+from npsloop.domain.directory import Team
+from npsloop.domain.periods import Period, local_midnight, next_start
+from npsloop.domain.scores import NpsSummary, SurveyType
+from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
+from npsloop.domain.themes import Localized
+from npsloop.services import reports
+from npsloop.store.report_queries import ResponseFilter, grouping
+from npsloop.store.review_queries import ReviewQueries
+from npsloop.store.uow import UnitOfWork
+
+EMPTY = NpsSummary(0, 0, 0)
+
+
+@dataclass(frozen=True)
+class ReviewLimits:
+    themes: int = 5  # top themes shown
+    movers: int = 5
+    comments: int = 3  # per top theme
+
+
+@dataclass(frozen=True)
+class NpsLine:
+    """The month's NPS of the company (team None) or a team, by survey type, against the year's target."""
+
+    team: str | None
+    month: NpsSummary
+    transactional: NpsSummary
+    relational: NpsSummary
+    previous: NpsSummary  # the month before, for the change
+    year_to_date: NpsSummary
+    target: float | None
+
+    @property
+    def change(self) -> float | None:
+        now, before = self.month.score, self.previous.score
+        return None if now is None or before is None else now - before
+
+    @property
+    def gap(self) -> float | None:
+        """Year to date against the target: what the target is judged on."""
+        score = self.year_to_date.score
+        return None if score is None or self.target is None else score - self.target
+
+
+@dataclass(frozen=True)
+class LoopLine:
+    """Detractor cases opened in the month: how many were contacted within their SLA and how fast."""
+
+    team: str | None
+    opened: int
+    contacted: int
+    closed: int
+    contacted_within_sla: float | None  # percent of the cases with a contact deadline
+    median_contact_seconds: float | None  # business time, in the team's calendar (None: no team)
+    median_contact_wall_seconds: float | None
+
+
+@dataclass(frozen=True)
+class Comment:
+    theme: str
+    score: int
+    text: str  # masked: no email, phone or customer name
+    language: str | None
+
+
+@dataclass(frozen=True)
+class Review:
+    month: date
+    timezone: str
+    nps: list[NpsLine]  # the company first, then each team by name
+    loop: list[LoopLine]  # the company first, then each team
+    responses: int
+    detractors: int
+    top_themes: list[why.ThemeStanding]
+    movers: list[why.ThemeMove]
+    comments: list[Comment]
+    themes: dict[str, Localized]  # the names of every theme the review mentions
+
+    @property
+    def label(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+    def name(self, theme: str, language: str) -> str:
+        found = self.themes.get(theme)
+        return found.in_language(language) if found else theme
+
+
+def month_of(text: str) -> date:
+    """ "2026-11" as the first day of that month; anything else is a ReportError naming the field."""
+    try:
+        first = datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise reports.ReportError("write the month as YYYY-MM, e.g. 2026-11", field="month") from None
+    if not reports.EARLIEST <= first <= reports.LATEST:
+        raise reports.ReportError(
+            f"the month lies between {reports.EARLIEST:%Y-%m} and {reports.LATEST:%Y-%m}", "month"
+        )
+    return first
+
+
+def previous_month(month: date) -> date:
+    return (month.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def monthly_review(
+    *,
+    uow: UnitOfWork,
+    month: date,
+    default_zone: str,
+    now: datetime,
+    viewer: Principal | None = None,
+    limits: ReviewLimits = ReviewLimits(),
+) -> Review:
+    """The review of `month` (any day of it). `viewer` None is the system (the monthly email)."""
+    if viewer is not None:
+        viewer.require(Permission.READ_REPORTS)
+    month = month_of(f"{month:%Y-%m}")
+    last = next_start(month, Period.MONTH) - timedelta(days=1)
+    closure = reports.loop_report(uow=uow, first=month, last=last, team=None, default_zone=default_zone, now=now)
+    zone = ZoneInfo(default_zone)
+    edges = [local_midnight(day, zone) for day in (previous_month(month), month, last + timedelta(days=1))]
+    with uow:
+        queries = ReviewQueries(uow.session)
+        teams = sorted(uow.directory.teams(), key=lambda team: team.name)
+        lines = [_nps_line(uow, None, ResponseFilter(), zone, month)]
+        lines += [
+            _nps_line(uow, team, ResponseFilter(team_id=team.id), ZoneInfo(team.timezone), month) for team in teams
+        ]
+        company = lines[0]
+        by_theme = queries.detractor_themes(edges, ResponseFilter())
+        now_rows = why.standings(
+            {theme: n for (index, theme), n in by_theme.items() if index == 1},
+            detractors=company.month.detractors,
+            responses=company.month.total,
+        )
+        before_rows = why.standings(
+            {theme: n for (index, theme), n in by_theme.items() if index == 0},
+            detractors=company.previous.detractors,
+            responses=company.previous.total,
+        )
+        top = now_rows[: limits.themes]
+        comments = [
+            Comment(row.theme, found.score, why.masked(found.comment, [found.customer_name]), found.language)
+            for row in top
+            for found in queries.comments(edges[1], edges[2], ResponseFilter(), row.theme, limits.comments)
+        ]
+        names = _names(uow)
+    return Review(
+        month=month,
+        timezone=default_zone,
+        nps=lines,
+        loop=[_loop_line(None, closure["overall"]), *(_loop_line(row["team"], row) for row in closure["by_team"])],
+        responses=company.month.total,
+        detractors=company.month.detractors,
+        top_themes=top,
+        movers=why.movers(now_rows, before_rows, limits.movers),
+        comments=comments,
+        themes=names,
+    )
+
+
+def _nps_line(uow: UnitOfWork, team: Team | None, where: ResponseFilter, zone: ZoneInfo, month: date) -> NpsLine:
+    """Two counts: the month and the one before by survey type, and the year to the month's end."""
+    end = next_start(month, Period.MONTH)
+    edges = [local_midnight(day, zone) for day in (previous_month(month), month, end)]
+    counts = uow.reports.nps_counts(edges, where, grouping("survey_type"))
+
+    def of(index: int, kind: SurveyType | None = None) -> NpsSummary:
+        return sum(
+            (found for (at, key), found in counts.items() if at == index and (kind is None or key == kind.value)),
+            EMPTY,
+        )
+
+    year = [local_midnight(month.replace(month=1, day=1), zone), local_midnight(end, zone)]
+    ytd = uow.reports.nps_counts(year, where, None).get((0, None), EMPTY)
+    return NpsLine(
+        team=team.name if team else None,
+        month=of(1),
+        transactional=of(1, SurveyType.TRANSACTIONAL),
+        relational=of(1, SurveyType.RELATIONAL),
+        previous=of(0),
+        year_to_date=ytd,
+        target=uow.targets.get(team.id if team else None, month.year),
+    )
+
+
+def _loop_line(team: str | None, figures: dict[str, Any]) -> LoopLine:
+    contact = figures["time_to"]["contact"]
+    return LoopLine(
+        team=team,
+        opened=figures["opened"],
+        contacted=figures["contacted"],
+        closed=figures["closed"],
+        contacted_within_sla=figures["contacted_within_sla"],
+        median_contact_seconds=contact["business"]["median_seconds"],
+        median_contact_wall_seconds=contact["wall"]["median_seconds"],
+    )
+
+
+def _names(uow: UnitOfWork) -> dict[str, Localized]:
+    stored = uow.themes.stored() or DEFAULT_TAXONOMY.themes
+    return {theme.key: theme.name for theme in stored}
+
+
+def top_themes(
+    *, uow: UnitOfWork, since: date, until: date, default_zone: str, limit: int = 5
+) -> list[why.ThemeStanding]:
+    """The themes that cost the most NPS from `since` to `until` (both included), for the demo and the Why
+    page: each with its share of detractors and its points at stake over the whole range."""
+    zone = ZoneInfo(default_zone)
+    start, end = local_midnight(since, zone), local_midnight(until + timedelta(days=1), zone)
+    with uow:
+        whole = uow.reports.nps_counts([start, end], ResponseFilter(), None).get((0, None), EMPTY)
+        counts = ReviewQueries(uow.session).detractor_themes([start, end], ResponseFilter())
+    by_theme = {theme: n for (index, theme), n in counts.items() if index == 0}
+    return why.standings(by_theme, detractors=whole.detractors, responses=whole.total)[:limit]

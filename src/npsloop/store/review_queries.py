@@ -1,0 +1,94 @@
+"""The reads behind the monthly review and the Why page: theme counts among detractors, NPS per theme, and a
+few comments per theme. Every count is a GROUP BY in the database, so a month of 100,000 responses costs a
+handful of rows here; only the comments shown leave it, and only `limit` of them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from npsloop.domain.scores import NpsSummary
+from npsloop.domain.theme_tags import Polarity
+from npsloop.store import tables
+from npsloop.store.report_queries import ResponseFilter
+
+DETRACTOR_MAX = 6
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    """A detractor's comment with what masking it needs (the customer's own name); the rest stays in."""
+
+    response_id: int
+    score: int
+    comment: str
+    language: str | None
+    customer_name: str | None
+    customer_id: str
+
+
+class ReviewQueries:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _in(self, start: datetime, end: datetime, where: ResponseFilter) -> list[sa.ColumnElement[bool]]:
+        r = tables.responses.c
+        return [r.responded_at >= start, r.responded_at < end, *where.conditions()]
+
+    def detractor_themes(self, edges: Sequence[datetime], where: ResponseFilter) -> dict[tuple[int, str], int]:
+        """Detractors whose comment holds each theme (negative), per period [edges[i], edges[i+1]). The
+        primary key (response, theme) makes each detractor count once per theme."""
+        r, t = tables.responses.c, tables.response_themes.c
+        period = sa.case(*[(r.responded_at < end, index) for index, end in enumerate(edges[1:])], else_=-1)
+        stmt = (
+            sa.select(period.label("period"), t.theme, sa.func.count().label("n"))
+            .select_from(tables.response_themes.join(tables.responses, r.id == t.response_id))
+            .where(*self._in(edges[0], edges[-1], where), r.score <= DETRACTOR_MAX, t.polarity == Polarity.NEGATIVE)
+            .group_by(period, t.theme)
+        )
+        return {(row.period, row.theme): int(row.n) for row in self.session.execute(stmt)}
+
+    def theme_nps(self, start: datetime, end: datetime, where: ResponseFilter) -> dict[str, NpsSummary]:
+        """The NPS of the responses whose comment names each theme, whichever way (praise or complaint)."""
+        r, t = tables.responses.c, tables.response_themes.c
+        category = sa.case((r.score <= DETRACTOR_MAX, "d"), (r.score <= 8, "p"), else_="P")
+        stmt = (
+            sa.select(t.theme, category.label("cat"), sa.func.count().label("n"))
+            .select_from(tables.response_themes.join(tables.responses, r.id == t.response_id))
+            .where(*self._in(start, end, where))
+            .group_by(t.theme, category)
+        )
+        counts: dict[str, dict[str, int]] = {}
+        for row in self.session.execute(stmt):
+            counts.setdefault(row.theme, {"d": 0, "p": 0, "P": 0})[row.cat] += int(row.n)
+        return {k: NpsSummary(promoters=v["P"], passives=v["p"], detractors=v["d"]) for k, v in counts.items()}
+
+    def comments(
+        self, start: datetime, end: datetime, where: ResponseFilter, theme: str, limit: int
+    ) -> list[CommentRow]:
+        """Detractors' comments the tagger was surest hold the theme (negative), newest first among equals;
+        erased responses are left out, whatever they still hold."""
+        r, t = tables.responses.c, tables.response_themes.c
+        stmt: sa.Select[Any] = (
+            sa.select(r.id, r.score, r.comment, r.language, r.customer_name, r.customer_id)
+            .select_from(tables.response_themes.join(tables.responses, r.id == t.response_id))
+            .where(
+                *self._in(start, end, where),
+                r.score <= DETRACTOR_MAX,
+                t.theme == theme,
+                t.polarity == Polarity.NEGATIVE,
+                r.comment.is_not(None),
+                r.erased_at.is_(None),
+            )
+            .order_by(t.confidence.desc(), r.responded_at.desc(), r.id.desc())
+            .limit(limit)
+        )
+        return [
+            CommentRow(row.id, row.score, row.comment, row.language, row.customer_name, row.customer_id)
+            for row in self.session.execute(stmt)
+        ]
