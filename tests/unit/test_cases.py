@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from npsloop.domain.cases import TRANSITIONS, Action, Case, CaseStatus, EventKind, Outcome
+from npsloop.domain.closure import DEFAULT_ACTIONS, Closure, ClosureRules, InvalidClosure, ReasonsRequired
 from npsloop.domain.errors import InvalidTransition, OutcomeRequired
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -78,3 +79,39 @@ def test_reopening_clears_the_outcome_but_keeps_the_first_contact():
     assert case.status == "open" and case.outcome is None and case.closed_at is None
     assert case.contacted_at == T0 + timedelta(minutes=9)
     assert case.events[-1].kind == EventKind.REOPENED.value
+
+
+def test_closing_records_the_checked_reasons_and_action_on_the_case_and_its_timeline():
+    case = case_in(CaseStatus.CONTACTED)
+    rules = ClosureRules.of(["billing", "delivery"], DEFAULT_ACTIONS, reasons_required=True)
+    closure = Closure(("billing", "billing"), "refund", " refunded the double charge ")
+    event = case.apply(Action.CLOSE, actor="ana", at=T0, outcome=Outcome.RESOLVED, closure=closure, rules=rules)
+    assert (case.action_code, case.action_note, case.reasons_at) == ("refund", "refunded the double charge", T0)
+    assert event.data == {
+        "from": "contacted",
+        "to": "closed",
+        "outcome": "resolved",
+        "reasons": ["billing"],
+        "action_code": "refund",
+        "action_note": "refunded the double charge",
+    }
+
+
+def test_a_closure_the_rules_refuse_leaves_the_case_open():
+    case = case_in(CaseStatus.CONTACTED)
+    rules = ClosureRules.of(["billing"], DEFAULT_ACTIONS, reasons_required=True)
+    with pytest.raises(ReasonsRequired):
+        case.apply(Action.CLOSE, actor="ana", at=T0, outcome=Outcome.RESOLVED, rules=rules)
+    assert case.status == "contacted" and case.closed_at is None and len(case.events) == 1
+
+
+def test_a_forbidden_move_is_named_before_a_missing_reason():
+    rules = ClosureRules.of(["billing"], DEFAULT_ACTIONS, reasons_required=True)
+    with pytest.raises(InvalidTransition):
+        case_in(CaseStatus.CLOSED).apply(Action.CLOSE, actor="ana", at=T0, outcome=Outcome.RESOLVED, rules=rules)
+
+
+def test_reasons_are_given_only_when_closing():
+    with pytest.raises(InvalidClosure) as refused:
+        case_in(CaseStatus.OPEN).apply(Action.ACKNOWLEDGE, actor="ana", at=T0, closure=Closure(("billing",)))
+    assert refused.value.field == "reasons"

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from npsloop.domain.closure import Closure, ClosureRules, InvalidClosure
 from npsloop.domain.errors import InvalidTransition, OutcomeRequired
 
 
@@ -146,13 +147,23 @@ class Case:
         at: datetime,
         note: str | None = None,
         outcome: Outcome | None = None,
+        closure: Closure | None = None,
+        rules: ClosureRules | None = None,
     ) -> CaseEvent:
+        """Moves the case, or raises without changing it. Closing records the closure (the reasons and the
+        action), checked against `rules` when given: every door that closes passes the same rules."""
         current = CaseStatus(self.status)
         target = TRANSITIONS.get((current, action))
         if target is None:
             raise InvalidTransition(current.value, PAST_TENSE[action])
         if action is Action.CLOSE and outcome is None:
             raise OutcomeRequired("closing a case needs an outcome: resolved, not_resolved or unreachable")
+        if action is not Action.CLOSE and closure is not None and not closure.empty:
+            raise InvalidClosure("reasons", "reasons and the action taken are given when closing a case")
+        if action is Action.CLOSE:
+            closure = rules.check(closure or Closure()) if rules is not None else closure or Closure()
+            self.action_code, self.action_note = closure.action_code, closure.action_note
+            self.reasons_at = at if closure.reasons else None
         if target in (CaseStatus.ACKNOWLEDGED, CaseStatus.CONTACTED) and self.acknowledged_at is None:
             self.acknowledged_at = at
         if target is CaseStatus.CONTACTED and self.contacted_at is None:
@@ -162,9 +173,11 @@ class Case:
         if target is CaseStatus.OPEN:
             self.closed_at, self.outcome = None, None
         self.status = target.value
-        data = {"from": current.value, "to": target.value}
+        data: dict[str, Any] = {"from": current.value, "to": target.value}
         if outcome is not None:
             data["outcome"] = outcome.value
+        if action is Action.CLOSE and closure is not None:
+            data.update(closure.to_data())
         return self.record(EventKind(PAST_TENSE[action]), at=at, actor=actor, note=note, data=data)
 
     def assign(self, agent_id: int, *, actor: str, at: datetime, note: str | None = None) -> CaseEvent:
