@@ -32,17 +32,18 @@ class _Month:
 
     def __init__(self, rt: Runtime, when: str) -> None:
         self.rt, self.when = rt, when
-        self.themes: dict[int, dict[str, Polarity]] = {}
+        self.themes: dict[int, tuple[dict[str, Polarity], float]] = {}
         at(rt, datetime.fromisoformat(when))
 
-    def answer(self, score: int, themes: dict[str, Polarity], **extra: Any) -> None:
-        self.themes[ingest(self.rt, score=score, responded_at=self.when, **extra)] = themes
+    def answer(self, score: int, themes: dict[str, Polarity], confidence: float = 0.9, **extra: Any) -> None:
+        self.themes[ingest(self.rt, score=score, responded_at=self.when, **extra)] = themes, confidence
 
     def done(self) -> None:
         drain(self.rt)
         with self.rt.uow() as uow:
-            for response_id, themes in self.themes.items():
-                uow.tags.replace(response_id, [ThemeTag(key, polarity, 0.9) for key, polarity in themes.items()])
+            for response_id, (themes, confidence) in self.themes.items():
+                tags = [ThemeTag(key, polarity, confidence) for key, polarity in themes.items()]
+                uow.tags.replace(response_id, tags)
             uow.commit()
 
 
@@ -72,7 +73,8 @@ def seed_two_months(rt: Runtime) -> None:
         ({"wait_time": NEG, "product_quality": POS}, "buen producto, mucha espera"),
     ]
     for themes, comment in detractors:
-        november.answer(3, themes, comment=comment)
+        # The tagger was surest of the comment with personal data: it is among those the review shows.
+        november.answer(3, themes, 0.95 if comment == BILLING_COMMENT else 0.9, comment=comment)
     november.answer(4, {"product_quality": POS}, comment="el producto bien")
     november.done()
     reports.set_target(uow=rt.uow(), year=2026, nps=10, team=None, actor="test", now=datetime(2026, 11, 1, tzinfo=UTC))

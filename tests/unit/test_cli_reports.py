@@ -63,3 +63,19 @@ def test_nps_report_by_many_groups_shows_the_top_and_says_what_it_summed(cli):  
     assert "== (other)" in table and "2 of 4 groups shown; 2 summed in (other)" in table
     rt.settings.report_max_cells = 100
     assert "choose a longer period" in cli("report", "nps", *span, "--period", "day", ok=False)
+
+
+def test_the_monthly_review_in_a_table_and_as_json(cli):  # noqa: F811
+    from npsloop.bootstrap import get_runtime
+    from tests.support.review_rows import seed_two_months
+
+    rt = get_runtime()
+    rt.dispatcher = FakeDispatcher()
+    seed_two_months(rt)
+    table = cli("report", "review", "--month", "2026-11", "--lang", "es")
+    assert "monthly review 2026-11" in table and "Facturación" in table and "+25.0 points" in table
+    assert "Ana" not in table and "600" not in table and "Soy [name] [name], me cobraron dos veces" in table
+    found = json.loads(cli("report", "review", "--month", "2026-11", "--json"))
+    assert [t["theme"] for t in found["top_themes"]] == ["billing", "wait_time", "delivery"]
+    assert found["movers"][0]["theme"] == "delivery"
+    assert "YYYY-MM" in cli("report", "review", "--month", "11/2026", ok=False)

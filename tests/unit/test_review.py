@@ -12,10 +12,13 @@ October's 3 detractors: billing 2 (66.7 %), wait_time 1 (33.3 %). Movers: delive
 from datetime import date
 
 import pytest
+from fastapi.testclient import TestClient
 
+from npsloop.api.app import create_app
 from npsloop.domain.access import AccessDenied, Principal, Role
-from npsloop.services import review
+from npsloop.services import review, tokens
 from npsloop.services.reports import ReportError
+from tests.conftest import TOKEN
 from tests.support.review_rows import seeded_runtime
 
 
@@ -73,6 +76,7 @@ def test_representative_comments_are_masked(seeded):
     billing = [c for c in found.comments if c.theme == "billing"]
     assert len(billing) == 3  # at most three a theme
     assert {c.theme for c in found.comments} == {"billing", "wait_time", "delivery"}
+    assert billing[0].text == "Soy [name] [name], me cobraron dos veces. Llamen al [phone] o [email]"
     every = " ".join(c.text for c in found.comments)
     for personal in ("Ana", "Gómez", "600", "@", "correo"):
         assert personal not in every
@@ -101,3 +105,26 @@ def test_top_themes_over_a_range_for_the_demo(seeded):
     assert [(t.theme, t.detractors) for t in rows] == [("billing", 7), ("wait_time", 4), ("delivery", 1)]
     assert rows[0].points_at_stake == pytest.approx(100 * 7 / 30)
     assert rows[0].share == pytest.approx(100 * 7 / 11)
+
+
+def test_the_review_over_http_with_its_422_and_403(seeded):
+    client = TestClient(create_app(seeded))
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    found = client.get("/v1/reports/review?month=2026-11", headers=auth)
+    assert found.status_code == 200
+    body = found.json()
+    assert body["month"] == "2026-11" and body["nps"][0]["month"]["nps"] == 0.0 and body["nps"][0]["gap"] == -3.3
+    assert body["top_themes"][0] == {
+        "theme": "billing",
+        "name": {"es": "Facturación", "en": "Billing"},
+        "detractors": 5,
+        "share": 62.5,
+        "points_at_stake": 25.0,
+    }
+    assert "Ana" not in found.text and "600" not in found.text
+    for bad in ("2026-13", "nov", "2026-1x"):
+        refused = client.get(f"/v1/reports/review?month={bad}", headers=auth)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "month"
+    agent = tokens.create_token(uow=seeded.uow(), name="m-review", role=Role.AGENT, agent="Marta", now=seeded.clock())
+    assert client.get("/v1/reports/review", headers={"Authorization": f"Bearer {agent.secret}"}).status_code == 403
+    assert client.get("/v1/reports/review").status_code == 401

@@ -1,4 +1,5 @@
-"""Reports for supervisors: NPS by period and segment against the year's target, and loop closure."""
+"""Reports for supervisors: NPS by period and segment against the year's target, loop closure, and the
+monthly review."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from npsloop.bootstrap import Runtime
 from npsloop.domain.access import Permission, Principal
 from npsloop.domain.periods import Period, PeriodError
 from npsloop.domain.scores import SurveyType
-from npsloop.services import reports
+from npsloop.services import reports, review
 
 router = APIRouter(
     prefix="/v1/reports", tags=["reports"], responses=documented(400, 401, 403, 422, 503), route_class=StrictJsonRoute
@@ -125,6 +126,35 @@ async def loop(
             now=runtime.clock(),
         )
     )
+
+
+@router.get("/review")
+async def monthly_review(
+    request: Request,
+    who: Reader,
+    month: Annotated[
+        str | None, Query(max_length=7, description="YYYY-MM; the month before this one if left out")
+    ] = None,
+) -> dict[str, Any]:
+    """The monthly review: NPS against the target (company and teams, transactional and relational apart),
+    loop closure, the top themes among detractors with their share and NPS points at stake (what NPS would
+    gain had those detractors been passives), the themes that moved most, and masked comments per theme."""
+    runtime: Runtime = request.app.state.runtime
+    zone = runtime.settings.report_timezone
+    try:
+        first = (
+            review.month_of(month)
+            if month
+            else review.previous_month(runtime.clock().astimezone(ZoneInfo(zone)).date())
+        )
+    except reports.ReportError as error:
+        raise _invalid(error.field, str(error)) from None
+    found = await run_in_threadpool(
+        lambda: review.monthly_review(
+            uow=runtime.uow(), month=first, default_zone=zone, now=runtime.clock(), viewer=who
+        )
+    )
+    return review.review_dict(found)
 
 
 class TargetIn(BaseModel):

@@ -1,4 +1,4 @@
-"""`npsloop report nps|loop|target`: the supervisor's figures in a terminal, or as JSON for scripts."""
+"""`npsloop report nps|loop|review|target`: the supervisor's figures in a terminal, or as JSON for scripts."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import click
 
 from npsloop.cli.common import fail_on_domain_error, runtime
 from npsloop.domain.periods import Period
-from npsloop.services import reports
+from npsloop.services import reports, review
 
 
 @click.group()
@@ -138,6 +138,56 @@ def loop(first: datetime | None, last: datetime | None, team: str | None, as_jso
 
 def _hours(seconds: float | None) -> str:
     return "—" if seconds is None else f"{seconds / 3600:.1f}h"
+
+
+@report.command("review")
+@click.option("--month", default=None, help="YYYY-MM; the month before this one when left out")
+@click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True, help="theme names in")
+@click.option("--json", "as_json", is_flag=True)
+def review_command(month: str | None, lang: str, as_json: bool) -> None:
+    """The monthly review: NPS against the target, loop closure, and the themes that cost NPS points."""
+    rt = runtime()
+    zone = rt.settings.report_timezone
+    today = rt.clock().astimezone(ZoneInfo(zone)).date()
+    first = fail_on_domain_error(review.month_of, month) if month else review.previous_month(today)
+    found = review.monthly_review(uow=rt.uow(), month=first, default_zone=zone, now=rt.clock())
+    if as_json:
+        click.echo(json.dumps(review.review_dict(found), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"== monthly review {found.label} ({found.timezone}): {found.responses} responses")
+    click.echo(
+        f"{'':<20} {'n':>6} {'NPS':>7} {'change':>7} {'transac.':>9} {'relat.':>7} {'YTD':>7} {'target':>7} {'gap':>7}"
+    )
+    for line in found.nps:
+        target = "—" if line.target is None else f"{line.target:+.1f}"
+        click.echo(
+            f"{line.team or '(company)':<20} {line.month.total:>6} {_signed(line.month.score):>7} "
+            f"{_signed(line.change):>7} {_signed(line.transactional.score):>9} {_signed(line.relational.score):>7} "
+            f"{_signed(line.year_to_date.score):>7} {target:>7} {_signed(line.gap):>7}"
+        )
+    click.echo("-- loop closure (cases opened in the month)")
+    for closure in found.loop:
+        click.echo(
+            f"{closure.team or '(company)':<20} opened {closure.opened}, contacted {closure.contacted}, "
+            f"within SLA {_percent(closure.contacted_within_sla)}, "
+            f"median to contact {_hours(closure.median_contact_seconds)} business"
+        )
+    click.echo(f"-- top themes among {found.detractors} detractors (NPS points at stake)")
+    for row in found.top_themes:
+        click.echo(
+            f"{found.name(row.theme, lang):<24} {row.detractors:>5}  {_percent(row.share):>7}  "
+            f"{_signed(row.points_at_stake)} points"
+        )
+    if found.movers:
+        click.echo("-- moved most since the month before (share of detractors)")
+        for move in found.movers:
+            click.echo(
+                f"{found.name(move.theme, lang):<24} {_percent(move.share_before)} -> {_percent(move.share_now)}"
+            )
+    if found.comments:
+        click.echo("-- what they said (personal data masked)")
+        for comment in found.comments:
+            click.echo(f"[{found.name(comment.theme, lang)}] {comment.score}: {comment.text}")
 
 
 @report.group("target")

@@ -5,7 +5,7 @@ own zone, as in every other report."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -228,3 +228,57 @@ def top_themes(
         counts = ReviewQueries(uow.session).detractor_themes([start, end], ResponseFilter())
     by_theme = {theme: n for (index, theme), n in counts.items() if index == 0}
     return why.standings(by_theme, detractors=whole.detractors, responses=whole.total)[:limit]
+
+
+def review_dict(review: Review) -> dict[str, Any]:
+    """The review as JSON: figures as the NPS report gives them, theme names in both languages."""
+
+    def theme(key: str) -> dict[str, Any]:
+        found = review.themes.get(key)
+        return {"theme": key, "name": found.to_dict() if found else {"es": key, "en": key}}
+
+    return {
+        "month": review.label,
+        "timezone": review.timezone,
+        "responses": review.responses,
+        "detractors": review.detractors,
+        "nps": [
+            {
+                "team": line.team,
+                "month": reports.figures(line.month),
+                "transactional": reports.figures(line.transactional),
+                "relational": reports.figures(line.relational),
+                "change": _round(line.change),
+                "year_to_date": reports.figures(line.year_to_date),
+                "target": line.target,
+                "gap": _round(line.gap),
+            }
+            for line in review.nps
+        ],
+        "loop": [asdict(line) for line in review.loop],
+        "top_themes": [
+            {
+                **theme(row.theme),
+                "detractors": row.detractors,
+                "share": _round(row.share),
+                "points_at_stake": _round(row.points_at_stake),
+            }
+            for row in review.top_themes
+        ],  # fmt: skip
+        "movers": [
+            {
+                **theme(move.theme),
+                "share_before": _round(move.share_before),
+                "share_now": _round(move.share_now),
+                "change": _round(move.change),
+            }
+            for move in review.movers
+        ],  # fmt: skip
+        "comments": [
+            {**theme(c.theme), "score": c.score, "text": c.text, "language": c.language} for c in review.comments
+        ],
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
