@@ -62,6 +62,8 @@ def demo_environment(data_dir: Path, port: int) -> dict[str, str]:
         "NPSLOOP_LOG_FORMAT": "text",
         "NPSLOOP_LOG_LEVEL": "WARNING",
         "NPSLOOP_RECONCILE_AFTER_SECONDS": "20",
+        # Beside the data dir, which each run wipes: the default comment model is fitted by the first run only.
+        "NPSLOOP_MODEL_CACHE_DIR": os.environ.get("NPSLOOP_MODEL_CACHE_DIR") or str(data_dir.parent / "models"),
     }
 
 
@@ -90,10 +92,12 @@ def _run_loop(settings: Settings, port: int, serve: bool) -> None:
         client = httpx.Client(base_url=base_url, timeout=10)
         token = settings.api_token_list()[0]
         seed_directory(client, token)
+        load_history(settings)
         answers = post_samples(client, settings)
         print(f"\nposted {len(answers)} signed responses: " + ", ".join(_tally(answers)))
         wait_until_settled(settings)
         print_summary(client, token, settings)
+        print_top_themes(settings)
         if serve:
             print_try_it(base_url, settings, token)
             _wait_for_interrupt()
@@ -199,7 +203,7 @@ def print_summary(client: httpx.Client, token: str, settings: Settings) -> None:
     from npsloop.services.reports import nps_of_all
 
     headers = {"Authorization": f"Bearer {token}"}
-    cases = client.get("/v1/cases", headers=headers).json()["items"]
+    cases = client.get("/v1/cases", params={"status": "open"}, headers=headers).json()["items"]
     print(f"\n{len(cases)} cases opened:")
     for item in sorted(cases, key=lambda c: c["id"]):
         detail = client.get(f"/v1/cases/{item['id']}", headers=headers).json()
@@ -214,13 +218,55 @@ def print_summary(client: httpx.Client, token: str, settings: Settings) -> None:
     for path in outbox:
         print(f"  {path.name}")
     runtime = build_runtime(settings, dispatcher=_NoDispatch())
-    summary = nps_of_all(uow=runtime.uow())
+    summary = nps_of_all(uow=runtime.uow(), integration="demo")
     runtime.engine.dispose()
     print(
         f"\nNPS of the sample: {summary.score:+.1f} (±{summary.margin_95:.1f} at 95%)"
         f"  promoters {summary.promoters}, passives {summary.passives}, detractors {summary.detractors},"
         f" {summary.total} responses"
     )
+
+
+def load_history(settings: Settings) -> None:
+    """A year of history before the live answers, so the reports and the review have something to show."""
+    from npsloop.bootstrap import build_runtime
+    from npsloop.demo_history import load
+
+    runtime = build_runtime(settings, dispatcher=_NoDispatch())
+    try:
+        loaded = load(runtime, datetime.now(UTC))
+    finally:
+        runtime.engine.dispose()
+    print(
+        f"loaded a year of history: {loaded.responses} responses, {loaded.cases} cases closed with reasons,"
+        f" {loaded.tagged} comments tagged"
+    )
+
+
+def print_top_themes(settings: Settings) -> None:
+    """What the Why page leads with: the themes that cost the most NPS over the last twelve months."""
+    from npsloop.bootstrap import build_runtime
+    from npsloop.services.review import top_themes
+    from npsloop.services.themes import current_taxonomy
+
+    runtime = build_runtime(settings, dispatcher=_NoDispatch())
+    try:
+        today = datetime.now(UTC).date()
+        top = top_themes(
+            uow=runtime.uow(),
+            since=today - timedelta(days=365),
+            until=today,
+            default_zone=settings.report_timezone,
+        )
+        names = {theme.key: theme.name.en for theme in current_taxonomy(uow=runtime.uow()).themes}
+    finally:
+        runtime.engine.dispose()
+    print("\nwhy customers are unhappy (last 12 months, detractors' comments):")
+    for standing in top:
+        print(
+            f"  {names.get(standing.theme, standing.theme):<20} {standing.detractors:>4} detractors"
+            f"  {standing.share or 0:5.1f}% of them   NPS points at stake {standing.points_at_stake or 0:+.1f}"
+        )
 
 
 def print_try_it(base_url: str, settings: Settings, token: str) -> None:

@@ -22,6 +22,7 @@ def test_the_demo_runs_the_whole_loop_on_the_embedded_default_and_exits_0(tmp_pa
     )
     out = result.stdout
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert "loaded a year of history: 3120 responses" in out
     assert "posted 12 signed responses: 11 accepted, 1 updated" in out
     assert "4 cases opened:" in out
     assert re.search(r"#1 +score +3 +Lucía Martínez +team Logistics +responses 2 +alerts sent 2", out)
@@ -30,4 +31,7 @@ def test_the_demo_runs_the_whole_loop_on_the_embedded_default_and_exits_0(tmp_pa
     outbox = sorted(p.name for p in (tmp_path / "demo" / "outbox").iterdir())
     assert len(outbox) == 10 and sum(n.endswith(".eml") for n in outbox) == 6
     assert (tmp_path / "demo" / "npsloop.db").exists()
+    assert "why customers are unhappy (last 12 months" in out
+    top = re.findall(r"^  (.+?) +(\d+) detractors +([\d.]+)% of them +NPS points at stake \+([\d.]+)$", out, re.M)
+    assert len(top) == 5 and all(float(points) > 0 for *_, points in top), out[-1500:]
     assert "+34600111222" not in out  # the console masks the customer's number

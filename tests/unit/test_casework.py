@@ -5,6 +5,7 @@ import pytest
 from npsloop.domain.cases import Action, Outcome
 from npsloop.domain.errors import CaseNotFound, InvalidTransition
 from npsloop.domain.scores import Category
+from npsloop.domain.theme_tags import Polarity, ThemeTag
 from npsloop.services.casework import act_on_case, get_case, list_cases
 from npsloop.store.repositories import CaseFilter
 from tests.conftest import drain, ingest, seed_team
@@ -97,3 +98,33 @@ def test_cases_are_filtered_and_paginated(runtime):
     assert search(opened_from=datetime.now(UTC) + timedelta(hours=1)) == ([], 0)
     page, total = list_cases(uow=runtime.uow(), where=CaseFilter(), limit=2, offset=2)
     assert total == 3 and len(page) == 1
+
+
+def tag_case(rt, case_id, *tags):
+    with rt.uow() as uow:
+        for response in uow.responses.for_case(case_id):
+            uow.tags.replace(
+                response.id, [ThemeTag(theme, Polarity(polarity), confidence) for theme, polarity, confidence in tags]
+            )
+        uow.commit()
+
+
+def test_cases_are_found_by_a_theme_their_customer_complains_of_and_carry_their_themes(runtime):
+    seed_team(runtime)
+    billing, praised, untagged = (open_case(runtime, score=2) for _ in range(3))
+    tag_case(runtime, billing, ("billing", "negative", 0.9), ("delivery", "positive", 0.6))
+    tag_case(runtime, praised, ("billing", "positive", 0.8), ("delivery", "negative", 0.7))
+    tag_case(runtime, untagged)
+
+    def search(**where):
+        views, total = list_cases(uow=runtime.uow(), where=CaseFilter(**where), limit=10, offset=0)
+        return {v.case.id: v.themes for v in views}, total
+
+    found, total = search(theme="billing")
+    assert total == 1 and list(found) == [billing]  # praise of billing is not a billing complaint
+    assert [tag.theme for tag in found[billing]] == ["billing", "delivery"]
+    assert list(search(theme="delivery")[0]) == [praised]
+    assert search(theme="price") == ({}, 0)
+    assert search(theme="billing", status="closed") == ({}, 0)
+    assert search()[0][untagged] == ()
+    assert [tag.theme for tag in get_case(uow=runtime.uow(), case_id=praised).themes] == ["billing", "delivery"]

@@ -166,3 +166,23 @@ def all_events(rt):
     with rt.uow() as uow:
         [case] = uow.cases.search(CaseFilter(), limit=10, offset=0)[0]
     return get_case(uow=rt.uow(), case_id=case.id).events
+
+
+def test_the_new_case_alert_names_the_negative_themes_in_the_agents_language(runtime):
+    from npsloop.domain.theme_tags import Polarity, ThemeTag
+
+    nid = open_case(runtime)
+    with runtime.uow() as uow:
+        case_id = uow.notifications.get(nid).case_id
+        [response] = uow.responses.for_case(case_id)
+        tags = [
+            ThemeTag("wait_time", Polarity.NEGATIVE, 0.7),
+            ThemeTag("billing", Polarity.NEGATIVE, 0.9),
+            ThemeTag("staff_attitude", Polarity.POSITIVE, 0.95),  # praise is no reason to call
+        ]
+        uow.tags.replace(response.id, tags)
+        uow.commit()
+    assert send(runtime, nid).status is SendStatus.SENT
+    [sms] = runtime.transports["sms"].sent
+    assert "Temas: Facturacion, Espera." in sms.text  # GSM-7 kept: the accent of our own word goes
+    assert "Trato" not in sms.text

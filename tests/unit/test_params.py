@@ -43,3 +43,34 @@ def test_an_id_or_offset_beyond_63_bits_is_a_422_naming_the_field(client):
 def test_the_largest_id_is_an_ordinary_404(client):
     assert client.get(f"/v1/cases/{MAX_ROW_ID}").status_code == 404
     assert client.get(f"/v1/cases?offset={MAX_ROW_ID}").json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("theme", "says"),
+    [("biling", "no theme 'biling'"), ("x" * 41, "at most 40 characters"), ("<b>billing</b>", "no theme")],
+)
+@pytest.mark.parametrize("path", ["/v1/cases", "/v1/cases.csv"])
+def test_an_unknown_theme_is_a_422_naming_the_field(client, path, theme, says):
+    reply = client.get(path, params={"theme": theme})
+    assert reply.status_code == 422, reply.text
+    [error] = [error for error in reply.json()["errors"] if error["field"] == "theme"]
+    assert says in error["message"]
+
+
+def test_a_known_theme_filters_the_case_list_and_each_item_lists_its_themes(client, runtime):
+    from npsloop.domain.theme_tags import Polarity, ThemeTag
+    from tests.conftest import drain, ingest
+
+    ids = [ingest(runtime, score=2) for _ in range(2)]
+    drain(runtime)
+    with runtime.uow() as uow:
+        uow.tags.replace(ids[0], [ThemeTag("billing", Polarity.NEGATIVE, 0.8123)])
+        uow.tags.replace(ids[1], [ThemeTag("billing", Polarity.POSITIVE, 0.9)])
+        case_id = uow.responses.get(ids[0]).case_id
+        uow.commit()
+    reply = client.get("/v1/cases", params={"theme": "billing"})
+    assert reply.status_code == 200
+    [item] = reply.json()["items"]
+    assert item["id"] == case_id and reply.json()["total"] == 1
+    assert item["themes"] == [{"theme": "billing", "polarity": "negative", "confidence": 0.812}]
+    assert client.get(f"/v1/cases/{case_id}").json()["themes"] == item["themes"]

@@ -1,7 +1,7 @@
 import pytest
 
 from npsloop.notify.render import Renderer
-from npsloop.notify.sms_text import segments
+from npsloop.notify.sms_text import is_gsm7, segments
 
 CONTEXT = {
     "case_id": 4812,
@@ -25,6 +25,7 @@ CONTEXT = {
     "contact_url": "https://npsloop.example/v1/links/ghi.jkl",
     "customer_time": None,
     "customer_call_from": None,
+    "themes": (),
 }
 
 
@@ -104,3 +105,45 @@ def test_alerts_carry_the_sla_deadlines_in_the_teams_time(renderer):
     assert "Close by Tue 03 Mar 09:00" in email.html
     plain = renderer.sms("case_opened", "en", {**CONTEXT, "acknowledge_by_short": None})
     assert "Ack by" not in plain
+
+
+def test_the_new_case_sms_names_the_themes_in_the_agents_language(renderer):
+    es = renderer.sms("case_opened", "es", {**CONTEXT, "themes": ("facturación", "tiempo de espera")})
+    assert "#4812: nota 2/10 de Lucía" in es and "(delivery). Temas: facturación, tiempo de espera. Confirmar" in es
+    en = renderer.sms("case_opened", "en", {**CONTEXT, "themes": ("billing", "wait time")})
+    assert "Themes: billing, wait time." in en
+    assert "Tema" not in renderer.sms("case_opened", "es", CONTEXT)
+
+
+def test_theme_names_lose_their_accents_when_that_keeps_the_sms_in_gsm7(renderer):
+    plain = {**CONTEXT, "customer_name": "Lucia Martinez", "comment": "Me cobraron dos veces"}
+    text = renderer.sms("case_opened", "es", {**plain, "themes": ("facturación", "atención")})
+    assert "Temas: facturacion, atencion." in text and is_gsm7(text)
+    accented = renderer.sms("case_opened", "es", {**CONTEXT, "themes": ("facturación",)})
+    assert "Temas: facturación." in accented  # the customer's name is UCS-2 already: nothing to save
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_comment_is_cut_before_the_themes_and_the_themes_before_the_reference(renderer, language):
+    long_names = tuple("Ñ" + "á" * 18 + str(n) for n in range(3))  # UCS-2: all three cannot fit
+    context = {**CONTEXT, "comment": "á" * 3000, "customer_name": "Ñ" * 3000, "themes": long_names}
+    text = renderer.sms("case_opened", language, context)
+    assert segments(text) <= 2
+    assert text.startswith("npsloop #4812:") and "2/10" in text
+    assert '"' not in text  # nothing of the comment is left
+    kept = [name for name in long_names if name in text]
+    assert kept == [long_names[0]]  # whole names, the most confident first, never one cut
+    assert text.count("Ñ" + "á" * 5) == 1
+    short = renderer.sms("case_opened", language, {**CONTEXT, "comment": "á" * 3000, "themes": ("facturación",)})
+    assert segments(short) <= 2 and "facturación." in short and short.rstrip('"').endswith("...")
+
+
+def test_theme_names_with_markup_are_escaped_in_the_html_email_and_listed_in_the_text_one(renderer):
+    themes = ("<script>alert(1)</script>", "espera & colas")
+    email = renderer.email("case_opened", "es", {**CONTEXT, "themes": themes})
+    assert "<script>" not in email.html
+    assert "<td>&lt;script&gt;alert(1)&lt;/script&gt;, espera &amp; colas</td>" in email.html
+    assert "Temas:       <script>alert(1)</script>, espera & colas\n" in email.text
+    english = renderer.email("case_opened", "en", {**CONTEXT, "themes": ("billing",)})
+    assert '<th align="left">Themes</th><td>billing</td>' in english.html and "Themes:      billing" in english.text
+    assert "Temas" not in renderer.email("case_opened", "es", CONTEXT).html

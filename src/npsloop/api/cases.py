@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from npsloop.api.auth import allow
 from npsloop.api.body import StrictJsonRoute
 from npsloop.api.errors import ApiError, documented
-from npsloop.api.params import Offset, RowId
+from npsloop.api.params import Offset, RowId, ThemeKey, known_theme
 from npsloop.api.presenters import case_json
 from npsloop.bootstrap import Runtime
 from npsloop.domain.access import Permission, Principal
@@ -84,6 +84,7 @@ class CaseQuery:
     touchpoint: Annotated[str | None, Query(max_length=100)] = None
     opened_from: Instant | None = None
     opened_to: Instant | None = None
+    theme: ThemeKey = None
 
     def to_filter(self, runtime: Runtime) -> CaseFilter:
         team_id, agent_id = lookup_ids(runtime, self.team, self.agent)
@@ -95,6 +96,7 @@ class CaseQuery:
             touchpoint=self.touchpoint,
             opened_from=self.opened_from,
             opened_to=self.opened_to,
+            theme=known_theme(runtime.uow(), self.theme),
         )
 
 

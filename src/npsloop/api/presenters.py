@@ -66,6 +66,7 @@ def case_json(view: CaseView, *, full: bool = True) -> dict[str, Any]:
         "time_to_contact_seconds": _seconds(case.time_to_contact),
         "time_to_close_seconds": _seconds(case.time_to_close),
         "response_count": len(view.responses),
+        "themes": [tag.to_dict() for tag in view.themes],
     }
     if full:
         body["responses"] = [response_json(r) for r in view.responses]
@@ -101,6 +102,7 @@ def team_json(team: Team) -> dict[str, Any]:
         "after_hours": team.after_hours,
         "sla": team.sla,
         "escalation": team.escalation,
+        "reasons_required": team.reasons_required,
     }
 
 

@@ -13,10 +13,18 @@ from typing import Any
 from jinja2 import PackageLoader, StrictUndefined, TemplateNotFound, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from npsloop.domain.text import without_accents
 from npsloop.notify import sms_text
 
 LANGUAGES = ("en", "es")
-SHRINKABLE = ("comment", "customer_name", "touchpoint", "case_refs")
+# Shortened in this order until the SMS fits: the comment's tail first, then the name (the phone is there to
+# call), then the themes (whole names dropped from the least confident, never cut mid-word: they say why the
+# customer is unhappy in a few words, which is worth more than the end of a comment). The case reference and
+# the score are never in the list, so they are never cut.
+SHRINKABLE = ("comment", "customer_name", "themes", "touchpoint", "case_refs")
+# Our own words, not the customer's: their accents are folded when that alone keeps the SMS in GSM-7, since
+# one "ó" in "facturación" would switch the whole message to UCS-2 and halve its room.
+FOLDABLE = ("themes",)
 ELLIPSIS = "..."
 
 
@@ -52,17 +60,25 @@ class Renderer:
     def sms(self, event: str, language: str | None, context: Mapping[str, Any]) -> str:
         """Fits the text into two segments by shortening free text, never the case reference or the score."""
         lang = self.language(language)
-        values = {key: sms_text.normalize(str(v)) if isinstance(v, str) else v for key, v in context.items()}
+        values = {key: _normalized(value) for key, value in context.items()}
 
         def render(current: Mapping[str, Any]) -> str:
             return sms_text.normalize(self._render(f"sms/{event}.{lang}.txt", current))
 
         text = render(values)
+        if not sms_text.is_gsm7(text) and any(values.get(key) for key in FOLDABLE):
+            folded = {**values, **{key: _folded(values[key]) for key in FOLDABLE if values.get(key)}}
+            if sms_text.is_gsm7(plain := render(folded)):
+                values, text = folded, plain
         for key in SHRINKABLE:
             if sms_text.fits(text):
                 break
             if values.get(key):
-                values[key] = _longest_fitting(values[key], lambda v, k=key: render({**values, k: v}))
+
+                def attempt(value: Any, key: str = key) -> str:
+                    return render({**values, key: value})
+
+                values[key] = _longest_fitting(values[key], attempt)
                 text = render(values)
         return text
 
@@ -76,15 +92,36 @@ class Renderer:
         )
 
 
-def _longest_fitting(value: str, render: Callable[[str], str]) -> str:
-    """Binary search on the prefix length: segment count grows monotonically with it."""
-    if sms_text.fits(render("")):
-        low, high = 0, len(value)
-        while low < high:
-            mid = (low + high + 1) // 2
-            if sms_text.fits(render(value[:mid].rstrip() + ELLIPSIS)):
-                low = mid
-            else:
-                high = mid - 1
-        return value[:low].rstrip() + ELLIPSIS if low else ""
-    return ""
+def _normalized(value: Any) -> Any:
+    """Free text, alone or in a list (theme names), as the SMS will carry it."""
+    if isinstance(value, str):
+        return sms_text.normalize(value)
+    if isinstance(value, tuple | list) and all(isinstance(item, str) for item in value):
+        return tuple(sms_text.normalize(item) for item in value)
+    return value
+
+
+def _folded(value: Any) -> Any:
+    if isinstance(value, str):
+        return without_accents(value)
+    return tuple(without_accents(item) for item in value)
+
+
+def _longest_fitting(value: Any, render: Callable[[Any], str]) -> Any:
+    """Binary search on the prefix length: segment count grows monotonically with it. A text is cut and ends
+    with an ellipsis; a list keeps its first items whole."""
+    whole = isinstance(value, str)
+
+    def prefix(length: int) -> Any:
+        return value[:length].rstrip() + ELLIPSIS if whole else value[:length]
+
+    if not sms_text.fits(render(value[:0])):
+        return value[:0]
+    low, high = 0, len(value)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if sms_text.fits(render(prefix(mid))):
+            low = mid
+        else:
+            high = mid - 1
+    return prefix(low) if low else value[:0]

@@ -10,6 +10,7 @@ from npsloop.domain.cases import Action, Case, CaseEvent, EventKind, Outcome
 from npsloop.domain.errors import CaseNotFound, UnknownAgent
 from npsloop.domain.notifications import Notification
 from npsloop.domain.responses import Response
+from npsloop.domain.theme_tags import ThemeTag
 from npsloop.store.repositories import CaseFilter
 from npsloop.store.uow import UnitOfWork
 
@@ -24,6 +25,7 @@ class CaseView:
     notifications: list[Notification]
     team_name: str | None
     assignee_name: str | None
+    themes: tuple[ThemeTag, ...] = ()  # of every response the case holds, each theme once, most confident first
 
 
 def act_on_case(
@@ -138,4 +140,5 @@ def _view(uow: UnitOfWork, case: Case, *, full: bool = True) -> CaseView:
         notifications=uow.notifications.for_case(case.id) if full else [],
         team_name=team.name if team else None,
         assignee_name=assignee.name if assignee else None,
+        themes=uow.tags.of_case(case.id),
     )

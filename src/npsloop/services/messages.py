@@ -29,7 +29,10 @@ def compose(
     link: Callable[[int, int, str], str] | None = None,
     now: datetime | None = None,
     call_hours: str = "09:00-21:00",
+    themes: tuple[str, ...] = (),
 ) -> OutboundMessage:
+    """`themes` are the names, in the agent's language, of what the customer complains about, most confident
+    first: the alert says why before the agent reads the comment."""
     latest = responses[-1] if responses else None
     context = {
         "case_id": case.id,
@@ -52,9 +55,11 @@ def compose(
         **_customer_time(latest, now, call_hours, agent.language),
         "acknowledge_url": link(case.id, agent.id, "acknowledge") if link and case.id and agent.id else None,
         "contact_url": link(case.id, agent.id, "contact") if link and case.id and agent.id else None,
+        "themes": themes,
     }
     reference = f"n{notification.id}"
     if notification.kind == NotificationKind.DIGEST.value:
+        assert case.id is not None  # a digest is sent for a stored case
         cases = carried or [case.id]
         refs = ", ".join(f"#{case_id}" for case_id in cases)
         text = renderer.sms("digest", agent.language, {"count": len(cases), "case_refs": refs})

@@ -16,6 +16,8 @@ from typing import ParamSpec
 from npsloop.domain.cases import SYSTEM_ACTOR, Case, CaseEvent, EventKind
 from npsloop.domain.directory import Agent
 from npsloop.domain.notifications import Channel, Notification, NotificationKind, NotificationState, RetryPolicy
+from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
+from npsloop.domain.theme_tags import negative_themes
 from npsloop.logs import add_to_context
 from npsloop.metrics import ALERT_LATENCY, NOTIFICATIONS
 from npsloop.notify.base import (
@@ -53,6 +55,7 @@ class NotificationNotFound(LookupError):
     pass
 
 
+ALERT_THEMES = 3
 RECORD_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 
 
@@ -128,6 +131,7 @@ def send_notification(
             link=link,
             now=now,
             call_hours=call_hours,
+            themes=_alert_themes(uow, notification, case, agent),
         )
         uow.commit()
     channel = Channel(notification.channel)
@@ -265,6 +269,25 @@ def fail_over(uow: UnitOfWork, failed: Notification, case: Case, agent: Agent, n
             data={**_about(failed, agent), "to_channel": channel.value},
         )
     return created
+
+
+def _alert_themes(uow: UnitOfWork, notification: Notification, case: Case, agent: Agent) -> tuple[str, ...]:
+    """The new-case alert says why the customer is unhappy; later alerts (reminders, escalations) do not
+    spend their room on it."""
+    if notification.kind != NotificationKind.CASE_OPENED.value or case.id is None:
+        return ()
+    return theme_names(uow, case.id, agent.language)
+
+
+def theme_names(uow: UnitOfWork, case_id: int, language: str) -> tuple[str, ...]:
+    """What the customer complains about, named in the agent's language by the taxonomy in force (a theme it no
+    longer holds keeps its key), most confident first and at most ALERT_THEMES: an alert names the main reasons,
+    the case page lists them all."""
+    keys = negative_themes(uow.tags.of_case(case_id))[:ALERT_THEMES]
+    if not keys:
+        return ()
+    names = {theme.key: theme.name for theme in uow.themes.stored() or DEFAULT_TAXONOMY.themes}
+    return tuple(names[key].in_language(language) if key in names else key for key in keys)
 
 
 def load_notification(uow: UnitOfWork, notification_id: int) -> tuple[Notification, Case, Agent]:

@@ -56,9 +56,9 @@ class NpsQuery:
     top: int | None = None  # groups shown (the most answered); None: as many as the limits allow
 
 
-def nps_of_all(*, uow: UnitOfWork) -> NpsSummary:
+def nps_of_all(*, uow: UnitOfWork, integration: str | None = None) -> NpsSummary:
     with uow:
-        return summarize(classify(score) for score in uow.responses.scores())
+        return summarize(classify(score) for score in uow.responses.scores(integration))
 
 
 def figures(summary: NpsSummary) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from npsloop.domain.errors import UnknownTeam
 from npsloop.domain.notifications import Notification, NotificationState
 from npsloop.domain.responses import Response, ResponseStatus
 from npsloop.domain.scores import Category
+from npsloop.domain.theme_tags import Polarity
 from npsloop.store import tables
 
 CATEGORY_SCORES = {Category.DETRACTOR: (0, 6), Category.PASSIVE: (7, 8), Category.PROMOTER: (9, 10)}
@@ -58,8 +59,11 @@ class ResponseRepository:
         stmt = sa.select(Response).where(c.status == ResponseStatus.QUARANTINED.value).order_by(c.id).limit(limit)
         return list(self.session.scalars(stmt))
 
-    def scores(self) -> list[int]:
-        return list(self.session.scalars(sa.select(tables.responses.c.score)))
+    def scores(self, integration: str | None = None) -> list[int]:
+        stmt = sa.select(tables.responses.c.score)
+        if integration is not None:
+            stmt = stmt.where(tables.responses.c.integration == integration)
+        return list(self.session.scalars(stmt))
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class CaseFilter:
     opened_from: datetime | None = None
     opened_to: datetime | None = None
     team_ids: frozenset[int] | None = None  # an agent's reach: None means every team
+    theme: str | None = None  # a theme key some response of the case complains about (negative polarity)
 
     def conditions(self) -> list[sa.ColumnElement[bool]]:
         c = tables.cases.c
@@ -94,6 +99,16 @@ class CaseFilter:
             low, high = CATEGORY_SCORES[self.category]
             r = tables.responses.c
             conditions.append(sa.exists().where(r.case_id == c.id, r.score >= low, r.score <= high))
+        if self.theme:
+            r, t = tables.responses.c, tables.response_themes.c
+            conditions.append(
+                sa.exists().where(
+                    r.case_id == c.id,
+                    t.response_id == r.id,
+                    t.theme == self.theme,
+                    t.polarity == Polarity.NEGATIVE.value,
+                )
+            )
         return conditions
 
 
