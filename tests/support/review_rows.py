@@ -16,11 +16,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from npsloop.bootstrap import Runtime, build_runtime
 from npsloop.domain.notifications import Channel
 from npsloop.domain.theme_tags import Polarity, ThemeTag
 from npsloop.services import reports
-from npsloop.store import migrate
+from npsloop.store import migrate, tables
 from tests.conftest import FakeDispatcher, FakeTransport, at, drain, ingest, seed_team, sqlite_settings
 
 NEG, POS = Polarity.NEGATIVE, Polarity.POSITIVE
@@ -77,8 +79,25 @@ def seed_two_months(rt: Runtime) -> None:
         november.answer(3, themes, 0.95 if comment == BILLING_COMMENT else 0.9, comment=comment)
     november.answer(4, {"product_quality": POS}, comment="el producto bien")
     november.done()
+    _close_with_reasons(rt)
     reports.set_target(uow=rt.uow(), year=2026, nps=10, team=None, actor="test", now=datetime(2026, 11, 1, tzinfo=UTC))
     at(rt, datetime(2026, 12, 1, 8, tzinfo=UTC))
+
+
+def _close_with_reasons(rt: Runtime) -> None:
+    """Agents recorded reasons on two of November's cases: billing twice, wait_time once; a refund each."""
+    cases = tables.cases.c
+    with rt.uow() as uow:
+        first, second = uow.session.scalars(sa.select(cases.id).order_by(cases.id.desc()).limit(2))
+        uow.reasons.replace(first, ["billing"])
+        uow.reasons.replace(second, ["billing", "wait_time"])
+        recorded = datetime(2026, 11, 20, tzinfo=UTC)
+        uow.session.execute(
+            sa.update(tables.cases)
+            .where(cases.id.in_([first, second]))
+            .values(action_code="refund", reasons_at=recorded)
+        )
+        uow.commit()
 
 
 @contextmanager

@@ -74,6 +74,7 @@ def test_the_monthly_review_in_a_table_and_as_json(cli):  # noqa: F811
     seed_two_months(rt)
     table = cli("report", "review", "--month", "2026-11", "--lang", "es")
     assert "monthly review 2026-11" in table and "Facturación" in table and "+25.0 points" in table
+    assert "reasons agents recorded at closure: Facturación 2, Espera 1" in table and "refund 2" in table
     assert "Ana" not in table and "600" not in table and "Soy [name] [name], me cobraron dos veces" in table
     found = json.loads(cli("report", "review", "--month", "2026-11", "--json"))
     assert [t["theme"] for t in found["top_themes"]] == ["billing", "wait_time", "delivery"]

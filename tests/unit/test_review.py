@@ -71,6 +71,13 @@ def test_loop_closure_of_the_months_cases(seeded):
     assert company.contacted_within_sla is None and company.median_contact_seconds is None
 
 
+def test_the_reasons_agents_recorded_and_the_actions_they_took(seeded):
+    found = month_review(seeded)
+    assert [(t.key, t.cases) for t in found.reasons] == [("billing", 2), ("wait_time", 1)]
+    assert [(t.key, t.cases) for t in found.actions] == [("refund", 2)]
+    assert month_review(seeded, month=date(2026, 10, 1)).reasons == []
+
+
 def test_representative_comments_are_masked(seeded):
     found = month_review(seeded)
     billing = [c for c in found.comments if c.theme == "billing"]

@@ -184,6 +184,10 @@ def review_command(month: str | None, lang: str, as_json: bool) -> None:
             click.echo(
                 f"{found.name(move.theme, lang):<24} {_percent(move.share_before)} -> {_percent(move.share_now)}"
             )
+    if found.reasons:
+        reasons = ", ".join(f"{found.name(str(t.key), lang)} {t.cases}" for t in found.reasons)
+        click.echo(f"-- reasons agents recorded at closure: {reasons}")
+        click.echo("-- actions taken: " + ", ".join(f"{t.key or '(none)'} {t.cases}" for t in found.actions))
     if found.comments:
         click.echo("-- what they said (personal data masked)")
         for comment in found.comments:

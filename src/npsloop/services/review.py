@@ -5,6 +5,7 @@ own zone, as in every other report."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -78,6 +79,14 @@ class Comment:
 
 
 @dataclass(frozen=True)
+class Tally:
+    """How many cases: per reason theme, or per action code (None: closed without one)."""
+
+    key: str | None
+    cases: int
+
+
+@dataclass(frozen=True)
 class Review:
     month: date
     timezone: str
@@ -88,6 +97,8 @@ class Review:
     top_themes: list[why.ThemeStanding]
     movers: list[why.ThemeMove]
     comments: list[Comment]
+    reasons: list[Tally]  # the reasons agents recorded at closure in the month
+    actions: list[Tally]  # and the actions they took
     themes: dict[str, Localized]  # the names of every theme the review mentions
 
     @property
@@ -158,6 +169,8 @@ def monthly_review(
             for row in top
             for found in queries.comments(edges[1], edges[2], ResponseFilter(), row.theme, limits.comments)
         ]
+        reasons = _tallies(queries.reasons(edges[1], edges[2]))
+        actions = _tallies(queries.actions(edges[1], edges[2]))
         names = _names(uow)
     return Review(
         month=month,
@@ -169,8 +182,14 @@ def monthly_review(
         top_themes=top,
         movers=why.movers(now_rows, before_rows, limits.movers),
         comments=comments,
+        reasons=reasons,
+        actions=actions,
         themes=names,
     )
+
+
+def _tallies(counts: Mapping[Any, int]) -> list[Tally]:
+    return [Tally(key, n) for key, n in sorted(counts.items(), key=lambda item: (-item[1], item[0] or ""))]
 
 
 def _nps_line(uow: UnitOfWork, team: Team | None, where: ResponseFilter, zone: ZoneInfo, month: date) -> NpsLine:

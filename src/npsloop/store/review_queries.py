@@ -92,3 +92,24 @@ class ReviewQueries:
             CommentRow(row.id, row.score, row.comment, row.language, row.customer_name, row.customer_id)
             for row in self.session.execute(stmt)
         ]
+
+    def reasons(self, start: datetime, end: datetime) -> dict[str, int]:
+        """The reasons agents recorded at closure in [start, end): cases per reason theme."""
+        c, cr = tables.cases.c, tables.case_reasons.c
+        stmt = (
+            sa.select(cr.theme, sa.func.count().label("n"))
+            .select_from(tables.case_reasons.join(tables.cases, c.id == cr.case_id))
+            .where(c.reasons_at >= start, c.reasons_at < end)
+            .group_by(cr.theme)
+        )
+        return {row.theme: int(row.n) for row in self.session.execute(stmt)}
+
+    def actions(self, start: datetime, end: datetime) -> dict[str | None, int]:
+        """The actions taken on the cases whose reasons were recorded in [start, end); None: no code given."""
+        c = tables.cases.c
+        stmt = (
+            sa.select(c.action_code, sa.func.count().label("n"))
+            .where(c.reasons_at >= start, c.reasons_at < end)
+            .group_by(c.action_code)
+        )
+        return {row.action_code: int(row.n) for row in self.session.execute(stmt)}
