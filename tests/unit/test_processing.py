@@ -83,3 +83,56 @@ def test_a_case_with_nobody_to_alert_says_so_on_its_timeline(runtime):
 def test_a_deleted_response_is_reported_not_crashed_on(runtime):
     with pytest.raises(ResponseNotFound):
         handle_response(uow=runtime.uow(), models=runtime.models, response_id=999, now=runtime.clock())
+
+
+def load_rules_text(runtime, text):
+    from npsloop.ingest.rules_yaml import load_rules
+    from npsloop.services.routing import load_routing
+
+    load_routing(uow=runtime.uow(), rules=load_rules(text), now=runtime.clock())
+
+
+def test_a_theme_rule_sends_billing_complaints_to_billing(runtime):
+    seed_team(runtime)
+    seed_team(runtime, name="Billing", touchpoints=(), default=False, agents=(("Bea", None, "bea@example.es", "es"),))
+    load_rules_text(
+        runtime,
+        "rules:\n  - name: billing\n    match: {themes: [billing]}\n    team: Billing\n    priority: high\n"
+        "  - name: default\n    team: Logistics\n",
+    )
+    ingest(runtime, score=2, comment="Me cobraron dos veces la factura y nadie me devuelve la plata")
+    ingest(runtime, score=2, comment="el pedido llego tarde")
+    drain(runtime)
+    routed = sorted((case.rule, case.priority) for case in cases_of(runtime))
+    assert routed == [("billing", "high"), ("default", "normal")]
+
+
+def test_a_risk_rule_makes_a_likely_complaint_urgent(runtime):
+    from npsloop.domain.cases import Action, Outcome
+    from npsloop.services.casework import act_on_case
+
+    seed_team(runtime)
+    load_rules_text(
+        runtime,
+        "rules:\n  - name: likely complaint\n    match: {risk: '>=0.7'}\n    team: Logistics\n    priority: urgent\n"
+        "  - name: default\n    team: Logistics\n",
+    )
+    customer = {"id": "c-twice", "phone": "+34600111222"}
+    ingest(runtime, score=0, customer=customer, comment=None)
+    drain(runtime)
+    [first] = cases_of(runtime)
+    assert (first.rule, first.priority, first.risk_reasons) == ("default", "normal", ["score 0"])
+    act_on_case(
+        uow=runtime.uow(),
+        case_id=first.id,
+        action=Action.CLOSE,
+        actor="Marta",
+        now=runtime.clock(),
+        outcome=Outcome.NOT_RESOLVED,
+    )
+    ingest(runtime, score=0, customer=customer, comment=None)
+    drain(runtime)
+    [second] = [case for case in cases_of(runtime) if case.id != first.id]
+    assert (second.rule, second.priority) == ("likely complaint", "urgent")
+    assert second.risk_reasons == ["score 0", "repeat detractor", "1 unresolved case before"]
+    assert second.risk > 0.8 > first.risk

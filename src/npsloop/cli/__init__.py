@@ -10,6 +10,7 @@ from npsloop.cli import (
     deadletters,
     directory,
     imports,
+    insight,
     integrations,
     reports,
     routing,
@@ -49,3 +50,4 @@ main.add_command(customers.customers)
 main.add_command(customers.retention_group)
 main.add_command(secrets.secrets)
 main.add_command(themes.themes)
+main.add_command(insight.insight)

@@ -109,6 +109,9 @@ class Case:
     action_code: str | None = None
     action_note: str | None = None
     reasons_at: datetime | None = None
+    risk: float | None = None  # 0-1: that it ends badly (domain.risk), assessed when it opened
+    risk_reasons: list[str] | None = None
+    risk_model: str | None = None
     events: list[CaseEvent] = field(default_factory=list)
     id: int | None = None
 

@@ -11,12 +11,15 @@ from npsloop.domain.cases import Case, EventKind
 from npsloop.domain.directory import Agent, Team
 from npsloop.domain.notifications import Channel, Notification, NotificationKind
 from npsloop.domain.responses import Response, ResponseStatus
+from npsloop.domain.risk import Risk
 from npsloop.domain.routing import recipients, team_for
 from npsloop.domain.rules import Priority, route
 from npsloop.domain.scores import Category
 from npsloop.domain.sla import BusinessCalendar
+from npsloop.domain.theme_tags import negative_themes
 from npsloop.logs import add_to_context
 from npsloop.metrics import CASES_OPENED, RESPONSES_PROCESSED
+from npsloop.services.risk import assess_risk
 from npsloop.services.routing_cache import routing_snapshot
 from npsloop.services.schedules import calendar_for, sla_for
 from npsloop.services.tagging import Models, tag_response
@@ -32,8 +35,9 @@ class ResponseNotFound(LookupError):
 def handle_response(*, uow: UnitOfWork, models: Models, response_id: int, now: datetime) -> list[int]:
     """Returns the notifications still to send. Running it twice opens nothing twice: the response's status
     and the one-open-case-per-customer index make the second run a no-op that returns the same work. The
-    comment is tagged first, in the same transaction, so routing can read its themes; a processed response
-    whose comment changed since (a late comment) is only tagged again."""
+    comment is tagged first, in the same transaction, so routing can read its themes, and a detractor's risk is
+    assessed before routing, so a rule can match on it; a processed response whose comment changed since (a late
+    comment) is only tagged again."""
     for _ in range(3):
         try:
             return _handle(uow, models, response_id, now)
@@ -53,12 +57,14 @@ def _handle(uow: UnitOfWork, models: Models, response_id: int, now: datetime) ->
                 tag_response(uow=uow, models=models, response=response, now=now)
                 uow.commit()
             return uow.notifications.pending_for_case(response.case_id) if response.case_id else []
-        tag_response(uow=uow, models=models, response=response, now=now)
-        routed = _route(uow, response)
+        themes = negative_themes(tag_response(uow=uow, models=models, response=response, now=now))
+        detractor = response.category is Category.DETRACTOR and response.case_id is None
+        risk = assess_risk(uow=uow, response=response, themes=themes, now=now) if detractor else None
+        routed = _route(uow, response, themes, risk.score if risk else None)
         response.team_id = routed.team.id if routed.team else None
         opened = False
-        if response.category is Category.DETRACTOR and response.case_id is None:
-            opened = _open_or_join(uow, response, routed, now)
+        if detractor:
+            opened = _open_or_join(uow, response, routed, risk, now)
         response.status = ResponseStatus.PROCESSED.value
         response.processed_at = now
         uow.commit()
@@ -73,7 +79,7 @@ def _handle(uow: UnitOfWork, models: Models, response_id: int, now: datetime) ->
         return uow.notifications.pending_for_case(response.case_id) if response.case_id else []
 
 
-def _open_or_join(uow: UnitOfWork, response: Response, routed: Routed, now: datetime) -> bool:
+def _open_or_join(uow: UnitOfWork, response: Response, routed: Routed, risk: Risk | None, now: datetime) -> bool:
     """True when a new case was opened (rather than joined, or none by a rule's say)."""
     case = uow.cases.open_for_customer(response.customer_key)
     if case is not None:
@@ -93,6 +99,8 @@ def _open_or_join(uow: UnitOfWork, response: Response, routed: Routed, now: date
         touchpoint=response.touchpoint,
     )
     case.priority, case.rule = priority, rule_name
+    if risk is not None:
+        case.risk, case.risk_reasons, case.risk_model = risk.score, list(risk.reasons), risk.model
     calendar = calendar_for(team, now) if team else None
     if calendar is not None and team is not None:
         due = sla_for(team, priority, calendar)
@@ -130,13 +138,14 @@ class Routed:
     open_case: bool = True
 
 
-def _route(uow: UnitOfWork, response: Response) -> Routed:
-    """Routing rules when loaded; otherwise the team that owns the touchpoint, else the default team."""
+def _route(uow: UnitOfWork, response: Response, themes: tuple[str, ...], risk: float | None) -> Routed:
+    """Routing rules when loaded; otherwise the team that owns the touchpoint, else the default team. `themes`:
+    the comment's negative themes; `risk`: of the case the response would open (None: it opens none)."""
     snapshot = routing_snapshot(uow)
     owner = team_for(response.touchpoint, snapshot.teams)
     if not snapshot.rules:
         return Routed(owner)
-    rule = route(snapshot.rules, response)
+    rule = route(snapshot.rules, response, themes, risk)
     if rule is None:
         return Routed(owner, open_case=False)
     team = snapshot.team_named(rule.team) if rule.team else owner

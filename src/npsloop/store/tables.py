@@ -115,6 +115,8 @@ responses = sa.Table(
     sa.Column("tagged_at", UTCDateTime),
     sa.Column("tagged_by", sa.String(80)),
     sa.UniqueConstraint("integration", "external_id", name="uq_responses_integration_external_id"),
+    # A customer's earlier answers: whether a new detractor is a repeat one (its case's risk).
+    sa.Index("ix_responses_customer", "integration", "customer_id", "responded_at"),
     sa.Index("ix_responses_status_received_at", "status", "received_at"),
     sa.Index("ix_responses_responded_at", "responded_at"),
     sa.Index(
@@ -157,6 +159,10 @@ cases = sa.Table(
     sa.Column("action_code", sa.String(40)),
     sa.Column("action_note", sa.String(500)),
     sa.Column("reasons_at", UTCDateTime),
+    # The risk (0-1) that the case ends badly, as assessed when it opened; why (short reasons) and by which model.
+    sa.Column("risk", sa.Float),
+    sa.Column("risk_reasons", sa.JSON),
+    sa.Column("risk_model", sa.String(80)),
     sa.Index(
         "ix_cases_unerased",
         "closed_at",
@@ -171,6 +177,8 @@ cases = sa.Table(
         postgresql_where=sa.text("status <> 'closed'"),
         sqlite_where=sa.text("status <> 'closed'"),
     ),
+    # A customer's earlier cases: how many ended unresolved (a new case's risk).
+    sa.Index("ix_cases_customer", "customer_key", "closed_at"),
 )
 
 case_events = sa.Table(
@@ -428,4 +436,17 @@ tagger_models = sa.Table(
         postgresql_where=sa.text("active"),
         sqlite_where=sa.text("active"),
     ),
+)
+
+# Learned risk models: a logistic regression is its coefficients, kept as JSON (never a pickle). One is active.
+risk_models = sa.Table(
+    "risk_models",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("trained_on", sa.Integer, nullable=False),
+    sa.Column("auc", sa.Float),  # on the held-out newest cases, learned from the older ones
+    sa.Column("rule_auc", sa.Float),  # the rule's, on the same cases
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("model", sa.JSON, nullable=False),
 )

@@ -26,6 +26,7 @@ from npsloop.store.repositories import (
     QuarantineRepository,
     ResponseRepository,
 )
+from npsloop.store.risk_repository import RiskRepository
 from npsloop.store.routing_repository import RoutingRepository
 from npsloop.store.tag_repository import TagRepository
 from npsloop.store.theme_repository import ThemeRepository
@@ -88,6 +89,7 @@ class UnitOfWork:
         self.tags = TagRepository(self.session)
         self.tagger_models = ModelRepository(self.session)
         self.reasons = ReasonRepository(self.session)
+        self.risk = RiskRepository(self.session)
         return self
 
     def __exit__(

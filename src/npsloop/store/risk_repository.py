@@ -1,0 +1,173 @@
+"""What the risk of a case is computed from (the customer's earlier cases and answers), the history a model
+learns from, and the learned models themselves (table risk_models: coefficients as JSON, no pickles)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from npsloop.domain.cases import CaseStatus, EventKind
+from npsloop.domain.risk import BAD_OUTCOMES, DETRACTOR_MAX, RiskModel
+from npsloop.domain.theme_tags import Polarity
+from npsloop.store import tables
+
+
+@dataclass(frozen=True)
+class CaseHistory:
+    """One case as learning reads it, with the answer that opened it."""
+
+    case_id: int
+    customer_key: str
+    opened_at: datetime
+    closed_at: datetime | None
+    outcome: str | None
+    escalated: bool
+    score: int
+    responded_at: datetime
+    attributes: dict[str, Any]
+    themes: tuple[str, ...]  # negative themes of the opening comment, most confident first
+
+
+@dataclass(frozen=True)
+class StoredRiskModel:
+    model: RiskModel
+    created_at: datetime
+    trained_on: int
+    auc: float | None
+    rule_auc: float | None
+    active: bool
+
+
+class RiskRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def unresolved_before(self, customer_key: str, before: datetime) -> int:
+        c = tables.cases.c
+        return int(
+            self.session.scalar(
+                sa.select(sa.func.count()).where(
+                    c.customer_key == customer_key,
+                    c.status == CaseStatus.CLOSED.value,
+                    c.outcome.in_(sorted(BAD_OUTCOMES)),
+                    c.closed_at <= before,
+                )
+            )
+            or 0
+        )
+
+    def detractor_between(
+        self, integration: str, customer_id: str, since: datetime, until: datetime, other_than: int
+    ) -> bool:
+        r = tables.responses.c
+        stmt = sa.select(r.id).where(
+            r.integration == integration,
+            r.customer_id == customer_id,
+            r.score <= DETRACTOR_MAX,
+            r.responded_at >= since,
+            r.responded_at < until,
+            r.id != other_than,
+        )
+        return self.session.scalar(stmt.limit(1)) is not None
+
+    def histories(self) -> list[CaseHistory]:
+        """Every case with its opening answer (the first the case holds), oldest first."""
+        c, r, e, t = tables.cases.c, tables.responses.c, tables.case_events.c, tables.response_themes.c
+        first = (
+            sa.select(r.case_id, sa.func.min(r.id).label("response_id"))
+            .where(r.case_id.is_not(None))
+            .group_by(r.case_id)
+            .subquery()
+        )
+        escalated = set(self.session.scalars(sa.select(e.case_id).where(e.kind == EventKind.ESCALATED.value)))
+        themes: dict[int, list[str]] = {}
+        tagged = (
+            sa.select(t.response_id, t.theme)
+            .join(first, first.c.response_id == t.response_id)
+            .where(t.polarity == Polarity.NEGATIVE.value)
+            .order_by(t.response_id, t.confidence.desc(), t.theme)
+        )
+        for row in self.session.execute(tagged):
+            themes.setdefault(row.response_id, []).append(row.theme)
+        stmt = (
+            sa.select(c.id, c.customer_key, c.opened_at, c.closed_at, c.outcome, r.id.label("response_id"))
+            .add_columns(r.score, r.responded_at, r.attributes)
+            .join(first, first.c.case_id == c.id)
+            .join(tables.responses, r.id == first.c.response_id)
+            .order_by(c.opened_at, c.id)
+        )
+        return [
+            CaseHistory(
+                case_id=row.id,
+                customer_key=row.customer_key,
+                opened_at=row.opened_at,
+                closed_at=row.closed_at,
+                outcome=row.outcome,
+                escalated=row.id in escalated,
+                score=row.score,
+                responded_at=row.responded_at,
+                attributes=row.attributes or {},
+                themes=tuple(themes.get(row.response_id, ())),
+            )
+            for row in self.session.execute(stmt)
+        ]
+
+    def detractor_answers(self) -> Iterator[tuple[str, datetime]]:
+        """(customer key, when) of every detractor answer, for "a detractor before" and "again"."""
+        r = tables.responses.c
+        stmt = sa.select(r.integration, r.customer_id, r.responded_at).where(r.score <= DETRACTOR_MAX)
+        for row in self.session.execute(stmt.execution_options(yield_per=5000)):
+            yield f"{row.integration}:{row.customer_id}", row.responded_at
+
+    def active_model(self) -> RiskModel | None:
+        m = tables.risk_models.c
+        row = self.session.execute(
+            sa.select(m.id, m.model).where(m.active.is_(True)).order_by(m.id.desc()).limit(1)
+        ).first()
+        return None if row is None else RiskModel.from_dict(model_name(row.id), row.model)
+
+    def latest(self) -> StoredRiskModel | None:
+        m = tables.risk_models.c
+        row = self.session.execute(sa.select(tables.risk_models).order_by(m.id.desc()).limit(1)).first()
+        if row is None:
+            return None
+        return StoredRiskModel(
+            model=RiskModel.from_dict(model_name(row.id), row.model),
+            created_at=row.created_at,
+            trained_on=row.trained_on,
+            auc=row.auc,
+            rule_auc=row.rule_auc,
+            active=row.active,
+        )
+
+    def add_model(
+        self,
+        model: RiskModel,
+        *,
+        trained_on: int,
+        auc: float | None,
+        rule_auc: float | None,
+        active: bool,
+        now: datetime,
+    ) -> str:
+        """Stores a fitted model; an active one replaces the one in force. Returns its name."""
+        m = tables.risk_models.c
+        if active:
+            self.session.execute(sa.update(tables.risk_models).where(m.active.is_(True)).values(active=False))
+        new_id = self.session.execute(
+            sa.insert(tables.risk_models)
+            .values(
+                created_at=now, trained_on=trained_on, auc=auc, rule_auc=rule_auc, active=active, model=model.to_dict()
+            )
+            .returning(m.id)
+        ).scalar_one()
+        return model_name(new_id)
+
+
+def model_name(model_id: int) -> str:
+    return f"logistic-{model_id}"
