@@ -10,8 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from npsloop.api.presenters import case_json
 from npsloop.domain.risk import NotEnoughHistory, RiskInputs
 from npsloop.domain.risk_evaluation import Example
+from npsloop.services.casework import get_case
 from npsloop.services.risk import evaluate, evaluate_risk, history_examples, train_risk
 from npsloop.store import tables
 from npsloop.store.repositories import CaseFilter
@@ -114,6 +116,8 @@ def test_a_new_case_gets_the_rules_risk_and_reasons(runtime):
     [case] = cases_of(runtime)
     assert case.risk_model == "rules" and case.risk_reasons == ["score 0", "tier: enterprise"]
     assert case.risk == pytest.approx(1 / (1 + math.exp(-(-1.6 + 1.5 + 0.5))), abs=0.0001)
+    shown = case_json(get_case(uow=runtime.uow(), case_id=case.id))
+    assert (shown["risk"], shown["risk_reasons"]) == (case.risk, ["score 0", "tier: enterprise"])
 
 
 def seed_history(rt, count: int, seed: int) -> None:

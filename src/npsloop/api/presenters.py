@@ -47,6 +47,8 @@ def case_json(view: CaseView, *, full: bool = True) -> dict[str, Any]:
         "touchpoint": case.touchpoint,
         "priority": case.priority,
         "rule": case.rule,
+        "risk": case.risk,  # 0-1, that the case ends badly (None: opened before risk was assessed)
+        "risk_reasons": list(case.risk_reasons or []),
         "acknowledge_due_at": _iso(case.acknowledge_due_at),
         "contact_due_at": _iso(case.contact_due_at),
         "close_due_at": _iso(case.close_due_at),
