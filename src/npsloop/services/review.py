@@ -171,7 +171,7 @@ def monthly_review(
         ]
         reasons = _tallies(queries.reasons(edges[1], edges[2]))
         actions = _tallies(queries.actions(edges[1], edges[2]))
-        names = _names(uow)
+        names = theme_names(uow)
     return Review(
         month=month,
         timezone=default_zone,
@@ -230,7 +230,7 @@ def _loop_line(team: str | None, figures: dict[str, Any]) -> LoopLine:
     )
 
 
-def _names(uow: UnitOfWork) -> dict[str, Localized]:
+def theme_names(uow: UnitOfWork) -> dict[str, Localized]:
     stored = uow.themes.stored() or DEFAULT_TAXONOMY.themes
     return {theme.key: theme.name for theme in stored}
 
