@@ -22,8 +22,9 @@ LANGUAGES = ("en", "es")
 # customer is unhappy in a few words, which is worth more than the end of a comment). The case reference and
 # the score are never in the list, so they are never cut.
 SHRINKABLE = ("comment", "customer_name", "themes", "touchpoint", "case_refs")
-# Our own words, not the customer's: their accents are folded when that alone keeps the SMS in GSM-7, since
-# one "ó" in "facturación" would switch the whole message to UCS-2 and halve its room.
+# Our own words, not the customer's: their accents are folded whenever that alone keeps the SMS in GSM-7 (checked
+# on every candidate text while shortening), since one "ó" in "facturación" would switch the whole message to
+# UCS-2 and halve its room.
 FOLDABLE = ("themes",)
 ELLIPSIS = "..."
 
@@ -63,13 +64,14 @@ class Renderer:
         values = {key: _normalized(value) for key, value in context.items()}
 
         def render(current: Mapping[str, Any]) -> str:
-            return sms_text.normalize(self._render(f"sms/{event}.{lang}.txt", current))
+            text = sms_text.normalize(self._render(f"sms/{event}.{lang}.txt", current))
+            if sms_text.is_gsm7(text) or not any(current.get(key) for key in FOLDABLE):
+                return text
+            folded = {**current, **{key: _folded(current[key]) for key in FOLDABLE if current.get(key)}}
+            plain = sms_text.normalize(self._render(f"sms/{event}.{lang}.txt", folded))
+            return plain if sms_text.is_gsm7(plain) else text
 
         text = render(values)
-        if not sms_text.is_gsm7(text) and any(values.get(key) for key in FOLDABLE):
-            folded = {**values, **{key: _folded(values[key]) for key in FOLDABLE if values.get(key)}}
-            if sms_text.is_gsm7(plain := render(folded)):
-                values, text = folded, plain
         for key in SHRINKABLE:
             if sms_text.fits(text):
                 break
