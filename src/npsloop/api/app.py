@@ -18,6 +18,7 @@ from npsloop.api import (
     cases,
     customers,
     dashboard,
+    dashboard_review,
     directory,
     errors,
     exports,
@@ -76,6 +77,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(reports.router)
     app.include_router(themes.router)
     app.include_router(dashboard.router)
+    app.include_router(dashboard_review.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
