@@ -46,6 +46,7 @@ def test_the_review_page_shows_the_month_against_the_target_and_its_themes(seede
     ]
     assert "Soy [name] [name], me cobraron dos veces" in page.text and "Ana" not in page.text
     assert "refund" in page.text
+    assert 'id="review-risk"' in page.text and 'href="/ui/cases/' in page.text
 
 
 def test_the_why_page_draws_its_three_charts_in_spanish(seeded):

@@ -78,6 +78,14 @@ def test_the_reasons_agents_recorded_and_the_actions_they_took(seeded):
     assert month_review(seeded, month=date(2026, 10, 1)).reasons == []
 
 
+def test_the_open_cases_most_at_risk_come_riskiest_first(seeded):
+    riskiest = month_review(seeded).riskiest
+    assert 0 < len(riskiest) <= 5
+    risks = [row.risk for row in riskiest]
+    assert risks == sorted(risks, reverse=True) and all(0 <= risk <= 1 for risk in risks)
+    assert all(row.team == "Logistics" and row.reasons for row in riskiest)
+
+
 def test_representative_comments_are_masked(seeded):
     found = month_review(seeded)
     billing = [c for c in found.comments if c.theme == "billing"]

@@ -188,6 +188,10 @@ def review_command(month: str | None, lang: str, as_json: bool) -> None:
         reasons = ", ".join(f"{found.name(str(t.key), lang)} {t.cases}" for t in found.reasons)
         click.echo(f"-- reasons agents recorded at closure: {reasons}")
         click.echo("-- actions taken: " + ", ".join(f"{t.key or '(none)'} {t.cases}" for t in found.actions))
+    if found.riskiest:
+        click.echo("-- open cases most at risk of ending badly")
+        for row in found.riskiest:
+            click.echo(f"#{row.case_id:<6} {row.team or '—':<16} risk {row.risk:.2f}  {'; '.join(row.reasons)}")
     if found.comments:
         click.echo("-- what they said (personal data masked)")
         for comment in found.comments:

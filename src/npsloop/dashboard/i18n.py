@@ -117,6 +117,8 @@ WORDS: dict[str, dict[str, str]] = {
         "no_themes": "No detractor comments with themes in this period.",
         "cases": "Cases",
         "cumulative": "cumulative",
+        "riskiest": "Open cases most at risk of ending badly",
+        "risk": "Risk",
     },
     "es": {
         "queue": "Casos abiertos",
@@ -232,6 +234,8 @@ WORDS: dict[str, dict[str, str]] = {
         "no_themes": "No hay comentarios de detractores con temas en este periodo.",
         "cases": "Casos",
         "cumulative": "acumulado",
+        "riskiest": "Casos abiertos con más riesgo de acabar mal",
+        "risk": "Riesgo",
     },
 }
 

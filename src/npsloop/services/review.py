@@ -20,7 +20,7 @@ from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.domain.themes import Localized
 from npsloop.services import reports
 from npsloop.store.report_queries import ResponseFilter, grouping
-from npsloop.store.review_queries import ReviewQueries
+from npsloop.store.review_queries import ReviewQueries, RiskRow
 from npsloop.store.uow import UnitOfWork
 
 EMPTY = NpsSummary(0, 0, 0)
@@ -31,6 +31,7 @@ class ReviewLimits:
     themes: int = 5  # top themes shown
     movers: int = 5
     comments: int = 3  # per top theme
+    risky: int = 5  # open cases most at risk
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class Review:
     comments: list[Comment]
     reasons: list[Tally]  # the reasons agents recorded at closure in the month
     actions: list[Tally]  # and the actions they took
+    riskiest: list[RiskRow]  # open cases most at risk of ending badly, as the review is read
     themes: dict[str, Localized]  # the names of every theme the review mentions
 
     @property
@@ -171,6 +173,7 @@ def monthly_review(
         ]
         reasons = _tallies(queries.reasons(edges[1], edges[2]))
         actions = _tallies(queries.actions(edges[1], edges[2]))
+        riskiest = queries.riskiest_open(limits.risky)
         names = theme_names(uow)
     return Review(
         month=month,
@@ -184,6 +187,7 @@ def monthly_review(
         comments=comments,
         reasons=reasons,
         actions=actions,
+        riskiest=riskiest,
         themes=names,
     )
 

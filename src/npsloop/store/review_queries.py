@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from npsloop.domain.cases import CaseStatus
 from npsloop.domain.scores import NpsSummary
 from npsloop.domain.theme_tags import Polarity
 from npsloop.store import tables
@@ -30,6 +31,16 @@ class CommentRow:
     language: str | None
     customer_name: str | None
     customer_id: str
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    case_id: int
+    team: str | None
+    priority: str
+    opened_at: datetime
+    risk: float
+    reasons: tuple[str, ...]
 
 
 class ReviewQueries:
@@ -113,3 +124,18 @@ class ReviewQueries:
             .group_by(c.action_code)
         )
         return {row.action_code: int(row.n) for row in self.session.execute(stmt)}
+
+    def riskiest_open(self, limit: int) -> list[RiskRow]:
+        """The open cases most at risk of ending badly, riskiest first: ids, team and why, no personal data."""
+        c, teams = tables.cases.c, tables.teams.c
+        stmt = (
+            sa.select(c.id, teams.name.label("team"), c.priority, c.opened_at, c.risk, c.risk_reasons)
+            .select_from(tables.cases.outerjoin(tables.teams, teams.id == c.team_id))
+            .where(c.status != CaseStatus.CLOSED.value, c.risk.is_not(None))
+            .order_by(c.risk.desc(), c.opened_at, c.id)
+            .limit(limit)
+        )
+        return [
+            RiskRow(row.id, row.team, row.priority, row.opened_at, float(row.risk), tuple(row.risk_reasons or ()))
+            for row in self.session.execute(stmt)
+        ]
