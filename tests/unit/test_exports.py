@@ -89,3 +89,40 @@ def test_a_time_bound_with_no_utc_instant_is_a_422_not_a_500(runtime):
             answer = client.get(path, params={bound: "0001-01-01T00:00:00+00:01"}, headers=AUTH)
             assert answer.status_code == 422, (path, answer.text)
             assert answer.json()["errors"][0]["field"] == bound
+
+
+def test_exports_carry_the_theme_keys_by_polarity_across_pages_and_filter_cases_by_theme(runtime, monkeypatch):
+    from npsloop.domain.theme_tags import Polarity, ThemeTag
+
+    monkeypatch.setattr(export_queries, "PAGE", 2)
+    seed_team(runtime)
+    first = ingest(runtime, score=2, customer={"id": "c1", "name": "Ana"})
+    ingest(runtime, score=9)
+    third = ingest(runtime, score=1)
+    drain(runtime)
+    again = ingest(runtime, score=3, customer={"id": "c1", "name": "Ana"})  # joins the first response's case
+    drain(runtime)
+    with runtime.uow() as uow:
+        for response_id in (first, third, again):
+            uow.tags.replace(response_id, [])
+        uow.tags.replace(
+            first, [ThemeTag("billing", Polarity.NEGATIVE, 0.6), ThemeTag("price", Polarity.POSITIVE, 0.7)]
+        )
+        uow.tags.replace(
+            again, [ThemeTag("wait_time", Polarity.NEGATIVE, 0.9), ThemeTag("billing", Polarity.POSITIVE, 0.5)]
+        )
+        case_id = uow.responses.get(first).case_id
+        uow.commit()
+    with TestClient(create_app(runtime)) as client:
+        responses = client.get("/v1/responses.json", headers=AUTH).json()
+        cases = list(csv.DictReader(io.StringIO(client.get("/v1/cases.csv", headers=AUTH).text)))
+        billing = client.get("/v1/cases.json?theme=billing", headers=AUTH).json()
+    by_id = {row["id"]: (row["negative_themes"], row["positive_themes"]) for row in responses}
+    assert by_id[first] == (["billing"], ["price"]) and by_id[again] == (["wait_time"], ["billing"])
+    assert by_id[third] == ([], [])
+    assert len(responses) == 4  # every row, across pages of two
+    themed = {int(row["id"]): (row["negative_themes"], row["positive_themes"]) for row in cases}
+    # a theme tagged in two responses of one case counts once, with its most confident polarity
+    assert themed[case_id] == ("wait_time;billing", "price")
+    assert sorted(themed.values())[0] == ("", "")
+    assert [row["id"] for row in billing] == [case_id] and billing[0]["negative_themes"] == ["wait_time", "billing"]

@@ -1,6 +1,9 @@
 """Cases and responses as CSV or JSON, produced a page at a time: the caller iterates the chunks and
 writes them out (an HTTP stream, a file), so memory stays flat whatever the size of the export.
 
+Each row ends with the theme keys its customer complained of and praised (negative_themes, positive_themes: one
+cell each, keys joined by ";" in CSV, arrays in JSON), so a spreadsheet filters on "contains billing".
+
 Text a customer wrote is neutralised for spreadsheets: a cell starting with = + - @ (or a tab or carriage
 return) would run as a formula when the CSV is opened, so it is prefixed with an apostrophe."""
 
@@ -15,6 +18,7 @@ from typing import Any
 import orjson
 
 from npsloop.domain.scores import classify
+from npsloop.store.export_queries import THEME_COLUMNS
 from npsloop.store.report_queries import ResponseFilter
 from npsloop.store.repositories import CaseFilter
 from npsloop.store.uow import UnitOfWork
@@ -23,11 +27,12 @@ CASE_COLUMNS = (
     "id", "status", "priority", "team", "assignee", "touchpoint", "rule", "customer_id", "customer_name",
     "customer_email", "customer_phone", "score", "comment", "survey_type", "opened_at", "acknowledged_at",
     "contacted_at", "closed_at", "outcome", "acknowledge_due_at", "contact_due_at", "close_due_at",
+    *THEME_COLUMNS,
 )  # fmt: skip
 RESPONSE_COLUMNS = (
     "id", "integration", "external_id", "score", "category", "comment", "survey_type", "touchpoint", "team",
     "customer_id", "customer_name", "customer_email", "customer_phone", "language", "responded_at",
-    "received_at", "status", "case_id", "attributes",
+    "received_at", "status", "case_id", "attributes", *THEME_COLUMNS,
 )  # fmt: skip
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 VALIDATED = frozenset({"customer_phone"})  # E.164, checked on the way in: its leading + is not a formula
@@ -66,6 +71,8 @@ def _cell(name: str, value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, dict):
         return orjson.dumps(value).decode()
+    if isinstance(value, list):  # theme keys: "billing;wait_time" in one cell, a JSON array in JSON
+        return ";".join(_cell(name, item) for item in value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS) and name not in VALIDATED:
         return "'" + value
     return value

@@ -16,6 +16,8 @@ from npsloop.store.repositories import CaseFilter
 PAGE = 1000
 
 
+# Keys of the themes a customer complained of and praised, in two columns a spreadsheet can filter on.
+THEME_COLUMNS = ("negative_themes", "positive_themes")
 OPENER_COLUMNS = ("customer_id", "customer_name", "customer_email", "customer_phone", "score", "comment", "survey_type")
 
 
@@ -78,15 +80,19 @@ class ExportQueries:
         self.session = session
 
     def cases_page(self, where: CaseFilter, after: int) -> list[dict[str, Any]]:
-        """A page of cases, then the response that opened each (its customer, score and comment) in a second
-        indexed query: a correlated subquery per row made later pages slower on PostgreSQL."""
+        """A page of cases, then the response that opened each (its customer, score and comment) and the
+        themes of all its responses, each in one more indexed query: a correlated subquery per row made later
+        pages slower on PostgreSQL."""
         c = tables.cases.c
         stmt = case_select().where(*where.conditions(), c.id > after).order_by(c.id).limit(PAGE)
         rows = [dict(row) for row in self.session.execute(stmt).mappings()]
         if rows:
-            openers = self.openers([row["id"] for row in rows])
+            ids = [row["id"] for row in rows]
+            openers = self.openers(ids)
+            themes = self.themes(tables.responses.c.case_id, ids)
             for row in rows:
                 row.update(openers.get(row["id"], dict.fromkeys(OPENER_COLUMNS)))
+                row.update(themes.get(row["id"]) or {name: [] for name in THEME_COLUMNS})
         return rows
 
     def openers(self, case_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -96,6 +102,26 @@ class ExportQueries:
         found: dict[int, dict[str, Any]] = {}
         for row in self.session.execute(stmt).mappings():
             found.setdefault(row["case_id"], {name: row[name] for name in OPENER_COLUMNS})
+        return found
+
+    def themes(self, owner: sa.ColumnElement[Any], ids: list[int]) -> dict[int, dict[str, list[str]]]:
+        """Theme keys by polarity for each owner (a response id or a case id, `owner` saying which column of
+        responses holds it), most confident first; a theme tagged in several responses of a case counts once,
+        with the polarity of its most confident tag."""
+        r, t = tables.responses.c, tables.response_themes.c
+        stmt = (
+            sa.select(owner.label("owner"), t.theme, t.polarity)
+            .select_from(tables.response_themes.join(tables.responses, r.id == t.response_id))
+            .where(owner.in_(ids))
+            .order_by(owner, t.confidence.desc(), t.theme)
+        )
+        found: dict[int, dict[str, list[str]]] = {}
+        seen: set[tuple[int, str]] = set()
+        for row in self.session.execute(stmt):
+            if (row.owner, row.theme) not in seen:
+                seen.add((row.owner, row.theme))
+                slot = found.setdefault(row.owner, {name: [] for name in THEME_COLUMNS})
+                slot[f"{row.polarity}_themes"].append(row.theme)
         return found
 
     def responses_page(
@@ -108,4 +134,9 @@ class ExportQueries:
             stmt = stmt.where(r.responded_at >= start)
         if end is not None:
             stmt = stmt.where(r.responded_at < end)
-        return [dict(row) for row in self.session.execute(stmt.order_by(r.id).limit(PAGE)).mappings()]
+        rows = [dict(row) for row in self.session.execute(stmt.order_by(r.id).limit(PAGE)).mappings()]
+        if rows:
+            themes = self.themes(r.id, [row["id"] for row in rows])
+            for row in rows:
+                row.update(themes.get(row["id"]) or {name: [] for name in THEME_COLUMNS})
+        return rows
