@@ -139,3 +139,27 @@ class ReviewQueries:
             RiskRow(row.id, row.team, row.priority, row.opened_at, float(row.risk), tuple(row.risk_reasons or ()))
             for row in self.session.execute(stmt)
         ]
+
+    # The monthly review's emails: one row per month and recipient (see services/review_email.py).
+
+    def mailed(self, month: str) -> set[int]:
+        r = tables.review_emails.c
+        return set(self.session.scalars(sa.select(r.agent_id).where(r.month == month)))
+
+    def claim_mail(self, month: str, agent_id: int, now: datetime) -> None:
+        """Raises (at commit) when the row exists: the primary key is the once-a-month rule."""
+        self.session.execute(sa.insert(tables.review_emails).values(month=month, agent_id=agent_id, claimed_at=now))
+
+    def mail_sent(self, month: str, agent_id: int, now: datetime) -> None:
+        self.session.execute(sa.update(tables.review_emails).where(*self._mail(month, agent_id)).values(sent_at=now))
+
+    def mail_refused(self, month: str, agent_id: int, error: str) -> None:
+        stmt = sa.update(tables.review_emails).where(*self._mail(month, agent_id)).values(error=error[:300])
+        self.session.execute(stmt)
+
+    def release_mail(self, month: str, agent_id: int) -> None:
+        self.session.execute(sa.delete(tables.review_emails).where(*self._mail(month, agent_id)))
+
+    def _mail(self, month: str, agent_id: int) -> list[sa.ColumnElement[bool]]:
+        r = tables.review_emails.c
+        return [r.month == month, r.agent_id == agent_id]

@@ -450,3 +450,15 @@ risk_models = sa.Table(
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("model", sa.JSON, nullable=False),
 )
+
+# The monthly review emailed to each supervisor: one row per month and recipient, written (and committed) before
+# the email goes, so a second beat, a retried task or tomorrow's run finds it and sends nothing twice.
+review_emails = sa.Table(
+    "review_emails",
+    metadata,
+    sa.Column("month", sa.String(7), primary_key=True),  # "2026-11"
+    sa.Column("agent_id", sa.ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("claimed_at", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime),
+    sa.Column("error", sa.String(300)),  # why the mail server refused it for good
+)
