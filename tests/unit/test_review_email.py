@@ -9,7 +9,7 @@ import pytest
 from npsloop.notify.render import Renderer
 from npsloop.services import directory
 from npsloop.services.review_email import first_business_day, send_monthly_review
-from tests.conftest import FakeTransport
+from tests.conftest import FakeTransport, at
 from tests.support.review_rows import seeded_runtime
 
 
@@ -70,3 +70,23 @@ def test_a_mail_server_that_is_down_leaves_the_review_for_the_next_run(seeded):
     back = FakeTransport()
     assert mail(seeded, datetime(2026, 12, 3, 8, tzinfo=UTC), back).sent == 1
     assert [message.to for message in back.sent] == ["tim@example.com"]
+
+
+def test_the_beat_runs_the_task_daily_and_the_task_mails_through_the_runtime(seeded, tmp_path, monkeypatch):
+    from celery.schedules import crontab
+
+    from npsloop.domain.notifications import Channel
+    from npsloop.settings import Settings
+    from npsloop.worker import tasks
+    from npsloop.worker.app import create_app
+
+    entry = create_app(Settings(data_dir=tmp_path)).conf.beat_schedule["monthly_review"]
+    assert entry["task"] == tasks.send_monthly_review_task.name and isinstance(entry["schedule"], crontab)
+    assert entry["schedule"].day_of_month == set(range(1, 32))  # every day; the service decides
+    monkeypatch.setattr(tasks, "get_runtime", lambda: seeded)
+    at(seeded, datetime(2027, 1, 4, 11, 23, tzinfo=UTC))  # 1 January 2027 is a Friday: still within catch-up
+    done = tasks.send_monthly_review_task()
+    assert done == {"month": "2026-12", "sent": 3, "skipped": 0}
+    assert tasks.send_monthly_review_task()["sent"] == 0
+    reviews = [m for m in seeded.transports[Channel.EMAIL].sent if m.reference.startswith("review-2026-12-")]
+    assert len(reviews) == 3  # not one more for the second run

@@ -16,6 +16,7 @@ from npsloop.worker.health import Heartbeat
 
 TASKS = "npsloop.worker.tasks"
 RETENTION_HOUR = 3
+REVIEW_HOUR = 11  # UTC: morning in the Americas, midday in Europe; the day is checked in the report zone
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
@@ -50,6 +51,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "sweep": {"task": "npsloop.sweep", "schedule": settings.sweep_every_seconds},
             "outbound": {"task": "npsloop.deliver_outbound", "schedule": settings.outbound_every_seconds},
             "delivery_ids": {"task": "npsloop.forget_delivery_ids", "schedule": 3600.0},
+            "monthly_review": {"task": "npsloop.send_monthly_review", "schedule": crontab(hour=REVIEW_HOUR, minute=23)},
             **retention_schedule(settings),
         },
         "imports": [TASKS],

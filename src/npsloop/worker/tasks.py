@@ -144,3 +144,22 @@ def retention_task() -> dict[str, Any]:
 @app.task(name="npsloop.deliver_outbound", expires=60)
 def deliver_outbound_task() -> int:
     return get_runtime().deliver_outbound()
+
+
+@app.task(name="npsloop.send_monthly_review", expires=3600)
+def send_monthly_review_task() -> dict[str, Any]:
+    """Daily: mails last month's review only on the month's first business days, once per supervisor (a row
+    per month and supervisor is the rule, so a second beat or a retry sends nothing)."""
+    from npsloop.domain.notifications import Channel
+    from npsloop.services.review_email import send_monthly_review
+
+    runtime = get_runtime()
+    done = send_monthly_review(
+        uow=runtime.uow(),
+        transport=runtime.transports[Channel.EMAIL],
+        renderer=runtime.renderer,
+        now=runtime.clock(),
+        default_zone=runtime.settings.report_timezone,
+        public_url=runtime.settings.public_url,
+    )
+    return {"month": done.month, "sent": done.sent, "skipped": done.skipped}
