@@ -80,3 +80,12 @@ def test_the_monthly_review_in_a_table_and_as_json(cli):  # noqa: F811
     assert [t["theme"] for t in found["top_themes"]] == ["billing", "wait_time", "delivery"]
     assert found["movers"][0]["theme"] == "delivery"
     assert "YYYY-MM" in cli("report", "review", "--month", "11/2026", ok=False)
+
+
+def test_nps_by_theme_says_that_a_response_counts_in_each_of_its_themes(cli):  # noqa: F811
+    _seed()
+    table = cli("report", "nps", "--from", "2026-01-01", "--to", "2026-02-28", "--by", "theme")
+    assert "a response counts in every theme its comment names" in table
+    found = json.loads(cli("report", "nps", "--from", "2026-01-01", "--to", "2026-02-28", "--by", "theme", "--json"))
+    assert found["group_by"] == "theme" and found["overlapping"] is True
+    assert sum(s["total"]["responses"] for s in found["series"]) >= 3  # every answer is in a theme or "(none)"

@@ -250,3 +250,54 @@ def test_a_report_by_team_folds_the_least_answered_teams_into_other(runtime):
             default_zone="UTC",
             limits=reports.ReportLimits(groups=20, cells=100),
         )
+
+
+def _themed(rt, score, themes, **extra):
+    """A January answer whose comment names `themes` ({key: polarity}), whatever the model made of it."""
+    from npsloop.domain.theme_tags import Polarity, ThemeTag
+
+    response_id = ingest(rt, score=score, responded_at="2026-01-15T12:00:00+00:00", **extra)
+    drain(rt)
+    with rt.uow() as uow:
+        uow.tags.replace(response_id, [ThemeTag(key, Polarity(p), 0.8) for key, p in themes.items()])
+        uow.commit()
+
+
+def _by_theme(found):
+    return {s["group"]: (s["total"]["responses"], s["total"]["nps"]) for s in found["series"]}
+
+
+def test_nps_by_theme_counts_a_response_in_each_of_its_themes_and_the_untagged_as_none(runtime):
+    seed_team(runtime)
+    seed_team(runtime, name="Store", touchpoints=("checkout",), default=False, agents=())
+    _themed(runtime, 0, {"billing": "negative", "delivery": "negative"})
+    _themed(runtime, 10, {"delivery": "positive"})
+    _themed(runtime, 8, {"billing": "negative"})
+    _themed(runtime, 3, {})
+    _themed(runtime, 9, {}, comment=None)
+    _themed(runtime, 2, {"price": "negative"})
+    _themed(runtime, 1, {"price": "negative", "effort": "negative"})
+    _themed(runtime, 0, {"billing": "negative"}, touchpoint="checkout")  # the Store team's
+    january = {"first": date(2026, 1, 1), "last": date(2026, 1, 31)}
+    found = nps(runtime, group_by="theme", team="Logistics", **january)
+    # billing: 0 and 8 (one detractor, one passive) = -50; delivery: 0 and 10 = 0; effort: 1 = -100;
+    # price: 2 and 1 = -100; (none): 3 and 9 = 0
+    assert _by_theme(found) == {
+        "billing": (2, -50.0),
+        "delivery": (2, 0.0),
+        "effort": (1, -100.0),
+        "price": (2, -100.0),
+        "(none)": (2, 0.0),
+    }
+    assert [s["group"] for s in found["series"]][-1] == "(none)"
+    assert found["overlapping"] is True and found["truncated"] is None
+    assert _by_theme(nps(runtime, group_by="theme", **january))["billing"] == (3, -66.7)  # every team
+    top = nps(runtime, group_by="theme", team="Logistics", top=2, **january)
+    # kept: billing and delivery (2 each, first by key among the ties); "other" holds price, effort and none,
+    # and the answer naming price and effort is one response there: 3, 9, 2 and 1 = (1 - 3) / 4 = -50
+    assert _by_theme(top) == {"billing": (2, -50.0), "delivery": (2, 0.0), "(other)": (4, -50.0)}
+    assert top["truncated"] == {"groups": 5, "shown": 2, "in_other": 3}
+    assert nps(runtime, group_by="touchpoint", **january)["overlapping"] is False
+    url = "/v1/reports/nps?group_by=theme&team=Logistics&from=2026-01-01&to=2026-01-31&top=2"
+    answer = TestClient(create_app(runtime)).get(url, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert answer.status_code == 200 and _by_theme(answer.json()) == _by_theme(top)

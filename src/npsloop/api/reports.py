@@ -70,14 +70,22 @@ async def nps(
     survey_type: SurveyType | None = None,
     touchpoint: Annotated[str | None, Query(max_length=100)] = None,
     attribute: Annotated[str | None, Query(max_length=200, description="name=value")] = None,
-    group_by: Annotated[str | None, Query(description="survey_type, touchpoint, team or attribute:<name>")] = None,
+    group_by: Annotated[
+        str | None,
+        Query(
+            description="survey_type, touchpoint, team, theme (a response counts in each theme its comment names; "
+            "none: '(none)') or attribute:<name>"
+        ),
+    ] = None,
     tz: Annotated[str | None, Query(max_length=64)] = None,
     top: Annotated[int | None, Query(ge=1, description="groups shown; the rest are summed as other")] = None,
 ) -> dict[str, Any]:
     """NPS = %promoters - %detractors per period, with counts, a 95% interval (unreliable under 30
     responses), the change from the period before, and progress towards the year's target. A grouped
     report shows the `top` most answered groups (at most NPSLOOP_REPORT_MAX_GROUPS) and one series marked
-    `other` for the rest, said in `truncated`; groups x periods over NPSLOOP_REPORT_MAX_CELLS is a 422."""
+    `other` for the rest, said in `truncated`; groups x periods over NPSLOOP_REPORT_MAX_CELLS is a 422. By
+    theme, a response counts in every theme its comment names, whatever the polarity (`overlapping` is true:
+    the series add up to more than the responses), and responses naming none are the series "(none)"."""
     runtime: Runtime = request.app.state.runtime
     settings = runtime.settings
     limits = reports.ReportLimits(groups=settings.report_max_groups, cells=settings.report_max_cells)

@@ -40,7 +40,12 @@ def _percent(value: float | None) -> str:
 @click.option("--team", default=None)
 @click.option("--survey-type", type=click.Choice(["transactional", "relational"]), default=None)
 @click.option("--touchpoint", default=None)
-@click.option("--by", "group_by", default=None, help="survey_type, touchpoint, team or attribute:<name>")
+@click.option(
+    "--by",
+    "group_by",
+    default=None,
+    help="survey_type, touchpoint, team, theme (a response counts in each of its themes) or attribute:<name>",
+)
 @click.option("--tz", default=None, help="count periods in this zone instead of the team's")
 @click.option("--top", type=click.IntRange(min=1), default=None, help="groups shown; the rest are summed as other")
 @click.option("--json", "as_json", is_flag=True)
@@ -89,6 +94,8 @@ def nps(
                 f"{row['label']:<10} {row['responses']:>6} {row['promoters']:>5} {row['passives']:>5} "
                 f"{row['detractors']:>5} {_signed(row['nps']):>7} {interval:>16} {_signed(row['change']):>7}{flag}"
             )
+    if found["overlapping"]:
+        click.echo("a response counts in every theme its comment names: the groups add up to more than the whole")
     if found["truncated"]:
         cut = found["truncated"]
         click.echo(f"{cut['shown']} of {cut['groups']} groups shown; {cut['in_other']} summed in (other)")

@@ -18,8 +18,11 @@ from npsloop.services.schedules import calendar_for
 from npsloop.store.report_queries import GroupKey, ResponseFilter, Rest, grouping
 from npsloop.store.uow import UnitOfWork
 
-GROUPS = ("survey_type", "touchpoint", "team")
+GROUPS = ("survey_type", "touchpoint", "team", "theme")
 OTHER_LABEL = "(other)"  # the series summing the groups beyond `top`; told apart by its "other": true
+NONE_LABEL = "(none)"  # by theme: the responses whose comment names no theme (or has no comment, or is untagged)
+# Groups one response can belong to several of at once: its series do not add up to the whole.
+OVERLAPPING = frozenset({"theme"})
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
 Series = list[dict[str, Any]]
 
@@ -122,7 +125,8 @@ def nps_report(
 ) -> dict[str, Any]:
     """NPS per period, split by a group when asked. At most `top` groups are shown, the most answered in
     the range; the others are summed into one series marked `other`, so the series always add up to the
-    whole, and `truncated` says how many groups were folded."""
+    whole (except by theme, where a response is counted in each of its themes: `overlapping` says so), and
+    `truncated` says how many groups were folded."""
     _check_range(query.first, query.last)
     _check_group(query.group_by)
     top = _check_top(query.top, limits)
@@ -139,6 +143,8 @@ def nps_report(
             series, truncated = _team_series(uow, query, team, zone_name, base, top, limits, default_zone)
         else:
             series, truncated = _grouped_series(uow, query, zone_name, base, top, limits)
+        if query.group_by == "theme":
+            series = [{**each, "group": NONE_LABEL} if each["group"] is None else each for each in series]
         target = _target(uow, team, query, zone_name, base)
     return {
         "period": query.period.value,
@@ -154,6 +160,9 @@ def nps_report(
         },
         "series": series,
         "truncated": truncated,
+        # True when a response counts in every group it belongs to (by theme: a comment about billing and
+        # delivery is in both series), so the series' totals add up to more than the responses.
+        "overlapping": query.group_by in OVERLAPPING,
         "target": target,
     }
 

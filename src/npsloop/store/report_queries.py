@@ -18,6 +18,7 @@ from npsloop.domain.scores import NpsSummary
 from npsloop.store import tables
 
 STREAM_CHUNK = 2000
+THEME = tables.response_themes.c.theme
 
 
 class Rest(Enum):
@@ -67,10 +68,13 @@ def grouping(name: None) -> None: ...
 @overload
 def grouping(name: str | None) -> sa.ColumnElement[Any] | None: ...
 def grouping(name: str | None) -> sa.ColumnElement[Any] | None:
-    """The column a series is split by: survey_type, touchpoint, team (its id) or `attribute:<key>`."""
+    """The column a series is split by: survey_type, touchpoint, team (its id), theme (a key of the comment's
+    themes, any polarity) or `attribute:<key>`."""
     r = tables.responses.c
     if name is None:
         return None
+    if name == "theme":
+        return THEME
     if name == "survey_type":
         return r.survey_type
     if name == "touchpoint":
@@ -82,6 +86,15 @@ def grouping(name: str | None) -> sa.ColumnElement[Any] | None:
         # a kept group's value compares equal to what the ranking returned.
         return sa.cast(r.attributes[name.removeprefix("attribute:")].as_string(), sa.String)
     raise ValueError(f"cannot group by {name!r}")
+
+
+def _source(group: sa.ColumnElement[Any] | None) -> sa.FromClause:
+    """The responses, joined to their themes when split by theme: a response with two themes is a row in each
+    theme's group, one with none a row whose theme is NULL."""
+    if group is THEME:
+        t = tables.response_themes.c
+        return tables.responses.outerjoin(tables.response_themes, t.response_id == tables.responses.c.id)
+    return tables.responses
 
 
 @dataclass(frozen=True)
@@ -104,15 +117,17 @@ class ReportQueries:
         r = tables.responses.c
         in_range = [r.responded_at >= start, r.responded_at < end, *where.conditions()]
         n = sa.func.count()
+        source = _source(group)
         stmt = (
             sa.select(group.label("grp"), n.label("n"))
+            .select_from(source)
             .where(*in_range)
             .group_by(group)
             .order_by(n.desc(), group.asc().nulls_last())
             .limit(limit)
         )
         top = [row.grp for row in self.session.execute(stmt)]
-        distinct = sa.select(group.label("grp")).where(*in_range).group_by(group).subquery()
+        distinct = sa.select(group.label("grp")).select_from(source).where(*in_range).group_by(group).subquery()
         groups = self.session.execute(sa.select(sa.func.count()).select_from(distinct)).scalar_one()
         return Ranking(top=top, groups=int(groups))
 
@@ -126,6 +141,10 @@ class ReportQueries:
         """Counts per (period index, group) for periods [edges[i], edges[i+1]). With `keep`, groups outside
         it are summed into one, under the key Rest.OTHER, so the rows read stay periods x (kept groups + 1)."""
         r = tables.responses.c
+        source = _source(group)
+        # Split by theme, one response can be two rows of the "other" group (two themes beyond `keep`): it is
+        # counted once there, as in each theme it names.
+        n = sa.func.count(sa.distinct(r.id)) if source is not tables.responses else sa.func.count()
         period = sa.case(*[(r.responded_at < end, index) for index, end in enumerate(edges[1:])], else_=-1)
         category = sa.case((r.score <= 6, "d"), (r.score <= 8, "p"), else_="P")
         other: sa.ColumnElement[Any] = sa.false()  # selected only: a constant in GROUP BY is a column number
@@ -144,8 +163,9 @@ class ReportQueries:
                 selected.label("grp"),
                 other.label("other"),
                 category.label("cat"),
-                sa.func.count().label("n"),
+                n.label("n"),
             )
+            .select_from(source)
             .where(r.responded_at >= edges[0], r.responded_at < edges[-1], *where.conditions())
             .group_by(*grouped)
         )
