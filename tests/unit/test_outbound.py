@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from npsloop.domain.cases import Action, Outcome
 from npsloop.domain.outbound import MAX_ATTEMPTS, InvalidEndpoint
+from npsloop.domain.theme_tags import Polarity, ThemeTag
 from npsloop.egress.client import Egress
 from npsloop.egress.policy import Policy
 from npsloop.ingest import signature
@@ -44,6 +45,10 @@ def test_slack_and_a_signed_webhook_receive_each_case_event(runtime):
         ingest(runtime, comment="Nobody came", customer={"id": "c-1", "name": "Ana Gómez", "phone": "+34600111222"})
         drain(runtime)
         cid = case_id(runtime)
+        with runtime.uow() as uow:
+            themes = [ThemeTag("delivery", Polarity.NEGATIVE, 0.9), ThemeTag("staff_attitude", Polarity.POSITIVE, 0.6)]
+            uow.tags.replace(1, themes)
+            uow.commit()
         act_on_case(uow=runtime.uow(), case_id=cid, action=Action.ACKNOWLEDGE, actor="Marta", now=runtime.clock())
         act_on_case(uow=runtime.uow(), case_id=cid, action=Action.CONTACT, actor="Marta", now=runtime.clock())
         act_on_case(
@@ -72,6 +77,10 @@ def test_slack_and_a_signed_webhook_receive_each_case_event(runtime):
         assert opened["case"]["opening_response"]["comment"] == "Nobody came"
         assert opened["case"]["url"] == f"https://nps.example.com/ui/cases/{cid}"
         assert helpdesk.posts()[-1].json()["case"]["outcome"] == "resolved"
+        assert opened["case"]["themes"] == [
+            {"theme": "delivery", "polarity": "negative", "confidence": 0.9},
+            {"theme": "staff_attitude", "polarity": "positive", "confidence": 0.6},
+        ]
 
         message = slack.posts()[0].json()
         assert "npsloop-signature" not in slack.posts()[0].headers
@@ -80,6 +89,7 @@ def test_slack_and_a_signed_webhook_receive_each_case_event(runtime):
         assert (case_button["type"], case_button["url"]) == ("button", f"https://nps.example.com/ui/cases/{cid}")
         assert queue_button["url"] == "https://nps.example.com/ui/cases"
         assert "+34600111222" not in slack.posts()[0].body.decode()  # a channel is no place for the phone
+        assert {"type": "mrkdwn", "text": "*Complains of*\ndelivery"} in message["blocks"][1]["fields"]
         # Nothing is sent twice: every delivery is recorded as delivered.
         assert deliver_due(runtime, public_url="https://x") == 0
         log = outbound.deliveries(uow=runtime.uow())

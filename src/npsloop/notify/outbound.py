@@ -47,6 +47,7 @@ def slack_body(event: dict[str, Any], case: dict[str, Any]) -> dict[str, Any]:
         ("Touchpoint", case.get("touchpoint") or "–"),
         ("Customer", case.get("customer_display") or "–"),
         ("By", event.get("actor") or "system"),
+        ("Complains of", ", ".join(t["theme"] for t in case.get("themes", []) if t["polarity"] == "negative") or "–"),
     ]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},

@@ -178,6 +178,7 @@ def _body(uow: UnitOfWork, item: Due, public_url: str) -> dict[str, Any]:
         "opened_at": case.opened_at.isoformat(),
         "outcome": case.outcome,
         "customer_display": redact(opening.customer_name or opening.customer_id) if opening else None,
+        "themes": [tag.to_dict() for tag in uow.tags.of_case(case.id)],  # keys: a receiver maps them itself
     }
     for moment in (
         "acknowledge_due_at",
