@@ -13,12 +13,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 import uvicorn
 from playwright.sync_api import Page, expect, sync_playwright
 
 from npsloop.api.app import create_app
 from npsloop.domain.access import Role
 from npsloop.services import reports, tokens
+from npsloop.store import tables
 from tests.conftest import at, drain, ingest, madrid_schedule, seed_team
 from tests.support.services import CHROMIUM
 
@@ -149,3 +151,30 @@ def test_a_supervisor_logs_in_closes_the_overdue_case_and_reads_the_reports(site
         case = uow.cases.get(2)
         assert case.status == "closed" and case.outcome == "resolved"
         assert {e.actor for e in case.events if e.kind in ("acknowledged", "closed")} == {"Sofía"}
+
+
+def test_the_why_page_draws_the_theme_pareto_nps_by_theme_and_trends(site, browser_page, pg_runtime):
+    from npsloop.domain.theme_tags import Polarity, ThemeTag
+
+    base, secret, _ = site
+    page = browser_page
+    with pg_runtime.uow() as uow:  # the themes the tagger might have read, set by hand so the charts are known
+        for response_id, score in uow.session.execute(sa.select(tables.responses.c.id, tables.responses.c.score)):
+            themes = [ThemeTag("wait_time", Polarity.NEGATIVE, 0.9)] if score <= 6 else []
+            themes += [ThemeTag("staff_attitude", Polarity.POSITIVE, 0.8)] if score >= 9 else []
+            uow.tags.replace(response_id, themes)
+        uow.commit()
+    page.goto(f"{base}/ui/login?next=/ui/why")
+    page.fill("input[name=token]", secret)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{base}/ui/why")
+    expect(page.locator("svg#theme-pareto rect.bar")).to_have_count(1)
+    expect(page.locator("#why-themes tr[data-theme=wait_time] td").nth(1)).to_have_text("2")
+    expect(page.locator("svg#nps-by-theme rect.bar")).to_have_count(2)  # wait_time -100, staff_attitude +100
+    expect(page.locator("svg#theme-trends polyline.trend")).to_have_count(1)
+    page.screenshot(path=ARTIFACTS / "5-why.png", full_page=True)
+    page.click("text=Español")
+    expect(page.locator("h1")).to_contain_text("Por qué")
+    page.click("text=Revisión mensual")
+    expect(page.locator("#review-nps tr")).to_have_count(3)  # the header, the company, Logistics
+    page.screenshot(path=ARTIFACTS / "6-review-es.png", full_page=True)

@@ -32,7 +32,7 @@ def pareto(bars: Sequence[ParetoBar], title: str, count_label: str) -> str:
         body.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="#d0d7de"/>')
         body.append(f'<text x="{WIDTH - RIGHT}" y="{y - 3:.1f}" text-anchor="end" font-size="11">{tick}%</text>')
     body += _x_labels([bar.label for bar in bars])
-    width = 0.6 * (WIDTH - LEFT - RIGHT) / max(len(bars), 1)
+    width = min(64.0, 0.6 * (WIDTH - LEFT - RIGHT) / max(len(bars), 1))
     points = []
     for i, bar in enumerate(bars):
         x = _x(i, len(bars))
@@ -43,6 +43,7 @@ def pareto(bars: Sequence[ParetoBar], title: str, count_label: str) -> str:
         )
         body.append(f'<text x="{x:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="11">{bar.count}</text>')
         points.append(f"{x:.1f},{_y(bar.cumulative, 0, 100):.1f}")
+        body.append(f'<circle cx="{x:.1f}" cy="{_y(bar.cumulative, 0, 100):.1f}" r="3" fill="{LINE}"/>')
     if points:
         body.append(
             f'<polyline class="cumulative" points="{" ".join(points)}" fill="none" stroke="{LINE}" stroke-width="2"/>'
@@ -54,11 +55,12 @@ def pareto(bars: Sequence[ParetoBar], title: str, count_label: str) -> str:
 def nps_by_theme(rows: Sequence[tuple[str, float | None, int]], title: str) -> str:
     """One horizontal bar per theme on a fixed -100..100 axis, from zero: negative red, positive green."""
     height = TOP + ROW * max(len(rows), 1) + 24
-    label_w, span = 180, WIDTH - 180 - RIGHT
-    zero = label_w + span / 2
+    label_w, pad = 180, 40  # the padding keeps a -100 or +100 value label clear of the names and the edge
+    start, span = label_w + pad, WIDTH - label_w - RIGHT - 2 * pad
+    zero = start + span / 2
     body = [f'<line x1="{zero:.1f}" y1="{TOP - 6}" x2="{zero:.1f}" y2="{height - 20}" stroke="#8c959f"/>']
     for tick in (-100, 0, 100):
-        x = label_w + span * (tick + 100) / 200
+        x = start + span * (tick + 100) / 200
         body.append(f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" font-size="11">{tick:+d}</text>')
     for i, (label, value, responses) in enumerate(rows):
         y = TOP + i * ROW
@@ -68,7 +70,7 @@ def nps_by_theme(rows: Sequence[tuple[str, float | None, int]], title: str) -> s
         )
         if value is None:
             continue
-        end = label_w + span * (value + 100) / 200
+        end = start + span * (value + 100) / 200
         left, width = min(zero, end), abs(end - zero)
         colour = "#1a7f37" if value >= 0 else BAR
         body.append(
