@@ -124,6 +124,9 @@ class Settings(BaseSettings):
     worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
     # Where the default comment model is kept once fitted (seconds of CPU saved per process; empty: data dir).
     model_cache_dir: Path | None = None
+    # The tagger is trained on the agents' closure reasons when the last training is this many days old (a beat
+    # job checks each night; it switches the new model on only if it scores better on held-out labels); 0: off.
+    train_every_days: int = Field(default=7, ge=0, le=365)
 
     # Retention: responses and closed cases older than this many days lose their customer's personal data each
     # night (the same erasure as `npsloop customers erase`), in transactions of retention_batch rows; 0: off.

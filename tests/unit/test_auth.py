@@ -76,6 +76,7 @@ WALK = [
     ("DELETE", "/v1/customers/{customer_id:path}", "/v1/customers/c-walk", None, {ADMIN}),
     ("GET", "/v1/themes", "/v1/themes", None, {SUP, ADMIN}),
     ("PUT", "/v1/themes", "/v1/themes", lambda: dump_themes(DEFAULT_TAXONOMY), {ADMIN}),  # a str: sent as YAML
+    ("POST", "/v1/themes:tag", "/v1/themes:tag", lambda: {"comments": [{"text": "me cobraron doble"}]}, {SUP, ADMIN}),
 ]
 # Routes that authenticate otherwise: provider and survey-tool signatures, signed links, the dashboard's own
 # session (walked below), health probes and metrics (for the scraper on the private network), and the API's own

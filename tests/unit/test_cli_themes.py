@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from npsloop.cli import main
 from npsloop.ingest.themes_yaml import load_themes
+from tests.support.trained import store_model
 from tests.unit.test_cli import cli  # noqa: F401  (the fixture)
 
 PARKING = "- key: parking\n  name: {es: Aparcamiento, en: Parking}\n  retired: true\n"
@@ -76,7 +77,7 @@ def test_not_yaml_not_utf8_or_a_huge_file_is_refused(cli, tmp_path):  # noqa: F8
     assert "larger than" in cli("themes", "load", str(huge), ok=False)
 
 
-def test_tag_reads_json_lines_and_writes_one_line_of_themes_for_each():
+def test_tag_reads_json_lines_and_writes_one_line_of_themes_for_each(cli):  # noqa: F811
     lines = [
         {"text": "buen producto, pesima entrega", "language": "es"},
         {"text": "ok", "language": "en"},
@@ -96,7 +97,7 @@ def test_tag_reads_json_lines_and_writes_one_line_of_themes_for_each():
     assert out[4] == {"error": "line 5: not a JSON object with a text string"}
 
 
-def test_evaluate_prints_scores_per_theme_and_language(tmp_path):
+def test_evaluate_prints_scores_per_theme_and_language(cli, tmp_path):  # noqa: F811
     labelled = tmp_path / "labelled.jsonl"
     rows = [
         ("la factura vino con un cobro doble", "es", [("billing", "negative")]),
@@ -114,6 +115,7 @@ def test_evaluate_prints_scores_per_theme_and_language(tmp_path):
     )
     printed = stdout("themes", "evaluate", "--file", str(labelled))
     lines = printed.splitlines()
+    assert lines[0].startswith("model default-")  # no trained model switched on: the default is the current one
     summary = re.compile(r"(es|en): 2 comments, macro-F1 [01]\.\d{3}, polarity accuracy [01]\.\d{3} \(\d+/\d+ themes")
     assert [match.group(1) for match in map(summary.match, lines) if match] == ["es", "en"]
     rows = [line.split() for line in lines if line.startswith("  ") and line.split()[0] != "theme"]
@@ -135,7 +137,7 @@ def test_evaluate_names_the_line_of_a_malformed_label(tmp_path):
     assert result.exit_code == 1 and f"{labelled}:2: not a labelled comment" in result.output
 
 
-def test_tag_answers_a_hostile_line_with_an_error_and_tags_the_next():
+def test_tag_answers_a_hostile_line_with_an_error_and_tags_the_next(cli):  # noqa: F811
     """The same limits as the API: a line past the body limit, a 5,000-digit number and 1,000-deep nesting
     each get an error line in their place, and the command goes on."""
     good = json.dumps({"text": "pesima entrega", "language": "es"})
@@ -170,3 +172,42 @@ def test_evaluate_names_a_deeply_nested_line_rather_than_crashing(tmp_path):
     labelled.write_text("[" * 1000 + "]" * 1000 + "\n")
     result = CliRunner().invoke(main, ["themes", "evaluate", "--file", str(labelled)])
     assert result.exit_code == 1 and f"{labelled}:1: not a labelled comment" in result.output
+
+
+def labelled_file(tmp_path):
+    labelled = tmp_path / "labelled.jsonl"
+    row = {"text": "me cobraron dos veces", "language": "es", "themes": [{"theme": "billing", "polarity": "negative"}]}
+    labelled.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    return labelled
+
+
+def test_tag_and_evaluate_use_the_model_switched_on_and_evaluate_can_ask_for_the_default(cli, tmp_path):  # noqa: F811
+    from npsloop.bootstrap import get_runtime
+
+    store_model(get_runtime(), "trained-cli")
+    labelled = labelled_file(tmp_path)
+    assert stdout("themes", "evaluate", "--file", str(labelled)).startswith("model trained-cli\n")
+    assert stdout("themes", "evaluate", "--file", str(labelled), "--model", "default").startswith("model default-")
+    result = CliRunner().invoke(main, ["themes", "tag"], input='{"text": "me cobraron dos veces"}\n')
+    assert result.exit_code == 0 and "billing" in result.stdout
+    assert "trained-cli" in cli("themes", "models") and "(active)" in cli("themes", "models")
+
+
+def test_train_with_too_few_labels_says_how_many_and_exits_1(cli):  # noqa: F811
+    assert "no trained model yet" in cli("themes", "models")
+    assert "not enough labels: 0 of 30" in cli("themes", "train", ok=False)
+
+
+def test_retag_prints_its_progress_batch_by_batch(cli):  # noqa: F811
+    from npsloop.bootstrap import get_runtime
+    from tests.conftest import FakeDispatcher, drain, ingest, seed_team
+
+    rt = get_runtime()
+    rt.dispatcher = FakeDispatcher()  # processed here, as a worker would
+    seed_team(rt)
+    for n in range(3):
+        ingest(rt, score=9, comment=f"Muy buena atencion {n}")
+    drain(rt)
+    assert "no comments received since 2999-01-01" in cli("themes", "retag", "--since", "2999-01-01")
+    printed = cli("themes", "retag", "--since", "2000-01-01", "--batch", "2")
+    assert "re-tagged 2 of 3 comments" in printed and "re-tagged 3 of 3 comments" in printed

@@ -1,11 +1,15 @@
 """Every comment is tagged in the worker, before routing, in the processing transaction; a comment that arrives
 or changes later is tagged again; nothing untagged is forgotten; a huge comment costs no more than its start."""
 
-from datetime import timedelta
+import logging
+from datetime import UTC, datetime, timedelta
 
 from npsloop.domain.theme_tags import TagState
 from npsloop.services.reconcile import reconcile
-from tests.conftest import drain, ingest, seed_team
+from npsloop.services.tagging import retag_since
+from npsloop.store.model_repository import ModelRepository
+from tests.conftest import at, drain, ingest, seed_team
+from tests.support.trained import store_model
 
 
 def response(rt, response_id):
@@ -97,3 +101,60 @@ def test_a_huge_comment_is_tagged_on_its_beginning(runtime):
     drain(runtime)
     stored, tags = response(runtime, response_id)
     assert stored.theme_state == TagState.TAGGED and "billing" in [tag.theme for tag in tags]
+
+
+def test_a_model_switched_on_tags_from_the_next_response_and_its_bytes_are_read_once(runtime, monkeypatch):
+    seed_team(runtime)
+    reads = []
+    data = ModelRepository.data
+    monkeypatch.setattr(ModelRepository, "data", lambda self, model_id: reads.append(model_id) or data(self, model_id))
+    before = ingest(runtime, score=2, comment="Me cobraron dos veces la factura")
+    drain(runtime)
+    model_id = store_model(runtime, "trained-a")
+    after = [ingest(runtime, score=2, comment=f"Me cobraron dos veces la factura {n}") for n in range(3)]
+    drain(runtime)
+    assert response(runtime, before)[0].tagged_by.startswith("default-")
+    assert {response(runtime, rid)[0].tagged_by for rid in after} == {"trained-a"}
+    assert reads == [model_id]  # three responses, one load
+    with runtime.uow() as uow:
+        uow.tagger_models.activate(None)  # back to the default, as `npsloop themes train` never does by itself
+        uow.commit()
+    with runtime.uow() as uow:
+        assert runtime.models.current(uow).name.startswith("default-")
+
+
+def test_a_stored_model_this_release_cannot_read_leaves_the_default_tagging(runtime, caplog):
+    seed_team(runtime)
+    store_model(runtime, "trained-by-an-older-release", data=b"PK\x03\x04 not a model")
+    with caplog.at_level(logging.WARNING, logger="npsloop.services.tagging"):
+        response_id = ingest(runtime, score=2, comment="Me cobraron dos veces la factura")
+        drain(runtime)
+    stored, tags = response(runtime, response_id)
+    assert stored.tagged_by.startswith("default-") and "billing" in [tag.theme for tag in tags]
+    assert "cannot be read by this release" in caplog.text
+
+
+def test_retag_tags_history_since_a_date_again_in_batches_that_each_commit(runtime):
+    seed_team(runtime)
+    at(runtime, datetime(2026, 10, 1, 12, tzinfo=UTC))
+    old = ingest(runtime, score=2, comment="El pedido llego tarde")
+    at(runtime, datetime(2026, 11, 2, 12, tzinfo=UTC))
+    recent = [ingest(runtime, score=2, comment=f"El pedido llego tarde otra vez {n}") for n in range(5)]
+    silent = ingest(runtime, score=9, comment=None)
+    drain(runtime)
+    store_model(runtime, "trained-b")
+    since = datetime(2026, 11, 1, tzinfo=UTC)
+    progress = list(retag_since(uow=runtime.uow(), models=runtime.models, since=since, now=runtime.clock(), batch=2))
+    assert [(p.done, p.total, p.model) for p in progress] == [
+        (2, 5, "trained-b"),
+        (4, 5, "trained-b"),
+        (5, 5, "trained-b"),
+    ]
+    assert progress[-1].last_id == max(recent)
+    assert {response(runtime, rid)[0].tagged_by for rid in recent} == {"trained-b"}
+    assert response(runtime, old)[0].tagged_by.startswith("default-")  # before the date: left alone
+    assert response(runtime, silent)[0].theme_state == TagState.NO_COMMENT
+    after = list(
+        retag_since(uow=runtime.uow(), models=runtime.models, since=since, now=runtime.clock(), after_id=max(recent))
+    )
+    assert after == []  # resumed past the end: nothing left

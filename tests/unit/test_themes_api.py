@@ -1,5 +1,6 @@
-"""GET /v1/themes for those who read the directory, PUT /v1/themes (YAML) for the admin: a text with mistakes
-is a 422 naming each field and line and changes nothing; only YAML is taken; the body limit holds."""
+"""GET /v1/themes for those who read cases (agents pick closing reasons from it), PUT /v1/themes (YAML) for the
+admin: a text with mistakes is a 422 naming each field and line and changes nothing; only YAML is taken; the body
+limit holds."""
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,6 +11,7 @@ from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.ingest.themes_yaml import dump_themes
 from npsloop.services import tokens
 from tests.conftest import TOKEN
+from tests.support.trained import store_model
 
 ADMIN = {"Authorization": f"Bearer {TOKEN}"}
 YAML = {**ADMIN, "Content-Type": "application/yaml"}
@@ -127,3 +129,44 @@ def test_the_openapi_document_describes_the_yaml_body(client):
     operation = client.get("/openapi.json").json()["paths"]["/v1/themes"]["put"]
     assert set(operation["requestBody"]["content"]) == {"application/yaml", "text/yaml"}
     assert {"401", "403", "413", "415", "422"} <= set(operation["responses"])
+
+
+def test_comments_are_tagged_with_the_model_in_force(client, runtime):
+    comments = [
+        {"text": "buen producto, pesima entrega", "language": "es"},
+        {"text": "ok"},
+        {"text": "good product, terrible delivery", "language": "sv"},
+    ]
+    answer = client.post("/v1/themes:tag", json={"comments": comments}, headers=ADMIN)
+    assert answer.status_code == 200, answer.text
+    document = answer.json()
+    assert document["model"].startswith("default-") and len(document["comments"]) == 3
+    first = {item["theme"]: item["polarity"] for item in document["comments"][0]["themes"]}
+    assert first == {"product_quality": "positive", "delivery": "negative"}
+    assert document["comments"][1] == {"themes": [], "language_known": False}
+    assert document["comments"][2]["language_known"] is False
+    store_model(runtime, "trained-api")
+    assert client.post("/v1/themes:tag", json={"comments": comments}, headers=ADMIN).json()["model"] == "trained-api"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"comments": [{"text": "x"}] * 101},
+        {"comments": []},
+        {"comments": [{"text": "x" * 8001}]},
+        {"comments": [{"text": "x", "score": 3}]},
+        {"comments": [{"language": "es"}]},
+        {"text": "x"},
+    ],
+    ids=["too-many", "none", "too-long", "unknown-field", "no-text", "not-a-list"],
+)
+def test_tagging_takes_a_bounded_list_of_comments(client, body):
+    answer = client.post("/v1/themes:tag", json=body, headers=ADMIN)
+    assert answer.status_code == 422 and answer.json()["error"] == "validation_failed"
+
+
+def test_tagging_reads_its_body_strictly(client):
+    repeated = b'{"comments": [{"text": "a", "text": "b"}]}'
+    answer = client.post("/v1/themes:tag", content=repeated, headers={**ADMIN, "Content-Type": "application/json"})
+    assert answer.status_code == 400

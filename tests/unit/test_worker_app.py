@@ -42,3 +42,21 @@ def test_tasks_leave_the_retry_limit_to_the_database_counts():
 
     assert send_notification_task.max_retries is None
     assert process_response_task.max_retries is None
+
+
+def test_the_tagger_training_is_checked_nightly_unless_turned_off(tmp_path):
+    from npsloop.worker.tasks import train_tagger_task
+
+    nightly = celery_config(Settings(data_dir=tmp_path))["beat_schedule"]["training"]
+    assert nightly["task"] == train_tagger_task.name
+    assert (nightly["schedule"].hour, nightly["schedule"].minute) == ({4}, {41})
+    assert "training" not in celery_config(Settings(data_dir=tmp_path, train_every_days=0))["beat_schedule"]
+
+
+def test_the_training_task_does_nothing_before_there_are_labels(runtime, monkeypatch):
+    from npsloop.worker import tasks
+
+    monkeypatch.setattr(tasks, "get_runtime", lambda: runtime)
+    assert tasks.train_tagger_task() is None
+    with runtime.uow() as uow:
+        assert uow.tagger_models.listed() == []

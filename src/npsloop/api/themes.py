@@ -1,5 +1,6 @@
 """The reason taxonomy over HTTP: read it (those who read the directory), replace it with a YAML text (the
-admin). A text with mistakes is a 422 naming each one, its field and its line, and changes nothing."""
+admin). A text with mistakes is a 422 naming each one, its field and its line, and changes nothing. And the
+model in force, for comments of the caller's own: POST /v1/themes:tag."""
 
 from __future__ import annotations
 
@@ -7,16 +8,21 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from npsloop.api.auth import allow
+from npsloop.api.body import StrictJsonRoute
 from npsloop.api.errors import ApiError, Problem, documented
 from npsloop.domain.access import Permission
+from npsloop.domain.theme_tags import MAX_TAGGED_CHARS
 from npsloop.domain.themes import Taxonomy, Theme
 from npsloop.services import themes as service
 
-router = APIRouter(prefix="/v1", tags=["themes"], responses=documented(401, 403, 422, 503))
+router = APIRouter(prefix="/v1", tags=["themes"], responses=documented(401, 403, 422, 503), route_class=StrictJsonRoute)
 YAML_TYPES = ("application/yaml", "text/yaml", "application/x-yaml")
+MAX_COMMENTS = 100  # per request: tagging is CPU on the API process (about a millisecond a comment)
+# A longer text is refused; up to this, its first MAX_TAGGED_CHARS are tagged, as the worker does.
+MAX_TEXT = 4 * MAX_TAGGED_CHARS
 
 
 class Words(BaseModel):
@@ -91,3 +97,61 @@ async def put_themes(request: Request) -> dict[str, Any]:
     rt = request.app.state.runtime
     loaded = await run_in_threadpool(lambda: service.load_themes(uow=rt.uow(), text=text, now=rt.clock()))
     return {**taxonomy_json(loaded.taxonomy), "changed": loaded.changed}
+
+
+class CommentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(max_length=MAX_TEXT)
+    language: str | None = Field(
+        default=None,
+        max_length=35,
+        description="es, en, es-MX...; others are tagged only where the model is sure, and marked language_known false",
+    )
+
+
+class TagIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comments: list[CommentIn] = Field(min_length=1, max_length=MAX_COMMENTS)
+
+
+class TagOut(BaseModel):
+    theme: str
+    polarity: str  # negative | positive
+    confidence: float
+
+
+class TaggedOut(BaseModel):
+    themes: list[TagOut]  # most confident first
+    language_known: bool
+
+
+class TaggingOut(BaseModel):
+    model: str  # the model in force, as responses.tagged_by records it
+    comments: list[TaggedOut]  # in the order sent
+
+
+@router.post(
+    "/themes:tag",
+    dependencies=[Depends(allow(Permission.READ_REPORTS))],
+    response_model=TaggingOut,
+    responses=documented(400),
+)
+async def tag_comments(request: Request, body: TagIn) -> dict[str, Any]:
+    """Tags comments with the model in force (the trained one once switched on, else the default), as the worker
+    tags responses; nothing is stored. The model is loaded by the API process at the first call."""
+    rt = request.app.state.runtime
+
+    def tag() -> dict[str, Any]:
+        with rt.uow() as uow:
+            named = rt.models.current(uow)
+        pairs = [(comment.text[:MAX_TAGGED_CHARS], comment.language) for comment in body.comments]
+        results = named.tagger.tag_many(pairs)
+        return {
+            "model": named.name,
+            "comments": [
+                {"themes": [tag.to_dict() for tag in result.tags], "language_known": result.language_known}
+                for result in results
+            ],
+        }
+
+    return await run_in_threadpool(tag)

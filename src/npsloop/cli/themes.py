@@ -1,11 +1,13 @@
-"""`npsloop themes load|show|dump`: the reason taxonomy."""
+"""`npsloop themes`: the reason taxonomy (load, show, dump) and the model that tags comments with it (tag,
+evaluate, train, models, retag)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
@@ -15,7 +17,11 @@ from npsloop.domain.themes import TaxonomyError
 from npsloop.ingest import strict_json
 from npsloop.ingest.themes_yaml import dump_themes
 from npsloop.services import themes as service
+from npsloop.services.tagging import retag_since
 from npsloop.settings import get_settings
+
+if TYPE_CHECKING:
+    from npsloop.tagging.default_model import NamedTagger
 
 MAX_FILE_BYTES = 1024 * 1024  # a taxonomy is a few kilobytes; anything near this is the wrong file
 
@@ -79,13 +85,11 @@ MAX_LABELLED_BYTES = 50 * 1024 * 1024  # tens of thousands of labelled comments;
 
 @themes.command("tag")
 def tag() -> None:
-    """Tag comments: JSON lines {"text", "language"} on stdin, one {"themes": [...]} line out for each.
+    """Tag comments with the model in force: JSON lines {"text", "language"} on stdin, one {"themes": [...]}
+    line out for each.
 
     A line that is not such an object gets {"error": ...} in its place, so the output stays line for line."""
-    # imported here, not at the top: scikit-learn is only loaded by the commands that use the model
-    from npsloop.tagging.tagger import default_tagger
-
-    tagger = default_tagger()
+    tagger = _model("current").tagger
     limit = get_settings().max_body_bytes
     for number, line in enumerate(bounded_lines(click.get_binary_stream("stdin"), limit), start=1):
         if line is None:
@@ -118,14 +122,32 @@ def bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | None]:
             yield chunk
 
 
+def _model(which: str) -> NamedTagger:
+    """The model in force (the active trained one, else the default) or the default. Loading it imports
+    scikit-learn, so only the commands that tag pay for it."""
+    models = runtime().models
+    if which == "default":
+        return models.default()
+    with runtime().uow() as uow:
+        return models.current(uow)
+
+
 @themes.command("evaluate")
 @click.option("--file", "path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def evaluate(path: Path) -> None:
+@click.option(
+    "--model",
+    "which",
+    type=click.Choice(["current", "default"]),
+    default="current",
+    show_default=True,
+    help="the model in force (a trained one once switched on) or the default fitted on the shipped seed",
+)
+def evaluate(path: Path, which: str) -> None:
     """Score the tagger on labelled JSON lines {"text", "language", "themes": [{"theme", "polarity"}]}:
     precision, recall and F1 per theme and language, macro-F1 per language, polarity accuracy."""
     from npsloop.tagging.evaluation import evaluate as score
     from npsloop.tagging.evaluation import report_lines
-    from npsloop.tagging.tagger import Example, default_tagger
+    from npsloop.tagging.tagger import Example
 
     if path.stat().st_size > MAX_LABELLED_BYTES:
         raise click.ClickException(f"{path} is larger than {MAX_LABELLED_BYTES} bytes")
@@ -146,5 +168,64 @@ def evaluate(path: Path) -> None:
             ) from None
     if not examples:
         raise click.ClickException(f"{path} has no labelled comments")
-    for line in report_lines(score(default_tagger(), examples)):
+    named = _model(which)
+    click.echo(f"model {named.name}")
+    for line in report_lines(score(named.tagger, examples)):
         click.echo(line)
+
+
+@themes.command("train")
+def train() -> None:
+    """Fit a model on the reasons agents gave at closure (on top of the shipped seed), score it and the model in
+    force on a held-out quarter of those labels, store it, and switch it on only if it scores better there."""
+    from npsloop.services.training import NotEnoughLabels, train_tagger
+
+    rt = runtime()
+    try:
+        done = train_tagger(uow=rt.uow(), models=rt.models, now=rt.clock())
+    except NotEnoughLabels as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"{done.labels} labels from closed cases: {done.trained_on} to train on, {done.held_out} held out; "
+        f"fitted in {done.fit_seconds:.1f} s of CPU"
+    )
+    click.echo(
+        f"held-out macro-F1: {done.previous} (in force) {done.score_before:.3f}, {done.model} {done.score_after:.3f}"
+    )
+    if done.switched:
+        click.echo(
+            f"switched on {done.model}: it scored better; `npsloop themes retag --since DATE` tags history with it"
+        )
+    else:
+        click.echo(f"kept {done.previous}: {done.model} is stored, not switched on (it did not score better)")
+
+
+@themes.command("models")
+def models() -> None:
+    """The trained models stored, newest first, with the held-out scores that decided each."""
+    with runtime().uow() as uow:
+        stored = uow.tagger_models.listed()
+    if not stored:
+        click.echo("no trained model yet: the default (fitted on the shipped seed) tags; see `npsloop themes train`")
+    for model in stored:
+        click.echo(
+            f"{model.name:<36} {model.created_at:%Y-%m-%d %H:%M} trained on {model.trained_on:>6} labels  "
+            f"held-out macro-F1 {model.score_before:.3f} -> {model.score_after:.3f}"
+            + ("  (active)" if model.active else "")
+        )
+
+
+@themes.command("retag")
+@click.option("--since", required=True, type=click.DateTime(["%Y-%m-%d"]), help="received on or after, UTC")
+@click.option("--batch", default=200, show_default=True, type=click.IntRange(1, 5000), help="responses per transaction")
+def retag(since: datetime, batch: int) -> None:
+    """Tag again every comment received since DATE with the model and taxonomy in force (after a change to
+    either), in batches of their own transaction; stopping it keeps what was done."""
+    rt = runtime()
+    done = None
+    for done in retag_since(
+        uow=rt.uow(), models=rt.models, since=since.replace(tzinfo=UTC), now=rt.clock(), batch=batch
+    ):
+        click.echo(f"re-tagged {done.done} of {done.total} comments (up to response {done.last_id}) with {done.model}")
+    if done is None:
+        click.echo(f"no comments received since {since:%Y-%m-%d}")

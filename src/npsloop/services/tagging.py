@@ -1,12 +1,16 @@
 """Reading a response's comment for its themes, in the worker, off the request path.
 
 Which model reads it is this process's `Models`: the default (fitted on the seed shipped in the package, kept
-fitted in a cache folder) until a trained one is switched on. A response whose comment changes is read again,
-and one nobody read (a lost task, a history load, an upgrade) is found by the reconciler."""
+fitted in a cache folder) until a trained one is switched on (`npsloop themes train`, services/training.py). A
+response whose comment changes is read again, and one nobody read (a lost task, a history load, an upgrade) is
+found by the reconciler."""
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +22,7 @@ from npsloop.store.uow import UnitOfWork
 if TYPE_CHECKING:  # the model's libraries are imported where a model is used, not by every process (the API)
     from npsloop.tagging.default_model import NamedTagger
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _defaults: dict[Path | None, NamedTagger] = {}
 
@@ -27,10 +32,21 @@ class Models:
 
     def __init__(self, cache_dir: Path | None) -> None:
         self.cache_dir = cache_dir
+        # The trained model last found active: its id, and the model (None: its bytes cannot be read here).
+        self._trained: tuple[int, NamedTagger | None] | None = None
 
     def current(self, uow: UnitOfWork) -> NamedTagger:
-        del uow  # the stored, trained models are read through it once there are any
-        return self.default()
+        """Inside an open unit of work. Every call reads the active model's id (one indexed row), so a model
+        switched on is used from the next response on, in every process; its bytes are read and loaded once."""
+        model_id = uow.tagger_models.active_id()
+        if model_id is None:
+            return self.default()
+        held = self._trained
+        if held is None or held[0] != model_id:
+            held = (model_id, _load(uow, model_id))
+            with _lock:
+                self._trained = held
+        return held[1] or self.default()
 
     def default(self) -> NamedTagger:
         from npsloop.tagging.default_model import load_default
@@ -39,6 +55,26 @@ class Models:
             if self.cache_dir not in _defaults:
                 _defaults[self.cache_dir] = load_default(self.cache_dir)
             return _defaults[self.cache_dir]
+
+
+def _load(uow: UnitOfWork, model_id: int) -> NamedTagger | None:
+    """A model stored by an older release may not fit this code's features (tagging/model_file.py refuses it):
+    the default tags meanwhile, and the next training stores one this release reads."""
+    from npsloop.tagging import model_file
+    from npsloop.tagging.default_model import NamedTagger
+
+    stored = uow.tagger_models.data(model_id)
+    if stored is None:
+        return None
+    name, data = stored
+    try:
+        return NamedTagger(name, model_file.loads(data))
+    except model_file.ModelFileError as error:
+        log.warning(
+            "the active tagger model cannot be read by this release; the default tags until the next training",
+            extra={"model": name, "error": str(error)},
+        )
+        return None
 
 
 def tag_response(*, uow: UnitOfWork, models: Models, response: Response, now: datetime) -> tuple[ThemeTag, ...]:
@@ -55,3 +91,37 @@ def tag_response(*, uow: UnitOfWork, models: Models, response: Response, now: da
     uow.tags.replace(response.id, tags)
     response.theme_state, response.tagged_at, response.tagged_by = state.value, now, by
     return tags
+
+
+@dataclass(frozen=True)
+class Retagged:
+    """Progress of a re-tagging, after each committed batch."""
+
+    done: int
+    total: int  # counted when it started; responses arriving meanwhile are tagged by processing anyway
+    last_id: int  # where to go on from (`after_id`) if it is stopped
+    model: str
+
+
+def retag_since(
+    *, uow: UnitOfWork, models: Models, since: datetime, now: datetime, batch: int = 200, after_id: int = 0
+) -> Iterator[Retagged]:
+    """Tags again every processed comment received from `since` on (after a taxonomy or model change), in
+    batches of `batch` responses by id, each its own transaction: a long history never holds one open, and
+    what is done stays done if it stops."""
+    with uow:
+        total = uow.tags.count_commented_since(since)
+    done = 0
+    while True:
+        with uow:
+            ids = uow.tags.commented_since(since, after_id, batch)
+            if not ids:
+                return
+            name = models.current(uow).name
+            for response_id in ids:
+                response = uow.responses.get(response_id)
+                if response is not None:
+                    tag_response(uow=uow, models=models, response=response, now=now)
+            uow.commit()
+        done, after_id = done + len(ids), ids[-1]
+        yield Retagged(done, max(total, done), after_id, name)

@@ -75,3 +75,19 @@ class TagRepository:
             .limit(limit)
         )
         return list(self.session.scalars(stmt))
+
+    def commented_since(self, since: datetime, after_id: int, limit: int) -> list[int]:
+        """Processed responses with a comment received from `since` on, by id past `after_id`: the next batch of a
+        re-tagging, keyset-paged so each batch is one short transaction whatever the history's size."""
+        r = tables.responses.c
+        stmt = sa.select(r.id).where(self._commented_since(since), r.id > after_id).order_by(r.id).limit(limit)
+        return list(self.session.scalars(stmt))
+
+    def count_commented_since(self, since: datetime) -> int:
+        r = tables.responses.c
+        return int(self.session.scalar(sa.select(sa.func.count(r.id)).where(self._commented_since(since))) or 0)
+
+    @staticmethod
+    def _commented_since(since: datetime) -> sa.ColumnElement[bool]:
+        r = tables.responses.c
+        return sa.and_(r.comment.is_not(None), r.status == ResponseStatus.PROCESSED.value, r.received_at >= since)

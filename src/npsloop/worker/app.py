@@ -17,6 +17,7 @@ from npsloop.worker.health import Heartbeat
 TASKS = "npsloop.worker.tasks"
 RETENTION_HOUR = 3
 REVIEW_HOUR = 11  # UTC: morning in the Americas, midday in Europe; the day is checked in the report zone
+TRAINING_HOUR = 4
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
@@ -53,6 +54,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "delivery_ids": {"task": "npsloop.forget_delivery_ids", "schedule": 3600.0},
             "monthly_review": {"task": "npsloop.send_monthly_review", "schedule": crontab(hour=REVIEW_HOUR, minute=23)},
             **retention_schedule(settings),
+            **training_schedule(settings),
         },
         "imports": [TASKS],
     }
@@ -63,6 +65,14 @@ def retention_schedule(settings: Settings) -> dict[str, Any]:
     if not settings.retention_days:
         return {}
     return {"retention": {"task": "npsloop.retention", "schedule": crontab(hour=RETENTION_HOUR, minute=17)}}
+
+
+def training_schedule(settings: Settings) -> dict[str, Any]:
+    """Nightly, after retention: the task trains only when the last training is NPSLOOP_TRAIN_EVERY_DAYS old (a
+    date in the database, so a beat restarted every day still trains every week); 0: off."""
+    if not settings.train_every_days:
+        return {}
+    return {"training": {"task": "npsloop.train_tagger", "schedule": crontab(hour=TRAINING_HOUR, minute=41)}}
 
 
 def create_app(settings: Settings | None = None) -> Celery:

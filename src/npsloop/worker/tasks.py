@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from celery import Task
@@ -163,3 +164,26 @@ def send_monthly_review_task() -> dict[str, Any]:
         public_url=runtime.settings.public_url,
     )
     return {"month": done.month, "sent": done.sent, "skipped": done.skipped}
+
+
+@app.task(name="npsloop.train_tagger", expires=3600)
+def train_tagger_task() -> dict[str, Any] | None:
+    """Minutes of CPU at most, in this worker process, which then tags with the model it switched on."""
+    from npsloop.services.training import train_when_due
+
+    runtime = get_runtime()
+    every = timedelta(days=runtime.settings.train_every_days)
+    done = train_when_due(uow=runtime.uow(), models=runtime.models, now=runtime.clock(), every=every)
+    if done is None:
+        return None
+    log.info(
+        "tagger trained",
+        extra={
+            "model": done.model,
+            "score_before": done.score_before,
+            "score_after": done.score_after,
+            "switched": done.switched,
+            "labels": done.labels,
+        },
+    )
+    return {"model": done.model, "switched": done.switched, "before": done.score_before, "after": done.score_after}
