@@ -93,7 +93,9 @@ def theme_trends(months: Sequence[str], series: Sequence[tuple[str, Sequence[flo
     for n, (label, values) in enumerate(series):
         colour, dash = SERIES[n % len(SERIES)]
         dashes = f' stroke-dasharray="{dash}"' if dash else ""
-        points = [f"{_x(i, len(months)):.1f},{_y(v, 0, 100):.1f}" for i, v in enumerate(values) if v is not None]
+        at = [(_x(i, len(months)), _y(v, 0, 100)) for i, v in enumerate(values) if v is not None]
+        points = [f"{x:.1f},{y:.1f}" for x, y in at]
+        body += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{colour}"/>' for x, y in at]  # a lone month shows
         if points:
             body.append(
                 f'<polyline class="trend" points="{" ".join(points)}" fill="none" stroke="{colour}" '
