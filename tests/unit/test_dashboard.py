@@ -177,3 +177,24 @@ def test_login_attempts_are_throttled_per_client_with_429(runtime):
             "/ui/login", data={"token": "guess"}
         )
     assert last.status_code == 429
+
+
+def test_the_queue_filters_by_a_theme_named_in_the_viewers_language(runtime):
+    from npsloop.domain.theme_tags import Polarity, ThemeTag
+
+    seed_team(runtime)
+    billing, other = (ingest(runtime, score=2) for _ in range(2))
+    drain(runtime)
+    with runtime.uow() as uow:
+        uow.tags.replace(billing, [ThemeTag("billing", Polarity.NEGATIVE, 0.9)])
+        uow.tags.replace(other, [ThemeTag("billing", Polarity.POSITIVE, 0.9)])
+        case_id = uow.responses.get(billing).case_id
+        uow.commit()
+    client = client_for(runtime)
+    page = client.get("/ui/cases?theme=billing&lang=es").text
+    assert re.findall(r'data-case="(\d+)"', page) == [str(case_id)]
+    assert '<option value="billing" selected>Facturación</option>' in page and "Todos los temas" in page
+    assert '&theme=billing">' in page  # the export keeps the filter
+    assert len(re.findall(r'data-case="(\d+)"', client.get("/ui/cases?theme=").text)) == 2
+    unknown = client.get("/ui/cases?theme=%3Cb%3Ebilling")
+    assert unknown.status_code == 422 and "no theme &#39;&lt;b&gt;billing&#39;" in unknown.text

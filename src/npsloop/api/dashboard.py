@@ -17,7 +17,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from npsloop.api.auth import principal_for
-from npsloop.api.params import RowId
+from npsloop.api.errors import ApiError
+from npsloop.api.params import RowId, ThemeKey, known_theme
 from npsloop.bootstrap import Runtime
 from npsloop.dashboard import pages
 from npsloop.dashboard.i18n import LANGUAGES, pick_language, words
@@ -28,6 +29,7 @@ from npsloop.domain.periods import Period
 from npsloop.ratelimit import retry_after_header
 from npsloop.services import casework, directory, reports
 from npsloop.services.ingest import enqueue_notification
+from npsloop.services.themes import current_taxonomy
 from npsloop.signing import same
 from npsloop.store.repositories import CaseFilter
 
@@ -179,33 +181,38 @@ async def logout(request: Request, csrf: Annotated[str, Form(max_length=100)] = 
 
 
 @router.get("/cases")
-async def queue(request: Request, team: str = "", done: str = "") -> Response:
+async def queue(request: Request, team: str = "", theme: ThemeKey = None, done: str = "") -> Response:
     page = await _page(request)
     if page.who is None:
         return _to_login(request)
     who, runtime = page.who, page.runtime
 
-    def load() -> tuple[list[dict[str, Any]], int, list[str]]:
+    def load() -> tuple[list[dict[str, Any]], int, list[str], list[tuple[str, str]]]:
         team_names = [t.name for t in directory.list_teams(uow=runtime.uow())] if who.sees_all_teams else []
         team_id = directory.team_id(uow=runtime.uow(), name=team or None)
-        views, total = casework.queue(
-            uow=runtime.uow(), where=CaseFilter(team_id=team_id), limit=QUEUE_LIMIT, viewer=who
-        )
+        where = CaseFilter(team_id=team_id, theme=known_theme(runtime.uow(), theme or None))
+        views, total = casework.queue(uow=runtime.uow(), where=where, limit=QUEUE_LIMIT, viewer=who)
         now = runtime.clock()
-        return [pages.queue_row(v, now, page.t) for v in views], total, team_names
+        taxonomy = current_taxonomy(uow=runtime.uow())
+        themes = [(t.key, t.name.in_language(page.lang)) for t in taxonomy.themes if not t.retired or t.key == theme]
+        return [pages.queue_row(v, now, page.t) for v in views], total, team_names, themes
 
     try:
-        rows, total, team_names = await run_in_threadpool(load)
+        rows, total, team_names, themes = await run_in_threadpool(load)
     except AccessDenied:
         return page.message(page.t["forbidden"], 403)
     except DomainError as error:
         return page.message(str(error), 422)
+    except ApiError as error:  # an unknown theme: the same sentence the API gives
+        return page.message("; ".join(e["message"] for e in error.errors or []) or error.message, error.status)
     return page.render(
         "queue.html",
         rows=rows,
         total=total,
         teams=team_names,
         team=team,
+        themes=themes,
+        theme=theme or "",
         can_export=who.can(Permission.EXPORT),
         refresh=60,
         flash=page.t["done"] if done else None,
