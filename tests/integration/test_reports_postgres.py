@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from npsloop.services import reports
-from tests.unit import test_auth, test_exports, test_reports, test_tokens
+from tests.unit import test_auth, test_casework, test_exports, test_reports, test_tokens
 
 CHECKS = [
     test_reports.test_months_by_hand_empty_all_promoters_all_detractors_and_one_response,
@@ -15,6 +15,8 @@ CHECKS = [
     test_reports.test_progress_towards_the_years_target,
     test_reports.test_a_thousand_groups_over_a_thousand_days_stay_bounded_and_other_adds_up,
     test_reports.test_a_report_by_team_folds_the_least_answered_teams_into_other,
+    test_reports.test_nps_by_theme_counts_a_response_in_each_of_its_themes_and_the_untagged_as_none,
+    test_casework.test_cases_are_found_by_a_theme_their_customer_complains_of_and_carry_their_themes,
     test_reports.test_loop_closure_in_wall_and_business_time,
     test_reports.test_loop_closure_counts_only_cases_opened_in_the_range,
     test_exports.test_csv_neutralises_formulas_but_keeps_phone_numbers,
