@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     # a report's groups x periods may not exceed report_max_cells (a 422 says what to narrow).
     report_max_groups: int = Field(default=20, ge=1, le=1000)
     report_max_cells: int = Field(default=10_000, ge=100)
+    # The action codes an agent picks from when closing a case (comma separated, snake_case keys; reports and
+    # the monthly review count them, so renaming one splits its history).
+    closure_actions: str = "refund,replacement,callback,explanation,process_fix"
     # Dashboard login attempts per client address (a token bucket, in Redis when there is one): a 429 beyond.
     login_attempts_per_minute: int = Field(default=10, ge=1)
     login_burst: int = Field(default=5, ge=1)
@@ -171,6 +174,18 @@ class Settings(BaseSettings):
                 )
         return value
 
+    @field_validator("closure_actions")
+    @classmethod
+    def _action_codes(cls, value: str) -> str:
+        from npsloop.domain.themes import KEY, MAX_KEY
+
+        for code in listed(value):
+            if len(code) > MAX_KEY or not KEY.fullmatch(code):
+                raise ValueError(
+                    f"each action code must be snake_case (like process_fix), at most {MAX_KEY} characters"
+                )
+        return value
+
     @field_validator("egress_allow")
     @classmethod
     def _egress_allow(cls, value: str) -> str:
@@ -248,6 +263,9 @@ class Settings(BaseSettings):
 
     def intake_integration_names(self) -> list[str]:
         return listed(self.intake_integrations)
+
+    def closure_action_codes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(listed(self.closure_actions)))
 
     def api_token_list(self) -> list[str]:
         return listed(self.api_tokens.get_secret_value())

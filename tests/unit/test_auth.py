@@ -68,13 +68,14 @@ WALK = [
     ("GET", "/v1/teams", "/v1/teams", None, {SUP, ADMIN}),
     ("GET", "/v1/agents", "/v1/agents", None, {SUP, ADMIN}),
     ("POST", "/v1/teams", "/v1/teams", lambda: {"name": "Billing"}, {ADMIN}),
+    ("PATCH", "/v1/teams/{name}", "/v1/teams/Billing", lambda: {"reasons_required": False}, {ADMIN}),
     ("POST", "/v1/agents", "/v1/agents", lambda: {"name": "Bea", "team": "Billing", "email": "b@x.es"}, {ADMIN}),
     ("POST", "/v1/tokens", "/v1/tokens", lambda: {"name": "walk", "role": "supervisor"}, {ADMIN}),
     ("GET", "/v1/tokens", "/v1/tokens", None, {ADMIN}),
     ("POST", "/v1/tokens/{name}/revoke", "/v1/tokens/walk/revoke", None, {ADMIN}),
     ("GET", "/v1/customers/{customer_id:path}/export", "/v1/customers/c-walk/export", None, {ADMIN}),
     ("DELETE", "/v1/customers/{customer_id:path}", "/v1/customers/c-walk", None, {ADMIN}),
-    ("GET", "/v1/themes", "/v1/themes", None, {SUP, ADMIN}),
+    ("GET", "/v1/themes", "/v1/themes", None, {AGENT, SUP, ADMIN}),  # agents pick closing reasons from them
     ("PUT", "/v1/themes", "/v1/themes", lambda: dump_themes(DEFAULT_TAXONOMY), {ADMIN}),  # a str: sent as YAML
     ("POST", "/v1/themes:tag", "/v1/themes:tag", lambda: {"comments": [{"text": "me cobraron doble"}]}, {SUP, ADMIN}),
 ]

@@ -3,10 +3,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from npsloop.domain.cases import Action, Outcome
+from npsloop.domain.closure import DEFAULT_ACTIONS, Closure, InvalidClosure, ReasonsRequired
 from npsloop.domain.errors import CaseNotFound, InvalidTransition
 from npsloop.domain.scores import Category
+from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.domain.theme_tags import Polarity, ThemeTag
+from npsloop.ingest.themes_yaml import dump_themes
+from npsloop.services import directory
 from npsloop.services.casework import act_on_case, get_case, list_cases
+from npsloop.services.themes import load_themes
 from npsloop.store.repositories import CaseFilter
 from tests.conftest import drain, ingest, seed_team
 
@@ -128,3 +133,62 @@ def test_cases_are_found_by_a_theme_their_customer_complains_of_and_carry_their_
     assert search(theme="billing", status="closed") == ({}, 0)
     assert search()[0][untagged] == ()
     assert [tag.theme for tag in get_case(uow=runtime.uow(), case_id=praised).themes] == ["billing", "delivery"]
+
+
+def close(rt, case_id, closure=None, actor="Marta"):
+    return act_on_case(
+        uow=rt.uow(),
+        case_id=case_id,
+        action=Action.CLOSE,
+        actor=actor,
+        now=rt.clock(),
+        outcome=Outcome.RESOLVED,
+        closure=closure,
+        actions=DEFAULT_ACTIONS,
+    )
+
+
+def test_closing_stores_the_reasons_and_action_and_the_timeline_says_them(runtime):
+    seed_team(runtime)
+    case_id = open_case(runtime, score=2)
+    view = close(runtime, case_id, Closure(("billing", "wait_time"), "refund", "refunded the second charge"))
+    assert view.reasons == ("billing", "wait_time")
+    assert (view.case.action_code, view.case.action_note) == ("refund", "refunded the second charge")
+    assert view.case.reasons_at == view.case.closed_at
+    closed = view.events[-1]
+    assert closed.kind == "closed" and closed.data["reasons"] == ["billing", "wait_time"]
+    assert closed.data["action_code"] == "refund"
+
+
+def test_closing_again_after_a_reopen_keeps_only_the_last_reasons(runtime):
+    seed_team(runtime)
+    case_id = open_case(runtime, score=2)
+    close(runtime, case_id, Closure(("billing",), "refund"))
+    act_on_case(uow=runtime.uow(), case_id=case_id, action=Action.REOPEN, actor="Marta", now=runtime.clock())
+    view = close(runtime, case_id, Closure(("delivery",)))
+    assert view.reasons == ("delivery",) and view.case.action_code is None
+
+
+def test_a_team_that_requires_reasons_refuses_a_closure_without_them_and_nothing_is_written(runtime):
+    seed_team(runtime)
+    directory.require_reasons(uow=runtime.uow(), team="Logistics", required=True)
+    case_id = open_case(runtime, score=2)
+    with pytest.raises(ReasonsRequired):
+        close(runtime, case_id, Closure(action_code="callback"))
+    view = get_case(uow=runtime.uow(), case_id=case_id)
+    assert view.case.status == "open" and view.reasons == () and view.case.action_code is None
+    assert close(runtime, case_id, Closure(("delivery",))).case.status == "closed"
+
+
+def test_a_retired_theme_or_an_unknown_action_code_is_refused(runtime):
+    seed_team(runtime)
+    retired = dump_themes(DEFAULT_TAXONOMY).replace("key: price\n", "key: price\n  retired: true\n")
+    load_themes(uow=runtime.uow(), text=retired, now=runtime.clock())
+    case_id = open_case(runtime, score=2)
+    with pytest.raises(InvalidClosure) as refused:
+        close(runtime, case_id, Closure(("price",)))
+    assert refused.value.field == "reasons"
+    with pytest.raises(InvalidClosure) as refused:
+        close(runtime, case_id, Closure(("billing",), "voucher"))
+    assert refused.value.field == "action_code"
+    assert get_case(uow=runtime.uow(), case_id=case_id).case.status == "open"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 
@@ -181,3 +183,29 @@ def test_routing_rules_on_themes_and_risk_are_loaded_shown_and_checked_against_t
         encoding="utf-8",
     )
     assert "line 4: rule 'billing': no theme 'invoices' in the taxonomy" in cli("routing", "load", str(bad), ok=False)
+
+
+def test_a_team_that_requires_reasons_gets_them_from_the_cli_close_too(cli, tmp_path):
+    from npsloop.bootstrap import get_runtime
+    from tests.conftest import FakeDispatcher, drain
+
+    runtime = get_runtime()
+    runtime.dispatcher = FakeDispatcher()
+    cli("teams", "add", "Care", "--default", "--reasons-required")
+    assert '"reasons_required": false' in cli("teams", "reasons", "Care", "--optional")
+    assert '"reasons_required": true' in cli("teams", "reasons", "Care", "--required")
+    path = tmp_path / "live.csv"
+    path.write_text("response_id,score,customer_id,responded_at\nl1,2,c9,2026-01-10T10:00:00Z\n", encoding="utf-8")
+    cli("import", str(path), "--live")
+    drain(runtime)
+    refused = cli("cases", "close", "1", "--outcome", "resolved", ok=False)
+    assert "requires at least one reason theme" in refused
+    assert "no active theme 'bill'" in cli("cases", "close", "1", "--outcome", "resolved", "--reason", "bill", ok=False)
+    closing = ["--reason", "billing", "--reason", "price", "--action-code", "refund", "--action-note", "credited"]
+    assert "case #1 is now closed" in cli("cases", "close", "1", "--outcome", "resolved", *closing)
+    shown = json.loads(cli("cases", "show", "1"))
+    assert (shown["reasons"], shown["action_code"], shown["action_note"]) == (
+        ["billing", "price"],
+        "refund",
+        "credited",
+    )

@@ -46,3 +46,12 @@ def test_a_comma_separated_setting_is_trimmed_and_blanks_dropped():
 
     assert listed(" crm, shop ,,  ") == ["crm", "shop"]
     assert listed("") == []
+
+
+def test_closure_action_codes_are_snake_case_keys_listed_once(monkeypatch):
+    assert Settings().closure_action_codes() == ("refund", "replacement", "callback", "explanation", "process_fix")
+    monkeypatch.setenv("NPSLOOP_CLOSURE_ACTIONS", " refund, goodwill_gesture ,refund,")
+    assert Settings().closure_action_codes() == ("refund", "goodwill_gesture")
+    monkeypatch.setenv("NPSLOOP_CLOSURE_ACTIONS", "refund,Goodwill Gesture")
+    with pytest.raises(ValidationError, match="snake_case"):
+        Settings()

@@ -115,7 +115,7 @@ def test_only_yaml_utf8_within_the_body_limit_is_taken(client, runtime):
     assert huge.status_code == 413
 
 
-def test_readers_of_the_directory_read_only_the_admin_writes(client, runtime):
+def test_readers_of_cases_read_the_themes_only_the_admin_writes(client, runtime):
     text = dump_themes(DEFAULT_TAXONOMY).encode()
     for role, read in [(Role.SUPERVISOR, 200), (Role.INTEGRATION, 403)]:  # agents: in test_auth's route walk
         headers = bearer(runtime, role)
@@ -170,3 +170,10 @@ def test_tagging_reads_its_body_strictly(client):
     repeated = b'{"comments": [{"text": "a", "text": "b"}]}'
     answer = client.post("/v1/themes:tag", content=repeated, headers={**ADMIN, "Content-Type": "application/json"})
     assert answer.status_code == 400
+
+
+def test_the_api_never_fits_a_model_it_answers_503_until_the_worker_has(client, runtime, tmp_path):
+    runtime.models.cache_dir = tmp_path / "not-fitted-yet"  # as right after an upgrade
+    answer = client.post("/v1/themes:tag", json={"comments": [{"text": "me cobraron doble"}]}, headers=ADMIN)
+    assert answer.status_code == 503 and answer.json()["error"] == "model_not_ready"
+    assert answer.headers["Retry-After"] == "60"

@@ -8,6 +8,7 @@ from pydantic import SecretStr
 from twilio.request_validator import RequestValidator
 
 from npsloop.api.app import create_app
+from npsloop.domain.theme_tags import Polarity, ThemeTag
 from npsloop.services.casework import get_case
 from tests.conftest import drain, ingest, seed_team
 
@@ -134,3 +135,49 @@ def test_a_deactivated_agents_reply_changes_nothing(runtime, inbound):
     assert "not registered" in inbound("Vale").text
     assert "not registered" in inbound("1 cerrado resuelto").text
     assert status(runtime).status == "open"
+
+
+def reasons(runtime, case_id=1):
+    return get_case(uow=runtime.uow(), case_id=case_id).reasons
+
+
+@pytest.mark.parametrize(
+    ("body", "sender", "given"),
+    [
+        ("1 cerrado resuelto facturación", MARTA, ("billing",)),
+        ("1 CERRADO RESUELTO Facturacion y Entrega", MARTA, ("billing", "delivery")),
+        ("1 closed resolved billing, wait time", TOM_PHONE, ("billing", "wait_time")),
+    ],
+)
+def test_a_closing_reply_records_its_reasons_by_name_or_key_in_either_language(runtime, inbound, body, sender, given):
+    answer = inbound(body, sender=sender).text
+    assert "closed" in answer or "cerrado" in answer
+    assert reasons(runtime) == given and status(runtime).reasons_at is not None
+
+
+def test_the_reply_confirms_the_reasons_in_the_agents_words(runtime, inbound):
+    assert (
+        "el caso #1 queda cerrado (motivo: Facturacion, Entrega). Gracias."
+        in inbound("1 cerrado resuelto facturación entrega").text
+    )
+
+
+def test_an_unknown_theme_is_named_back_with_the_themes_to_choose_from_and_nothing_changes(runtime, inbound):
+    answer = inbound("1 cerrado resuelto facturas").text
+    assert 'no existe el tema "facturas"; no se ha cambiado nada. Temas: Espera, Resolucion, Trato del' in answer
+    assert status(runtime).status == "open" and reasons(runtime) == ()
+
+
+def test_a_team_that_requires_reasons_gets_them_by_sms_too_with_the_comments_themes_suggested(runtime, inbound):
+    from npsloop.services import directory
+
+    directory.require_reasons(uow=runtime.uow(), team="Logistics", required=True)
+    with runtime.uow() as uow:
+        [response] = uow.responses.for_case(1)
+        uow.tags.replace(response.id, [ThemeTag("delivery", Polarity.NEGATIVE, 0.8)])
+        uow.commit()
+    answer = inbound("1 closed resolved", sender=TOM_PHONE).text
+    assert "your team needs the reason to close case #1; nothing was changed" in answer
+    assert "Reply e.g. 1 closed resolved delivery. Themes: Delivery." in answer
+    assert status(runtime).status == "open"
+    assert "is now closed (reason: Delivery)" in inbound("1 closed resolved delivery", sender=TOM_PHONE).text

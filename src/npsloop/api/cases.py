@@ -18,7 +18,9 @@ from npsloop.api.presenters import case_json
 from npsloop.bootstrap import Runtime
 from npsloop.domain.access import Permission, Principal
 from npsloop.domain.cases import Action, CaseStatus, Outcome
+from npsloop.domain.closure import MAX_ACTION_NOTE, Closure
 from npsloop.domain.scores import Category
+from npsloop.domain.themes import MAX_KEY, MAX_THEMES
 from npsloop.ingest.schemas import Instant, Text
 from npsloop.services import casework
 from npsloop.services.ingest import enqueue_notification
@@ -41,6 +43,15 @@ class CaseActionIn(BaseModel):
     actor: Annotated[Text, Field(min_length=1, max_length=100)] = "api"
     note: Annotated[Text, Field(max_length=2000)] | None = None
     outcome: Outcome | None = None
+    # Closing only: why the customer was unhappy (theme keys, GET /v1/themes) and what was done about it.
+    reasons: Annotated[
+        list[Annotated[Text, Field(min_length=1, max_length=MAX_KEY)]], Field(max_length=MAX_THEMES)
+    ] = []
+    action_code: Annotated[Text, Field(min_length=1, max_length=MAX_KEY)] | None = None
+    action_note: Annotated[Text, Field(max_length=MAX_ACTION_NOTE)] | None = None
+
+    def closure(self) -> Closure:
+        return Closure(tuple(self.reasons), self.action_code, self.action_note)
 
 
 def _runtime(request: Request) -> Runtime:
@@ -170,6 +181,8 @@ async def act(
             note=body.note,
             outcome=body.outcome,
             viewer=who,
+            closure=body.closure(),
+            actions=runtime.settings.closure_action_codes(),
         )
     )
     return case_json(view)

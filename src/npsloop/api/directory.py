@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
@@ -30,6 +30,13 @@ class TeamIn(BaseModel):
     name: Name
     touchpoints: list[Annotated[Text, Field(min_length=1, max_length=100)]] = []
     default: bool = False
+    reasons_required: bool = False  # closing a case needs at least one reason theme
+
+
+class TeamChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reasons_required: bool
 
 
 class AgentIn(BaseModel):
@@ -53,7 +60,22 @@ async def list_teams(request: Request) -> list[dict[str, Any]]:
 async def add_team(request: Request, body: TeamIn) -> dict[str, Any]:
     team = await run_in_threadpool(
         lambda: directory.add_team(
-            uow=request.app.state.runtime.uow(), name=body.name, touchpoints=body.touchpoints, is_default=body.default
+            uow=request.app.state.runtime.uow(),
+            name=body.name,
+            touchpoints=body.touchpoints,
+            is_default=body.default,
+            reasons_required=body.reasons_required,
+        )
+    )
+    return team_json(team)
+
+
+@router.patch("/teams/{name}", dependencies=WRITE)
+async def change_team(request: Request, name: Annotated[str, Path(max_length=100)], body: TeamChange) -> dict[str, Any]:
+    """Makes reasons at closure required (or optional) for the team's cases, from the next closure on."""
+    team = await run_in_threadpool(
+        lambda: directory.require_reasons(
+            uow=request.app.state.runtime.uow(), team=name, required=body.reasons_required
         )
     )
     return team_json(team)

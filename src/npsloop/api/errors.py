@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 
 from npsloop.domain import errors as domain
 from npsloop.domain.access import AccessDenied
+from npsloop.domain.closure import InvalidClosure, ReasonsRequired
 from npsloop.domain.integrations import InvalidIntegration, UnknownIntegration
 from npsloop.domain.outbound import InvalidEndpoint
 from npsloop.domain.periods import PeriodError
@@ -34,6 +35,8 @@ STATUS = {
     domain.InvalidTransition: 409,
     domain.DuplicateName: 409,
     domain.OutcomeRequired: 422,
+    InvalidClosure: 422,
+    ReasonsRequired: 422,
     domain.UnknownTeam: 422,
     domain.UnknownAgent: 422,
     domain.InvalidScore: 422,

@@ -69,8 +69,12 @@ def case_json(view: CaseView, *, full: bool = True) -> dict[str, Any]:
         "time_to_close_seconds": _seconds(case.time_to_close),
         "response_count": len(view.responses),
         "themes": [tag.to_dict() for tag in view.themes],
+        "action_code": case.action_code,
+        "action_note": case.action_note,
+        "reasons_at": _iso(case.reasons_at),
     }
     if full:
+        body["reasons"] = list(view.reasons)
         body["responses"] = [response_json(r) for r in view.responses]
         body["timeline"] = [
             {"kind": e.kind, "actor": e.actor, "at": _iso(e.at), "note": e.note, "data": e.data} for e in view.events

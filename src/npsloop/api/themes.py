@@ -61,7 +61,8 @@ def taxonomy_json(taxonomy: Taxonomy) -> dict[str, Any]:
     return {"version": taxonomy.version, "themes": [theme_json(theme) for theme in taxonomy.themes]}
 
 
-@router.get("/themes", dependencies=[Depends(allow(Permission.READ_DIRECTORY))], response_model=TaxonomyOut)
+# Read with the case permission: every agent closing a case picks its reasons from these themes.
+@router.get("/themes", dependencies=[Depends(allow(Permission.READ_CASES))], response_model=TaxonomyOut)
 async def get_themes(request: Request) -> dict[str, Any]:
     taxonomy = await run_in_threadpool(lambda: service.current_taxonomy(uow=request.app.state.runtime.uow()))
     return taxonomy_json(taxonomy)

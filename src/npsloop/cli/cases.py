@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 
 from npsloop.api.presenters import case_json
 from npsloop.cli.common import fail_on_domain_error, runtime
 from npsloop.domain.cases import Action, CaseStatus, Outcome
+from npsloop.domain.closure import Closure
 from npsloop.services import casework, directory, exports
 from npsloop.services.ingest import enqueue_notification
 from npsloop.store.report_queries import ResponseFilter
@@ -64,12 +66,13 @@ def show(case_id: int) -> None:
     click.echo(json.dumps(case_json(view), ensure_ascii=False, indent=2))
 
 
-def _action_command(action: Action, *, needs_outcome: bool = False) -> click.Command:
+def _action_command(action: Action, *, closes: bool = False) -> click.Command:
     @click.argument("case_id", type=int)
     @click.option("--actor", default="cli", show_default=True, help="Who is acting (an agent's name).")
     @click.option("--note", default=None)
-    def command(case_id: int, actor: str, note: str | None, outcome: str | None = None) -> None:
+    def command(case_id: int, actor: str, note: str | None, outcome: str | None = None, **closing: Any) -> None:
         rt = runtime()
+        closure = Closure(tuple(closing["reasons"]), closing["action_code"], closing["action_note"]) if closes else None
         view = fail_on_domain_error(
             casework.act_on_case,
             uow=rt.uow(),
@@ -79,17 +82,25 @@ def _action_command(action: Action, *, needs_outcome: bool = False) -> click.Com
             now=rt.clock(),
             note=note,
             outcome=Outcome(outcome) if outcome else None,
+            closure=closure,
+            actions=rt.settings.closure_action_codes(),
         )
         click.echo(f"case #{case_id} is now {view.case.status}")
 
-    if needs_outcome:
-        command = click.option("--outcome", type=click.Choice([o.value for o in Outcome]), required=True)(command)
+    if closes:
+        for option in (
+            click.option("--action-note", default=None, help="What was done, in a few words (500 characters)."),
+            click.option("--action-code", default=None, help="One of NPSLOOP_CLOSURE_ACTIONS, like refund."),
+            click.option("--reason", "reasons", multiple=True, help="A theme key (npsloop themes show); repeatable."),
+            click.option("--outcome", type=click.Choice([o.value for o in Outcome]), required=True),
+        ):
+            command = option(command)
     return click.command(action.value, help=f"Mark a case {action.value}.")(command)
 
 
 cases.add_command(_action_command(Action.ACKNOWLEDGE))
 cases.add_command(_action_command(Action.CONTACT))
-cases.add_command(_action_command(Action.CLOSE, needs_outcome=True))
+cases.add_command(_action_command(Action.CLOSE, closes=True))
 cases.add_command(_action_command(Action.REOPEN))
 
 

@@ -24,9 +24,15 @@ def teams() -> None:
 @click.argument("name")
 @click.option("--touchpoint", "touchpoints", multiple=True, help="A touchpoint this team follows up (repeatable).")
 @click.option("--default", "is_default", is_flag=True, help="Catch cases whose touchpoint no team owns.")
-def add_team(name: str, touchpoints: tuple[str, ...], is_default: bool) -> None:
+@click.option("--reasons-required", is_flag=True, help="Closing a case needs at least one reason theme.")
+def add_team(name: str, touchpoints: tuple[str, ...], is_default: bool, reasons_required: bool) -> None:
     team = fail_on_domain_error(
-        directory.add_team, uow=runtime().uow(), name=name, touchpoints=list(touchpoints), is_default=is_default
+        directory.add_team,
+        uow=runtime().uow(),
+        name=name,
+        touchpoints=list(touchpoints),
+        is_default=is_default,
+        reasons_required=reasons_required,
     )
     click.echo(json.dumps(team_json(team), ensure_ascii=False))
 
@@ -123,6 +129,15 @@ def sla(name: str, priority: str, acknowledge: str | None, contact: str | None, 
     steps = {k: v for k, v in {"acknowledge": acknowledge, "contact": contact, "close": close}.items() if v}
     rt = runtime()
     team = fail_on_domain_error(directory.set_schedule, uow=rt.uow(), team=name, sla={priority: steps}, now=rt.clock())
+    click.echo(json.dumps(team_json(team), ensure_ascii=False))
+
+
+@teams.command("reasons")
+@click.argument("name")
+@click.option("--required/--optional", required=True, help="Whether closing a case needs a reason theme.")
+def reasons(name: str, required: bool) -> None:
+    """Make reasons at closure required (or optional) for a team, on every door: API, dashboard, SMS, email."""
+    team = fail_on_domain_error(directory.require_reasons, uow=runtime().uow(), team=name, required=required)
     click.echo(json.dumps(team_json(team), ensure_ascii=False))
 
 

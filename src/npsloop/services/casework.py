@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from npsloop.domain.access import AccessDenied, Principal
 from npsloop.domain.cases import Action, Case, CaseEvent, EventKind, Outcome
+from npsloop.domain.closure import Closure, ClosureRules
 from npsloop.domain.errors import CaseNotFound, UnknownAgent
 from npsloop.domain.notifications import Notification
 from npsloop.domain.responses import Response
+from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.domain.theme_tags import ThemeTag
 from npsloop.store.repositories import CaseFilter
 from npsloop.store.uow import UnitOfWork
@@ -26,6 +29,7 @@ class CaseView:
     team_name: str | None
     assignee_name: str | None
     themes: tuple[ThemeTag, ...] = ()  # of every response the case holds, each theme once, most confident first
+    reasons: tuple[str, ...] = ()  # the reason themes given at its last closure (in a detail view)
 
 
 def act_on_case(
@@ -38,10 +42,18 @@ def act_on_case(
     note: str | None = None,
     outcome: Outcome | None = None,
     viewer: Principal | None = None,
+    closure: Closure | None = None,
+    actions: Sequence[str] = (),
 ) -> CaseView:
+    """Every door moves cases here. Closing takes the reason themes and the action taken (`closure`), checked
+    against the active taxonomy, the installation's action codes (`actions`) and the case's team, whose
+    `reasons_required` makes a closure without reasons an error (ReasonsRequired) rather than a silent gap."""
     with uow:
         case = _reachable(uow, case_id, viewer)
-        case.apply(action, actor=actor, at=now, note=note, outcome=outcome)
+        rules = _closure_rules(uow, case, actions) if action is Action.CLOSE else None
+        event = case.apply(action, actor=actor, at=now, note=note, outcome=outcome, closure=closure, rules=rules)
+        if action is Action.CLOSE and case.id is not None and event.data is not None:
+            uow.reasons.replace(case.id, event.data["reasons"])
         if action is Action.ACKNOWLEDGE and case.assignee_id is None:
             if viewer is not None and viewer.agent_id is not None:
                 case.assignee_id = viewer.agent_id  # the first agent to acknowledge owns the case
@@ -79,6 +91,12 @@ def assign_case(
             uow.notifications.add(notification)
         uow.commit()
         return _view(uow, case), [n.id for n in created if n.id is not None]
+
+
+def _closure_rules(uow: UnitOfWork, case: Case, actions: Sequence[str]) -> ClosureRules:
+    team = uow.directory.team(case.team_id) if case.team_id is not None else None
+    active = (theme.key for theme in uow.themes.stored() or DEFAULT_TAXONOMY.themes if not theme.retired)
+    return ClosureRules.of(active, actions, reasons_required=team is not None and team.reasons_required)
 
 
 def get_case(*, uow: UnitOfWork, case_id: int, viewer: Principal | None = None) -> CaseView:
@@ -141,4 +159,5 @@ def _view(uow: UnitOfWork, case: Case, *, full: bool = True) -> CaseView:
         team_name=team.name if team else None,
         assignee_name=assignee.name if assignee else None,
         themes=uow.tags.of_case(case.id),
+        reasons=uow.reasons.for_case(case.id) if full else (),
     )

@@ -14,7 +14,9 @@ from npsloop.store.uow import Conflict, UnitOfWork
 ROLES = ("agent", "supervisor", "head")
 
 
-def add_team(*, uow: UnitOfWork, name: str, touchpoints: list[str], is_default: bool = False) -> Team:
+def add_team(
+    *, uow: UnitOfWork, name: str, touchpoints: list[str], is_default: bool = False, reasons_required: bool = False
+) -> Team:
     with uow:
         if uow.directory.team_named(name) is not None:
             raise DuplicateName(f"a team named {name!r} exists")
@@ -25,7 +27,7 @@ def add_team(*, uow: UnitOfWork, name: str, touchpoints: list[str], is_default: 
                 raise DuplicateName(f"touchpoint {sorted(taken)[0]!r} already belongs to team {team.name!r}")
             if is_default and team.is_default:
                 team.is_default = False  # one default team: the newest default wins
-        team = Team(name=name, touchpoints=sorted(wanted), is_default=is_default)
+        team = Team(name=name, touchpoints=sorted(wanted), is_default=is_default, reasons_required=reasons_required)
         uow.directory.add(team)
         uow.routing.bump_version()
         _commit_unique(uow, f"a team named {name!r} exists")
@@ -117,8 +119,8 @@ def set_schedule(
             found.after_hours_agent_id = agent.id
         if sla is not None:
             merged = {p: dict(steps) for p, steps in found.sla.items()}
-            for priority, steps in sla.items():
-                merged.setdefault(priority, {}).update(steps)
+            for priority, deadlines in sla.items():
+                merged.setdefault(priority, {}).update(deadlines)
             found.sla = merged
         if escalation is not None:
             steps = [parse_step(text) for text in escalation]
@@ -131,6 +133,17 @@ def set_schedule(
         if found.after_hours == "contact" and found.after_hours_agent_id is None:
             raise CalendarError("the contact policy needs an after-hours agent")
         uow.routing.bump_version()
+        uow.commit()
+        return found
+
+
+def require_reasons(*, uow: UnitOfWork, team: str, required: bool) -> Team:
+    """Whether this team's agents must say why (at least one reason theme) to close a case, whatever the door:
+    the rule is read when a case is closed, so it holds from the next closure on."""
+    with uow:
+        found = uow.directory.require_team(team)
+        found.reasons_required = required
+        uow.routing.bump_version()  # teams are cached by version; a cached copy must not keep the old rule
         uow.commit()
         return found
 

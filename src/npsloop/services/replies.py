@@ -1,5 +1,7 @@
 """An agent's SMS reply moves the case it names (or the last one they were alerted about), as that agent, with
-that agent's reach: a phone number is a door like a token, so it gets the same access rule as the API."""
+that agent's reach: a phone number is a door like a token, so it gets the same access rule as the API. A closing
+reply may give its reasons ("1234 cerrado resuelto facturación"); a team that requires them gets them by SMS as
+by any other door, and an agent who gave none is told which themes the customer's comment suggests."""
 
 from __future__ import annotations
 
@@ -8,21 +10,31 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from npsloop.domain.access import AccessDenied, agent_principal
+from npsloop.domain.cases import Action
+from npsloop.domain.closure import Closure, InvalidClosure, ReasonsRequired
 from npsloop.domain.errors import CaseNotFound, InvalidTransition
-from npsloop.domain.replies import NotUnderstood, parse_reply
+from npsloop.domain.replies import NotUnderstood, UnknownTheme, parse_reply
+from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
+from npsloop.domain.theme_tags import negative_themes
+from npsloop.domain.themes import Theme
 from npsloop.services.casework import act_on_case
 from npsloop.store.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+MAX_LISTED_THEMES = 10  # the themes named in a reply: enough to pick from, short enough for a text message
+
 
 @dataclass(frozen=True)
 class ReplyOutcome:
-    code: str  # done | unknown_number | not_understood | no_case | not_found | forbidden | refused
+    # done | unknown_number | not_understood | unknown_theme | reasons_required | no_case | not_found | forbidden
+    # | refused
+    code: str
     language: str = "en"
     case_id: int | None = None
     status: str | None = None
     detail: str | None = None
+    themes: tuple[str, ...] = ()  # theme names in the agent's language: the ones to choose from
 
 
 def handle_agent_reply(*, uow: UnitOfWork, from_phone: str, text: str, now: datetime) -> ReplyOutcome:
@@ -31,8 +43,12 @@ def handle_agent_reply(*, uow: UnitOfWork, from_phone: str, text: str, now: date
         if agent is None or agent.id is None:
             log.warning("SMS reply from a number no agent has")
             return ReplyOutcome("unknown_number")
+        active = [theme for theme in uow.themes.stored() or DEFAULT_TAXONOMY.themes if not theme.retired]
         try:
-            reply = parse_reply(text)
+            reply = parse_reply(text, active)
+        except UnknownTheme as error:
+            names = _names(active, [theme.key for theme in active], agent.language)
+            return ReplyOutcome("unknown_theme", agent.language, detail=error.words, themes=names)
         except NotUnderstood as error:
             return ReplyOutcome("not_understood", agent.language, detail=str(error))
         case_id = reply.case_id or uow.notifications.last_alerted_open_case(agent.id)
@@ -49,6 +65,7 @@ def handle_agent_reply(*, uow: UnitOfWork, from_phone: str, text: str, now: date
             note="by SMS reply",
             outcome=reply.outcome,
             viewer=who,
+            closure=Closure(reply.reasons) if reply.action is Action.CLOSE else None,
         )
     except CaseNotFound:
         return ReplyOutcome("not_found", language, case_id)
@@ -57,5 +74,22 @@ def handle_agent_reply(*, uow: UnitOfWork, from_phone: str, text: str, now: date
         return ReplyOutcome("forbidden", language, case_id)
     except InvalidTransition as error:
         return ReplyOutcome("refused", language, case_id, status=error.status)
+    except ReasonsRequired:
+        return ReplyOutcome("reasons_required", language, case_id, themes=_suggested(uow, case_id, active, language))
+    except InvalidClosure as error:
+        return ReplyOutcome("not_understood", language, case_id, detail=str(error))
     log.info("case moved by SMS reply", extra={"case_id": case_id, "action": reply.action.value})
-    return ReplyOutcome("done", language, case_id, status=view.case.status)
+    given = _names(active, reply.reasons, language)
+    return ReplyOutcome("done", language, case_id, status=view.case.status, themes=given)
+
+
+def _suggested(uow: UnitOfWork, case_id: int, active: list[Theme], language: str) -> tuple[str, ...]:
+    """The themes the customer's comments complain of, to confirm or correct; all of them when none was found."""
+    with uow:
+        keys = negative_themes(uow.tags.of_case(case_id))
+    return _names(active, keys or [theme.key for theme in active], language)
+
+
+def _names(active: list[Theme], keys: list[str] | tuple[str, ...], language: str) -> tuple[str, ...]:
+    named = {theme.key: theme.name.in_language(language) for theme in active}
+    return tuple(named[key] for key in keys if key in named)[:MAX_LISTED_THEMES]
