@@ -98,3 +98,13 @@ def test_a_link_reaches_only_what_its_agent_may_reach(runtime, linked):
     assert refused.status_code == 403
     view = get_case(uow=runtime.uow(), case_id=2)
     assert (view.case.status, view.case.assignee_id) == ("open", None)
+
+
+def test_no_link_closes_a_case_so_none_can_close_one_without_its_reasons(runtime, linked):
+    """Closing needs an outcome and, on teams that require them, reasons: emails carry only acknowledge and
+    contact links, and a validly signed close link is still refused."""
+    client, _ = linked
+    closing = make_token("link-secret-for-tests", {"c": 1, "a": 1, "x": "close"}, expires_at=2**40)
+    assert client.get(f"/v1/links/{closing}").status_code == 403
+    assert client.post(f"/v1/links/{closing}").status_code == 403
+    assert get_case(uow=runtime.uow(), case_id=1).case.status == "open"
