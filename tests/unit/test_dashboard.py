@@ -194,6 +194,7 @@ def test_the_queue_filters_by_a_theme_named_in_the_viewers_language(runtime):
     page = client.get("/ui/cases?theme=billing&lang=es").text
     assert re.findall(r'data-case="(\d+)"', page) == [str(case_id)]
     assert '<option value="billing" selected>Facturación</option>' in page and "Todos los temas" in page
+    assert '<td data-label="Se queja de">Facturación</td>' in page
     assert '&theme=billing">' in page  # the export keeps the filter
     assert len(re.findall(r'data-case="(\d+)"', client.get("/ui/cases?theme=").text)) == 2
     unknown = client.get("/ui/cases?theme=%3Cb%3Ebilling")

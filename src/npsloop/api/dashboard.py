@@ -194,8 +194,9 @@ async def queue(request: Request, team: str = "", theme: ThemeKey = None, done: 
         views, total = casework.queue(uow=runtime.uow(), where=where, limit=QUEUE_LIMIT, viewer=who)
         now = runtime.clock()
         taxonomy = current_taxonomy(uow=runtime.uow())
-        themes = [(t.key, t.name.in_language(page.lang)) for t in taxonomy.themes if not t.retired or t.key == theme]
-        return [pages.queue_row(v, now, page.t) for v in views], total, team_names, themes
+        names = {t.key: t.name.in_language(page.lang) for t in taxonomy.themes}
+        themes = [(t.key, names[t.key]) for t in taxonomy.themes if not t.retired or t.key == theme]
+        return [pages.queue_row(v, now, page.t, names) for v in views], total, team_names, themes
 
     try:
         rows, total, team_names, themes = await run_in_threadpool(load)

@@ -3,6 +3,7 @@ templates only lay them out. Kept free of FastAPI so the wording and the countdo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
 from importlib import resources
@@ -14,6 +15,7 @@ from markupsafe import Markup
 
 from npsloop.dashboard import charts
 from npsloop.domain.scores import NpsSummary
+from npsloop.domain.theme_tags import negative_themes
 from npsloop.services.casework import CaseView
 
 SOON = timedelta(hours=1)
@@ -38,8 +40,13 @@ def span(delta: timedelta) -> str:
     return f"{minutes} min"
 
 
-def queue_row(view: CaseView, now: datetime, words: dict[str, str]) -> dict[str, Any]:
+def queue_row(
+    view: CaseView, now: datetime, words: dict[str, str], theme_names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """`theme_names` names theme keys in the viewer's language; a key it lacks (a theme since removed) shows
+    as itself."""
     case = view.case
+    names = theme_names or {}
     latest = view.responses[-1] if view.responses else None
     row: dict[str, Any] = {
         "id": case.id,
@@ -50,6 +57,7 @@ def queue_row(view: CaseView, now: datetime, words: dict[str, str]) -> dict[str,
         "customer": (latest.customer_name or latest.customer_id) if latest else "—",
         "score": latest.score if latest else "—",
         "comment": _excerpt(latest.comment if latest else None),
+        "themes": ", ".join(names.get(key, key) for key in negative_themes(view.themes)),
         "step": None,
         "countdown": "",
         "urgency": "",
