@@ -4,6 +4,9 @@ import csv
 import io
 import json
 
+import sqlalchemy as sa
+
+from npsloop.domain.responses import Response
 from npsloop.services import directory
 from tests.conftest import FakeDispatcher, drain, ingest
 from tests.unit.test_cli import cli  # noqa: F401  (the fixture)
@@ -89,3 +92,22 @@ def test_nps_by_theme_says_that_a_response_counts_in_each_of_its_themes(cli):  #
     found = json.loads(cli("report", "nps", "--from", "2026-01-01", "--to", "2026-02-28", "--by", "theme", "--json"))
     assert found["group_by"] == "theme" and found["overlapping"] is True
     assert sum(s["total"]["responses"] for s in found["series"]) >= 3  # every answer is in a theme or "(none)"
+
+
+def test_cases_are_listed_and_exported_by_theme(cli, tmp_path):  # noqa: F811
+    from npsloop.domain.theme_tags import Polarity, ThemeTag
+
+    rt = _seed()
+    with rt.uow() as uow:
+        [detractor] = [r for r in uow.session.scalars(sa.select(Response)) if r.case_id is not None]
+        uow.tags.replace(detractor.id, [ThemeTag("billing", Polarity.NEGATIVE, 0.9)])
+        uow.commit()
+    [found] = json.loads(cli("cases", "list", "--theme", "billing", "--json"))
+    assert found["themes"] == [{"theme": "billing", "polarity": "negative", "confidence": 0.9}]
+    assert json.loads(cli("cases", "list", "--theme", "price", "--json")) == []
+    out = tmp_path / "billing.csv"
+    cli("cases", "export", "--theme", "billing", "-o", str(out))
+    (row,) = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert row["negative_themes"] == "billing"
+    assert "no theme 'biling'" in cli("cases", "list", "--theme", "biling", ok=False)
+    assert "no theme 'biling'" in cli("cases", "export", "--theme", "biling", ok=False)

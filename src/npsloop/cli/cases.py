@@ -15,6 +15,7 @@ from npsloop.domain.cases import Action, CaseStatus, Outcome
 from npsloop.domain.closure import Closure
 from npsloop.services import casework, directory, exports
 from npsloop.services.ingest import enqueue_notification
+from npsloop.services.themes import current_taxonomy
 from npsloop.store.report_queries import ResponseFilter
 from npsloop.store.repositories import CaseFilter
 
@@ -27,12 +28,12 @@ def cases() -> None:
 @cases.command("list")
 @click.option("--status", type=click.Choice([s.value for s in CaseStatus]), default=None)
 @click.option("--touchpoint", default=None)
+@click.option("--theme", default=None, help="a theme key the customer complains of (npsloop themes show)")
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
-def list_cases(status: str | None, touchpoint: str | None, limit: int, as_json: bool) -> None:
-    views, total = casework.list_cases(
-        uow=runtime().uow(), where=CaseFilter(status=status, touchpoint=touchpoint), limit=limit, offset=0
-    )
+def list_cases(status: str | None, touchpoint: str | None, theme: str | None, limit: int, as_json: bool) -> None:
+    where = CaseFilter(status=status, touchpoint=touchpoint, theme=_theme(theme))
+    views, total = casework.list_cases(uow=runtime().uow(), where=where, limit=limit, offset=0)
     if as_json:
         click.echo(json.dumps([case_json(v, full=False) for v in views], ensure_ascii=False, indent=2))
         return
@@ -120,6 +121,14 @@ def assign(case_id: int, agent: str, actor: str, note: str | None) -> None:
     click.echo(f"case #{case_id} is now assigned to {view.assignee_name}")
 
 
+def _theme(key: str | None) -> str | None:
+    """A key the taxonomy in force holds (retired ones too), else a usage error: a typo must not look like
+    "no cases"."""
+    if key is not None and key not in {theme.key for theme in current_taxonomy(uow=runtime().uow()).themes}:
+        raise click.BadParameter(f"no theme {key!r}; 'npsloop themes show' lists the keys", param_hint="--theme")
+    return key
+
+
 def _write(chunks: Iterator[str], output: str | None) -> None:
     """Chunk by chunk to the file (or stdout): an export of any size needs no more memory than one page."""
     with click.open_file(output or "-", "wb") as sink:
@@ -132,6 +141,7 @@ def _write(chunks: Iterator[str], output: str | None) -> None:
 @click.option("--status", type=click.Choice([s.value for s in CaseStatus]), default=None)
 @click.option("--team", default=None)
 @click.option("--touchpoint", default=None)
+@click.option("--theme", default=None, help="a theme key the customer complains of (npsloop themes show)")
 @click.option("--opened-from", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--opened-to", type=click.DateTime(["%Y-%m-%d"]), default=None, help="exclusive, UTC")
 @click.option("-o", "--output", default=None, help="a file; stdout if left out")
@@ -140,6 +150,7 @@ def export(
     status: str | None,
     team: str | None,
     touchpoint: str | None,
+    theme: str | None,
     opened_from: datetime | None,
     opened_to: datetime | None,
     output: str | None,
@@ -153,6 +164,7 @@ def export(
         touchpoint=touchpoint,
         opened_from=opened_from.replace(tzinfo=UTC) if opened_from else None,
         opened_to=opened_to.replace(tzinfo=UTC) if opened_to else None,
+        theme=_theme(theme),
     )
     _write(exports.render(exports.case_rows(uow=rt.uow(), where=where), exports.CASE_COLUMNS, fmt), output)
 
