@@ -199,3 +199,68 @@ def test_the_queue_filters_by_a_theme_named_in_the_viewers_language(runtime):
     assert len(re.findall(r'data-case="(\d+)"', client.get("/ui/cases?theme=").text)) == 2
     unknown = client.get("/ui/cases?theme=%3Cb%3Ebilling")
     assert unknown.status_code == 422 and "no theme &#39;&lt;b&gt;billing&#39;" in unknown.text
+
+
+def billing_complaint(runtime):
+    """Case 1, its comment tagged a billing complaint with praise for the delivery."""
+    from npsloop.domain.theme_tags import Polarity, ThemeTag
+
+    seed_team(runtime)
+    response_id = ingest(runtime, score=2, comment="Llegó rápido pero <b>me cobraron</b> dos veces")
+    drain(runtime)
+    with runtime.uow() as uow:
+        uow.tags.replace(
+            response_id,
+            [ThemeTag("billing", Polarity.NEGATIVE, 0.91), ThemeTag("delivery", Polarity.POSITIVE, 0.62)],
+        )
+        uow.commit()
+
+
+def test_the_case_page_shows_the_themes_and_prechecks_the_complaints_as_reasons(runtime):
+    billing_complaint(runtime)
+    page = client_for(runtime).get("/ui/cases/1?lang=es").text
+    assert 'class="tag negative">Facturación <span class="muted">queja · 91%' in page
+    assert 'class="tag positive">Entrega <span class="muted">elogio · 62%' in page
+    checked = re.findall(r'name="reasons" value="(\w+)"( checked)?', page)
+    assert [key for key, on in checked if on] == ["billing"] and len(checked) == 10
+    assert '<option value="process_fix">Mejora del proceso</option>' in page
+    assert "&lt;b&gt;me cobraron&lt;/b&gt;" in page  # the comment is text, never markup
+
+
+def test_closing_from_the_case_page_records_the_reasons_and_action(runtime):
+    from npsloop.services.casework import get_case
+
+    billing_complaint(runtime)
+    client = client_for(runtime)
+    form = {
+        "csrf": csrf(client.get("/ui/cases/1").text),
+        "action": "close",
+        "outcome": "resolved",
+        "reasons": ["billing", "wait_time"],
+        "action_code": "refund",
+        "action_note": "refunded the <script> charge",
+    }
+    assert client.post("/ui/cases/1/act", data=form).status_code == 303
+    view = get_case(uow=runtime.uow(), case_id=1)
+    assert view.reasons == ("billing", "wait_time") and view.case.action_code == "refund"
+    page = client.get("/ui/cases/1").text
+    assert (
+        "Reasons: Billing, Wait time<br>Action taken: Refund<br>What was done: refunded the &lt;script&gt; charge"
+        in page
+    )
+
+
+def test_a_closure_the_rules_refuse_is_explained_on_the_case_page_and_nothing_changes(runtime):
+    from npsloop.services import directory
+
+    billing_complaint(runtime)
+    directory.require_reasons(uow=runtime.uow(), team="Logistics", required=True)
+    client = client_for(runtime)
+    form = {"csrf": csrf(client.get("/ui/cases/1").text), "action": "close", "outcome": "resolved"}
+    refused = client.post("/ui/cases/1/act", data=form)
+    assert refused.status_code == 422 and "This team requires at least one reason to close a case." in refused.text
+    unknown = client.post("/ui/cases/1/act", data={**form, "reasons": ["billing"], "action_code": "voucher"})
+    assert unknown.status_code == 422 and "no action code &#39;voucher&#39;" in unknown.text
+    forged = client.post("/ui/cases/1/act", data={**form, "csrf": "0" * 32, "reasons": ["billing"]})
+    assert forged.status_code == 403
+    assert 'id="case-status">open<' in client.get("/ui/cases/1").text

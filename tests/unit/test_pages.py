@@ -2,6 +2,10 @@ from datetime import UTC, datetime, timedelta
 
 from npsloop.dashboard import pages
 from npsloop.dashboard.i18n import words
+from npsloop.domain.cases import Case
+from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
+from npsloop.domain.theme_tags import Polarity, ThemeTag
+from npsloop.services.casework import CaseView
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
 EN = words("en")
@@ -21,3 +25,17 @@ def test_figures_format():
         "50.0%",
         "1 h 30 min",
     )
+
+
+def test_the_close_form_prechecks_the_complaints_or_the_last_closures_reasons():
+    case = Case(customer_key="shop:c1", team_id=1, opened_at=datetime(2026, 3, 2, tzinfo=UTC), action_code="goodwill")
+    tags = (ThemeTag("billing", Polarity.NEGATIVE, 0.9), ThemeTag("delivery", Polarity.POSITIVE, 0.7))
+    view = CaseView(case, [], [], [], "Logistics", None, themes=tags)
+    form = pages.closure_context(view, DEFAULT_TAXONOMY.themes, "en", ["refund", "goodwill"], EN)
+    assert [r["key"] for r in form["reason_choices"] if r["checked"]] == ["billing"]
+    assert form["actions"] == [("refund", "Refund"), ("goodwill", "goodwill")] and form["action_label"] == "goodwill"
+    reopened = pages.closure_context(
+        CaseView(case, [], [], [], None, None, themes=tags, reasons=("price",)), DEFAULT_TAXONOMY.themes, "es", [], {}
+    )
+    assert [r["key"] for r in reopened["reason_choices"] if r["checked"]] == ["price"]
+    assert reopened["reasons"] == ["Precio"]

@@ -24,8 +24,10 @@ from npsloop.dashboard import pages
 from npsloop.dashboard.i18n import LANGUAGES, pick_language, words
 from npsloop.domain.access import AccessDenied, Permission, Principal
 from npsloop.domain.cases import Action, Outcome
+from npsloop.domain.closure import MAX_ACTION_NOTE, Closure, InvalidClosure, ReasonsRequired
 from npsloop.domain.errors import DomainError
 from npsloop.domain.periods import Period
+from npsloop.domain.themes import MAX_KEY, MAX_THEMES
 from npsloop.ratelimit import retry_after_header
 from npsloop.services import casework, directory, reports
 from npsloop.services.ingest import enqueue_notification
@@ -265,6 +267,13 @@ async def _render_case(page: Page, case_id: int, status: int = 200, **extra: Any
             "urgency": urgency,
             "outcomes": [o.value for o in Outcome],
             "agents": sorted(agents.values()) if who.can(Permission.ASSIGN_CASES) else [],
+            **pages.closure_context(
+                view,
+                current_taxonomy(uow=runtime.uow()).themes,
+                page.lang,
+                runtime.settings.closure_action_codes(),
+                page.t,
+            ),
         }
 
     try:
@@ -284,6 +293,9 @@ async def act(
     csrf: Annotated[str, Form(max_length=100)] = "",
     outcome: Annotated[Outcome | None, Form()] = None,
     note: Annotated[str, Form(max_length=2000)] = "",
+    reasons: Annotated[list[str] | None, Form(max_length=MAX_THEMES)] = None,
+    action_code: Annotated[str, Form(max_length=MAX_KEY)] = "",
+    action_note: Annotated[str, Form(max_length=MAX_ACTION_NOTE)] = "",
 ) -> Response:
     page = await _page(request)
     refused = _refuse_form(page, case_id, csrf, Permission.ACT_ON_CASES)
@@ -302,10 +314,18 @@ async def act(
                 note=note.strip() or None,
                 outcome=outcome,
                 viewer=who,
+                closure=Closure(tuple(reasons or ()), action_code or None, action_note)
+                if action is Action.CLOSE
+                else None,
+                actions=runtime.settings.closure_action_codes(),
             )
         )
     except AccessDenied:
         return page.message(page.t["forbidden"], 403)
+    except ReasonsRequired:
+        return await _render_case(page, case_id, 422, error=page.t["reasons_required"])
+    except InvalidClosure as error:
+        return await _render_case(page, case_id, 422, error=str(error))
     except DomainError as error:
         return await _render_case(page, case_id, 409, error=str(error))
     return RedirectResponse(f"/ui/cases/{case_id}?done={action.value}", status_code=303)

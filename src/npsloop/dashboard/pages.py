@@ -3,7 +3,7 @@ templates only lay them out. Kept free of FastAPI so the wording and the countdo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
 from importlib import resources
@@ -16,6 +16,7 @@ from markupsafe import Markup
 from npsloop.dashboard import charts
 from npsloop.domain.scores import NpsSummary
 from npsloop.domain.theme_tags import negative_themes
+from npsloop.domain.themes import Theme
 from npsloop.services.casework import CaseView
 
 SOON = timedelta(hours=1)
@@ -125,3 +126,33 @@ def report_charts(nps: dict[str, Any], words: dict[str, str]) -> tuple[Markup, M
     )
     # Built from escaped parts in charts.py, so safe to embed as markup.
     return Markup(trend), Markup(split), periods  # noqa: S704
+
+
+def closure_context(
+    view: CaseView, themes: Sequence[Theme], language: str, actions: Sequence[str], words: Mapping[str, str]
+) -> dict[str, Any]:
+    """The case page's themes and its close form. The reason boxes come pre-checked with what the customer
+    complained of (the negative tags), or with the reasons of a previous closure after a reopen: the agent
+    confirms or corrects them, and what they submit is a label the tagger learns from."""
+    names = {theme.key: theme.name.in_language(language) for theme in themes}
+    chosen = set(view.reasons or negative_themes(view.themes))
+    return {
+        "tags": [
+            {"name": names.get(tag.theme, tag.theme), "polarity": tag.polarity.value, "confidence": tag.confidence}
+            for tag in view.themes
+        ],
+        "reason_choices": [
+            {"key": theme.key, "name": names[theme.key], "checked": theme.key in chosen}
+            for theme in themes
+            if not theme.retired
+        ],
+        "reasons": [names.get(key, key) for key in view.reasons],
+        "theme_names": names,
+        "actions": [(code, action_label(code, words)) for code in actions],
+        "action_label": action_label(view.case.action_code, words) if view.case.action_code else None,
+    }
+
+
+def action_label(code: str, words: Mapping[str, str]) -> str:
+    """The default codes have words in each language; a code an installation added shows as itself, readably."""
+    return words.get(f"action_{code}", code.replace("_", " "))
