@@ -14,7 +14,7 @@ from npsloop.api.presenters import case_json
 from npsloop.domain.risk import NotEnoughHistory, RiskInputs
 from npsloop.domain.risk_evaluation import Example
 from npsloop.services.casework import get_case
-from npsloop.services.risk import evaluate, evaluate_risk, history_examples, train_risk
+from npsloop.services.risk import evaluate, evaluate_risk, history_examples, train_risk, train_risk_if_due
 from npsloop.store import tables
 from npsloop.store.repositories import CaseFilter
 from npsloop.store.risk_repository import CaseHistory
@@ -175,3 +175,12 @@ def test_a_model_that_beats_the_rule_on_the_newest_cases_scores_new_cases(runtim
     [case] = [c for c in cases_of(runtime) if c.risk is not None]
     assert case.risk_model == "logistic-1" and case.risk > 0.6
     assert "tier" not in " ".join(case.risk_reasons)  # not gold is the absence of what lowers it: no reason
+
+
+def test_the_beat_trains_when_the_last_model_is_old_enough_and_the_history_is_enough(runtime):
+    week = timedelta(days=7)
+    assert train_risk_if_due(uow=runtime.uow(), now=NOW, every=week) is None  # no history: the rule stays
+    seed_history(runtime, 240, seed=3)
+    assert train_risk_if_due(uow=runtime.uow(), now=NOW, every=week).name == "logistic-1"
+    assert train_risk_if_due(uow=runtime.uow(), now=NOW + timedelta(days=6), every=week) is None
+    assert train_risk_if_due(uow=runtime.uow(), now=NOW + week, every=week).name == "logistic-2"

@@ -6,10 +6,11 @@ model scores new cases. Fitting needs scikit-learn; scoring is a few multiplicat
 
 from __future__ import annotations
 
+import logging
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from npsloop.domain.responses import Response
 from npsloop.domain.risk import (
@@ -31,6 +32,8 @@ from npsloop.store.uow import UnitOfWork
 MIN_CASES = 200  # closed cases with a known ending before a learned model may replace the rule
 MIN_THEME_CASES = 5  # a theme seen in fewer training cases than this is no feature: too little to learn from
 TEST_SHARE = 0.25  # the newest quarter is held out
+
+log = logging.getLogger(__name__)
 
 
 def assess_risk(*, uow: UnitOfWork, response: Response, themes: tuple[str, ...], now: datetime) -> Risk:
@@ -104,6 +107,20 @@ def train_risk(*, uow: UnitOfWork, now: datetime, min_cases: int = MIN_CASES) ->
         name = uow.risk.add_model(model, trained_on=len(examples), auc=learned, rule_auc=rule, active=active, now=now)
         uow.commit()
     return Trained(name, active, evaluation)
+
+
+def train_risk_if_due(*, uow: UnitOfWork, now: datetime, every: timedelta) -> Trained | None:
+    """The beat's: trains when the last model is `every` old (or there is none) and the history is enough;
+    the date is the stored model's, so a beat restarted daily still trains on schedule."""
+    with uow:
+        latest = uow.risk.latest()
+    if latest is not None and now - latest.created_at < every:
+        return None
+    try:
+        return train_risk(uow=uow, now=now)
+    except NotEnoughHistory as why:
+        log.info("risk model not trained", extra={"reason": str(why)})
+        return None
 
 
 def evaluate(examples: Sequence[Example], test_share: float = TEST_SHARE) -> RiskEvaluation:
