@@ -207,3 +207,16 @@ def test_an_erased_case_still_shows_in_the_api_and_the_dashboard_without_the_cus
     for answer in (client.get(f"/v1/cases/{who.case_id}", headers=AUTH), client.get(f"/ui/cases/{who.case_id}")):
         assert answer.status_code == 200 and "erased" in answer.text
         assert not any(value in answer.text for value in who.values)
+
+
+def test_an_erased_case_loses_the_agents_action_note_but_keeps_its_reasons_and_code():
+    from npsloop.domain.cases import Action, Case, Outcome
+    from npsloop.domain.closure import Closure
+
+    case = Case.open(customer_key="shop:c-1", team_id=1, at=T0, response_ref="shop/r1")
+    closure = Closure(("billing",), "refund", "refunded Ana's second charge")
+    case.apply(Action.CLOSE, actor="Marta", at=T0, outcome=Outcome.RESOLVED, closure=closure)
+    erase_case(case, Subject.of("c-1", "shop", [response()]), "shop:erased:abc", actor="dpo", reason="request", now=T0)
+    assert case.action_note == ERASED and case.action_code == "refund"
+    closed = case.events[1].data
+    assert (closed["action_note"], closed["reasons"], closed["action_code"]) == (ERASED, ["billing"], "refund")

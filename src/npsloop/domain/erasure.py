@@ -151,6 +151,8 @@ def erase_case(case: Case, subject: Subject, pseudonym_key: str, *, actor: str, 
     """Notes people wrote about the customer go whole; the system's own notes (after hours, unrouted) only lose
     any personal value they quote. The timeline keeps every event, and gains one saying who erased, and when."""
     case.customer_key = pseudonym_key
+    if case.action_note:
+        case.action_note = ERASED  # what the agent did for the customer, in their words: a note like any other
     for event in case.events:
         if event.note:
             event.note = subject.scrub(event.note) if event.actor == SYSTEM_ACTOR else ERASED
@@ -163,6 +165,8 @@ def erase_case(case: Case, subject: Subject, pseudonym_key: str, *, actor: str, 
 
 def _scrubbed_event_data(kind: str, data: dict[str, Any], subject: Subject) -> dict[str, Any]:
     data = subject.scrub_data(data)
+    if data.get("action_note"):
+        data["action_note"] = ERASED
     changes = data.get("changes")
     if kind == EventKind.RESPONSE_UPDATED.value and isinstance(changes, dict):
         data["changes"] = {
