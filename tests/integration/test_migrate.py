@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -162,3 +163,29 @@ def test_the_theme_tables_come_and_go_with_0013(tmp_path):
     migrate.downgrade(url, "0012")
     assert not {"themes", "themes_version"} & set(sa.inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_the_tagger_models_come_and_go_with_0016_and_one_at_most_is_active(tmp_path):
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    migrate.upgrade(url, "0015")
+    migrate.upgrade(url, "0016")
+    engine = sa.create_engine(url)
+    row = "INSERT INTO tagger_models (name, created_at, trained_on, score_before, score_after, active, data) VALUES "
+    with engine.begin() as connection:
+        connection.execute(sa.text(row + "('a', '2026-12-01 00:00:00', 40, 0.2, 0.4, 1, x'00')"))
+        connection.execute(sa.text(row + "('b', '2026-12-01 00:00:00', 40, 0.2, 0.1, 0, x'00')"))
+    with engine.begin() as connection, pytest.raises(sa.exc.IntegrityError):
+        connection.execute(sa.text("UPDATE tagger_models SET active = 1 WHERE name = 'b'"))
+    migrate.downgrade(url, "0015")
+    assert "tagger_models" not in sa.inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_one_active_tagger_model_is_a_partial_unique_index_on_postgres(pg_url):
+    engine = sa.create_engine(pg_url)
+    with engine.connect() as connection:
+        definition = connection.execute(
+            sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = 'uq_tagger_models_active'")
+        ).scalar_one()
+    engine.dispose()
+    assert "UNIQUE" in definition and "WHERE active" in definition

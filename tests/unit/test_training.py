@@ -141,16 +141,18 @@ def test_the_held_out_part_is_about_a_quarter_and_a_case_stays_where_it_is():
     assert chosen == [held_out(case_id) for case_id in range(1, 2001)]
 
 
-def test_the_held_out_score_counts_negative_tags_against_the_reasons(runtime):
+def test_the_held_out_score_is_over_the_themes_agents_named_and_counts_negative_tags(runtime):
     tagger = runtime.models.default().tagger
-    labels = [Example("me cobraron dos veces la factura", "es", {"billing": Polarity.NEGATIVE})]
-    assert held_out_f1(tagger, labels) == 1.0
+    billing = {"billing": Polarity.NEGATIVE}
+    assert held_out_f1(tagger, [Example("me cobraron dos veces la factura", "es", billing)]) == 1.0
     # a praise of the product is no reason, and not counted against the model either
-    praised = [Example("excelente producto pero me cobraron dos veces", "es", {"billing": Polarity.NEGATIVE})]
-    assert held_out_f1(tagger, praised) == 1.0
-    assert (
-        held_out_f1(tagger, [Example("me cobraron dos veces la factura", "es", {"delivery": Polarity.NEGATIVE})]) == 0.0
-    )
+    assert held_out_f1(tagger, [Example("excelente producto pero me cobraron dos veces", "es", billing)]) == 1.0
+    wrong = [
+        Example("me cobraron dos veces la factura", "es", {"delivery": Polarity.NEGATIVE}),
+        Example("el pedido llego tres dias tarde", "es", billing),
+    ]
+    # billing: one found where the label says delivery, one missed; delivery: found where it is billing, missed
+    assert held_out_f1(tagger, wrong) == 0.0
 
 
 def test_the_nightly_job_trains_only_when_the_last_training_is_old_and_agents_labelled_since(runtime, monkeypatch):

@@ -17,6 +17,7 @@ from npsloop.domain.access import Permission
 from npsloop.domain.theme_tags import MAX_TAGGED_CHARS
 from npsloop.domain.themes import Taxonomy, Theme
 from npsloop.services import themes as service
+from npsloop.services.tagging import ModelNotReady
 
 router = APIRouter(prefix="/v1", tags=["themes"], responses=documented(401, 403, 422, 503), route_class=StrictJsonRoute)
 YAML_TYPES = ("application/yaml", "text/yaml", "application/x-yaml")
@@ -139,12 +140,17 @@ class TaggingOut(BaseModel):
 )
 async def tag_comments(request: Request, body: TagIn) -> dict[str, Any]:
     """Tags comments with the model in force (the trained one once switched on, else the default), as the worker
-    tags responses; nothing is stored. The model is loaded by the API process at the first call."""
+    tags responses; nothing is stored. The model is loaded by the API process at the first call; the API never
+    fits one: until the worker has fitted this release's default, the answer is a 503."""
     rt = request.app.state.runtime
 
     def tag() -> dict[str, Any]:
         with rt.uow() as uow:
-            named = rt.models.current(uow)
+            try:
+                named = rt.models.current(uow, fit=False)
+            except ModelNotReady:
+                message = "the tagging model is being fitted by the worker (after an upgrade); try again shortly"
+                raise ApiError(503, "model_not_ready", message, headers={"Retry-After": "60"}) from None
         pairs = [(comment.text[:MAX_TAGGED_CHARS], comment.language) for comment in body.comments]
         results = named.tagger.tag_many(pairs)
         return {

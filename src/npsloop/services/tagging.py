@@ -27,6 +27,11 @@ _lock = threading.Lock()
 _defaults: dict[Path | None, NamedTagger] = {}
 
 
+class ModelNotReady(Exception):
+    """The default model of this release is not fitted yet (the worker fits it at its first comment, minutes of
+    CPU after an upgrade) and the caller would rather not fit it itself."""
+
+
 class Models:
     """The models of one process, each loaded once and then shared by every task the process runs."""
 
@@ -35,22 +40,25 @@ class Models:
         # The trained model last found active: its id, and the model (None: its bytes cannot be read here).
         self._trained: tuple[int, NamedTagger | None] | None = None
 
-    def current(self, uow: UnitOfWork) -> NamedTagger:
+    def current(self, uow: UnitOfWork, *, fit: bool = True) -> NamedTagger:
         """Inside an open unit of work. Every call reads the active model's id (one indexed row), so a model
-        switched on is used from the next response on, in every process; its bytes are read and loaded once."""
+        switched on is used from the next response on, in every process; its bytes are read and loaded once.
+        With `fit` false, ModelNotReady rather than minutes of fitting the default."""
         model_id = uow.tagger_models.active_id()
         if model_id is None:
-            return self.default()
+            return self.default(fit=fit)
         held = self._trained
         if held is None or held[0] != model_id:
             held = (model_id, _load(uow, model_id))
             with _lock:
                 self._trained = held
-        return held[1] or self.default()
+        return held[1] or self.default(fit=fit)
 
-    def default(self) -> NamedTagger:
-        from npsloop.tagging.default_model import load_default
+    def default(self, *, fit: bool = True) -> NamedTagger:
+        from npsloop.tagging.default_model import is_cached, load_default
 
+        if not fit and self.cache_dir not in _defaults and not is_cached(self.cache_dir):
+            raise ModelNotReady("the default model is not fitted yet")
         with _lock:
             if self.cache_dir not in _defaults:
                 _defaults[self.cache_dir] = load_default(self.cache_dir)

@@ -39,7 +39,8 @@ class NotEnoughLabels(Exception):
 
 @dataclass(frozen=True)
 class Training:
-    """What a training did: both held-out scores (macro-F1 over the themes present), and whether it switched."""
+    """What a training did: both held-out scores (macro-F1 over the themes the held-out labels name), and
+    whether it switched."""
 
     labels: int
     trained_on: int
@@ -117,20 +118,21 @@ def _example(label: LabelledComment, themes: Sequence[str]) -> Example | None:
 
 
 def held_out_f1(tagger: Tagger, examples: Sequence[Example]) -> float:
-    """Macro-F1 over the themes in the labels or the model's negative tags: reasons say why a customer was
-    unhappy, so a positive tag ("the driver was kind") is neither right nor wrong about them."""
+    """Macro-F1 over the themes the held-out labels name, counting the model's negative tags. Agents name the
+    reasons they dealt with, not every theme a comment touches ("blocks broken, a pallet missing" is delivery to
+    them, product quality too to a model): a theme they never name is not scored, but a theme they do name is,
+    each wrong tag of it included. A positive tag ("the driver was kind") is no reason, right or wrong."""
     from npsloop.tagging.evaluation import Counts
 
-    counts: dict[str, Counts] = {}
+    counts: dict[str, Counts] = {theme: Counts() for example in examples for theme in example.themes}
     results = tagger.tag_many((example.text, example.language) for example in examples)
     for example, result in zip(examples, results, strict=True):
         found = {tag.theme for tag in result.tags if tag.polarity is Polarity.NEGATIVE}
-        for theme in found | set(example.themes):
-            tally = counts.setdefault(theme, Counts())
+        for theme, tally in counts.items():
             if theme in found and theme in example.themes:
                 tally.true_positive += 1
             elif theme in found:
                 tally.false_positive += 1
-            else:
+            elif theme in example.themes:
                 tally.false_negative += 1
     return sum(tally.f1 for tally in counts.values()) / len(counts) if counts else 0.0

@@ -39,6 +39,12 @@ def default_key() -> str:
     return digest.hexdigest()[:16]
 
 
+def is_cached(cache_dir: Path | None) -> bool:
+    """Whether the default model of this release is fitted already (loading it then takes a fraction of a second):
+    a process that must not spend minutes fitting (the API) asks first."""
+    return cache_dir is not None and (cache_dir / f"tagger-{default_key()}.npz").is_file()
+
+
 def load_default(cache_dir: Path | None) -> NamedTagger:
     """From the cache when it holds this key's model, else fitted and written there (atomically, so processes
     starting together never read half a file). A cache that cannot be read or written only costs the fit."""
