@@ -60,3 +60,15 @@ def test_the_training_task_does_nothing_before_there_are_labels(runtime, monkeyp
     assert tasks.train_tagger_task() is None
     with runtime.uow() as uow:
         assert uow.tagger_models.listed() == []
+
+
+def test_the_risk_model_is_trained_at_the_same_pace_and_not_before_there_is_history(runtime, tmp_path, monkeypatch):
+    from npsloop.worker import tasks
+
+    beat = celery_config(Settings(data_dir=tmp_path))["beat_schedule"]["risk_training"]
+    assert beat["task"] == tasks.train_risk_task.name
+    assert "risk_training" not in celery_config(Settings(data_dir=tmp_path, train_every_days=0))["beat_schedule"]
+    monkeypatch.setattr(tasks, "get_runtime", lambda: runtime)
+    assert tasks.train_risk_task() is None
+    with runtime.uow() as uow:
+        assert uow.risk.latest() is None

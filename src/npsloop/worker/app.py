@@ -72,7 +72,11 @@ def training_schedule(settings: Settings) -> dict[str, Any]:
     date in the database, so a beat restarted every day still trains every week); 0: off."""
     if not settings.train_every_days:
         return {}
-    return {"training": {"task": "npsloop.train_tagger", "schedule": crontab(hour=TRAINING_HOUR, minute=41)}}
+    return {
+        "training": {"task": "npsloop.train_tagger", "schedule": crontab(hour=TRAINING_HOUR, minute=41)},
+        # The risk model keeps the same pace, on its own stored date.
+        "risk_training": {"task": "npsloop.train_risk", "schedule": crontab(hour=TRAINING_HOUR, minute=53)},
+    }
 
 
 def create_app(settings: Settings | None = None) -> Celery:

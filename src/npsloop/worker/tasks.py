@@ -187,3 +187,19 @@ def train_tagger_task() -> dict[str, Any] | None:
         },
     )
     return {"model": done.model, "switched": done.switched, "before": done.score_before, "after": done.score_after}
+
+
+@app.task(name="npsloop.train_risk", expires=3600)
+def train_risk_task() -> dict[str, Any] | None:
+    """Seconds of CPU: a logistic regression on the closed cases, when the last one is old enough."""
+    from npsloop.services.risk import train_risk_if_due
+
+    runtime = get_runtime()
+    every = timedelta(days=runtime.settings.train_every_days)
+    done = train_risk_if_due(uow=runtime.uow(), now=runtime.clock(), every=every)
+    if done is None:
+        return None
+    learned = done.evaluation.learned
+    figures = {"model": done.name, "active": done.active, "auc": learned.auc if learned else None}
+    log.info("risk model trained", extra=figures)
+    return figures
