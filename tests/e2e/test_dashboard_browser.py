@@ -1,5 +1,6 @@
 """The dashboard in a real headless Chromium (the system's, driven by Playwright) against a uvicorn server on
-PostgreSQL: log in, find the overdue case at the top, open it, acknowledge and close it, read the reports.
+PostgreSQL: log in, find the overdue case at the top, open it, acknowledge and close it with its reasons, read the
+reports.
 Screenshots land in test-artifacts/browser/ for a person to look at."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from npsloop.api.app import create_app
 from npsloop.domain.access import Role
+from npsloop.domain.theme_tags import Polarity, ThemeTag
 from npsloop.services import reports, tokens
 from npsloop.store import tables
 from tests.conftest import at, drain, ingest, madrid_schedule, seed_team
@@ -106,17 +108,29 @@ def test_a_supervisor_logs_in_closes_the_overdue_case_and_reads_the_reports(site
     expect(first.locator("td.overdue")).to_contain_text("overdue by")
     page.screenshot(path=ARTIFACTS / "1-queue.png", full_page=True)
 
+    with pg_runtime.uow() as uow:  # what the tagger might have read in her comment, set by hand to be known
+        for response in uow.responses.for_case(2):
+            uow.tags.replace(response.id, [ThemeTag("communication", Polarity.NEGATIVE, 0.8)])
+        uow.commit()
     first.locator("a").click()
     expect(page.locator("h1")).to_contain_text("open")
+    expect(page.locator("#case-themes .tag.negative")).to_contain_text("Communication")
     expect(page.locator("blockquote")).to_have_text("Nobody called me back")
     expect(page.locator("a[href='tel:+34600111444']")).to_be_visible()
     page.click("button[value=acknowledge]")
     expect(page.locator("#case-status")).to_have_text("acknowledged")
     expect(page.locator("[role=status]")).to_have_text("Done")
+    expect(page.locator("input[name=reasons][value=communication]")).to_be_checked()  # from her complaint
+    page.check("input[name=reasons][value=wait_time]")  # the agent adds what the call taught her
     page.select_option("select[name=outcome]", "resolved")
+    page.select_option("select[name=action_code]", "callback")
+    page.fill("input[name=action_note]", "Called back, explained the delay")
     page.locator("form:has(button[value=close]) input[name=note]").fill("Called her, sent a refund")
+    page.locator("#close-form").screenshot(path=ARTIFACTS / "2-close-with-reasons.png")
     page.click("button[value=close]")
     expect(page.locator("#case-status")).to_have_text("closed")
+    expect(page.locator("#case-reasons")).to_contain_text("Reasons: Communication, Wait time")
+    expect(page.locator("#case-reasons")).to_contain_text("Action taken: Callback")
     expect(page.locator("ol.timeline").first).to_contain_text("Called her, sent a refund")
     page.screenshot(path=ARTIFACTS / "2-case-closed.png", full_page=True)
 
@@ -151,11 +165,10 @@ def test_a_supervisor_logs_in_closes_the_overdue_case_and_reads_the_reports(site
         case = uow.cases.get(2)
         assert case.status == "closed" and case.outcome == "resolved"
         assert {e.actor for e in case.events if e.kind in ("acknowledged", "closed")} == {"Sofía"}
+        assert uow.reasons.for_case(2) == ("communication", "wait_time") and case.action_code == "callback"
 
 
 def test_the_why_page_draws_the_theme_pareto_nps_by_theme_and_trends(site, browser_page, pg_runtime):
-    from npsloop.domain.theme_tags import Polarity, ThemeTag
-
     base, secret, _ = site
     page = browser_page
     with pg_runtime.uow() as uow:  # the themes the tagger might have read, set by hand so the charts are known

@@ -244,6 +244,7 @@ def test_closing_from_the_case_page_records_the_reasons_and_action(runtime):
     view = get_case(uow=runtime.uow(), case_id=1)
     assert view.reasons == ("billing", "wait_time") and view.case.action_code == "refund"
     page = client.get("/ui/cases/1").text
+    assert "Reasons: Billing, Wait time · Action taken: Refund</li>" in page  # the timeline's closing event
     assert (
         "Reasons: Billing, Wait time<br>Action taken: Refund<br>What was done: refunded the &lt;script&gt; charge"
         in page

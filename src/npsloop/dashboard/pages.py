@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from npsloop.dashboard import charts
+from npsloop.domain.closure import DEFAULT_ACTIONS
 from npsloop.domain.scores import NpsSummary
 from npsloop.domain.theme_tags import negative_themes
 from npsloop.domain.themes import Theme
@@ -149,6 +150,7 @@ def closure_context(
         "reasons": [names.get(key, key) for key in view.reasons],
         "theme_names": names,
         "actions": [(code, action_label(code, words)) for code in actions],
+        "action_labels": {code: action_label(code, words) for code in (*actions, *DEFAULT_ACTIONS)},
         "action_label": action_label(view.case.action_code, words) if view.case.action_code else None,
     }
 
