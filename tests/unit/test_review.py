@@ -9,9 +9,10 @@ October's 3 detractors: billing 2 (66.7 %), wait_time 1 (33.3 %). Movers: delive
     -4.2 and wait_time +4.2.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from npsloop.api.app import create_app
@@ -143,3 +144,26 @@ def test_the_review_over_http_with_its_422_and_403(seeded):
     agent = tokens.create_token(uow=seeded.uow(), name="m-review", role=Role.AGENT, agent="Marta", now=seeded.clock())
     assert client.get("/v1/reports/review", headers={"Authorization": f"Bearer {agent.secret}"}).status_code == 403
     assert client.get("/v1/reports/review").status_code == 401
+
+
+def test_a_team_in_its_own_zone_counts_its_own_months(seeded):
+    from npsloop.services import directory
+    from npsloop.store import tables
+
+    directory.add_team(uow=seeded.uow(), name="Bogotá", touchpoints=["store"], is_default=False)
+    with seeded.uow() as uow:
+        team = uow.directory.require_team("Bogotá")
+        team.timezone = "America/Bogota"
+        at = datetime(2027, 3, 1, 3, tzinfo=UTC)  # 28 February, 22:00 in Bogotá
+        uow.session.execute(
+            sa.insert(tables.responses).values(
+                integration="shop", external_id="r-bogota", score=10, survey_type="relational", customer_id="c-b",
+                responded_at=at, received_at=at, attributes={}, status="processed", team_id=team.id,
+            )
+        )  # fmt: skip
+        uow.commit()
+    february = {line.team: line for line in month_review(seeded, month=date(2027, 2, 1)).nps}
+    march = {line.team: line for line in month_review(seeded, month=date(2027, 3, 1)).nps}
+    assert february["Bogotá"].month.total == 1 and february[None].month.total == 0
+    assert march["Bogotá"].month.total == 0 and march[None].month.total == 1
+    assert march["Bogotá"].year_to_date.total == 1  # its year holds its February

@@ -5,21 +5,24 @@ own zone, as in every other report."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from npsloop.domain import why
+from npsloop.domain import loop, why
 from npsloop.domain.access import Permission, Principal
 from npsloop.domain.directory import Team
 from npsloop.domain.periods import Period, local_midnight, next_start
 from npsloop.domain.scores import NpsSummary, SurveyType
+from npsloop.domain.sla import BusinessCalendar
 from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.domain.themes import Localized
 from npsloop.services import reports
-from npsloop.store.report_queries import ResponseFilter, grouping
+from npsloop.services.schedules import calendar_for
+from npsloop.store.report_queries import ResponseFilter
 from npsloop.store.review_queries import ReviewQueries, RiskRow
 from npsloop.store.uow import UnitOfWork
 
@@ -142,17 +145,14 @@ def monthly_review(
     if viewer is not None:
         viewer.require(Permission.READ_REPORTS)
     month = month_of(f"{month:%Y-%m}")
-    last = next_start(month, Period.MONTH) - timedelta(days=1)
-    closure = reports.loop_report(uow=uow, first=month, last=last, team=None, default_zone=default_zone, now=now)
     zone = ZoneInfo(default_zone)
-    edges = [local_midnight(day, zone) for day in (previous_month(month), month, last + timedelta(days=1))]
+    end = next_start(month, Period.MONTH)
+    edges = [local_midnight(day, zone) for day in (previous_month(month), month, end)]
     with uow:
         queries = ReviewQueries(uow.session)
         teams = sorted(uow.directory.teams(), key=lambda team: team.name)
-        lines = [_nps_line(uow, None, ResponseFilter(), zone, month)]
-        lines += [
-            _nps_line(uow, team, ResponseFilter(team_id=team.id), ZoneInfo(team.timezone), month) for team in teams
-        ]
+        lines = _nps_lines(uow, queries, teams, zone, month)
+        closure = _closure(uow, teams, edges[1], edges[2])
         company = lines[0]
         by_theme = queries.detractor_themes(edges, ResponseFilter())
         now_rows = why.standings(
@@ -179,7 +179,7 @@ def monthly_review(
         month=month,
         timezone=default_zone,
         nps=lines,
-        loop=[_loop_line(None, closure["overall"]), *(_loop_line(row["team"], row) for row in closure["by_team"])],
+        loop=closure,
         responses=company.month.total,
         detractors=company.month.detractors,
         top_themes=top,
@@ -196,29 +196,94 @@ def _tallies(counts: Mapping[Any, int]) -> list[Tally]:
     return [Tally(key, n) for key, n in sorted(counts.items(), key=lambda item: (-item[1], item[0] or ""))]
 
 
-def _nps_line(uow: UnitOfWork, team: Team | None, where: ResponseFilter, zone: ZoneInfo, month: date) -> NpsLine:
-    """Two counts: the month and the one before by survey type, and the year to the month's end."""
+Counts = tuple[
+    dict[tuple[int, int | None, str | None], NpsSummary],  # the month before (0) and the month (1)
+    dict[tuple[int, int | None, str | None], NpsSummary],  # the year to the month's end
+]
+
+
+def _nps_lines(
+    uow: UnitOfWork, queries: ReviewQueries, teams: list[Team], zone: ZoneInfo, month: date
+) -> list[NpsLine]:
+    """The company's line and each team's: two GROUP BYs for all the teams that count in the company's zone,
+    and two more for each team in a zone of its own, whose months start at its own midnights."""
+    shared = _counts(queries, zone, month)
+    return [_line(uow, shared, None, month)] + [
+        _line(uow, shared if ZoneInfo(team.timezone) == zone else _counts(queries, ZoneInfo(team.timezone), month),
+              team, month)
+        for team in teams
+    ]  # fmt: skip
+
+
+def _counts(queries: ReviewQueries, zone: ZoneInfo, month: date) -> Counts:
     end = next_start(month, Period.MONTH)
     edges = [local_midnight(day, zone) for day in (previous_month(month), month, end)]
-    counts = uow.reports.nps_counts(edges, where, grouping("survey_type"))
+    year = [local_midnight(month.replace(month=1), zone), edges[-1]]
+    return queries.nps_by_team(edges, by_survey_type=True), queries.nps_by_team(year, by_survey_type=False)
+
+
+def _line(uow: UnitOfWork, counts: Counts, team: Team | None, month: date) -> NpsLine:
+    by_month, ytd = counts
 
     def of(index: int, kind: SurveyType | None = None) -> NpsSummary:
-        return sum(
-            (found for (at, key), found in counts.items() if at == index and (kind is None or key == kind.value)),
-            EMPTY,
+        return _sum(
+            found
+            for (at, team_id, key), found in by_month.items()
+            if at == index and (team is None or team_id == team.id) and (kind is None or key == kind.value)
         )
 
-    year = [local_midnight(month.replace(month=1, day=1), zone), local_midnight(end, zone)]
-    ytd = uow.reports.nps_counts(year, where, None).get((0, None), EMPTY)
     return NpsLine(
         team=team.name if team else None,
         month=of(1),
         transactional=of(1, SurveyType.TRANSACTIONAL),
         relational=of(1, SurveyType.RELATIONAL),
         previous=of(0),
-        year_to_date=ytd,
+        year_to_date=_sum(found for (at, t, _), found in ytd.items() if at == 0 and (team is None or t == team.id)),
         target=uow.targets.get(team.id if team else None, month.year),
     )
+
+
+def _sum(summaries: Iterable[NpsSummary]) -> NpsSummary:
+    return sum(summaries, EMPTY)
+
+
+def _closure(uow: UnitOfWork, teams: list[Team], start: datetime, end: datetime) -> list[LoopLine]:
+    """Cases opened in the month, summarised by domain.loop for the company and each team. Business time is
+    measured for the contact step only (what the review shows), in each team's calendar."""
+    by_id = {team.id: team for team in teams}
+    calendars: dict[tuple[int, int], BusinessCalendar] = {}
+    overall: list[loop.CaseTimes] = []
+    by_team: dict[int, list[loop.CaseTimes]] = defaultdict(list)
+    for row in uow.reports.cases_opened(start, end, None):
+        owner = by_id.get(row.team_id)
+        business = None
+        if owner is not None and row.contacted_at is not None:
+            business = {"contact": _calendar(calendars, owner, row.opened_at).between(row.opened_at, row.contacted_at)}
+        times = loop.CaseTimes(
+            opened_at=row.opened_at,
+            acknowledged_at=row.acknowledged_at,
+            contacted_at=row.contacted_at,
+            closed_at=row.closed_at,
+            outcome=row.outcome,
+            contact_due_at=row.contact_due_at,
+            close_due_at=row.close_due_at,
+            business=business,
+        )
+        overall.append(times)
+        if owner is not None:
+            by_team[row.team_id].append(times)
+    return [_loop_line(None, loop.summarize(overall))] + [
+        _loop_line(team.name, loop.summarize(by_team.get(team.id, []))) for team in teams if team.id is not None
+    ]
+
+
+def _calendar(cache: dict[tuple[int, int], BusinessCalendar], team: Team, at: datetime) -> BusinessCalendar:
+    """One calendar per team and year: building one loads a year of holidays."""
+    assert team.id is not None
+    key = (team.id, at.year)
+    if key not in cache:
+        cache[key] = calendar_for(team, at)
+    return cache[key]
 
 
 def _loop_line(team: str | None, figures: dict[str, Any]) -> LoopLine:

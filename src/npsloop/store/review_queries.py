@@ -64,6 +64,29 @@ class ReviewQueries:
         )
         return {(row.period, row.theme): int(row.n) for row in self.session.execute(stmt)}
 
+    def nps_by_team(
+        self, edges: Sequence[datetime], by_survey_type: bool
+    ) -> dict[tuple[int, int | None, str | None], NpsSummary]:
+        """Counts per (period, team id, survey type or None) for periods [edges[i], edges[i+1]): every team's
+        line of the review in one GROUP BY, for the teams that count in the company's zone."""
+        r = tables.responses.c
+        period = sa.case(*[(r.responded_at < end, index) for index, end in enumerate(edges[1:])], else_=-1)
+        category = sa.case((r.score <= DETRACTOR_MAX, "d"), (r.score <= 8, "p"), else_="P")
+        kind: sa.ColumnElement[Any] = r.survey_type if by_survey_type else sa.null()
+        grouped = [period, r.team_id, category, *([r.survey_type] if by_survey_type else [])]
+        stmt = (
+            sa.select(
+                period.label("period"), r.team_id, kind.label("kind"), category.label("cat"), sa.func.count().label("n")
+            )
+            .where(r.responded_at >= edges[0], r.responded_at < edges[-1])
+            .group_by(*grouped)
+        )
+        counts: dict[tuple[int, int | None, str | None], dict[str, int]] = {}
+        for row in self.session.execute(stmt):
+            slot = counts.setdefault((row.period, row.team_id, row.kind), {"d": 0, "p": 0, "P": 0})
+            slot[row.cat] += int(row.n)
+        return {k: NpsSummary(promoters=v["P"], passives=v["p"], detractors=v["d"]) for k, v in counts.items()}
+
     def theme_nps(self, start: datetime, end: datetime, where: ResponseFilter) -> dict[str, NpsSummary]:
         """The NPS of the responses whose comment names each theme, whichever way (praise or complaint)."""
         r, t = tables.responses.c, tables.response_themes.c
