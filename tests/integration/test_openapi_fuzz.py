@@ -22,6 +22,7 @@ CHECKS = ["not_a_server_error", "status_code_conformance", "content_type_conform
 @pytest.fixture
 def fuzz(pg_runtime):
     seed_team(pg_runtime)
+    pg_runtime.models.default()  # fitted (or loaded from the test cache): until it is, POST /v1/themes:tag is a 503
     app = create_app(pg_runtime)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield schemathesis.openapi.from_asgi("/openapi.json", app), client

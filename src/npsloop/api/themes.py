@@ -136,7 +136,7 @@ class TaggingOut(BaseModel):
     "/themes:tag",
     dependencies=[Depends(allow(Permission.READ_REPORTS))],
     response_model=TaggingOut,
-    responses=documented(400),
+    responses=documented(400, 413),
 )
 async def tag_comments(request: Request, body: TagIn) -> dict[str, Any]:
     """Tags comments with the model in force (the trained one once switched on, else the default), as the worker

@@ -65,6 +65,7 @@ def train_tagger(*, uow: UnitOfWork, models: Models, now: datetime, seed: Sequen
     from npsloop.tagging.tagger import Tagger, seed_examples
 
     themes = tuple(theme.key for theme in current_taxonomy(uow=uow).active)
+    models.default()  # fitted now if this release's is not yet (minutes): before a transaction opens, not in one
     with uow:
         previous_id = uow.tagger_models.active_id()
         previous = models.current(uow)
