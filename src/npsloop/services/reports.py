@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from npsloop.domain import loop
@@ -307,7 +307,7 @@ def set_target(*, uow: UnitOfWork, year: int, nps: float, team: str | None, acto
 
 def list_targets(*, uow: UnitOfWork) -> list[dict[str, Any]]:
     with uow:
-        return [{**row, "set_at": row["set_at"].isoformat()} for row in uow.targets.all()]  # type: ignore[union-attr]
+        return [{**row, "set_at": cast(datetime, row["set_at"]).isoformat()} for row in uow.targets.all()]
 
 
 # Loop closure ---------------------------------------------------------------------------------------------
