@@ -38,18 +38,12 @@ log = logging.getLogger(__name__)
 
 def assess_risk(*, uow: UnitOfWork, response: Response, themes: tuple[str, ...], now: datetime) -> Risk:
     """Inside the caller's unit of work, for a detractor whose case opens `now`."""
-    assert response.id is not None
+    unresolved, repeat = uow.risk.before_case(response, now, WINDOW)
     inputs = RiskInputs(
         score=response.score,
         themes=themes,
-        unresolved_before=uow.risk.unresolved_before(response.customer_key, now),
-        repeat_detractor=uow.risk.detractor_between(
-            response.integration,
-            response.customer_id,
-            response.responded_at - WINDOW,
-            response.responded_at,
-            response.id,
-        ),
+        unresolved_before=unresolved,
+        repeat_detractor=repeat,
         tier=tier_of(response.attributes),
     )
     model = uow.risk.active_model()

@@ -438,7 +438,8 @@ tagger_models = sa.Table(
     ),
 )
 
-# Learned risk models: a logistic regression is its coefficients, kept as JSON (never a pickle). One is active.
+# Learned risk models: a logistic regression is its coefficients, kept as JSON (never a pickle). At most one is
+# active (a partial unique index), and new cases are scored by it.
 risk_models = sa.Table(
     "risk_models",
     metadata,
@@ -449,6 +450,13 @@ risk_models = sa.Table(
     sa.Column("rule_auc", sa.Float),  # the rule's, on the same cases
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("model", sa.JSON, nullable=False),
+    sa.Index(
+        "uq_risk_models_active",
+        "active",
+        unique=True,
+        postgresql_where=sa.text("active"),
+        sqlite_where=sa.text("active"),
+    ),
 )
 
 # The monthly review emailed to each supervisor: one row per month and recipient, written (and committed) before

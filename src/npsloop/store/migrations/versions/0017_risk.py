@@ -39,9 +39,18 @@ def upgrade() -> None:
         sa.Column("model", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_risk_models")),
     )
+    op.create_index(
+        "uq_risk_models_active",
+        "risk_models",
+        ["active"],
+        unique=True,
+        postgresql_where=sa.text("active"),
+        sqlite_where=sa.text("active"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("uq_risk_models_active", table_name="risk_models")
     op.drop_table("risk_models")
     op.drop_index("ix_responses_customer", table_name="responses")
     op.drop_index("ix_cases_customer", table_name="cases")
