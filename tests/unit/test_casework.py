@@ -192,3 +192,23 @@ def test_a_retired_theme_or_an_unknown_action_code_is_refused(runtime):
         close(runtime, case_id, Closure(("billing",), "voucher"))
     assert refused.value.field == "action_code"
     assert get_case(uow=runtime.uow(), case_id=case_id).case.status == "open"
+
+
+def test_a_theme_in_two_responses_of_a_case_is_listed_once_with_its_most_confident_tag(runtime):
+    seed_team(runtime)
+    customer = {"id": "c-twice", "name": "Ana"}
+    first = ingest(runtime, score=2, customer=customer)
+    drain(runtime)
+    second = ingest(runtime, score=3, customer=customer)
+    drain(runtime)
+    with runtime.uow() as uow:
+        case_id = uow.responses.get(first).case_id
+        assert uow.responses.get(second).case_id == case_id
+        uow.tags.replace(
+            first, [ThemeTag("billing", Polarity.NEGATIVE, 0.6), ThemeTag("price", Polarity.NEGATIVE, 0.9)]
+        )
+        uow.tags.replace(second, [ThemeTag("billing", Polarity.POSITIVE, 0.7)])
+        uow.commit()
+    expected = (ThemeTag("price", Polarity.NEGATIVE, 0.9), ThemeTag("billing", Polarity.POSITIVE, 0.7))
+    [listed], _ = list_cases(uow=runtime.uow(), where=CaseFilter(), limit=10, offset=0)
+    assert listed.themes == expected == get_case(uow=runtime.uow(), case_id=case_id).themes

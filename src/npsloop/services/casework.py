@@ -110,7 +110,7 @@ def list_cases(
     where = narrowed(where, viewer)
     with uow:
         cases, total = uow.cases.search(where, limit=limit, offset=offset)
-        return [_view(uow, case, full=False) for case in cases], total
+        return _views(uow, cases), total
 
 
 def queue(
@@ -120,7 +120,7 @@ def queue(
     where = narrowed(where, viewer)
     with uow:
         cases, total = uow.cases.queue(where, limit=limit)
-        return [_view(uow, case, full=False) for case in cases], total
+        return _views(uow, cases), total
 
 
 def narrowed(where: CaseFilter, viewer: Principal | None) -> CaseFilter:
@@ -147,7 +147,13 @@ def _reachable(uow: UnitOfWork, case_id: int, viewer: Principal | None) -> Case:
     raise AccessDenied("an agent sees only the cases of their own team")
 
 
-def _view(uow: UnitOfWork, case: Case, *, full: bool = True) -> CaseView:
+def _views(uow: UnitOfWork, cases: list[Case]) -> list[CaseView]:
+    """A page of cases for a list, their themes read in one query."""
+    themes = uow.tags.of_cases([case.id for case in cases if case.id is not None])
+    return [_view(uow, case, full=False, themes=themes.get(case.id or 0, ())) for case in cases]
+
+
+def _view(uow: UnitOfWork, case: Case, *, full: bool = True, themes: tuple[ThemeTag, ...] | None = None) -> CaseView:
     assert case.id is not None
     team = uow.directory.team(case.team_id) if case.team_id is not None else None
     assignee = uow.directory.agent(case.assignee_id) if case.assignee_id is not None else None
@@ -158,6 +164,6 @@ def _view(uow: UnitOfWork, case: Case, *, full: bool = True) -> CaseView:
         notifications=uow.notifications.for_case(case.id) if full else [],
         team_name=team.name if team else None,
         assignee_name=assignee.name if assignee else None,
-        themes=uow.tags.of_case(case.id),
+        themes=uow.tags.of_case(case.id) if themes is None else themes,
         reasons=uow.reasons.for_case(case.id) if full else (),
     )

@@ -51,14 +51,29 @@ class TagRepository:
 
     def of_case(self, case_id: int) -> tuple[ThemeTag, ...]:
         """The themes of every response the case holds, each once: its most confident tag."""
-        r = tables.responses.c
-        ids = list(self.session.scalars(sa.select(r.id).where(r.case_id == case_id)))
-        best: dict[str, ThemeTag] = {}
-        for tags in self.of_responses(ids).values():
-            for tag in tags:
-                if tag.theme not in best or tag.confidence > best[tag.theme].confidence:
-                    best[tag.theme] = tag
-        return tuple(sorted(best.values(), key=lambda tag: (-tag.confidence, tag.theme)))
+        return self.of_cases([case_id]).get(case_id, ())
+
+    def of_cases(self, case_ids: Sequence[int]) -> dict[int, tuple[ThemeTag, ...]]:
+        """of_case for a page of cases in one query (a list of 200 cases asked one by one took a second on
+        SQLite); a case with no tags is absent."""
+        if not case_ids:
+            return {}
+        r, t = tables.responses.c, tables.response_themes.c
+        rows = self.session.execute(
+            sa.select(r.case_id, t.theme, t.polarity, t.confidence)
+            .select_from(tables.response_themes.join(tables.responses, r.id == t.response_id))
+            .where(r.case_id.in_(list(case_ids)))
+            .order_by(t.response_id)  # a tie between two responses' tags goes to the earlier, whatever the plan
+        )
+        best: dict[int, dict[str, ThemeTag]] = {}
+        for row in rows:
+            tags = best.setdefault(row.case_id, {})
+            if row.theme not in tags or row.confidence > tags[row.theme].confidence:
+                tags[row.theme] = ThemeTag(row.theme, Polarity(row.polarity), row.confidence)
+        return {
+            case_id: tuple(sorted(tags.values(), key=lambda tag: (-tag.confidence, tag.theme)))
+            for case_id, tags in best.items()
+        }
 
     def untagged_since(self, before: datetime, limit: int) -> list[int]:
         """Commented responses whose comment no model has read yet (a lost task, an upgrade, a history load)."""
