@@ -5,13 +5,20 @@ would make it worse leave the model in force alone; too few labels say so; the n
 The proof uses the real seed (one fit, the slow test of this file); the other fits use a small part of it."""
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
+from npsloop.domain.cases import Action, Outcome
+from npsloop.domain.closure import Closure
+from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.domain.theme_tags import Polarity
+from npsloop.domain.themes import Taxonomy
+from npsloop.ingest.themes_yaml import dump_themes
+from npsloop.services.casework import act_on_case
+from npsloop.services.themes import load_themes
 from npsloop.services.training import (
     MIN_LABELS,
     NotEnoughLabels,
@@ -20,7 +27,6 @@ from npsloop.services.training import (
     train_tagger,
     train_when_due,
 )
-from npsloop.store import tables
 from npsloop.tagging.tagger import Example, seed_examples
 from tests.conftest import at, drain, ingest, seed_team
 from tests.support.trained import store_model
@@ -36,22 +42,26 @@ EVAL = Path(__file__).parents[2] / "benchmarks" / "data" / "themes_eval.jsonl"
 def closed_cases(rt, comments: list[tuple[str, str]]) -> list[int]:
     """Detractors with these comments (text, language), processed as the worker does; their case ids, in order."""
     seed_team(rt)
-    ids = [ingest(rt, score=2, comment=text, language=language) for text, language in comments]
+    ids = [ingest(rt, score=2, comment=text or None, language=language) for text, language in comments]
     drain(rt)
     with rt.uow() as uow:
         return [uow.responses.get(response_id).case_id for response_id in ids]
 
 
 def close_with_reasons(rt, reasons: dict[int, list[str]]) -> None:
-    """What an agent's closure leaves: the case closed, its reasons recorded."""
-    with rt.uow() as uow:
-        cases = tables.cases
-        uow.session.execute(
-            sa.update(cases).where(cases.c.id.in_(reasons)).values(status="closed", closed_at=rt.clock())
+    """Each case closed by its agent with these reason themes, through the one door every closure passes."""
+    for case_id, themes in reasons.items():
+        closure = Closure(reasons=tuple(themes), action_code="explanation")
+        act_on_case(
+            uow=rt.uow(),
+            case_id=case_id,
+            action=Action.CLOSE,
+            actor="Marta",
+            now=rt.clock(),
+            outcome=Outcome.RESOLVED,
+            closure=closure,
+            actions=rt.settings.closure_action_codes(),
         )
-        for case_id, themes in reasons.items():
-            uow.reasons.replace(case_id, themes)
-        uow.commit()
 
 
 def label(rt, rows: list[dict]) -> list[int]:
@@ -128,9 +138,11 @@ def test_too_few_labels_are_named_with_how_many_are_needed(runtime):
         train_tagger(uow=runtime.uow(), models=runtime.models, now=runtime.clock())
 
 
-def test_reasons_of_retired_themes_and_cases_without_a_comment_are_not_labels(runtime):
-    case_ids = closed_cases(runtime, [("la liquidacion no cuadra", "es"), ("el camion llego tarde", "es")])
-    close_with_reasons(runtime, {case_ids[0]: ["billing"], case_ids[1]: ["parking"]})  # parking: no such theme
+def test_reasons_of_themes_retired_since_and_cases_without_a_comment_are_not_labels(runtime):
+    case_ids = closed_cases(runtime, [("la liquidacion no cuadra", "es"), ("carisimo el flete", "es"), ("", "es")])
+    close_with_reasons(runtime, {case_ids[0]: ["billing"], case_ids[1]: ["price"], case_ids[2]: ["billing"]})
+    themes = tuple(replace(theme, retired=theme.key == "price") for theme in DEFAULT_TAXONOMY.themes)
+    load_themes(uow=runtime.uow(), text=dump_themes(Taxonomy(themes)), now=runtime.clock())
     with pytest.raises(NotEnoughLabels, match="not enough labels: 1 of"):
         train_tagger(uow=runtime.uow(), models=runtime.models, now=runtime.clock())
 
