@@ -1,6 +1,10 @@
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
+
 from npsloop.domain.cases import Action, Outcome
+from npsloop.store import tables
 from tests.conftest import ingest, seed_team
 
 
@@ -65,3 +69,38 @@ def test_an_erased_comment_is_never_a_label(runtime):
         uow.commit()
     with runtime.uow() as uow:
         assert uow.reasons.labelled_comments() == []
+
+
+def test_more_labels_than_the_database_binds_in_one_statement_are_read(runtime):
+    """Thousands of labels are read at once (training reads 50,000): no statement may bind one value per case,
+    as SQLite takes at most 32,766. Here its limit is lowered to 50 and 60 cases are read."""
+    count, t0 = 60, datetime(2026, 11, 2, 10, tzinfo=UTC)
+    cases = [
+        {"id": i, "customer_key": f"shop:c{i}", "status": "closed", "opened_at": t0, "closed_at": t0}
+        for i in range(1, count + 1)
+    ]
+    responses = [
+        {
+            "integration": "shop",
+            "external_id": f"r{i}",
+            "score": 2,
+            "comment": "tarde",
+            "survey_type": "transactional",
+            "customer_id": f"c{i}",
+            "responded_at": t0,
+            "received_at": t0,
+            "attributes": {},
+            "status": "processed",
+            "case_id": i,
+        }
+        for i in range(1, count + 1)
+    ]
+    with runtime.uow() as uow:
+        uow.session.execute(sa.insert(tables.cases), cases)
+        uow.session.execute(sa.insert(tables.responses), responses)
+        uow.session.execute(sa.insert(tables.case_reasons), [{"case_id": c["id"], "theme": "delivery"} for c in cases])
+        uow.commit()
+    with runtime.uow() as uow:
+        uow.session.connection().connection.driver_connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 50)
+        rows = uow.reasons.labelled_comments(limit=count)
+    assert len(rows) == count and {row.themes for row in rows} == {("delivery",)}

@@ -21,7 +21,8 @@ router = APIRouter(
 )
 READ = [Depends(allow(Permission.READ_DIRECTORY))]
 WRITE = [Depends(allow(Permission.WRITE_DIRECTORY))]
-Name = Annotated[StrictStr, Field(min_length=1, max_length=100, pattern=r"^[\w.@ -]+$")]
+NAME = r"^[\w.@ -]+$"
+Name = Annotated[StrictStr, Field(min_length=1, max_length=100, pattern=NAME)]
 
 
 class TeamIn(BaseModel):
@@ -71,7 +72,9 @@ async def add_team(request: Request, body: TeamIn) -> dict[str, Any]:
 
 
 @router.patch("/teams/{name}", dependencies=WRITE)
-async def change_team(request: Request, name: Annotated[str, Path(max_length=100)], body: TeamChange) -> dict[str, Any]:
+async def change_team(
+    request: Request, name: Annotated[str, Path(max_length=100, pattern=NAME)], body: TeamChange
+) -> dict[str, Any]:
     """Makes reasons at closure required (or optional) for the team's cases, from the next closure on."""
     team = await run_in_threadpool(
         lambda: directory.require_reasons(

@@ -51,17 +51,23 @@ class ReasonRepository:
         stmt = sa.select(c.id, c.closed_at).where(c.closed_at.is_not(None), c.erased_at.is_(None), labelled)
         if since is not None:
             stmt = stmt.where(c.closed_at >= since)
-        closed = {row.id: row.closed_at for row in self.session.execute(stmt.order_by(c.closed_at, c.id).limit(limit))}
+        # The chosen cases as a subquery rather than a list of ids: tens of thousands of bound ids exceed what
+        # SQLite takes in one statement. Each statement reads the window again, so a case that left it in between
+        # (erased meanwhile) is skipped below rather than half read.
+        picked = stmt.order_by(c.closed_at, c.id).limit(limit).subquery()
+        chosen = sa.select(picked).order_by(picked.c.closed_at, picked.c.id)
+        closed = {row.id: row.closed_at for row in self.session.execute(chosen)}
         if not closed:
             return []
         themes: dict[int, list[str]] = {}
-        given = sa.select(reasons.case_id, reasons.theme).where(reasons.case_id.in_(closed)).order_by(reasons.theme)
-        for case_id, theme in self.session.execute(given):
+        given = sa.select(reasons.case_id, reasons.theme).join(picked, picked.c.id == reasons.case_id)
+        for case_id, theme in self.session.execute(given.order_by(reasons.theme)):
             themes.setdefault(case_id, []).append(theme)
         first: dict[int, tuple[str, str | None]] = {}
         commented = (
             sa.select(r.case_id, r.comment, r.language)
-            .where(r.case_id.in_(closed), r.comment.is_not(None), r.comment != "", r.erased_at.is_(None))
+            .join(picked, picked.c.id == r.case_id)
+            .where(r.comment.is_not(None), r.comment != "", r.erased_at.is_(None))
             .order_by(r.received_at.desc(), r.id.desc())
         )
         for case_id, comment, language in self.session.execute(commented):
@@ -69,5 +75,5 @@ class ReasonRepository:
         return [
             LabelledComment(case_id, closed_at, *first[case_id], tuple(themes[case_id]))
             for case_id, closed_at in closed.items()
-            if case_id in first
+            if case_id in first and case_id in themes
         ]
