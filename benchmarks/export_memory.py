@@ -1,6 +1,6 @@
 """Peak memory of exporting cases, streamed, against loading the same rows at once (the baseline).
 
-Fills a fresh PostgreSQL database with N cases (one response each), then runs each export in its own
+Fills a fresh PostgreSQL database with N cases (one response each, with three themes), then runs each export in its own
 process and reads that process's peak RSS: the service-level stream for N/10 and N cases, the same through
 the HTTP endpoint (uvicorn, streamed to a client that discards the bytes), and a naive export that fetches
 every row into a list before writing. Bounded means the streamed peak barely moves from N/10 to N.
@@ -56,9 +56,15 @@ def fill(url: str, n: int) -> None:
              "attributes": {}, "status": "processed", "case_id": i, "team_id": 1}
             for i in ids
         ]  # fmt: skip
+        themes = [
+            {"response_id": i, "theme": theme, "polarity": polarity, "confidence": 0.8}
+            for i in ids
+            for theme, polarity in (("delivery", "negative"), ("wait_time", "negative"), ("price", "positive"))
+        ]  # every row's theme columns are filled, as a tagged installation's are
         with engine.begin() as connection:
             connection.execute(sa.insert(tables.cases), cases)
             connection.execute(sa.insert(tables.responses), responses)
+            connection.execute(sa.insert(tables.response_themes), themes)
     engine.dispose()
 
 
