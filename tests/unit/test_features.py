@@ -16,3 +16,11 @@ def test_the_fast_transform_is_scikit_learns_transform():
     got = Vectors.of(union).transform(unseen)
     assert got.shape == expected.shape
     np.testing.assert_allclose(got.toarray(), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_every_block_analyzes_before_fitting_so_a_stored_model_can_rebuild_it():
+    """A stored model keeps only each block's vocabulary and idf; its analyzers come from a fresh fitting_union()."""
+    text = normalize("La factura llegó tarde, the invoice came late")
+    terms = [vectorizer.build_analyzer()(text) for _, vectorizer in fitting_union().transformer_list]
+    assert all(terms)
+    assert "c_bill" in terms[-1]

@@ -20,7 +20,7 @@ from npsloop.tagging import model_file
 from npsloop.tagging.tagger import SEED_FILES, Tagger, seed_examples
 
 log = logging.getLogger(__name__)
-CODE_FILES = ("tagger.py", "features.py", "normalize.py", "model_file.py")
+CODE_FILES = ("tagger.py", "features.py", "lexicon.py", "normalize.py", "model_file.py")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
+from npsloop.tagging.lexicon import concepts
+
 
 def fitting_union() -> FeatureUnion:
     """The features to fit: what `Vectors.of` turns into the fast form."""
@@ -20,6 +22,7 @@ def fitting_union() -> FeatureUnion:
         [
             ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)),
             ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)),
+            ("concepts", TfidfVectorizer(analyzer=concepts, sublinear_tf=True)),
         ]
     )
 
