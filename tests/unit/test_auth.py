@@ -64,6 +64,7 @@ WALK = [
     ("GET", "/v1/reports/nps", "/v1/reports/nps", None, {SUP, ADMIN}),
     ("GET", "/v1/reports/loop", "/v1/reports/loop", None, {SUP, ADMIN}),
     ("GET", "/v1/reports/targets", "/v1/reports/targets", None, {SUP, ADMIN}),
+    ("GET", "/v1/reports/review", "/v1/reports/review", None, {SUP, ADMIN}),
     ("PUT", "/v1/reports/targets", "/v1/reports/targets", lambda: {"year": 2026, "nps": 50}, {SUP, ADMIN}),
     ("GET", "/v1/teams", "/v1/teams", None, {SUP, ADMIN}),
     ("GET", "/v1/agents", "/v1/agents", None, {SUP, ADMIN}),
