@@ -13,7 +13,9 @@ import re
 CONCEPTS: dict[str, str] = {
     "waiting": (
         "esper|wait|hold|on hold|en espera|cola|fila|queue|musiquita|musica|hora|hour|minut|dias|days|"
-        "semana|week|mes |month|todavia|still"
+        "semana|week|mes |month|todavia|still|took ages|took forever|took weeks|took days|get through|"
+        "got through|pick up|picked up|turnaround|response time|tiempos de respuesta|eternidad|"
+        "hold music"
     ),
     "slow": (
         "lent|slow|tard|late|demor|delay|atras|behind|eterno|forever|ages|nunca llega|never came|"
@@ -38,19 +40,26 @@ CONCEPTS: dict[str, str] = {
         "prepot|arrogan|patien|pacien|helpful|servicial|agent|asesor|operador|operator|personal|staff|"
         "empleado|employee|cajer|teller|chica|chico|senor|girl|guy|lady|man |tecnico|technician|vendedor|"
         "sales|ejecutiv|rep |representative|desgan|cared|care |respet|respect|grit|yell|sonris|smil|"
-        "profesional|professional|cordial|majo|lovely|nice"
+        "profesional|professional|cordial|majo|lovely|nice|condescend|dismissiv|abrupt|snott|snapp|"
+        "sarcas|patroni|unhelpful|cheerful|welcoming|courteous|manner|bothered|couldnt care|despectiv|"
+        "pesad|antipatic|simpatic|buena onda|mala onda|mala gana|cortante|empatic|carino|mal genio|"
+        "mal humor|foul mood|temper|shout|insult|insolent"
     ),
     "inform": (
         "inform|explic|explain|avis|aviso|notif|warn|told|tell|dijeron|decir|dicen|clar|clear|confus|"
         "contradic|mixed|seguimiento|follow|update|actualiz|comunic|communicat|mensaje|message|sms|email|"
         "nadie|nobody|no one|ni idea|no idea|sabia|know|enterar|found out|heard|news|noticia|tracking|"
-        "seguimiento"
+        "seguimiento|kept me posted|kept us posted|in the loop|heads up|let me know|let us know|"
+        "keep me informed|explanation|aclar|transparen|status|clarity|claridad|vague|mixed messages|"
+        "inconsisten|misinform|wrong information|informacion erronea"
     ),
     "bill": (
         "factur|invoice|bill|cobr|charg|cargo|cargar|reembols|refund|devolucion|devolv|pago|pay|paid|"
         "pague|pagar|debit|debito|tarjeta|card|recibo|receipt|statement|extracto|cuenta|account|credit|"
         "nota de credito|saldo|balance|doble|double|twice|duplic|dos veces|plata|money|dinero|overcharg|"
-        "sobrecargo"
+        "sobrecargo|overcharg|reimburs|money back|credit note|credited|debited|direct debit|"
+        "standing order|instalment|installment|abono|boleta|descont|deduct|taken from|took money|billing|"
+        "invoic"
     ),
     "price": (
         "precio|price|pric|caro|cara|expensiv|barat|cheap|tarifa|tariff|rate|fee|comision|cost|costo|"
@@ -92,12 +101,14 @@ CONCEPTS: dict[str, str] = {
     ),
     "passed_around": (
         "transferred|transfer me|put through|passed around|passed from|passed me|passed between|bounced|"
-        "pillar to post|me pasaron|me pasan|me transfir|me derivaron|me derivan|me mandaron de|me mandan de|"
-        "de un lado a otro|de area en area|departament|department|another team|otro departamento|otra area"
+        "pillar to post|me pasaron|me pasan|me transfir|me derivaron|me derivan|me mandaron de|"
+        "me mandan de|de un lado a otro|de area en area|departament|department|another team|"
+        "otro departamento|otra area"
     ),
     "paperwork": (
-        "papeleo|paperwork|red tape|burocr|bureaucr|formulario|form |forms|document|certificad|certificate|"
-        "comprobante|proof of|firma|sign|fotocop|print|imprim|requisit|requirement|hoops|faff|tramit|lata|lio"
+        "papeleo|paperwork|red tape|burocr|bureaucr|formulario|form |forms|document|certificad|"
+        "certificate|comprobante|proof of|firma|sign|fotocop|print|imprim|requisit|requirement|hoops|"
+        "faff|tramit|lata|lio"
     ),
     "repeat_story": (
         "repet|repeat|from scratch|desde cero|all over again|start over|same story|misma historia|"
@@ -106,17 +117,19 @@ CONCEPTS: dict[str, str] = {
     ),
     "silence": (
         "radio silence|no word|not a word|ni un mensaje|sin aviso|previo aviso|without notice|no notice|"
-        "without warning|sin avisar|nunca avisaron|never told|never warned|nobody told|no one told|nadie avis|"
-        "nadie me dijo|nadie nos|in the dark|sin noticias|no updates|no update|no news|never heard|nunca supe|"
-        "ni idea|no explanation|sin explicacion|didnt tell|didnt warn|no me avisaron|no nos avisaron|"
-        "found out|me entere|nos enteramos|small print|letra chica|fine print|misleading|engan"
+        "without warning|sin avisar|nunca avisaron|never told|never warned|nobody told|no one told|"
+        "nadie avis|nadie me dijo|nadie nos|in the dark|sin noticias|no updates|no update|no news|"
+        "never heard|nunca supe|ni idea|no explanation|sin explicacion|didnt tell|didnt warn|"
+        "no me avisaron|no nos avisaron|found out|me entere|nos enteramos|small print|letra chica|"
+        "fine print|misleading|engan"
     ),
     "unresolved": (
-        "still broken|sigue sin|still not|still no|sin solucion|sin resolver|no fix|not fixed|nothing happens|"
-        "no pasa nada|in progress|en proceso|under review|en revision|escalat|escalan|sigue igual|"
-        "same problem|mismo problema|vuelve a pasar|keeps happening|happened again|volvio a pasar|"
-        "otra vez lo mismo|nunca solucion|never fixed|never solved|never resolved|no solucion|no resolv|"
-        "didnt solve|didnt fix|no arregl|cerraron el|closed the|closed it|cerraron sin|closed without"
+        "still broken|sigue sin|still not|still no|sin solucion|sin resolver|no fix|not fixed|"
+        "nothing happens|no pasa nada|in progress|en proceso|under review|en revision|escalat|escalan|"
+        "sigue igual|same problem|mismo problema|vuelve a pasar|keeps happening|happened again|"
+        "volvio a pasar|otra vez lo mismo|nunca solucion|never fixed|never solved|never resolved|"
+        "no solucion|no resolv|didnt solve|didnt fix|no arregl|cerraron el|closed the|closed it|"
+        "cerraron sin|closed without"
     ),
     "good": (
         "excelent|excellent|genial|great|buen|good|bien|well|perfect|encant|love|grac|thank|maravill|"
