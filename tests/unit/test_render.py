@@ -108,9 +108,10 @@ def test_alerts_carry_the_sla_deadlines_in_the_teams_time(renderer):
 
 
 def test_the_new_case_sms_names_the_themes_in_the_agents_language(renderer):
-    es = renderer.sms("case_opened", "es", {**CONTEXT, "themes": ("facturación", "tiempo de espera")})
-    assert "#4812: nota 2/10 de Lucía" in es and "(delivery). Temas: facturación, tiempo de espera. Confirmar" in es
-    en = renderer.sms("case_opened", "en", {**CONTEXT, "themes": ("billing", "wait time")})
+    plain = {**CONTEXT, "customer_name": "Lucia", "comment": "Tarde"}
+    es = renderer.sms("case_opened", "es", {**plain, "themes": ("facturación", "tiempo de espera")})
+    assert "#4812: nota 2/10 de Lucia" in es and "(delivery). Temas: facturacion, tiempo de espera. Confirmar" in es
+    en = renderer.sms("case_opened", "en", {**plain, "themes": ("billing", "wait time")})
     assert "Themes: billing, wait time." in en
     assert "Tema" not in renderer.sms("case_opened", "es", CONTEXT)
 
@@ -130,12 +131,21 @@ def test_the_comment_is_cut_before_the_themes_and_the_themes_before_the_referenc
     text = renderer.sms("case_opened", language, context)
     assert segments(text) <= 2
     assert text.startswith("npsloop #4812:") and "2/10" in text
-    assert '"' not in text  # nothing of the comment is left
+    assert "á" * 20 not in text  # the comment went before the one theme kept
     kept = [name for name in long_names if name in text]
     assert kept == [long_names[0]]  # whole names, the most confident first, never one cut
     assert text.count("Ж" * 19) == 1
     short = renderer.sms("case_opened", language, {**CONTEXT, "comment": "á" * 3000, "themes": ("facturación",)})
     assert segments(short) <= 2 and "facturación." in short and short.rstrip('"').endswith("...")
+
+
+def test_a_second_theme_goes_before_the_customers_words_are_cut(renderer):
+    context = {**CONTEXT, "customer_name": "Lucía", "comment": "Llegó roto <b>y tarde</b>"}
+    text = renderer.sms("case_opened", "es", {**context, "themes": ("Entrega", "Calidad del producto")})
+    assert segments(text) <= 2 and "Temas: Entrega." in text and "Llegó roto" in text
+    plain = {**context, "customer_name": "Lucia", "comment": "Roto"}
+    roomy = renderer.sms("case_opened", "es", {**plain, "themes": ("Entrega", "Calidad")})
+    assert "Temas: Entrega, Calidad." in roomy  # both, when both fit
 
 
 def test_theme_names_with_markup_are_escaped_in_the_html_email_and_listed_in_the_text_one(renderer):

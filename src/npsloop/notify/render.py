@@ -17,15 +17,18 @@ from npsloop.domain.text import without_accents
 from npsloop.notify import sms_text
 
 LANGUAGES = ("en", "es")
-# Shortened in this order until the SMS fits: the comment's tail first, then the name (the phone is there to
-# call), then the themes (whole names dropped from the least confident, never cut mid-word: they say why the
-# customer is unhappy in a few words, which is worth more than the end of a comment). The case reference and
-# the score are never in the list, so they are never cut.
+# Shortened in this order until the SMS fits: the comment's tail, then the name (the phone is there to call),
+# then the themes (whole names dropped from the least confident, never cut mid-word: they say why the customer
+# is unhappy in a few words, which is worth more than the end of a comment). The case reference and the score
+# are never in the list, so they are never cut.
 SHRINKABLE = ("comment", "customer_name", "themes", "touchpoint", "case_refs")
 # Our own words, not the customer's: their accents are folded whenever that alone keeps the SMS in GSM-7 (checked
 # on every candidate text while shortening), since one "ó" in "facturación" would switch the whole message to
 # UCS-2 and halve its room.
 FOLDABLE = ("themes",)
+# When keeping every theme would leave less of the comment than this, only the most confident theme is named:
+# one theme says why, and the customer's own words say the rest (UCS-2 leaves 134 characters for everything).
+COMMENT_FLOOR = 30
 ELLIPSIS = "..."
 
 
@@ -71,17 +74,14 @@ class Renderer:
             plain = sms_text.normalize(self._render(f"sms/{event}.{lang}.txt", folded))
             return plain if sms_text.is_gsm7(plain) else text
 
-        text = render(values)
-        for key in SHRINKABLE:
-            if sms_text.fits(text):
-                break
-            if values.get(key):
-
-                def attempt(value: Any, key: str = key) -> str:
-                    return render({**values, key: value})
-
-                values[key] = _longest_fitting(values[key], attempt)
-                text = render(values)
+        text, kept = _shortened(values, render)
+        themes, comment = values.get("themes"), values.get("comment")
+        if isinstance(themes, tuple) and len(themes) > 1 and isinstance(comment, str):
+            floor = min(len(comment), COMMENT_FLOOR)
+            if len(kept.get("comment") or "") < floor:
+                fewer, room = _shortened({**values, "themes": themes[:1]}, render)
+                if len(room.get("comment") or "") > len(kept.get("comment") or ""):
+                    text = fewer
         return text
 
     def email(self, event: str, language: str | None, context: Mapping[str, Any]) -> RenderedEmail:
@@ -92,6 +92,23 @@ class Renderer:
             text=self._render(f"email/{event}.{lang}.txt", context).strip() + "\n",
             html=self._render(f"email/{event}.{lang}.html", context),
         )
+
+
+def _shortened(values: dict[str, Any], render: Callable[[Mapping[str, Any]], str]) -> tuple[str, dict[str, Any]]:
+    """The text once it fits, and the values it was rendered from."""
+    values = dict(values)
+    text = render(values)
+    for key in SHRINKABLE:
+        if sms_text.fits(text):
+            break
+        if values.get(key):
+
+            def attempt(value: Any, key: str = key) -> str:
+                return render({**values, key: value})
+
+            values[key] = _longest_fitting(values[key], attempt)
+            text = render(values)
+    return text, values
 
 
 def _normalized(value: Any) -> Any:
