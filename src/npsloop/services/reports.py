@@ -393,6 +393,11 @@ def _case_times(row: Any, calendar: BusinessCalendar | None, closed_before: list
         }
     window_start = row.opened_at - loop.RECONTACT_WINDOW
     recontact = any(window_start <= at <= row.opened_at for at in closed_before)
+    return case_times(row, business, recontact)
+
+
+def case_times(row: Any, business: dict[str, timedelta] | None, recontact: bool = False) -> loop.CaseTimes:
+    """A case as the loop figures measure it, from a row of `uow.reports.cases_opened`."""
     return loop.CaseTimes(
         opened_at=row.opened_at,
         acknowledged_at=row.acknowledged_at,

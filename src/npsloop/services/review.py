@@ -259,16 +259,7 @@ def _closure(uow: UnitOfWork, teams: list[Team], start: datetime, end: datetime)
         business = None
         if owner is not None and row.contacted_at is not None:
             business = {"contact": _calendar(calendars, owner, row.opened_at).between(row.opened_at, row.contacted_at)}
-        times = loop.CaseTimes(
-            opened_at=row.opened_at,
-            acknowledged_at=row.acknowledged_at,
-            contacted_at=row.contacted_at,
-            closed_at=row.closed_at,
-            outcome=row.outcome,
-            contact_due_at=row.contact_due_at,
-            close_due_at=row.close_due_at,
-            business=business,
-        )
+        times = reports.case_times(row, business)
         overall.append(times)
         if owner is not None:
             by_team[row.team_id].append(times)
