@@ -227,6 +227,20 @@ def test_the_case_page_shows_the_themes_and_prechecks_the_complaints_as_reasons(
     assert "&lt;b&gt;me cobraron&lt;/b&gt;" in page  # the comment is text, never markup
 
 
+def test_the_case_page_shows_the_risk_of_complaint_with_its_reasons(runtime):
+    seed_team(runtime)
+    customer = {"id": "c-risky", "name": "Ana", "phone": "+34600111222"}
+    ingest(runtime, score=0, comment="Me cobraron dos veces la factura", customer=customer)
+    drain(runtime)
+    with runtime.uow() as uow:
+        case = uow.cases.get(1)
+        risk, reasons = case.risk, case.risk_reasons
+    assert risk is not None and "score 0" in reasons
+    page = client_for(runtime).get("/ui/cases/1?lang=es").text
+    shown = re.search(r'<span id="case-risk">Riesgo: (\d+)% <span class="muted">\((.+?)\)</span>', page)
+    assert shown and int(shown.group(1)) == round(risk * 100) and "score 0" in shown.group(2)
+
+
 def test_closing_from_the_case_page_records_the_reasons_and_action(runtime):
     from npsloop.services.casework import get_case
 
