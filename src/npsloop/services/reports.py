@@ -332,7 +332,7 @@ def loop_report(
         by_agent: dict[str | None, list[loop.CaseTimes]] = defaultdict(list)
         for row in uow.reports.cases_opened(start, end, only.id if only else None):
             owner = teams.get(row.team_id)
-            calendar = _calendar(calendars, owner, row.opened_at) if owner else None
+            calendar = team_calendar(calendars, owner, row.opened_at) if owner else None
             times = _case_times(row, calendar, closed.get(row.customer_key, []))
             overall.append(times)
             by_team[owner.name if owner else None].append(times)
@@ -370,7 +370,7 @@ def _backlog_by(rows: list[Any], now: datetime, key: Any) -> list[dict[str, Any]
     ]
 
 
-def _calendar(cache: dict[tuple[int, int], BusinessCalendar], team: Team, at: datetime) -> BusinessCalendar:
+def team_calendar(cache: dict[tuple[int, int], BusinessCalendar], team: Team, at: datetime) -> BusinessCalendar:
     """One calendar per team and year: building one loads a year of holidays."""
     assert team.id is not None
     key = (team.id, at.year)

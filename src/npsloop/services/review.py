@@ -21,7 +21,6 @@ from npsloop.domain.sla import BusinessCalendar
 from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.domain.themes import Localized
 from npsloop.services import reports
-from npsloop.services.schedules import calendar_for
 from npsloop.store.report_queries import ResponseFilter
 from npsloop.store.review_queries import ReviewQueries, RiskRow
 from npsloop.store.uow import UnitOfWork
@@ -258,7 +257,11 @@ def _closure(uow: UnitOfWork, teams: list[Team], start: datetime, end: datetime)
         owner = by_id.get(row.team_id)
         business = None
         if owner is not None and row.contacted_at is not None:
-            business = {"contact": _calendar(calendars, owner, row.opened_at).between(row.opened_at, row.contacted_at)}
+            business = {
+                "contact": reports.team_calendar(calendars, owner, row.opened_at).between(
+                    row.opened_at, row.contacted_at
+                )
+            }
         times = reports.case_times(row, business)
         overall.append(times)
         if owner is not None:
@@ -266,15 +269,6 @@ def _closure(uow: UnitOfWork, teams: list[Team], start: datetime, end: datetime)
     return [_loop_line(None, loop.summarize(overall))] + [
         _loop_line(team.name, loop.summarize(by_team.get(team.id, []))) for team in teams if team.id is not None
     ]
-
-
-def _calendar(cache: dict[tuple[int, int], BusinessCalendar], team: Team, at: datetime) -> BusinessCalendar:
-    """One calendar per team and year: building one loads a year of holidays."""
-    assert team.id is not None
-    key = (team.id, at.year)
-    if key not in cache:
-        cache[key] = calendar_for(team, at)
-    return cache[key]
 
 
 def _loop_line(team: str | None, figures: dict[str, Any]) -> LoopLine:
