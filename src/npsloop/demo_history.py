@@ -19,6 +19,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from npsloop.domain.cases import Action, Case, Outcome
+from npsloop.domain.closure import Closure
 from npsloop.domain.responses import Response, ResponseStatus
 from npsloop.domain.themes import DEFAULT_KEYS
 from npsloop.ingest.schemas import ResponseIn
@@ -53,7 +54,7 @@ BUT = {"es": (", pero ", ". Eso si, ", ", aunque "), "en": (", but ", ". That sa
 
 
 @dataclass(frozen=True)
-class Closure:
+class HistoryClosure:
     contacted_after: timedelta
     closed_after: timedelta
     outcome: Outcome
@@ -65,7 +66,7 @@ class Closure:
 class HistoricalAnswer:
     payload: dict[str, Any]  # the shape /v1/responses takes, validated by the same schema when loaded
     complaints: tuple[str, ...]  # the themes its comment was built to complain about
-    closure: Closure | None  # a detractor's case, as its agent closed it
+    closure: HistoryClosure | None  # a detractor's case, as its agent closed it
 
 
 def phrases() -> dict[str, dict[str, dict[str, list[str]]]]:
@@ -182,7 +183,7 @@ def _comment(
     return text + chance.choice([".", "", "!", " 😡" if bad else " 👍", "..."])
 
 
-def _closure(chance: random.Random, complaints: tuple[str, ...]) -> Closure:
+def _closure(chance: random.Random, complaints: tuple[str, ...]) -> HistoryClosure:
     """Most cases are contacted within a day and resolved; one in ten agents corrects the reason."""
     reasons = complaints or _pick(chance, {key: 1 for key in DEFAULT_KEYS}, 1)
     if chance.random() < 0.1:
@@ -190,7 +191,7 @@ def _closure(chance: random.Random, complaints: tuple[str, ...]) -> Closure:
     roll = chance.random()
     outcome = Outcome.RESOLVED if roll < 0.72 else Outcome.NOT_RESOLVED if roll < 0.9 else Outcome.UNREACHABLE
     contacted = timedelta(minutes=chance.randrange(20, 60 * 30))
-    return Closure(
+    return HistoryClosure(
         contacted_after=contacted,
         closed_after=contacted + timedelta(minutes=chance.randrange(10, 60 * 48)),
         outcome=outcome,
@@ -208,7 +209,7 @@ def responses(answers: list[HistoricalAnswer]) -> Iterator[tuple[HistoricalAnswe
         yield answer, response
 
 
-def closed_case(response: Response, closure: Closure, team_id: int | None, agent: str) -> Case:
+def closed_case(response: Response, closure: HistoryClosure, team_id: int | None, agent: str) -> Case:
     opened = response.received_at + timedelta(minutes=2)
     case = Case.open(
         customer_key=response.customer_key,
@@ -219,7 +220,13 @@ def closed_case(response: Response, closure: Closure, team_id: int | None, agent
     )
     case.contact_due_at = opened + timedelta(hours=24)
     case.apply(Action.CONTACT, actor=agent, at=opened + closure.contacted_after)
-    case.apply(Action.CLOSE, actor=agent, at=opened + closure.closed_after, outcome=closure.outcome)
+    case.apply(
+        Action.CLOSE,
+        actor=agent,
+        at=opened + closure.closed_after,
+        outcome=closure.outcome,
+        closure=Closure(reasons=closure.reasons, action_code=closure.action_code),
+    )
     return case
 
 
@@ -250,7 +257,6 @@ def load(rt: Runtime, now: datetime, target: float = 30.0, per_month: int = PER_
             uow.flush()
             names = agents.get(team.id if team else None) or ["agent"]
             case = closed_case(response, answer.closure, response.team_id, names[cases % len(names)])
-            case.action_code, case.reasons_at = answer.closure.action_code, case.closed_at
             uow.cases.add(case)
             uow.flush()
             assert case.id is not None

@@ -73,6 +73,11 @@ def test_the_history_loads_alerting_nobody_with_every_comment_tagged_and_cases_c
         closed = [uow.cases.get(case_id) for case_id in range(1, result.cases + 1)]
         assert {case.status for case in closed} == {"closed"}
         assert all(uow.reasons.for_case(case.id) for case in closed)
+        # closed the way an agent closes: the timeline's closing event says the reasons and the action
+        for case in closed:
+            [closing] = [event for event in case.events if event.kind == "closed"]
+            assert tuple(sorted(closing.data["reasons"])) == uow.reasons.for_case(case.id)
+            assert closing.data["action_code"] == case.action_code and case.reasons_at == case.closed_at
         assert all(response.team_id is not None for response in uow.responses.for_case(closed[0].id))
 
 
