@@ -265,22 +265,14 @@ def load(rt: Runtime, now: datetime, target: float = 30.0, per_month: int = PER_
             cases += 1
         uow.commit()
     set_target(uow=rt.uow(), year=now.year, nps=target, team=None, actor="demo", now=now)
-    return Loaded(len(answers), cases, tag_backlog(rt, now))
+    return Loaded(len(answers), cases, _tag_history(rt, month_starts(now)[0], now))
 
 
-def tag_backlog(rt: Runtime, now: datetime, batch: int = 500) -> int:
-    """Every untagged comment, a batch a transaction, the way the worker tags them."""
-    from npsloop.services.tagging import tag_response
+def _tag_history(rt: Runtime, since: datetime, now: datetime) -> int:
+    """Every comment of the year, the way `npsloop themes retag` tags history: in batches, one a transaction."""
+    from npsloop.services.tagging import retag_since
 
-    tagged = 0
-    while True:
-        with rt.uow() as uow:
-            ids = uow.tags.untagged_since(now + timedelta(days=1), batch)
-            for response_id in ids:
-                response = uow.responses.get(response_id)
-                assert response is not None
-                tag_response(uow=uow, models=rt.models, response=response, now=now)
-            uow.commit()
-        tagged += len(ids)
-        if len(ids) < batch:
-            return tagged
+    done = 0
+    for progress in retag_since(uow=rt.uow(), models=rt.models, since=since, now=now, batch=500):
+        done = progress.done
+    return done
