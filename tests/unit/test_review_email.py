@@ -90,3 +90,21 @@ def test_the_beat_runs_the_task_daily_and_the_task_mails_through_the_runtime(see
     assert tasks.send_monthly_review_task()["sent"] == 0
     reviews = [m for m in seeded.transports[Channel.EMAIL].sent if m.reference.startswith("review-2026-12-")]
     assert len(reviews) == 3  # not one more for the second run
+
+
+def test_markup_in_a_theme_name_reaches_the_email_as_text(tmp_path):
+    from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
+    from npsloop.ingest.themes_yaml import dump_themes
+    from npsloop.services.themes import load_themes
+
+    evil = "<script>alert(1)</script>"
+    with seeded_runtime(tmp_path) as rt:
+        directory.add_agent(uow=rt.uow(), name="Sam", team="Logistics", phone=None, email="sam@example.com",
+                            language="en", role="head")  # fmt: skip
+        text = dump_themes(DEFAULT_TAXONOMY).replace("en: Billing", f'en: "{evil}"')
+        load_themes(uow=rt.uow(), text=text, now=rt.clock())
+        transport = FakeTransport()
+        assert mail(rt, datetime(2026, 12, 1, 8, tzinfo=UTC), transport).sent == 1
+    [message] = transport.sent
+    assert evil not in message.html and "&lt;script&gt;alert(1)&lt;/script&gt;" in message.html
+    assert evil in message.text  # the text part is text: shown as written, never interpreted
