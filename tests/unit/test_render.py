@@ -157,3 +157,11 @@ def test_theme_names_with_markup_are_escaped_in_the_html_email_and_listed_in_the
     english = renderer.email("case_opened", "en", {**CONTEXT, "themes": ("billing",)})
     assert '<th align="left">Themes</th><td>billing</td>' in english.html and "Themes:      billing" in english.text
     assert "Temas" not in renderer.email("case_opened", "es", CONTEXT).html
+
+
+def test_a_reply_echoing_a_huge_unknown_word_still_fits_two_segments(renderer):
+    """An agent's 1,600-character reply must not come back as an 11-segment SMS."""
+    context = {"code": "unknown_theme", "detail": "xyz " * 400, "themes": ("Facturación", "Entrega"), "case_id": 7}
+    for language in ("es", "en"):
+        text = renderer.sms("reply", language, {**context, "status": None})
+        assert segments(text) <= 2 and '"xyz xyz' in text and "Facturacion, Entrega" in text  # folded: GSM-7

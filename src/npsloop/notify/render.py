@@ -17,11 +17,11 @@ from npsloop.domain.text import without_accents
 from npsloop.notify import sms_text
 
 LANGUAGES = ("en", "es")
-# Shortened in this order until the SMS fits: the comment's tail, then the name (the phone is there to call),
-# then the themes (whole names dropped from the least confident, never cut mid-word: they say why the customer
-# is unhappy in a few words, which is worth more than the end of a comment). The case reference and the score
-# are never in the list, so they are never cut.
-SHRINKABLE = ("comment", "customer_name", "themes", "touchpoint", "case_refs")
+# Shortened in this order until the SMS fits: the comment's tail, then what a reply echoes of the agent's own
+# words (an unknown theme), then the name (the phone is there to call), then the themes (whole names dropped from
+# the least confident, never cut mid-word: they say why the customer is unhappy in a few words, which is worth
+# more than the end of a comment). The case reference and the score are never in the list, so never cut.
+SHRINKABLE = ("comment", "detail", "customer_name", "themes", "touchpoint", "case_refs")
 # Our own words, not the customer's: their accents are folded whenever that alone keeps the SMS in GSM-7 (checked
 # on every candidate text while shortening), since one "ó" in "facturación" would switch the whole message to
 # UCS-2 and halve its room.
