@@ -127,10 +127,15 @@ def main() -> None:
         with runtime.engine.connect() as connection:
             ids = list(connection.execute(sa.text("SELECT id FROM responses ORDER BY id")).scalars())
         start = time.perf_counter()
-        pending: list[int] = []
         for response_id in ids:
-            pending += runtime.process(response_id)
+            runtime.process(response_id)  # publishes each new case's alerts after its commit
         process_seconds = time.perf_counter() - start
+        with runtime.engine.connect() as connection:
+            pending = list(
+                connection.execute(
+                    sa.text("SELECT id FROM notifications WHERE state = 'pending' ORDER BY id")
+                ).scalars()
+            )
 
         start = time.perf_counter()
         for notification_id in pending:

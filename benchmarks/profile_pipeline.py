@@ -79,15 +79,13 @@ def main() -> None:
                 "touchpoint": "delivery",
             }
             incoming = ResponseIn.model_validate(body).to_domain(integration="bench", received_at=runtime.clock())
-            ids.append(
-                ingest_response(
-                    uow=runtime.uow(), dispatcher=runtime.dispatcher, incoming=incoming, now=runtime.clock()
-                ).id
-            )
+            ids.append(ingest_response(uow=runtime.uow(), incoming=incoming, now=runtime.clock()).id)
         profiler = Profiler()
         profiler.start()
         began = time.perf_counter()
-        notifications = [n for response_id in ids for n in runtime.process(response_id)]
+        for response_id in ids:
+            runtime.process(response_id)
+        notifications = runtime.dispatcher.notifications  # type: ignore[attr-defined]
         processed = time.perf_counter()
         for notification_id in notifications:
             runtime.send(notification_id)

@@ -19,6 +19,7 @@ from npsloop.bootstrap import Runtime, build_runtime
 from npsloop.domain.notifications import Channel
 from npsloop.ingest import signature
 from npsloop.notify.base import OutboundMessage, PermanentDeliveryError, Receipt, TransientDeliveryError
+from npsloop.services.work_messages import Message, ProcessResponse, SendNotification
 from npsloop.settings import Settings
 from npsloop.store import migrate
 from tests.support.models import MODEL_CACHE
@@ -55,14 +56,17 @@ def signed(body: dict[str, Any] | bytes, secret: str = SECRET, at: int | None = 
 
 @dataclass
 class FakeDispatcher:
+    """Records what units of work published, by kind, in order."""
+
     responses: list[int] = field(default_factory=list)
     notifications: list[int] = field(default_factory=list)
 
-    def process_response(self, response_id: int) -> None:
-        self.responses.append(response_id)
-
-    def send_notification(self, notification_id: int) -> None:
-        self.notifications.append(notification_id)
+    def publish(self, message: Message) -> None:
+        match message:
+            case ProcessResponse(response_id):
+                self.responses.append(response_id)
+            case SendNotification(notification_id):
+                self.notifications.append(notification_id)
 
 
 @dataclass
@@ -137,7 +141,17 @@ def ingest(rt: Runtime, integration: str = "shop", **overrides: Any) -> int:
 
     now = rt.clock()
     incoming = ResponseIn.model_validate(payload(**overrides)).to_domain(integration=integration, received_at=now)
-    return ingest_response(uow=rt.uow(), dispatcher=rt.dispatcher, incoming=incoming, now=now).id
+    return ingest_response(uow=rt.uow(), incoming=incoming, now=now).id
+
+
+def process(rt: Runtime, response_id: int) -> list[int]:
+    """Processes one response as a worker would, and takes from the fake queue the alerts its commit published."""
+    queue: FakeDispatcher = rt.dispatcher  # type: ignore[assignment]
+    before = len(queue.notifications)
+    rt.process(response_id)
+    published = queue.notifications[before:]
+    del queue.notifications[before:]
+    return published
 
 
 def drain(rt: Runtime) -> None:
@@ -145,8 +159,7 @@ def drain(rt: Runtime) -> None:
     queue: FakeDispatcher = rt.dispatcher  # type: ignore[assignment]
     while queue.responses or queue.notifications:
         while queue.responses:
-            for nid in rt.process(queue.responses.pop(0)):
-                queue.send_notification(nid)
+            rt.process(queue.responses.pop(0))
         while queue.notifications:
             rt.send(queue.notifications.pop(0))
 

@@ -61,7 +61,7 @@ class Runtime:
     def uow(self) -> UnitOfWork:
         if self._sessions is None:
             self._sessions = session_factory(self.engine)
-        return UnitOfWork(self._sessions)  # type: ignore[arg-type]
+        return UnitOfWork(self._sessions, self.dispatcher)  # type: ignore[arg-type]
 
     # The three background use cases, wired to this process's adapters: what tasks, the CLI and
     # benchmarks call.
@@ -71,8 +71,8 @@ class Runtime:
         """The comment models of this process (the default one is loaded at its first use, then shared)."""
         return Models(self.settings.resolved_model_cache_dir)
 
-    def process(self, response_id: int) -> list[int]:
-        return handle_response(uow=self.uow(), models=self.models, response_id=response_id, now=self.clock())
+    def process(self, response_id: int) -> None:
+        handle_response(uow=self.uow(), models=self.models, response_id=response_id, now=self.clock())
 
     def send(self, notification_id: int) -> SendResult:
         return send_notification(
@@ -99,19 +99,15 @@ class Runtime:
     def sweep(self) -> SweepReport:
         report = sweep(
             uow=self.uow(),
-            dispatcher=self.dispatcher,
             now=self.clock(),
             remind_before=timedelta(minutes=self.settings.remind_before_minutes),
         )
         timeout = timedelta(minutes=self.settings.sms_delivery_timeout_minutes)
-        for notification_id in fail_over_undelivered(uow=self.uow(), now=self.clock(), timeout=timeout):
-            self.dispatcher.send_notification(notification_id)
+        fail_over_undelivered(uow=self.uow(), now=self.clock(), timeout=timeout)
         return report
 
     def send_digests(self) -> int:
-        return send_digests(
-            uow=self.uow(), dispatcher=self.dispatcher, now=self.clock(), cap=self.settings.sms_per_agent_per_hour
-        )
+        return send_digests(uow=self.uow(), now=self.clock(), cap=self.settings.sms_per_agent_per_hour)
 
     def deliver_outbound(self) -> int:
         return deliver_due(
@@ -129,7 +125,6 @@ class Runtime:
     def reconcile(self) -> ReconcileReport:
         return reconcile(
             uow=self.uow(),
-            dispatcher=self.dispatcher,
             now=self.clock(),
             stuck_after=timedelta(seconds=self.settings.reconcile_after_seconds),
             max_attempts=self.policy.max_attempts,

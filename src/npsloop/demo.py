@@ -26,6 +26,7 @@ import uvicorn
 from npsloop.ingest import signature
 from npsloop.logs import configure_logging
 from npsloop.private import private_directory
+from npsloop.services.work_messages import Message
 from npsloop.settings import Settings
 from npsloop.store import migrate
 
@@ -296,8 +297,5 @@ def _wait_for_interrupt() -> None:
 
 
 class _NoDispatch:
-    def process_response(self, response_id: int) -> None:
-        raise RuntimeError("the demo summary does not enqueue")
-
-    def send_notification(self, notification_id: int) -> None:
-        raise RuntimeError("the demo summary does not enqueue")
+    def publish(self, message: Message) -> None:
+        raise RuntimeError(f"the demo summary does not enqueue ({message})")

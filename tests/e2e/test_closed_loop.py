@@ -206,13 +206,14 @@ def test_the_same_response_posted_many_times_and_rerun_tasks_send_one_sms_per_ag
     case = case_of(loop, response_id)
     wait_for(lambda: sms_for(loop, DIEGO, case["id"]) and mail_for(loop, "diego@example.es", case["id"]), 30, "alerts")
     # Replay every task of this response as a redelivering broker would: processing, then each send.
+    from npsloop.services.work_messages import ProcessResponse, SendNotification
     from npsloop.worker.dispatch import CeleryDispatcher
 
     dispatcher = CeleryDispatcher(Settings(broker_url=loop.env["NPSLOOP_BROKER_URL"], queue=loop.queue))
     for _ in range(3):
-        dispatcher.process_response(response_id)
+        dispatcher.publish(ProcessResponse(response_id))
         for notification in case["notifications"]:
-            dispatcher.send_notification(notification["id"])
+            dispatcher.publish(SendNotification(notification["id"]))
     settle(loop)
     assert len(sms_for(loop, DIEGO, case["id"])) == 1
     assert len(mail_for(loop, "diego@example.es", case["id"])) == 1
@@ -277,17 +278,14 @@ def test_a_response_whose_queue_message_was_lost_is_found_by_the_reconciler_and_
     from npsloop.worker.dispatch import CeleryDispatcher
 
     class LostMessage:
-        def process_response(self, response_id: int) -> None:
+        def publish(self, message: object) -> None:
             pass  # the broker "accepted" it and then lost it (a flush, a failover)
-
-        def send_notification(self, notification_id: int) -> None:
-            pass
 
     runtime = build_runtime(loop.settings, dispatcher=LostMessage())
     body = payload(score=4, touchpoint="checkout", customer={"id": "c-e2e-lost", "phone": "+34600111227"})
     now = runtime.clock()
     incoming = ResponseIn.model_validate(body).to_domain(integration="shop", received_at=now)
-    response_id = ingest_response(uow=runtime.uow(), dispatcher=runtime.dispatcher, incoming=incoming, now=now).id
+    response_id = ingest_response(uow=runtime.uow(), incoming=incoming, now=now).id
     runtime.engine.dispose()
     settle(loop)
     assert _cases_with(loop, response_id) == []  # nothing happened: the message is gone

@@ -19,7 +19,7 @@ from tests.conftest import drain, payload, seed_team
 def deliver(rt, body: dict, delivery_id: str | None) -> IngestResult:
     now = rt.clock()
     incoming = ResponseIn.model_validate(body).to_domain(integration="shop", received_at=now)
-    return ingest_response(uow=rt.uow(), dispatcher=rt.dispatcher, incoming=incoming, now=now, delivery_id=delivery_id)
+    return ingest_response(uow=rt.uow(), incoming=incoming, now=now, delivery_id=delivery_id)
 
 
 def at_once(work: list) -> list:

@@ -10,7 +10,7 @@ import pytest
 from npsloop.domain.cases import Case
 from npsloop.services.processing import handle_response
 from npsloop.store.uow import Conflict
-from tests.conftest import ingest, seed_team
+from tests.conftest import ingest, process, seed_team
 
 
 def test_the_database_refuses_a_second_open_case_for_one_customer(pg_runtime):
@@ -52,9 +52,7 @@ def test_two_workers_racing_on_one_customers_detractors_make_one_case(pg_runtime
 
 def test_only_one_of_many_concurrent_claims_wins(pg_runtime):
     seed_team(pg_runtime, agents=(("Marta", "+34611222333", None, "es"),))
-    [nid] = handle_response(
-        uow=pg_runtime.uow(), models=pg_runtime.models, response_id=ingest(pg_runtime, score=1), now=datetime.now(UTC)
-    )
+    [nid] = process(pg_runtime, ingest(pg_runtime, score=1))
     barrier = threading.Barrier(8)
     wins: list[bool] = []
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from tests.conftest import ingest, seed_team
+from tests.conftest import ingest, process, seed_team
 
 
 def test_concurrent_senders_never_exceed_the_cap(pg_runtime):
@@ -14,7 +14,7 @@ def test_concurrent_senders_never_exceed_the_cap(pg_runtime):
     for i in range(16):
         ingest(pg_runtime, score=1, customer={"id": f"c{i}"})
     for response_id in list(pg_runtime.dispatcher.responses):
-        pending += pg_runtime.process(response_id)
+        pending += process(pg_runtime, response_id)
     assert len(pending) == 16
     barrier = threading.Barrier(8)
 

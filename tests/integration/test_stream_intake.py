@@ -43,7 +43,7 @@ def intake_for(rt, client, stream, consumer, **settings):
             **settings,
         }
     )
-    intake = StreamIntake(client, rt.settings, rt.uow, rt.dispatcher, rt.clock, consumer=consumer)
+    intake = StreamIntake(client, rt.settings, rt.uow, rt.clock, consumer=consumer)
     intake.ensure_group()
     return intake
 

@@ -74,7 +74,6 @@ def customer_with_traces(rt: Runtime, *, integration: str = "shop", rejects: red
     )
     ingest_payload(
         uow=rt.uow(),
-        dispatcher=rt.dispatcher,
         integration=integration,
         payload=again,
         now=rt.clock(),

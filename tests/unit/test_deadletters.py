@@ -8,15 +8,14 @@ from npsloop.services.deadletters import (
     record_processing_failure,
     retry_dead_letters,
 )
-from tests.conftest import drain, ingest, seed_team
+from tests.conftest import drain, ingest, process, seed_team
 
 
 def exhaust(runtime):
     runtime.transports["sms"].script["+34611222333"] = ["transient"]
     seed_team(runtime, agents=(("Marta", "+34611222333", None, "es"),))
     ingest(runtime, score=1)
-    queue = runtime.dispatcher
-    for nid in runtime.process(queue.responses.pop()):
+    for nid in process(runtime, runtime.dispatcher.responses.pop()):
         for _ in range(runtime.policy.max_attempts):
             runtime.send(nid)
             time.sleep(0.06)
@@ -28,7 +27,7 @@ def test_a_notification_that_failed_every_attempt_is_listed_and_replayed(runtime
     dead = list_dead_letters(uow=runtime.uow())
     assert [(n.id, n.state) for n in dead.notifications] == [(nid, "dead")]
     runtime.transports["sms"].script.clear()
-    replayed = retry_dead_letters(uow=runtime.uow(), dispatcher=runtime.dispatcher, now=runtime.clock(), actor="ops")
+    replayed = retry_dead_letters(uow=runtime.uow(), now=runtime.clock(), actor="ops")
     assert replayed.notifications == 1 and runtime.dispatcher.notifications == [nid]
     drain(runtime)
     assert list_dead_letters(uow=runtime.uow()).total == 0
@@ -41,7 +40,7 @@ def test_permanent_failures_are_listed_but_only_replayed_when_asked(runtime):
     ingest(runtime, score=1)
     drain(runtime)
     assert [n.state for n in list_dead_letters(uow=runtime.uow()).notifications] == ["failed"]
-    kwargs = {"uow": runtime.uow(), "dispatcher": runtime.dispatcher, "now": runtime.clock(), "actor": "ops"}
+    kwargs = {"uow": runtime.uow(), "now": runtime.clock(), "actor": "ops"}
     assert retry_dead_letters(**kwargs).notifications == 0
     assert retry_dead_letters(**{**kwargs, "uow": runtime.uow()}, include_failed=True).notifications == 1
 
@@ -56,7 +55,7 @@ def test_a_response_that_keeps_failing_is_quarantined_at_the_limit_and_replayabl
     [held] = list_dead_letters(uow=runtime.uow()).responses
     assert held.status == "quarantined" and held.last_error == "boom 3"
     runtime.dispatcher.responses.clear()
-    retry_dead_letters(uow=runtime.uow(), dispatcher=runtime.dispatcher, now=runtime.clock(), actor="ops")
+    retry_dead_letters(uow=runtime.uow(), now=runtime.clock(), actor="ops")
     assert runtime.dispatcher.responses == [response_id]
 
 
@@ -71,7 +70,7 @@ def test_quarantined_tasks_with_an_id_are_replayed_and_garbage_is_not(runtime):
             now=runtime.clock(),
         )
     assert len(list_dead_letters(uow=runtime.uow()).tasks) == 3
-    replayed = retry_dead_letters(uow=runtime.uow(), dispatcher=runtime.dispatcher, now=runtime.clock(), actor="ops")
+    replayed = retry_dead_letters(uow=runtime.uow(), now=runtime.clock(), actor="ops")
     assert replayed.tasks == 1 and runtime.dispatcher.responses == [17]
     assert list_dead_letters(uow=runtime.uow()).tasks == []  # each is replayed once, then leaves the list
 

@@ -9,7 +9,7 @@ from tests.conftest import drain, payload, seed_team
 def post(rt, body, integration="shop", live=True):
     now = rt.clock()
     incoming = ResponseIn.model_validate(body).to_domain(integration=integration, received_at=now)
-    return ingest_response(uow=rt.uow(), dispatcher=rt.dispatcher, incoming=incoming, now=now, live=live)
+    return ingest_response(uow=rt.uow(), incoming=incoming, now=now, live=live)
 
 
 def test_a_new_response_is_stored_then_enqueued(runtime):
@@ -115,9 +115,7 @@ def test_a_delivery_id_is_remembered_per_integration_until_it_is_forgotten(runti
     def deliver(body, integration="shop"):
         now = runtime.clock()
         incoming = ResponseIn.model_validate(body).to_domain(integration=integration, received_at=now)
-        return ingest_response(
-            uow=runtime.uow(), dispatcher=runtime.dispatcher, incoming=incoming, now=now, delivery_id="evt-1"
-        )
+        return ingest_response(uow=runtime.uow(), incoming=incoming, now=now, delivery_id="evt-1")
 
     body = payload(score=4)
     assert deliver(body).created

@@ -23,7 +23,7 @@ def take(rt: Any, integrations: IntakeIntegrations, integration: str | None, **b
     fields = {"response": json.dumps(payload(**body))}
     if integration is not None:
         fields["integration"] = integration
-    return take_entry(uow=rt.uow(), dispatcher=rt.dispatcher, fields=fields, integrations=integrations, now=rt.clock())
+    return take_entry(uow=rt.uow(), fields=fields, integrations=integrations, now=rt.clock())
 
 
 def response(rt: Any, integration: str, external_id: str) -> Any:
@@ -74,7 +74,6 @@ def test_an_entry_is_read_by_the_same_strict_parser_as_the_api(runtime):
         fields = {"response": raw}
         taken = take_entry(
             uow=runtime.uow(),
-            dispatcher=runtime.dispatcher,
             fields=fields,
             integrations=doors(runtime),
             now=runtime.clock(),

@@ -46,8 +46,9 @@ def test_one_detractor_can_be_followed_with_grep_from_ingest_to_every_alert(runt
             name = "npsloop.process_response"
             request = type("Request", (), {"retries": 0})()
 
-        created = _on_row(Task, response_id, runtime.process, "response_id")
-        for notification_id in created:
+        _on_row(Task, response_id, runtime.process, "response_id")
+        created = list(runtime.dispatcher.notifications)
+        for notification_id in created:  # what the processing commit queued
             with log_context(notification_id=notification_id):
                 runtime.send(notification_id)
     finally:

@@ -1,15 +1,13 @@
 from npsloop.services.casework import get_case
 from npsloop.services.notifying import SendStatus, send_notification
-from tests.conftest import drain, ingest, seed_team
+from tests.conftest import drain, ingest, process, seed_team
 
 
 def open_case(rt, **agent):
     seed_team(rt, agents=(("Marta", agent.get("phone", "+34611222333"), None, "es"),))
     response_id = ingest(rt, score=2)
     rt.dispatcher.responses.clear()
-    from npsloop.services.processing import handle_response
-
-    [notification_id] = handle_response(uow=rt.uow(), models=rt.models, response_id=response_id, now=rt.clock())
+    [notification_id] = process(rt, response_id)
     return notification_id
 
 
@@ -102,8 +100,9 @@ def test_a_permanent_sms_failure_fails_over_to_email_created_for_the_purpose(run
         uow.directory.agent_named("Marta").email = "marta@example.es"
         uow.commit()
     result = send(runtime, nid)
-    assert result.status is SendStatus.FAILED and len(result.follow_up) == 1
-    assert send(runtime, result.follow_up[0]).status is SendStatus.SENT
+    [follow_up] = runtime.dispatcher.notifications  # the fail-over's email, queued when its failure committed
+    assert result.status is SendStatus.FAILED
+    assert send(runtime, follow_up).status is SendStatus.SENT
     [mail] = runtime.transports["email"].sent
     assert mail.to == "marta@example.es"
     events = get_case(uow=runtime.uow(), case_id=notification(runtime, nid).case_id).events

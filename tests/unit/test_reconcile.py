@@ -2,11 +2,11 @@ from datetime import timedelta
 
 from npsloop.services.casework import get_case
 from npsloop.services.reconcile import reconcile
-from tests.conftest import drain, ingest, seed_team
+from tests.conftest import drain, ingest, process, seed_team
 
 
 def run(rt, later=timedelta(minutes=5)):
-    return reconcile(uow=rt.uow(), dispatcher=rt.dispatcher, now=rt.clock() + later, stuck_after=timedelta(seconds=60))
+    return reconcile(uow=rt.uow(), now=rt.clock() + later, stuck_after=timedelta(seconds=60))
 
 
 def test_a_response_the_broker_lost_is_enqueued_again(runtime):
@@ -20,11 +20,7 @@ def test_a_response_the_broker_lost_is_enqueued_again(runtime):
 def test_a_notification_whose_task_was_lost_is_enqueued_again(runtime):
     seed_team(runtime)
     ingest(runtime, score=2)
-    from npsloop.services.processing import handle_response
-
-    pending = handle_response(
-        uow=runtime.uow(), models=runtime.models, response_id=runtime.dispatcher.responses.pop(), now=runtime.clock()
-    )
+    pending = process(runtime, runtime.dispatcher.responses.pop())  # taken off the queue: as lost
     assert run(runtime).notifications == len(pending)
     assert sorted(runtime.dispatcher.notifications) == sorted(pending)
 
@@ -32,11 +28,7 @@ def test_a_notification_whose_task_was_lost_is_enqueued_again(runtime):
 def test_a_send_that_was_claimed_and_never_recorded_is_retried_and_flagged(runtime):
     seed_team(runtime, agents=(("Marta", "+34611222333", None, "es"),))
     ingest(runtime, score=2)
-    from npsloop.services.processing import handle_response
-
-    [nid] = handle_response(
-        uow=runtime.uow(), models=runtime.models, response_id=runtime.dispatcher.responses.pop(), now=runtime.clock()
-    )
+    [nid] = process(runtime, runtime.dispatcher.responses.pop())
     with runtime.uow() as uow:  # a worker claimed it and died
         uow.notifications.claim(nid, now=runtime.clock())
         uow.commit()

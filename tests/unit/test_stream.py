@@ -38,7 +38,7 @@ def consumer(rt: Any, client: fakeredis.FakeRedis, name: str = "c1", **settings:
         update={"intake_stream": STREAM, "intake_rejects_stream": STREAM + ":rejects", "intake_integrations": "crm"}
         | settings
     )
-    intake = StreamIntake(client, rt.settings, rt.uow, rt.dispatcher, rt.clock, consumer=name)
+    intake = StreamIntake(client, rt.settings, rt.uow, rt.clock, consumer=name)
     intake.ensure_group()
     return intake
 

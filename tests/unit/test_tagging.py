@@ -84,7 +84,6 @@ def test_the_reconciler_tags_what_nobody_tagged(runtime):
         uow.commit()
     report = reconcile(
         uow=runtime.uow(),
-        dispatcher=runtime.dispatcher,
         now=runtime.clock() + timedelta(hours=1),
         stuck_after=timedelta(minutes=1),
     )

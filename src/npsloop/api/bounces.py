@@ -16,7 +16,6 @@ from npsloop.api.webhooks import openapi_body, signed_json
 from npsloop.bootstrap import Runtime
 from npsloop.ingest.schemas import Text, field_errors
 from npsloop.services.delivery import record_delivery
-from npsloop.services.ingest import enqueue_notification
 
 router = APIRouter(prefix="/v1/email", tags=["email"])
 
@@ -42,7 +41,7 @@ async def bounce(request: Request) -> Response:
         body = BounceIn.model_validate(data)
     except ValidationError as error:
         raise ApiError(422, "validation_failed", "the bounce has invalid fields", errors=field_errors(error)) from None
-    created = await run_in_threadpool(
+    await run_in_threadpool(
         lambda: record_delivery(
             uow=runtime.uow(),
             provider_id=body.message_id,
@@ -51,6 +50,4 @@ async def bounce(request: Request) -> Response:
             now=runtime.clock(),
         )
     )
-    for notification_id in created:
-        enqueue_notification(runtime.dispatcher, notification_id)
     return Response(status_code=204)

@@ -23,7 +23,6 @@ from npsloop.domain.scores import Category
 from npsloop.domain.themes import MAX_KEY, MAX_THEMES
 from npsloop.ingest.schemas import Instant, Text
 from npsloop.services import casework
-from npsloop.services.ingest import enqueue_notification
 from npsloop.store.repositories import CaseFilter
 
 router = APIRouter(
@@ -148,7 +147,7 @@ class AssignIn(BaseModel):
 async def assign(request: Request, case_id: RowId, body: AssignIn, who: Assigner) -> dict[str, Any]:
     """Hands the case to another agent, who is told by SMS and email."""
     runtime = _runtime(request)
-    view, created = await run_in_threadpool(
+    view = await run_in_threadpool(
         lambda: casework.assign_case(
             uow=runtime.uow(),
             case_id=case_id,
@@ -159,8 +158,6 @@ async def assign(request: Request, case_id: RowId, body: AssignIn, who: Assigner
             viewer=who,
         )
     )
-    for notification_id in created:
-        enqueue_notification(runtime.dispatcher, notification_id)
     return case_json(view)
 
 

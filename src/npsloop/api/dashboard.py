@@ -30,7 +30,6 @@ from npsloop.domain.periods import Period
 from npsloop.domain.themes import MAX_KEY, MAX_THEMES
 from npsloop.ratelimit import retry_after_header
 from npsloop.services import casework, directory, reports
-from npsloop.services.ingest import enqueue_notification
 from npsloop.services.themes import current_taxonomy
 from npsloop.signing import same
 from npsloop.store.repositories import CaseFilter
@@ -345,15 +344,13 @@ async def assign(
     who, runtime = page.who, page.runtime
     assert who is not None
     try:
-        _, created = await run_in_threadpool(
+        await run_in_threadpool(
             lambda: casework.assign_case(
                 uow=runtime.uow(), case_id=case_id, agent=agent, actor=who.actor, now=runtime.clock(), viewer=who
             )
         )
     except DomainError as error:
         return await _render_case(page, case_id, 409, error=str(error))
-    for notification_id in created:
-        enqueue_notification(runtime.dispatcher, notification_id)
     return RedirectResponse(f"/ui/cases/{case_id}?done=assigned", status_code=303)
 
 

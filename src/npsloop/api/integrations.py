@@ -100,7 +100,6 @@ async def receive(kind: str, name: str, request: Request) -> JSONResponse:
     result = await run_in_threadpool(
         ingest_payload,
         uow=runtime.uow(),
-        dispatcher=runtime.dispatcher,
         integration=integration.name,
         payload=translated,
         now=now,

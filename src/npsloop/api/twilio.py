@@ -12,7 +12,6 @@ from twilio.twiml.messaging_response import MessagingResponse
 from npsloop.api.errors import ApiError, documented
 from npsloop.bootstrap import Runtime
 from npsloop.services.delivery import record_delivery
-from npsloop.services.ingest import enqueue_notification
 from npsloop.services.replies import handle_agent_reply
 
 router = APIRouter(prefix="/v1/twilio", tags=["twilio"], responses=documented(403, 503))
@@ -54,7 +53,7 @@ async def status(request: Request) -> Response:
     """Delivery reports for the SMS we sent (the StatusCallback given when sending)."""
     runtime: Runtime = request.app.state.runtime
     form = await verified_form(request)
-    created = await run_in_threadpool(
+    await run_in_threadpool(
         lambda: record_delivery(
             uow=runtime.uow(),
             provider_id=form.get("MessageSid", ""),
@@ -63,6 +62,4 @@ async def status(request: Request) -> Response:
             now=runtime.clock(),
         )
     )
-    for notification_id in created:
-        enqueue_notification(runtime.dispatcher, notification_id)
     return Response(status_code=204)

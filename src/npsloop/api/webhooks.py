@@ -110,7 +110,6 @@ def within_rate(runtime: Runtime, integration: str, cost: int) -> None:
 def _ingest(runtime: Runtime, integration: str, payload: ResponseIn, delivery_id: str | None = None) -> IngestResult:
     return ingest_payload(
         uow=runtime.uow(),
-        dispatcher=runtime.dispatcher,
         integration=integration,
         payload=payload,
         now=runtime.clock(),

@@ -14,7 +14,6 @@ from npsloop.cli.common import fail_on_domain_error, runtime
 from npsloop.domain.cases import Action, CaseStatus, Outcome
 from npsloop.domain.closure import Closure
 from npsloop.services import casework, directory, exports
-from npsloop.services.ingest import enqueue_notification
 from npsloop.services.themes import current_taxonomy
 from npsloop.store.report_queries import ResponseFilter
 from npsloop.store.repositories import CaseFilter
@@ -113,11 +112,9 @@ cases.add_command(_action_command(Action.REOPEN))
 def assign(case_id: int, agent: str, actor: str, note: str | None) -> None:
     """Hand a case to another agent, who is alerted."""
     rt = runtime()
-    view, created = fail_on_domain_error(
+    view = fail_on_domain_error(
         casework.assign_case, uow=rt.uow(), case_id=case_id, agent=agent, actor=actor, now=rt.clock(), note=note
     )
-    for notification_id in created:
-        enqueue_notification(rt.dispatcher, notification_id)
     click.echo(f"case #{case_id} is now assigned to {view.assignee_name}")
 
 

@@ -73,9 +73,7 @@ def list_command(as_json: bool) -> None:
 @click.option("--actor", default="cli", show_default=True)
 def retry_command(include_failed: bool, actor: str) -> None:
     rt = runtime()
-    replayed = retry_dead_letters(
-        uow=rt.uow(), dispatcher=rt.dispatcher, now=rt.clock(), actor=actor, include_failed=include_failed
-    )
+    replayed = retry_dead_letters(uow=rt.uow(), now=rt.clock(), actor=actor, include_failed=include_failed)
     click.echo(
         f"replayed {replayed.notifications} notifications, {replayed.responses} responses, {replayed.tasks} tasks"
     )

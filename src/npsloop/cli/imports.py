@@ -87,7 +87,6 @@ def _load(rt: Runtime, path: Path, integration: str, live: bool, counts: dict[st
             now = rt.clock()
             result = ingest_response(
                 uow=rt.uow(),
-                dispatcher=rt.dispatcher,
                 incoming=payload.to_domain(integration=integration, received_at=now),
                 now=now,
                 live=live,

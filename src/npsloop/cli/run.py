@@ -152,7 +152,7 @@ def intake() -> None:
         client = intake_redis(rt.settings)
     except RuntimeError as error:
         raise click.ClickException(str(error)) from None
-    consumer = StreamIntake(client, rt.settings, rt.uow, rt.dispatcher, rt.clock)
+    consumer = StreamIntake(client, rt.settings, rt.uow, rt.clock)
     click.echo(
         f"reading {rt.settings.intake_stream} as {consumer.consumer} in group {rt.settings.intake_group}", err=True
     )

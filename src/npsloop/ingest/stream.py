@@ -26,7 +26,6 @@ import redis
 from npsloop.metrics import INTAKE_ENTRIES
 from npsloop.services.ingest import IngestResult
 from npsloop.services.intake import IntakeIntegrations, Rejected, intake_integrations, take_entry
-from npsloop.services.ports import Dispatcher
 from npsloop.settings import Settings
 from npsloop.store.uow import StoreUnavailable, UnitOfWork
 
@@ -40,14 +39,12 @@ class StreamIntake:
         client: redis.Redis,
         settings: Settings,
         uow_factory: Callable[[], UnitOfWork],
-        dispatcher: Dispatcher,
         clock: Callable[[], Any],
         consumer: str | None = None,
     ) -> None:
         self.redis = client
         self.settings = settings
         self.uow_factory = uow_factory
-        self.dispatcher = dispatcher
         self.clock = clock
         self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}"
         self.stream, self.group = settings.intake_stream, settings.intake_group
@@ -146,7 +143,6 @@ class StreamIntake:
         try:
             return take_entry(
                 uow=self.uow_factory(),
-                dispatcher=self.dispatcher,
                 fields=fields,
                 integrations=integrations,
                 now=self.clock(),

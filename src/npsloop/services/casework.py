@@ -72,8 +72,8 @@ def assign_case(
     now: datetime,
     note: str | None = None,
     viewer: Principal | None = None,
-) -> tuple[CaseView, list[int]]:
-    """Reassigns, and tells the new owner on each of their channels. Returns the notifications to send."""
+) -> CaseView:
+    """Reassigns, and tells the new owner on each of their channels (queued when this commits)."""
     with uow:
         case = _reachable(uow, case_id, viewer)
         owner = uow.directory.agent_named(agent)
@@ -81,16 +81,14 @@ def assign_case(
             raise UnknownAgent(f"no agent named {agent!r}")
         case.assign(owner.id, actor=actor, at=now, note=note)
         serial = sum(1 for e in case.events if e.kind == EventKind.ASSIGNED.value)
-        created = [
-            Notification(
-                case_id=case_id, agent_id=owner.id, channel=channel.value, kind=f"assigned:{serial}", created_at=now
+        for channel in owner.channels():
+            uow.notifications.add(
+                Notification(
+                    case_id=case_id, agent_id=owner.id, channel=channel.value, kind=f"assigned:{serial}", created_at=now
+                )
             )
-            for channel in owner.channels()
-        ]
-        for notification in created:
-            uow.notifications.add(notification)
         uow.commit()
-        return _view(uow, case), [n.id for n in created if n.id is not None]
+        return _view(uow, case)
 
 
 def _closure_rules(uow: UnitOfWork, case: Case, actions: Sequence[str]) -> ClosureRules:

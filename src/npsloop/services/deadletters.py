@@ -12,7 +12,7 @@ from datetime import datetime
 from npsloop.domain.cases import EventKind
 from npsloop.domain.notifications import Notification, NotificationState
 from npsloop.domain.responses import Response, ResponseStatus
-from npsloop.services.ports import Dispatcher
+from npsloop.services.work_messages import Message, ProcessResponse, SendNotification
 from npsloop.store.repositories import QuarantinedTask
 from npsloop.store.uow import UnitOfWork
 
@@ -73,12 +73,10 @@ def list_dead_letters(*, uow: UnitOfWork, include_failed: bool = True) -> DeadLe
         )
 
 
-def retry_dead_letters(
-    *, uow: UnitOfWork, dispatcher: Dispatcher, now: datetime, actor: str, include_failed: bool = False
-) -> Replayed:
+def retry_dead_letters(*, uow: UnitOfWork, now: datetime, actor: str, include_failed: bool = False) -> Replayed:
     """Gives every dead letter a fresh set of attempts. Permanent failures are left alone unless asked
     (`include_failed`), for they fail the same way until someone fixes the number or the address."""
-    notification_ids, response_ids, tasks = [], [], []
+    notifications = responses = replayed_tasks = 0
     with uow:
         states = [NotificationState.DEAD.value] + ([NotificationState.FAILED.value] if include_failed else [])
         for notification in uow.notifications.in_states(states):
@@ -93,38 +91,34 @@ def retry_dead_letters(
                     actor=actor,
                     data={"notification": notification.id, "channel": notification.channel},
                 )
-            notification_ids.append(notification.id)
+            if notification.id is not None:
+                uow.emit(SendNotification(notification.id))
+            notifications += 1
         for response in uow.responses.quarantined():
             response.status = ResponseStatus.RECEIVED.value
             response.failures = 0
-            response_ids.append(response.id)
+            if response.id is not None:
+                uow.emit(ProcessResponse(response.id))
+            responses += 1
         for task in uow.quarantine.held():
             uow.quarantine.mark_retried(task.id, now)
-            tasks.append(task)
+            message = _replayed(task)
+            if message is not None:
+                uow.emit(message)
+                replayed_tasks += 1
         uow.commit()
-    for notification_id in notification_ids:
-        if notification_id is not None:
-            dispatcher.send_notification(notification_id)
-    for response_id in response_ids:
-        if response_id is not None:
-            dispatcher.process_response(response_id)
-    replayed_tasks = sum(_replay_task(dispatcher, task) for task in tasks)
-    return Replayed(len(notification_ids), len(response_ids), replayed_tasks)
+    return Replayed(notifications, responses, replayed_tasks)
 
 
-def _replay_task(dispatcher: Dispatcher, task: QuarantinedTask) -> bool:
+def _replayed(task: QuarantinedTask) -> Message | None:
     """A task whose arguments are a valid id is sent again (the row may exist now); garbage stays garbage."""
     if task.task not in REPLAYABLE_TASKS:
-        return False
+        return None
     try:
         args = json.loads(task.payload)
         target = int(args[0]) if isinstance(args, list) and len(args) == 1 else None
     except (ValueError, TypeError):
         target = None
     if target is None:
-        return False
-    if task.task == "npsloop.process_response":
-        dispatcher.process_response(target)
-    else:
-        dispatcher.send_notification(target)
-    return True
+        return None
+    return ProcessResponse(target) if task.task == "npsloop.process_response" else SendNotification(target)

@@ -15,19 +15,16 @@ from npsloop.store.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 
-def record_delivery(
-    *, uow: UnitOfWork, provider_id: str, status: str, error_code: str | None, now: datetime
-) -> list[int]:
-    """Returns notifications a failover created, to be sent."""
+def record_delivery(*, uow: UnitOfWork, provider_id: str, status: str, error_code: str | None, now: datetime) -> None:
+    """A final failure fails over; the unit of work queues what the fail-over created."""
     with uow:
         found = uow.notifications.by_provider_id(provider_id)
         if found is None or found.id is None:
             log.warning("delivery report for an unknown message", extra={"status": status})
-            return []
+            return
         if not found.report_delivery(status, now):
-            return []
+            return
         notification, case, agent = load_notification(uow, found.id)
-        created = []
         if status == "delivered":
             case.record(
                 EventKind.DELIVERED,
@@ -37,14 +34,14 @@ def record_delivery(
             )
         elif status in FINAL_DELIVERY:
             notification.last_error = f"provider reported {status}" + (f" ({error_code})" if error_code else "")
-            created = record_failure_and_fail_over(uow, notification, case, agent, now, notification.last_error)
+            record_failure_and_fail_over(uow, notification, case, agent, now, notification.last_error)
         uow.commit()
-        return [n.id for n in created if n.id is not None]
 
 
-def fail_over_undelivered(*, uow: UnitOfWork, now: datetime, timeout: timedelta) -> list[int]:
-    """SMS the provider accepted but never reported delivered within `timeout`: fail over, once each."""
-    created = []
+def fail_over_undelivered(*, uow: UnitOfWork, now: datetime, timeout: timedelta) -> int:
+    """SMS the provider accepted but never reported delivered within `timeout`: fail over, once each. Returns
+    how many failed over."""
+    failed = 0
     with uow:
         for notification in uow.notifications.undelivered_since(now - timeout):
             assert notification.id is not None
@@ -52,6 +49,7 @@ def fail_over_undelivered(*, uow: UnitOfWork, now: datetime, timeout: timedelta)
                 continue
             _, case, agent = load_notification(uow, notification.id)
             reason = f"{notification.channel} not delivered within {int(timeout.total_seconds() // 60)} minutes"
-            created += record_failure_and_fail_over(uow, notification, case, agent, now, reason)
+            record_failure_and_fail_over(uow, notification, case, agent, now, reason)
+            failed += 1
         uow.commit()
-        return [n.id for n in created if n.id is not None]
+    return failed

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 
 from npsloop.domain.cases import EventKind
 from npsloop.domain.notifications import Channel, Notification, NotificationKind, NotificationState
-from npsloop.services.ports import Dispatcher
 from npsloop.store.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -41,7 +40,7 @@ def fold_if_over_cap(uow: UnitOfWork, notification: Notification, *, now: dateti
     return True
 
 
-def send_digests(*, uow: UnitOfWork, dispatcher: Dispatcher, now: datetime, cap: int) -> int:
+def send_digests(*, uow: UnitOfWork, now: datetime, cap: int) -> int:
     created: list[int] = []
     with uow:
         for agent_id, folded in uow.notifications.undigested().items():
@@ -62,8 +61,6 @@ def send_digests(*, uow: UnitOfWork, dispatcher: Dispatcher, now: datetime, cap:
                 notification.digest_id = digest.id
             created.append(digest.id)
         uow.commit()
-    for digest_id in created:
-        dispatcher.send_notification(digest_id)
     if created:
         log.info("digests queued", extra={"digests": len(created)})
     return len(created)

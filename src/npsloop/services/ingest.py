@@ -1,4 +1,4 @@
-"""Taking a response in: store it first (that is what 202 promises), then hand it to the queue."""
+"""Taking a response in: store it first (that is what 202 promises); its unit of work then hands it to the queue."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from npsloop.domain.responses import Response, ResponseStatus
 from npsloop.domain.scores import Category
 from npsloop.ingest.schemas import ResponseIn
 from npsloop.metrics import RESPONSES_RECEIVED
-from npsloop.services.ports import Dispatcher
+from npsloop.services.work_messages import ProcessResponse
 from npsloop.store.uow import Conflict, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,6 @@ class IngestResult:
 def ingest_response(
     *,
     uow: UnitOfWork,
-    dispatcher: Dispatcher,
     incoming: Response,
     now: datetime,
     live: bool = True,
@@ -61,7 +60,7 @@ def ingest_response(
     key = delivery_key(delivery_id) if delivery_id else None
     for _ in range(3):
         try:
-            result = _store(uow, incoming, now, key)
+            result = _store(uow, incoming, now, key, live)
             break
         except Conflict:
             # Two deliveries of one response raced; the loser sees the winner's row on the next pass.
@@ -80,8 +79,6 @@ def ingest_response(
             "category": incoming.category.value,
         },
     )
-    if live and (result.created or {"score", "comment"} & set(result.changed_fields)):
-        enqueue_response(dispatcher, result.id)
     return result
 
 
@@ -110,7 +107,6 @@ def forget_delivery_ids(*, uow: UnitOfWork, now: datetime, keep: timedelta, batc
 def ingest_payload(
     *,
     uow: UnitOfWork,
-    dispatcher: Dispatcher,
     integration: str,
     payload: ResponseIn,
     now: datetime,
@@ -118,30 +114,13 @@ def ingest_payload(
 ) -> IngestResult:
     """A validated payload, from whichever door it came in (API, survey-tool adapter, Redis intake)."""
     incoming = payload.to_domain(integration=integration, received_at=now)
-    return ingest_response(uow=uow, dispatcher=dispatcher, incoming=incoming, now=now, delivery_id=delivery_id)
+    return ingest_response(uow=uow, incoming=incoming, now=now, delivery_id=delivery_id)
 
 
-def enqueue_response(dispatcher: Dispatcher, response_id: int) -> None:
-    """A broker outage must not turn a stored response into an error: the reconciler re-enqueues it."""
-    try:
-        dispatcher.process_response(response_id)
-    except Exception:
-        log.warning("enqueue failed; the reconciler will retry", extra={"response_id": response_id}, exc_info=True)
-
-
-def enqueue_notification(dispatcher: Dispatcher, notification_id: int) -> None:
-    """As for responses: the row is committed, so a broker outage only delays it (the reconciler sends it)."""
-    try:
-        dispatcher.send_notification(notification_id)
-    except Exception:
-        log.warning(
-            "enqueue failed; the reconciler will retry", extra={"notification_id": notification_id}, exc_info=True
-        )
-
-
-def _store(uow: UnitOfWork, incoming: Response, now: datetime, delivery_id: str | None) -> IngestResult:
+def _store(uow: UnitOfWork, incoming: Response, now: datetime, delivery_id: str | None, live: bool) -> IngestResult:
     """The delivery id is remembered in the transaction that stores what the delivery brought: of two copies
-    racing, the one whose id is refused leaves everything as it was."""
+    racing, the one whose id is refused leaves everything as it was. A new response, or a new score or comment,
+    is queued for processing once this commits (a broker outage then only delays it: the reconciler queues it)."""
     with uow:
         seen = uow.delivery_ids.response_for(incoming.integration, delivery_id) if delivery_id else None
         if seen is not None:
@@ -150,6 +129,8 @@ def _store(uow: UnitOfWork, incoming: Response, now: datetime, delivery_id: str 
         if delivery_id and not uow.delivery_ids.remember(incoming.integration, delivery_id, result.id, now):
             winner = uow.delivery_ids.response_for(incoming.integration, delivery_id)
             return IngestResult(id=winner if winner is not None else result.id, created=False)
+        if live and (result.created or {"score", "comment"} & set(result.changed_fields)):
+            uow.emit(ProcessResponse(result.id))
         uow.commit()
         return result
 

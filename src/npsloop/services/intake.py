@@ -18,7 +18,6 @@ from pydantic import ValidationError
 from npsloop.ingest import strict_json
 from npsloop.ingest.schemas import ResponseIn, field_errors
 from npsloop.services.ingest import IngestResult, ingest_payload
-from npsloop.services.ports import Dispatcher
 from npsloop.store.uow import UnitOfWork
 
 MAX_INTEGRATION = 64
@@ -59,7 +58,7 @@ def intake_integrations(
 
 
 def take_entry(
-    *, uow: UnitOfWork, dispatcher: Dispatcher, fields: dict[str, str], integrations: IntakeIntegrations, now: datetime
+    *, uow: UnitOfWork, fields: dict[str, str], integrations: IntakeIntegrations, now: datetime
 ) -> IngestResult | Rejected:
     """Raises StoreUnavailable when the database is down: the entry stays unacknowledged and is retried."""
     undecodable = _undecodable(fields)
@@ -83,7 +82,7 @@ def take_entry(
         payload = ResponseIn.model_validate(data)
     except ValidationError as error:
         return Rejected(field_errors(error))
-    return ingest_payload(uow=uow, dispatcher=dispatcher, integration=integration, payload=payload, now=now)
+    return ingest_payload(uow=uow, integration=integration, payload=payload, now=now)
 
 
 def _undecodable(fields: dict[str, str]) -> Rejected | None:

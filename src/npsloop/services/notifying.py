@@ -48,7 +48,6 @@ class SendResult:
     status: SendStatus
     retry_in: float | None = None
     detail: str | None = None
-    follow_up: tuple[int, ...] = ()  # notifications a failover created, to be enqueued
 
 
 class NotificationNotFound(LookupError):
@@ -226,29 +225,28 @@ def _record_failure(
         notification, case, agent = load_notification(uow, notification_id)
         notification.state = state.value
         notification.last_error = reason
-        follow_up = record_failure_and_fail_over(uow, notification, case, agent, now, reason)
+        record_failure_and_fail_over(uow, notification, case, agent, now, reason)
         uow.commit()
-        follow_up_ids = tuple(n.id for n in follow_up if n.id is not None)
     log.error("notification failed", extra={"notification_id": notification_id, "state": state.value, "error": reason})
-    return SendResult(SendStatus(state.value), detail=reason, follow_up=follow_up_ids)
+    return SendResult(SendStatus(state.value), detail=reason)
 
 
 def record_failure_and_fail_over(
     uow: UnitOfWork, failed: Notification, case: Case, agent: Agent, now: datetime, reason: str
-) -> list[Notification]:
+) -> None:
     """Every way a message can fail for good (refused, given up, bounced, never delivered) ends here: the
     reason on the timeline, then the agent's other channel."""
     case.record(EventKind.NOTIFICATION_FAILED, at=now, note=reason, data=_about(failed, agent))
-    return fail_over(uow, failed, case, agent, now)
+    fail_over(uow, failed, case, agent, now)
 
 
-def fail_over(uow: UnitOfWork, failed: Notification, case: Case, agent: Agent, now: datetime) -> list[Notification]:
-    """Makes sure the agent's other channel carries the alert, creating its notification if it has none."""
+def fail_over(uow: UnitOfWork, failed: Notification, case: Case, agent: Agent, now: datetime) -> None:
+    """Makes sure the agent's other channel carries the alert, creating its notification if it has none (the
+    unit of work queues a new one when this commits)."""
     others = [c for c in agent.channels() if c.value != failed.channel]
     if not others:
         case.record(EventKind.FAILOVER, at=now, note=f"{agent.name} has no other channel", data=_about(failed, agent))
-        return []
-    created: list[Notification] = []
+        return
     for channel in others:
         existing = uow.notifications.find(failed.case_id, failed.agent_id, channel.value, failed.kind)
         if existing is None:
@@ -261,14 +259,12 @@ def fail_over(uow: UnitOfWork, failed: Notification, case: Case, agent: Agent, n
             )
             uow.notifications.add(existing)
             uow.flush()
-            created.append(existing)
         case.record(
             EventKind.FAILOVER,
             at=now,
             note=f"{failed.channel} failed; {channel.value} carries the alert ({existing.state})",
             data={**_about(failed, agent), "to_channel": channel.value},
         )
-    return created
 
 
 def _alert_themes(uow: UnitOfWork, notification: Notification, case: Case, agent: Agent) -> tuple[str, ...]:

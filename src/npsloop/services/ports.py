@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Protocol
 
+from npsloop.services.work_messages import Message
+
 Clock = Callable[[], datetime]
 
 
@@ -14,8 +16,6 @@ def utcnow() -> datetime:
 
 
 class Dispatcher(Protocol):
-    """Hands work to the queue. Only ever called after the commit that makes the work durable."""
+    """Hands work to the queue. Only the unit of work calls it, after the commit that makes the work durable."""
 
-    def process_response(self, response_id: int) -> None: ...
-
-    def send_notification(self, notification_id: int) -> None: ...
+    def publish(self, message: Message) -> None: ...

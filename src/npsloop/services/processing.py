@@ -23,6 +23,7 @@ from npsloop.services.risk import assess_risk
 from npsloop.services.routing_cache import routing_snapshot
 from npsloop.services.schedules import calendar_for, sla_for
 from npsloop.services.tagging import Models, tag_response
+from npsloop.services.work_messages import SendNotification
 from npsloop.store.uow import Conflict, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -32,22 +33,24 @@ class ResponseNotFound(LookupError):
     pass
 
 
-def handle_response(*, uow: UnitOfWork, models: Models, response_id: int, now: datetime) -> list[int]:
-    """Returns the notifications still to send. Running it twice opens nothing twice: the response's status
-    and the one-open-case-per-customer index make the second run a no-op that returns the same work. The
+def handle_response(*, uow: UnitOfWork, models: Models, response_id: int, now: datetime) -> None:
+    """The alerts of a case it opens go to the queue when this commits. Running it twice opens nothing twice:
+    the response's status and the one-open-case-per-customer index make the second run a no-op that queues the
+    case's unsent alerts again (the first run may have died between its commit and the queue). The
     comment is tagged first, in the same transaction, so routing can read its themes, and a detractor's risk is
     assessed before routing, so a rule can match on it; a processed response whose comment changed since (a late
     comment) is only tagged again."""
     for _ in range(3):
         try:
-            return _handle(uow, models, response_id, now)
+            _handle(uow, models, response_id, now)
+            return
         except Conflict:
             # Another worker opened this customer's case a moment ago; the next pass joins it.
             continue
     raise RuntimeError(f"response {response_id}: the customer's case kept changing under us")
 
 
-def _handle(uow: UnitOfWork, models: Models, response_id: int, now: datetime) -> list[int]:
+def _handle(uow: UnitOfWork, models: Models, response_id: int, now: datetime) -> None:
     with uow:
         response = uow.responses.get(response_id)
         if response is None:
@@ -55,8 +58,10 @@ def _handle(uow: UnitOfWork, models: Models, response_id: int, now: datetime) ->
         if response.status == ResponseStatus.PROCESSED.value:
             if response.theme_state is None:
                 tag_response(uow=uow, models=models, response=response, now=now)
-                uow.commit()
-            return uow.notifications.pending_for_case(response.case_id) if response.case_id else []
+            for notification_id in uow.notifications.pending_for_case(response.case_id) if response.case_id else []:
+                uow.emit(SendNotification(notification_id))
+            uow.commit()
+            return
         themes = negative_themes(tag_response(uow=uow, models=models, response=response, now=now))
         detractor = response.category is Category.DETRACTOR and response.case_id is None
         risk = assess_risk(uow=uow, response=response, themes=themes, now=now) if detractor else None
@@ -76,7 +81,6 @@ def _handle(uow: UnitOfWork, models: Models, response_id: int, now: datetime) ->
             "response processed",
             extra={"response_id": response.id, "category": response.category.value, "case_id": response.case_id},
         )
-        return uow.notifications.pending_for_case(response.case_id) if response.case_id else []
 
 
 def _open_or_join(uow: UnitOfWork, response: Response, routed: Routed, risk: Risk | None, now: datetime) -> bool:

@@ -10,8 +10,7 @@ from datetime import datetime, timedelta
 from npsloop.domain.cases import EventKind
 from npsloop.domain.notifications import NotificationState
 from npsloop.metrics import RECONCILED
-from npsloop.services.ingest import enqueue_response
-from npsloop.services.ports import Dispatcher
+from npsloop.services.work_messages import ProcessResponse, SendNotification
 from npsloop.store.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -26,9 +25,7 @@ class ReconcileReport:
     untagged: int
 
 
-def reconcile(
-    *, uow: UnitOfWork, dispatcher: Dispatcher, now: datetime, stuck_after: timedelta, max_attempts: int = 6
-) -> ReconcileReport:
+def reconcile(*, uow: UnitOfWork, now: datetime, stuck_after: timedelta, max_attempts: int = 6) -> ReconcileReport:
     cutoff = now - stuck_after
     with uow:
         response_ids = uow.responses.unprocessed_since(cutoff, BATCH)
@@ -58,10 +55,11 @@ def reconcile(
         uow.commit()
     with uow:
         notification_ids = uow.notifications.pending_since(cutoff, BATCH)
-    for response_id in (*response_ids, *untagged):
-        enqueue_response(dispatcher, response_id)
-    for notification_id in notification_ids:
-        dispatcher.send_notification(notification_id)
+        for response_id in (*response_ids, *untagged):
+            uow.emit(ProcessResponse(response_id))
+        for notification_id in notification_ids:
+            uow.emit(SendNotification(notification_id))
+        uow.commit()  # nothing changed: the commit only releases the messages to the dispatcher
     for kind, count in (
         ("response", len(response_ids)),
         ("untagged_response", len(untagged)),

@@ -16,7 +16,6 @@ from npsloop.domain.escalation import Due, chain_from, due
 from npsloop.domain.notifications import Notification
 from npsloop.domain.sla import BusinessCalendar
 from npsloop.metrics import ESCALATIONS, SLA_BREACHES
-from npsloop.services.ports import Dispatcher
 from npsloop.services.schedules import calendar_for
 from npsloop.store.uow import UnitOfWork
 
@@ -29,8 +28,7 @@ class SweepReport:
     reminders: int
 
 
-def sweep(*, uow: UnitOfWork, dispatcher: Dispatcher, now: datetime, remind_before: timedelta) -> SweepReport:
-    created: list[Notification] = []
+def sweep(*, uow: UnitOfWork, now: datetime, remind_before: timedelta) -> SweepReport:
     escalated = reminded = 0
     breaches: list[tuple[str, str]] = []
     fired: list[tuple[str, str]] = []
@@ -50,20 +48,17 @@ def sweep(*, uow: UnitOfWork, dispatcher: Dispatcher, now: datetime, remind_befo
                 if not uow.escalations.claim(case.id or 0, item.key, now):
                     continue  # fired before, or by a sweep running right now
                 targets = _targets(uow, case, team, item, now)
-                created += _notify(uow, case, item, targets, now)
+                _notify(uow, case, item, targets, now)
                 fired.append(("reminder" if item.step is None else "escalation", team.name))
                 if item.step is None:
                     reminded += 1
                 else:
                     escalated += 1
         uow.commit()
-        ids = [n.id for n in created if n.id is not None]
     for step, team_name in breaches:
         SLA_BREACHES.labels(step, team_name).inc()
     for kind, team_name in fired:
         ESCALATIONS.labels(kind, team_name).inc()
-    for notification_id in ids:
-        dispatcher.send_notification(notification_id)
     if escalated or reminded:
         log.info("sweep fired", extra={"escalations": escalated, "reminders": reminded})
     return SweepReport(escalated, reminded)
@@ -86,16 +81,12 @@ def _targets(uow: UnitOfWork, case: Case, team: Team, item: Due, now: datetime) 
     return [(a, c.value) for a in people for c in a.channels() if c.value in item.step.channels]
 
 
-def _notify(
-    uow: UnitOfWork, case: Case, item: Due, targets: list[tuple[Agent, str]], now: datetime
-) -> list[Notification]:
+def _notify(uow: UnitOfWork, case: Case, item: Due, targets: list[tuple[Agent, str]], now: datetime) -> None:
     kind = f"reminder:{item.deadline}" if item.step is None else f"escalation:{item.key}"
-    made = []
     for agent, channel in targets:
         assert agent.id is not None and case.id is not None
         notification = Notification(case_id=case.id, agent_id=agent.id, channel=channel, kind=kind, created_at=now)
         uow.notifications.add(notification)
-        made.append(notification)
     uow.flush()
     names = sorted({agent.name for agent, _ in targets}) or ["nobody reachable"]
     if item.step is None:
@@ -110,4 +101,3 @@ def _notify(
             f"alerted {', '.join(names)}",
             data={"deadline": item.deadline, "step": item.index, "notify": item.step.notify},
         )
-    return made

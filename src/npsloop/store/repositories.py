@@ -236,9 +236,11 @@ class DirectoryRepository:
 class NotificationRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.added: list[Notification] = []  # the unit of work publishes these after its commit
 
     def add(self, notification: Notification) -> None:
         self.session.add(notification)
+        self.added.append(notification)
 
     def get(self, notification_id: int) -> Notification | None:
         return self.session.get(Notification, notification_id)

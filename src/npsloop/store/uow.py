@@ -1,7 +1,9 @@
-"""Unit of work and repositories: a transaction that rolls back unless the service says commit."""
+"""Unit of work and repositories: a transaction that rolls back unless the service says commit, and the work
+it created published after the commit, never before and never for a rollback."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from types import TracebackType
 from typing import Self
@@ -9,6 +11,8 @@ from typing import Self
 from sqlalchemy import Engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
+from npsloop.services.ports import Dispatcher
+from npsloop.services.work_messages import Message, SendNotification
 from npsloop.store.access_repository import TargetRepository, TokenRepository
 from npsloop.store.customer_repository import CustomerRepository
 from npsloop.store.delivery_id_repository import DeliveryIdRepository
@@ -30,6 +34,8 @@ from npsloop.store.risk_repository import RiskRepository
 from npsloop.store.routing_repository import RoutingRepository
 from npsloop.store.tag_repository import TagRepository
 from npsloop.store.theme_repository import ThemeRepository
+
+log = logging.getLogger(__name__)
 
 
 class Conflict(Exception):
@@ -64,11 +70,24 @@ def lost_database(error: BaseException | None) -> bool:
 
 
 class UnitOfWork:
-    def __init__(self, session_factory: Callable[[], Session]) -> None:
+    """One transaction over the repositories. Messages (services.work_messages) gather as the transaction goes: each
+    notification a repository adds, and what a service emits for work that already exists; a commit makes
+    them ready and the end of the block publishes them through the one dispatcher. A broker error there is
+    logged and swallowed: the rows are committed, and the reconciler finds what was not queued."""
+
+    def __init__(self, session_factory: Callable[[], Session], dispatcher: Dispatcher) -> None:
         self._session_factory = session_factory
+        self._dispatcher = dispatcher
+        self._emitted: list[Message] = []
+        self._ready: list[Message] = []
         self.session: Session
 
+    def emit(self, message: Message) -> None:
+        """Publish this after the commit (work that exists already: a replay, a repair, a stale queue)."""
+        self._emitted.append(message)
+
     def __enter__(self) -> Self:
+        self._emitted, self._ready = [], []
         self.session = self._session_factory()
         self.responses = ResponseRepository(self.session)
         self.cases = CaseRepository(self.session)
@@ -103,6 +122,8 @@ class UnitOfWork:
             if not lost_database(error):
                 raise
             self.session.invalidate()
+        self._forget()
+        self._publish()
         if lost_database(exc_value):
             # Callers decide on "the database is down" (503, task retry) without importing SQLAlchemy.
             cause = getattr(exc_value, "orig", None)
@@ -112,18 +133,37 @@ class UnitOfWork:
         try:
             self.session.commit()
         except exc.IntegrityError as error:
-            self.session.rollback()
+            self.rollback()
             raise Conflict(str(error.orig)) from error
+        except BaseException:
+            self._forget()
+            raise
+        self._ready.extend(self._emitted)
+        self._ready.extend(SendNotification(n.id) for n in self.notifications.added if n.id is not None)
+        self._forget()
 
     def flush(self) -> None:
         try:
             self.session.flush()
         except exc.IntegrityError as error:
-            self.session.rollback()
+            self.rollback()
             raise Conflict(str(error.orig)) from error
 
     def rollback(self) -> None:
         self.session.rollback()
+        self._forget()
+
+    def _forget(self) -> None:
+        self._emitted = []
+        self.notifications.added.clear()
+
+    def _publish(self) -> None:
+        ready, self._ready = list(dict.fromkeys(self._ready)), []
+        for message in ready:
+            try:
+                self._dispatcher.publish(message)
+            except Exception:
+                log.warning("enqueue failed; the reconciler will retry", extra={"queued": repr(message)}, exc_info=True)
 
 
 class StoreSession(Session):

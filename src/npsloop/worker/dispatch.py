@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from npsloop.services.work_messages import Message, ProcessResponse, SendNotification
 from npsloop.settings import Settings
 
 
@@ -15,8 +16,9 @@ class CeleryDispatcher:
         self.app = create_app(settings)
         self.queue = settings.queue
 
-    def process_response(self, response_id: int) -> None:
-        self.app.send_task("npsloop.process_response", args=[response_id], queue=self.queue)
-
-    def send_notification(self, notification_id: int) -> None:
-        self.app.send_task("npsloop.send_notification", args=[notification_id], queue=self.queue)
+    def publish(self, message: Message) -> None:
+        match message:
+            case ProcessResponse(response_id):
+                self.app.send_task("npsloop.process_response", args=[response_id], queue=self.queue)
+            case SendNotification(notification_id):
+                self.app.send_task("npsloop.send_notification", args=[notification_id], queue=self.queue)

@@ -82,9 +82,9 @@ def _on_row(task: Task, raw_id: Any, call: Callable[[int], T], key: str) -> T | 
 def process_response_task(self: Task, response_id: Any) -> None:
     runtime = get_runtime()
 
-    def process(rid: int) -> list[int]:
+    def process(rid: int) -> None:
         try:
-            return runtime.process(rid)
+            runtime.process(rid)
         except (ResponseNotFound, StoreUnavailable):
             raise
         except Exception as error:
@@ -93,11 +93,10 @@ def process_response_task(self: Task, response_id: Any) -> None:
             if record_processing_failure(
                 uow=runtime.uow(), response_id=rid, error=text, now=runtime.clock(), limit=limit
             ):
-                return []
+                return
             raise self.retry(exc=error, countdown=_backoff(self), max_retries=limit) from None
 
-    for notification_id in _on_row(self, response_id, process, "response_id") or []:
-        runtime.dispatcher.send_notification(notification_id)
+    _on_row(self, response_id, process, "response_id")
 
 
 @app.task(name="npsloop.send_notification", bind=True, max_retries=None)
@@ -106,8 +105,6 @@ def send_notification_task(self: Task, notification_id: Any) -> str:
     result = _on_row(self, notification_id, runtime.send, "notification_id")
     if result is None:
         return "quarantined"
-    for follow_up in result.follow_up:
-        runtime.dispatcher.send_notification(follow_up)
     if result.status is SendStatus.RETRY:
         # The countdown is capped well under the broker's visibility timeout; if this message is lost anyway,
         # the row's next_attempt_at is in the database and the reconciler sends it.
