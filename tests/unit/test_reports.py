@@ -301,3 +301,25 @@ def test_nps_by_theme_counts_a_response_in_each_of_its_themes_and_the_untagged_a
     url = "/v1/reports/nps?group_by=theme&team=Logistics&from=2026-01-01&to=2026-01-31&top=2"
     answer = TestClient(create_app(runtime)).get(url, headers={"Authorization": f"Bearer {TOKEN}"})
     assert answer.status_code == 200 and _by_theme(answer.json()) == _by_theme(top)
+
+
+def test_report_today_and_the_default_range_are_taken_in_the_report_zone_at_midnight():
+    late = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)  # already 1 January in Madrid, still 31 December in Bogotá
+    assert reports.report_today(late, "Europe/Madrid") == date(2027, 1, 1)
+    assert reports.report_today(late, "America/Bogota") == date(2026, 12, 31)
+    assert reports.report_range(late, "Europe/Madrid", Period.MONTH) == (date(2026, 2, 1), date(2027, 1, 1))
+    assert reports.report_range(late, "America/Bogota", Period.MONTH) == (date(2026, 1, 1), date(2026, 12, 31))
+    asked = reports.report_range(late, "Europe/Madrid", Period.MONTH, first=date(2026, 6, 1))
+    assert asked == (date(2026, 6, 1), date(2027, 1, 1))
+
+
+def test_the_api_and_the_dashboard_show_the_same_year_at_the_boundary(runtime):
+    seed_team(runtime)
+    runtime.settings.report_timezone = "Europe/Madrid"
+    at(runtime, datetime(2026, 12, 31, 23, 30, tzinfo=UTC))
+    with TestClient(create_app(runtime), follow_redirects=False) as client:
+        nps = client.get("/v1/reports/nps", headers={"Authorization": f"Bearer {TOKEN}"}).json()
+        assert nps["to"] == "2027-01-01"
+        assert client.post("/ui/login", data={"token": TOKEN, "next": "/ui/reports"}).status_code == 303
+        page = client.get("/ui/reports").text
+    assert 'name="year" value="2027"' in page  # the dashboard once took today in UTC: 2026

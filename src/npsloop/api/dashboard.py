@@ -362,7 +362,7 @@ async def reports_page(request: Request, year: int | None = None, team: str = ""
     if not page.who.can(Permission.READ_REPORTS):
         return page.message(page.t["forbidden"], 403)
     runtime = page.runtime
-    today = runtime.clock().date()
+    today = reports.report_today(runtime.clock(), runtime.settings.report_timezone)
     chosen = year if year and 2000 <= year <= 2100 else today.year
     last = min(date(chosen, 12, 31), today) if chosen == today.year else date(chosen, 12, 31)
 

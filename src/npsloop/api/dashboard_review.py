@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -15,7 +14,7 @@ from npsloop.api.dashboard import Page, _page, _to_login
 from npsloop.dashboard.review_pages import why_charts
 from npsloop.domain.access import Permission
 from npsloop.domain.errors import DomainError
-from npsloop.services import review
+from npsloop.services import reports, review
 from npsloop.services.why_page import why_figures
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -32,7 +31,7 @@ async def _reader(request: Request) -> tuple[Page, Response | None]:
 
 
 def _today(page: Page) -> date:
-    return page.runtime.clock().astimezone(ZoneInfo(page.runtime.settings.report_timezone)).date()
+    return reports.report_today(page.runtime.clock(), page.runtime.settings.report_timezone)
 
 
 @router.get("/review")

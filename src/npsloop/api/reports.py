@@ -51,9 +51,7 @@ def _zone(name: str | None) -> str | None:
 
 
 def resolve_range(runtime: Runtime, first: date | None, last: date | None, period: Period) -> tuple[date, date]:
-    today = runtime.clock().astimezone(ZoneInfo(runtime.settings.report_timezone)).date()
-    default_first, default_last = reports.default_range(today, period)
-    first, last = first or default_first, last or (today if first else default_last)
+    first, last = reports.report_range(runtime.clock(), runtime.settings.report_timezone, period, first, last)
     if last < first:
         raise _invalid("to", "the end of the range comes before its start")
     return first, last

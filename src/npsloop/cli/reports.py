@@ -20,9 +20,9 @@ def report() -> None:
 
 def _range(first: datetime | None, last: datetime | None, period: Period) -> tuple[date, date]:
     rt = runtime()
-    today = rt.clock().astimezone(ZoneInfo(rt.settings.report_timezone)).date()
-    default_first, default_last = reports.default_range(today, period)
-    return (first.date() if first else default_first), (last.date() if last else default_last)
+    return reports.report_range(
+        rt.clock(), rt.settings.report_timezone, period, first.date() if first else None, last.date() if last else None
+    )
 
 
 def _signed(value: float | None) -> str:

@@ -411,6 +411,20 @@ def case_times(row: Any, business: dict[str, timedelta] | None, recontact: bool 
     )
 
 
+def report_today(now: datetime, zone: str) -> date:
+    """Today where the reports are kept (NPSLOOP_REPORT_TIMEZONE): the one "today" the API, the CLI and the
+    dashboard count from, so none of them shows another month (or year) than the others near midnight."""
+    return now.astimezone(ZoneInfo(zone)).date()
+
+
+def report_range(
+    now: datetime, zone: str, period: Period, first: date | None = None, last: date | None = None
+) -> tuple[date, date]:
+    """The dates a report covers: what was asked, else the last twelve periods up to today in `zone`."""
+    default_first, default_last = default_range(report_today(now, zone), period)
+    return first or default_first, last or default_last
+
+
 def default_range(today: date, period: Period, count: int = 12) -> tuple[date, date]:
     """The last `count` periods up to today: what a report shows when asked for nothing in particular."""
     start = period_start(today, period)
