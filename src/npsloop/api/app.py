@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -33,6 +33,7 @@ from npsloop.api import (
 from npsloop.api.admin_gate import AdminGate
 from npsloop.api.body_limit import BodyLimit
 from npsloop.api.headers import SecurityHeaders
+from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.bootstrap import Runtime, build_runtime
 from npsloop.dashboard.pages import environment
 from npsloop.logs import configure_logging
@@ -95,12 +96,11 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["health"], responses={503: {"description": "the database or the broker is down"}})
-    async def readyz(request: Request) -> JSONResponse:
+    async def readyz(runtime: RuntimeDep) -> JSONResponse:
         """Ready to take traffic: the database and the broker answer."""
-        rt = request.app.state.runtime
 
         def probe() -> dict[str, str]:
-            checks = {"database": health.database_ok(rt.engine), "broker": health.broker_ok(rt.settings)}
+            checks = {"database": health.database_ok(runtime.engine), "broker": health.broker_ok(runtime.settings)}
             return {name: problem or "ok" for name, problem in checks.items()}
 
         checks = await run_in_threadpool(probe)
@@ -110,10 +110,10 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         )
 
     @app.get("/metrics", tags=["health"], response_class=PlainTextResponse)
-    async def metrics_endpoint(request: Request) -> Response:
+    async def metrics_endpoint(runtime: RuntimeDep) -> Response:
         """Prometheus text format: this host's processes (API and workers sharing the metrics folder) and
         the broker's queue depth."""
-        settings = request.app.state.runtime.settings
+        settings = runtime.settings
         text = await run_in_threadpool(metrics.exposition, lambda: health.queue_depth(settings))
         return Response(text, media_type=metrics.CONTENT_TYPE)
 

@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from npsloop.api.errors import ApiError
+from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.bootstrap import Runtime
 from npsloop.domain.access import AccessDenied, Permission, Principal
 from npsloop.services.tokens import authenticate
@@ -27,11 +28,11 @@ async def principal_for(runtime: Runtime, presented: str) -> Principal | None:
 
 
 async def current_principal(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    request: Request, runtime: RuntimeDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Principal:
     if credentials is None or not credentials.credentials:
         raise ApiError(401, "unauthorized", "send Authorization: Bearer <token>")
-    found = await principal_for(request.app.state.runtime, credentials.credentials)
+    found = await principal_for(runtime, credentials.credentials)
     if found is None:
         raise ApiError(401, "unauthorized", "the token is not valid, has expired or was revoked")
     request.state.principal = found

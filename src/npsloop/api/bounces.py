@@ -12,8 +12,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from npsloop.api.errors import ApiError, documented
+from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.api.webhooks import openapi_body, signed_json
-from npsloop.bootstrap import Runtime
 from npsloop.ingest.schemas import Text, field_errors
 from npsloop.services.delivery import record_delivery
 
@@ -34,9 +34,8 @@ class BounceIn(BaseModel):
     openapi_extra=openapi_body(BounceIn),
     responses=documented(400, 401, 413, 415, 422, 503),
 )
-async def bounce(request: Request) -> Response:
-    runtime: Runtime = request.app.state.runtime
-    _, data = await signed_json(request)
+async def bounce(request: Request, runtime: RuntimeDep) -> Response:
+    _, data = await signed_json(request, runtime)
     try:
         body = BounceIn.model_validate(data)
     except ValidationError as error:

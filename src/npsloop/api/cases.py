@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,6 +15,7 @@ from npsloop.api.body import StrictJsonRoute
 from npsloop.api.errors import ApiError, documented
 from npsloop.api.params import Offset, RowId, ThemeKey, known_theme
 from npsloop.api.presenters import case_json
+from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.bootstrap import Runtime
 from npsloop.domain.access import Permission, Principal
 from npsloop.domain.cases import Action, CaseStatus, Outcome
@@ -51,10 +52,6 @@ class CaseActionIn(BaseModel):
 
     def closure(self) -> Closure:
         return Closure(tuple(self.reasons), self.action_code, self.action_note)
-
-
-def _runtime(request: Request) -> Runtime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
 
 
 def actor_name(who: Principal, claimed: str) -> str:
@@ -112,14 +109,12 @@ class CaseQuery:
 
 @router.get("")
 async def list_cases(
-    request: Request,
+    runtime: RuntimeDep,
     who: Reader,
     query: Annotated[CaseQuery, Depends()],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    runtime = _runtime(request)
-
     def run() -> dict[str, Any]:
         where = query.to_filter(runtime)
         views, total = casework.list_cases(uow=runtime.uow(), where=where, limit=limit, offset=offset, viewer=who)
@@ -129,8 +124,7 @@ async def list_cases(
 
 
 @router.get("/{case_id}")
-async def get_case(request: Request, case_id: RowId, who: Reader) -> dict[str, Any]:
-    runtime = _runtime(request)
+async def get_case(runtime: RuntimeDep, case_id: RowId, who: Reader) -> dict[str, Any]:
     view = await run_in_threadpool(lambda: casework.get_case(uow=runtime.uow(), case_id=case_id, viewer=who))
     return case_json(view)
 
@@ -144,9 +138,8 @@ class AssignIn(BaseModel):
 
 
 @router.post("/{case_id}/assign")
-async def assign(request: Request, case_id: RowId, body: AssignIn, who: Assigner) -> dict[str, Any]:
+async def assign(runtime: RuntimeDep, case_id: RowId, body: AssignIn, who: Assigner) -> dict[str, Any]:
     """Hands the case to another agent, who is told by SMS and email."""
-    runtime = _runtime(request)
     view = await run_in_threadpool(
         lambda: casework.assign_case(
             uow=runtime.uow(),
@@ -163,9 +156,8 @@ async def assign(request: Request, case_id: RowId, body: AssignIn, who: Assigner
 
 @router.post("/{case_id}/{action}")
 async def act(
-    request: Request, case_id: RowId, action: Action, who: Actor, body: CaseActionIn | None = None
+    runtime: RuntimeDep, case_id: RowId, action: Action, who: Actor, body: CaseActionIn | None = None
 ) -> dict[str, Any]:
-    runtime = _runtime(request)
     body = body or CaseActionIn()
     now: datetime = runtime.clock()
     view = await run_in_threadpool(

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.concurrency import run_in_threadpool
 
 from npsloop.api.auth import allow
 from npsloop.api.errors import documented
-from npsloop.bootstrap import Runtime
+from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.domain.access import Permission, Principal
 from npsloop.services import erasure, subject_access
 
@@ -23,16 +23,11 @@ Exporter = Annotated[Principal, Depends(allow(Permission.CUSTOMERS_EXPORT))]
 Eraser = Annotated[Principal, Depends(allow(Permission.CUSTOMERS_ERASE))]
 
 
-def _runtime(request: Request) -> Runtime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
-
-
 @router.get("/{customer_id:path}/export")
 async def export(
-    request: Request, customer_id: CustomerId, _: Exporter, integration: Integration = None
+    runtime: RuntimeDep, customer_id: CustomerId, _: Exporter, integration: Integration = None
 ) -> dict[str, Any]:
     """Everything npsloop holds about the customer, and to whom it went (agents alerted, endpoints)."""
-    runtime = _runtime(request)
     return await run_in_threadpool(
         lambda: subject_access.export_customer(
             uow=runtime.uow(),
@@ -46,10 +41,9 @@ async def export(
 
 @router.delete("/{customer_id:path}")
 async def erase(
-    request: Request, customer_id: CustomerId, who: Eraser, integration: Integration = None
+    runtime: RuntimeDep, customer_id: CustomerId, who: Eraser, integration: Integration = None
 ) -> dict[str, Any]:
     """Erases the customer's personal data everywhere; idempotent. Answers what was changed, not the values."""
-    runtime = _runtime(request)
     done = await run_in_threadpool(
         lambda: erasure.erase_customer(
             uow=runtime.uow(),

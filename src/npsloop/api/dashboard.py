@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from npsloop.api.auth import principal_for
 from npsloop.api.errors import ApiError
 from npsloop.api.params import RowId, ThemeKey, known_theme
+from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.bootstrap import Runtime
 from npsloop.dashboard import pages
 from npsloop.dashboard.i18n import LANGUAGES, pick_language, words
@@ -40,10 +41,6 @@ LANGUAGE = "npsloop_lang"
 QUEUE_LIMIT = 200
 
 
-def _runtime(request: Request) -> Runtime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
-
-
 def csrf_for(token: str) -> str:
     return hashlib.sha256(b"npsloop-csrf:" + token.encode()).hexdigest()[:32]
 
@@ -51,9 +48,9 @@ def csrf_for(token: str) -> str:
 class Page:
     """One request's rendering context: language, viewer, and the cookie to remember a language choice."""
 
-    def __init__(self, request: Request, who: Principal | None, token: str | None) -> None:
+    def __init__(self, request: Request, runtime: Runtime, who: Principal | None, token: str | None) -> None:
         self.request = request
-        self.runtime = _runtime(request)
+        self.runtime = runtime
         asked = request.query_params.get("lang")
         self.lang = pick_language(asked, request.cookies.get(LANGUAGE), request.headers.get("accept-language"))
         self.remember = asked if asked in LANGUAGES else None
@@ -82,10 +79,10 @@ class Page:
         return self.render("message.html", status, error=text)
 
 
-async def _page(request: Request) -> Page:
+async def _page(request: Request, runtime: Runtime) -> Page:
     token = request.cookies.get(SESSION)
-    who = await principal_for(_runtime(request), token) if token else None
-    return Page(request, who, token if who else None)
+    who = await principal_for(runtime, token) if token else None
+    return Page(request, runtime, who, token if who else None)
 
 
 def _to_login(request: Request) -> RedirectResponse:
@@ -116,8 +113,8 @@ async def home() -> RedirectResponse:
 
 
 @router.get("/login")
-async def login_form(request: Request, next: str = "/ui/cases") -> Response:
-    page = Page(request, None, None)
+async def login_form(request: Request, runtime: RuntimeDep, next: str = "/ui/cases") -> Response:
+    page = Page(request, runtime, None, None)
     return page.render("login.html", next=_safe_next(next))
 
 
@@ -142,12 +139,15 @@ def client_key(request: Request) -> str:
 
 @router.post("/login")
 async def login(
-    request: Request, token: Annotated[str, Form(max_length=500)], next: Annotated[str, Form()] = ""
+    request: Request,
+    runtime: RuntimeDep,
+    token: Annotated[str, Form(max_length=500)],
+    next: Annotated[str, Form()] = "",
 ) -> Response:
-    page = Page(request, None, None)
-    settings = page.runtime.settings
+    page = Page(request, runtime, None, None)
+    settings = runtime.settings
     wait = await run_in_threadpool(
-        page.runtime.login_limiter.take,
+        runtime.login_limiter.take,
         client_key(request),
         1,
         per_minute=settings.login_attempts_per_minute,
@@ -158,23 +158,23 @@ async def login(
         refused = page.render("login.html", 429, next=_safe_next(next), error=page.t["too_many_logins"])
         refused.headers["Retry-After"] = retry_after_header(wait)
         return refused
-    who = await principal_for(page.runtime, token)
+    who = await principal_for(runtime, token)
     if who is None:
         return page.render("login.html", 401, next=_safe_next(next), error=page.t["bad_token"])
     if not who.can(Permission.READ_CASES):
         return page.render("login.html", 403, next=_safe_next(next), error=page.t["no_dashboard"])
     response = RedirectResponse(_safe_next(next), status_code=303)
-    secure = page.runtime.settings.public_url.startswith("https://")
+    secure = runtime.settings.public_url.startswith("https://")
     response.set_cookie(SESSION, token.strip(), httponly=True, samesite="strict", secure=secure, path="/ui")
     return response
 
 
 @router.post("/logout")
-async def logout(request: Request, csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
+async def logout(request: Request, runtime: RuntimeDep, csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
     """Only the session's own form logs it out: a cross-site form cannot know the CSRF value."""
     token = request.cookies.get(SESSION)
     if token and not same(csrf, csrf_for(token)):
-        page = Page(request, None, None)
+        page = Page(request, runtime, None, None)
         return page.message(page.t["forbidden"], 403)
     response = RedirectResponse("/ui/login", status_code=303)
     response.delete_cookie(SESSION, path="/ui")
@@ -182,11 +182,13 @@ async def logout(request: Request, csrf: Annotated[str, Form(max_length=100)] = 
 
 
 @router.get("/cases")
-async def queue(request: Request, team: str = "", theme: ThemeKey = None, done: str = "") -> Response:
-    page = await _page(request)
+async def queue(
+    request: Request, runtime: RuntimeDep, team: str = "", theme: ThemeKey = None, done: str = ""
+) -> Response:
+    page = await _page(request, runtime)
     if page.who is None:
         return _to_login(request)
-    who, runtime = page.who, page.runtime
+    who = page.who
 
     def load() -> tuple[list[dict[str, Any]], int, list[str], list[tuple[str, str]]]:
         team_names = [t.name for t in directory.list_teams(uow=runtime.uow())] if who.sees_all_teams else []
@@ -222,8 +224,8 @@ async def queue(request: Request, team: str = "", theme: ThemeKey = None, done: 
 
 
 @router.get("/cases/{case_id}")
-async def case_page(request: Request, case_id: RowId, done: str = "") -> Response:
-    page = await _page(request)
+async def case_page(request: Request, runtime: RuntimeDep, case_id: RowId, done: str = "") -> Response:
+    page = await _page(request, runtime)
     if page.who is None:
         return _to_login(request)
     return await _render_case(page, case_id, flash=page.t["done"] if done else None)
@@ -287,6 +289,7 @@ async def _render_case(page: Page, case_id: int, status: int = 200, **extra: Any
 @router.post("/cases/{case_id}/act")
 async def act(
     request: Request,
+    runtime: RuntimeDep,
     case_id: RowId,
     action: Annotated[Action, Form()],
     csrf: Annotated[str, Form(max_length=100)] = "",
@@ -296,11 +299,11 @@ async def act(
     action_code: Annotated[str, Form(max_length=MAX_KEY)] = "",
     action_note: Annotated[str, Form(max_length=MAX_ACTION_NOTE)] = "",
 ) -> Response:
-    page = await _page(request)
+    page = await _page(request, runtime)
     refused = _refuse_form(page, case_id, csrf, Permission.ACT_ON_CASES)
     if refused is not None:
         return refused
-    who, runtime = page.who, page.runtime
+    who = page.who
     assert who is not None
     try:
         await run_in_threadpool(
@@ -333,15 +336,16 @@ async def act(
 @router.post("/cases/{case_id}/assign")
 async def assign(
     request: Request,
+    runtime: RuntimeDep,
     case_id: RowId,
     agent: Annotated[str, Form(max_length=100)],
     csrf: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    page = await _page(request)
+    page = await _page(request, runtime)
     refused = _refuse_form(page, case_id, csrf, Permission.ASSIGN_CASES)
     if refused is not None:
         return refused
-    who, runtime = page.who, page.runtime
+    who = page.who
     assert who is not None
     try:
         await run_in_threadpool(
@@ -355,13 +359,12 @@ async def assign(
 
 
 @router.get("/reports")
-async def reports_page(request: Request, year: int | None = None, team: str = "") -> Response:
-    page = await _page(request)
+async def reports_page(request: Request, runtime: RuntimeDep, year: int | None = None, team: str = "") -> Response:
+    page = await _page(request, runtime)
     if page.who is None:
         return _to_login(request)
     if not page.who.can(Permission.READ_REPORTS):
         return page.message(page.t["forbidden"], 403)
-    runtime = page.runtime
     today = reports.report_today(runtime.clock(), runtime.settings.report_timezone)
     chosen = year if year and 2000 <= year <= 2100 else today.year
     last = min(date(chosen, 12, 31), today) if chosen == today.year else date(chosen, 12, 31)

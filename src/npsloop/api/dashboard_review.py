@@ -11,6 +11,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from npsloop.api.dashboard import Page, _page, _to_login
+from npsloop.api.runtime_dep import RuntimeDep
+from npsloop.bootstrap import Runtime
 from npsloop.dashboard.review_pages import why_charts
 from npsloop.domain.access import Permission
 from npsloop.domain.errors import DomainError
@@ -21,8 +23,8 @@ router = APIRouter(prefix="/ui", include_in_schema=False)
 WHY_MONTHS = 12  # shown when no range is asked for
 
 
-async def _reader(request: Request) -> tuple[Page, Response | None]:
-    page = await _page(request)
+async def _reader(request: Request, runtime: Runtime) -> tuple[Page, Response | None]:
+    page = await _page(request, runtime)
     if page.who is None:
         return page, _to_login(request)
     if not page.who.can(Permission.READ_REPORTS):
@@ -35,11 +37,11 @@ def _today(page: Page) -> date:
 
 
 @router.get("/review")
-async def review_page(request: Request, month: str = "") -> Response:
-    page, refused = await _reader(request)
+async def review_page(request: Request, runtime: RuntimeDep, month: str = "") -> Response:
+    page, refused = await _reader(request, runtime)
     if refused is not None:
         return refused
-    runtime, who = page.runtime, page.who
+    who = page.who
 
     def load() -> dict[str, Any]:
         first = review.month_of(month) if month else review.previous_month(_today(page))
@@ -57,11 +59,13 @@ async def review_page(request: Request, month: str = "") -> Response:
 
 
 @router.get("/why")
-async def why_page(request: Request, from_: Annotated[str, Query(alias="from")] = "", to: str = "") -> Response:
-    page, refused = await _reader(request)
+async def why_page(
+    request: Request, runtime: RuntimeDep, from_: Annotated[str, Query(alias="from")] = "", to: str = ""
+) -> Response:
+    page, refused = await _reader(request, runtime)
     if refused is not None:
         return refused
-    runtime, who = page.runtime, page.who
+    who = page.who
 
     def load() -> dict[str, Any]:
         last = review.month_of(to) if to else _today(page).replace(day=1)

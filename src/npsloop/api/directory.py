@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
@@ -12,6 +12,7 @@ from npsloop.api.auth import allow
 from npsloop.api.body import StrictJsonRoute
 from npsloop.api.errors import documented
 from npsloop.api.presenters import agent_json, team_json
+from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.domain.access import Permission
 from npsloop.ingest.schemas import EmailText, PhoneText, Text
 from npsloop.services import directory
@@ -52,16 +53,16 @@ class AgentIn(BaseModel):
 
 
 @router.get("/teams", dependencies=READ)
-async def list_teams(request: Request) -> list[dict[str, Any]]:
-    teams = await run_in_threadpool(lambda: directory.list_teams(uow=request.app.state.runtime.uow()))
+async def list_teams(runtime: RuntimeDep) -> list[dict[str, Any]]:
+    teams = await run_in_threadpool(lambda: directory.list_teams(uow=runtime.uow()))
     return [team_json(t) for t in teams]
 
 
 @router.post("/teams", status_code=201, dependencies=WRITE)
-async def add_team(request: Request, body: TeamIn) -> dict[str, Any]:
+async def add_team(runtime: RuntimeDep, body: TeamIn) -> dict[str, Any]:
     team = await run_in_threadpool(
         lambda: directory.add_team(
-            uow=request.app.state.runtime.uow(),
+            uow=runtime.uow(),
             name=body.name,
             touchpoints=body.touchpoints,
             is_default=body.default,
@@ -73,28 +74,26 @@ async def add_team(request: Request, body: TeamIn) -> dict[str, Any]:
 
 @router.patch("/teams/{name}", dependencies=WRITE)
 async def change_team(
-    request: Request, name: Annotated[str, Path(max_length=100, pattern=NAME)], body: TeamChange
+    runtime: RuntimeDep, name: Annotated[str, Path(max_length=100, pattern=NAME)], body: TeamChange
 ) -> dict[str, Any]:
     """Makes reasons at closure required (or optional) for the team's cases, from the next closure on."""
     team = await run_in_threadpool(
-        lambda: directory.require_reasons(
-            uow=request.app.state.runtime.uow(), team=name, required=body.reasons_required
-        )
+        lambda: directory.require_reasons(uow=runtime.uow(), team=name, required=body.reasons_required)
     )
     return team_json(team)
 
 
 @router.get("/agents", dependencies=READ)
-async def list_agents(request: Request) -> list[dict[str, Any]]:
-    agents = await run_in_threadpool(lambda: directory.list_agents(uow=request.app.state.runtime.uow()))
+async def list_agents(runtime: RuntimeDep) -> list[dict[str, Any]]:
+    agents = await run_in_threadpool(lambda: directory.list_agents(uow=runtime.uow()))
     return [agent_json(agent, team) for agent, team in agents]
 
 
 @router.post("/agents", status_code=201, dependencies=WRITE)
-async def add_agent(request: Request, body: AgentIn) -> dict[str, Any]:
+async def add_agent(runtime: RuntimeDep, body: AgentIn) -> dict[str, Any]:
     agent = await run_in_threadpool(
         lambda: directory.add_agent(
-            uow=request.app.state.runtime.uow(),
+            uow=runtime.uow(),
             name=body.name,
             team=body.team,
             phone=body.phone,

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from npsloop.api.auth import allow
 from npsloop.api.cases import CaseQuery, lookup_ids
 from npsloop.api.errors import documented
-from npsloop.bootstrap import Runtime
+from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.domain.access import Permission
 from npsloop.domain.scores import SurveyType
 from npsloop.ingest.schemas import Instant
@@ -41,8 +41,7 @@ def _stream(chunks: Iterator[str], fmt: str, name: str) -> StreamingResponse:
 
 
 @router.get("/cases.{fmt}", response_class=StreamingResponse)
-async def export_cases(request: Request, fmt: Fmt, query: Annotated[CaseQuery, Depends()]) -> StreamingResponse:
-    runtime: Runtime = request.app.state.runtime
+async def export_cases(runtime: RuntimeDep, fmt: Fmt, query: Annotated[CaseQuery, Depends()]) -> StreamingResponse:
     where = await run_in_threadpool(query.to_filter, runtime)
     rows = exports.case_rows(uow=runtime.uow(), where=where)
     return _stream(exports.render(rows, exports.CASE_COLUMNS, fmt), fmt, "cases")
@@ -50,7 +49,7 @@ async def export_cases(request: Request, fmt: Fmt, query: Annotated[CaseQuery, D
 
 @router.get("/responses.{fmt}", response_class=StreamingResponse)
 async def export_responses(
-    request: Request,
+    runtime: RuntimeDep,
     fmt: Fmt,
     team: Annotated[str | None, Query(max_length=100)] = None,
     survey_type: SurveyType | None = None,
@@ -58,7 +57,6 @@ async def export_responses(
     responded_from: Instant | None = None,
     responded_to: Instant | None = None,
 ) -> StreamingResponse:
-    runtime: Runtime = request.app.state.runtime
     team_id, _ = await run_in_threadpool(lookup_ids, runtime, team, None)
     kind = survey_type.value if survey_type else None
     where = ResponseFilter(team_id=team_id, survey_type=kind, touchpoint=touchpoint)

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from npsloop.api.errors import ApiError, documented
+from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.api.webhooks import REPEAT, IngestAnswer, stored_reply, within_rate
 from npsloop.bootstrap import Runtime
 from npsloop.domain.integrations import Integration, UnknownIntegration
@@ -47,9 +48,9 @@ async def _integration(runtime: Runtime, kind: str, name: str) -> Integration:
 
 
 @router.api_route(PATH, methods=["GET", "HEAD"], include_in_schema=False)
-async def ping(kind: str, name: str, request: Request) -> JSONResponse:
+async def ping(kind: str, name: str, runtime: RuntimeDep) -> JSONResponse:
     """SurveyMonkey checks a subscription URL with HEAD, Qualtrics with GET: say it exists, nothing more."""
-    await _integration(request.app.state.runtime, kind, name)
+    await _integration(runtime, kind, name)
     return JSONResponse({"status": "ok"})
 
 
@@ -62,8 +63,7 @@ async def ping(kind: str, name: str, request: Request) -> JSONResponse:
         **documented(401, 404, 413, 422, 429, 503),
     },
 )
-async def receive(kind: str, name: str, request: Request) -> JSONResponse:
-    runtime: Runtime = request.app.state.runtime
+async def receive(kind: str, name: str, request: Request, runtime: RuntimeDep) -> JSONResponse:
     integration = await _integration(runtime, kind, name)
     body = await request.body()  # bounded before routing (api/body_limit.py)
     tool_request = ToolRequest(headers=request.headers, body=body, query=request.query_params)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
+from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.bootstrap import Runtime
 from npsloop.domain.access import AccessDenied, agent_principal
 from npsloop.domain.cases import Action
@@ -52,8 +53,7 @@ def _payload(runtime: Runtime, token: str) -> dict[str, object] | HTMLResponse:
 
 
 @router.get("/{token}", response_class=HTMLResponse)
-async def show(request: Request, token: str) -> HTMLResponse:
-    runtime: Runtime = request.app.state.runtime
+async def show(runtime: RuntimeDep, token: str) -> HTMLResponse:
     payload = _payload(runtime, token)
     if isinstance(payload, HTMLResponse):
         return payload
@@ -62,8 +62,7 @@ async def show(request: Request, token: str) -> HTMLResponse:
 
 
 @router.post("/{token}", response_class=HTMLResponse)
-async def act(request: Request, token: str) -> HTMLResponse:
-    runtime: Runtime = request.app.state.runtime
+async def act(runtime: RuntimeDep, token: str) -> HTMLResponse:
     payload = _payload(runtime, token)
     if isinstance(payload, HTMLResponse):
         return payload

@@ -7,13 +7,14 @@ from datetime import date
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from npsloop.api.auth import allow
 from npsloop.api.body import StrictJsonRoute
 from npsloop.api.errors import ApiError, documented
+from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.bootstrap import Runtime
 from npsloop.domain.access import Permission, Principal
 from npsloop.domain.periods import Period, PeriodError
@@ -59,7 +60,7 @@ def resolve_range(runtime: Runtime, first: date | None, last: date | None, perio
 
 @router.get("/nps")
 async def nps(
-    request: Request,
+    runtime: RuntimeDep,
     _: Reader,
     period: Period = Period.MONTH,
     from_: Annotated[date | None, Query(alias="from")] = None,
@@ -84,7 +85,6 @@ async def nps(
     `other` for the rest, said in `truncated`; groups x periods over NPSLOOP_REPORT_MAX_CELLS is a 422. By
     theme, a response counts in every theme its comment names, whatever the polarity (`overlapping` is true:
     the series add up to more than the responses), and responses naming none are the series "(none)"."""
-    runtime: Runtime = request.app.state.runtime
     settings = runtime.settings
     limits = reports.ReportLimits(groups=settings.report_max_groups, cells=settings.report_max_cells)
     first, last = resolve_range(runtime, from_, to, period)
@@ -112,7 +112,7 @@ async def nps(
 
 @router.get("/loop")
 async def loop(
-    request: Request,
+    runtime: RuntimeDep,
     _: Reader,
     from_: Annotated[date | None, Query(alias="from")] = None,
     to: date | None = None,
@@ -120,7 +120,6 @@ async def loop(
 ) -> dict[str, Any]:
     """Cases opened in the range: acknowledged, contacted, closed by outcome, share within SLA, median and
     90th percentile times (wall and business), backlog by age, by team and agent, and re-contact rate."""
-    runtime: Runtime = request.app.state.runtime
     first, last = resolve_range(runtime, from_, to, Period.MONTH)
     return await run_in_threadpool(
         lambda: reports.loop_report(
@@ -136,7 +135,7 @@ async def loop(
 
 @router.get("/review")
 async def monthly_review(
-    request: Request,
+    runtime: RuntimeDep,
     who: Reader,
     month: Annotated[
         str | None, Query(max_length=7, description="YYYY-MM; the month before this one if left out")
@@ -145,7 +144,6 @@ async def monthly_review(
     """The monthly review: NPS against the target (company and teams, transactional and relational apart),
     loop closure, the top themes among detractors with their share and NPS points at stake (what NPS would
     gain had those detractors been passives), the themes that moved most, and masked comments per theme."""
-    runtime: Runtime = request.app.state.runtime
     zone = runtime.settings.report_timezone
     try:
         first = (
@@ -172,14 +170,12 @@ class TargetIn(BaseModel):
 
 
 @router.get("/targets")
-async def targets(request: Request, _: Reader) -> list[dict[str, Any]]:
-    runtime: Runtime = request.app.state.runtime
+async def targets(runtime: RuntimeDep, _: Reader) -> list[dict[str, Any]]:
     return await run_in_threadpool(lambda: reports.list_targets(uow=runtime.uow()))
 
 
 @router.put("/targets")
-async def put_target(request: Request, body: TargetIn, who: Setter) -> dict[str, Any]:
-    runtime: Runtime = request.app.state.runtime
+async def put_target(runtime: RuntimeDep, body: TargetIn, who: Setter) -> dict[str, Any]:
     await run_in_threadpool(
         lambda: reports.set_target(
             uow=runtime.uow(), year=body.year, nps=body.nps, team=body.team, actor=who.actor, now=runtime.clock()

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from npsloop.api.auth import allow
 from npsloop.api.body import StrictJsonRoute
 from npsloop.api.errors import ApiError, Problem, documented
+from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.domain.access import Permission
 from npsloop.domain.theme_tags import MAX_TAGGED_CHARS
 from npsloop.domain.themes import Taxonomy, Theme
@@ -64,8 +65,8 @@ def taxonomy_json(taxonomy: Taxonomy) -> dict[str, Any]:
 
 # Read with the case permission: every agent closing a case picks its reasons from these themes.
 @router.get("/themes", dependencies=[Depends(allow(Permission.READ_CASES))], response_model=TaxonomyOut)
-async def get_themes(request: Request) -> dict[str, Any]:
-    taxonomy = await run_in_threadpool(lambda: service.current_taxonomy(uow=request.app.state.runtime.uow()))
+async def get_themes(runtime: RuntimeDep) -> dict[str, Any]:
+    taxonomy = await run_in_threadpool(lambda: service.current_taxonomy(uow=runtime.uow()))
     return taxonomy_json(taxonomy)
 
 
@@ -85,7 +86,7 @@ async def get_themes(request: Request) -> dict[str, Any]:
         }
     },
 )
-async def put_themes(request: Request) -> dict[str, Any]:
+async def put_themes(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
     """Replaces the taxonomy whole, in one transaction: the ten default keys must all be there (renamed or
     retired as you like), others may be added or left out."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -96,8 +97,7 @@ async def put_themes(request: Request) -> dict[str, Any]:
     except UnicodeDecodeError:
         message = "the body is not UTF-8 text"
         raise ApiError(400, "invalid_text", message, errors=[{"field": "body", "message": message}]) from None
-    rt = request.app.state.runtime
-    loaded = await run_in_threadpool(lambda: service.load_themes(uow=rt.uow(), text=text, now=rt.clock()))
+    loaded = await run_in_threadpool(lambda: service.load_themes(uow=runtime.uow(), text=text, now=runtime.clock()))
     return {**taxonomy_json(loaded.taxonomy), "changed": loaded.changed}
 
 
@@ -138,16 +138,15 @@ class TaggingOut(BaseModel):
     response_model=TaggingOut,
     responses=documented(400, 413),
 )
-async def tag_comments(request: Request, body: TagIn) -> dict[str, Any]:
+async def tag_comments(runtime: RuntimeDep, body: TagIn) -> dict[str, Any]:
     """Tags comments with the model in force (the trained one once switched on, else the default), as the worker
     tags responses; nothing is stored. The model is loaded by the API process at the first call; the API never
     fits one: until the worker has fitted this release's default, the answer is a 503."""
-    rt = request.app.state.runtime
 
     def tag() -> dict[str, Any]:
-        with rt.uow() as uow:
+        with runtime.uow() as uow:
             try:
-                named = rt.models.current(uow, fit=False)
+                named = runtime.models.current(uow, fit=False)
             except ModelNotReady:
                 message = "the tagging model is being fitted by the worker (after an upgrade); try again shortly"
                 raise ApiError(503, "model_not_ready", message, headers={"Retry-After": "60"}) from None

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from npsloop.api.auth import allow
 from npsloop.api.body import StrictJsonRoute
 from npsloop.api.errors import documented
-from npsloop.bootstrap import Runtime
+from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.domain.access import ApiToken, Permission, Role
 from npsloop.services import tokens
 
@@ -52,13 +52,8 @@ def token_json(token: ApiToken, now: datetime) -> dict[str, Any]:
     }
 
 
-def _runtime(request: Request) -> Runtime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
-
-
 @router.post("", status_code=201)
-async def create(request: Request, body: TokenIn) -> dict[str, Any]:
-    runtime = _runtime(request)
+async def create(runtime: RuntimeDep, body: TokenIn) -> dict[str, Any]:
     now = runtime.clock()
     issued = await run_in_threadpool(
         lambda: tokens.create_token(
@@ -74,16 +69,14 @@ async def create(request: Request, body: TokenIn) -> dict[str, Any]:
 
 
 @router.get("")
-async def list_all(request: Request) -> list[dict[str, Any]]:
-    runtime = _runtime(request)
+async def list_all(runtime: RuntimeDep) -> list[dict[str, Any]]:
     found = await run_in_threadpool(lambda: tokens.list_tokens(uow=runtime.uow()))
     now = runtime.clock()
     return [token_json(t, now) for t in found]
 
 
 @router.post("/{name}/revoke")
-async def revoke(request: Request, name: str) -> dict[str, Any]:
-    runtime = _runtime(request)
+async def revoke(runtime: RuntimeDep, name: str) -> dict[str, Any]:
     now = runtime.clock()
     token = await run_in_threadpool(lambda: tokens.revoke_token(uow=runtime.uow(), name=name, now=now))
     return token_json(token, now)

@@ -10,6 +10,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from npsloop.api.errors import ApiError, documented
+from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.bootstrap import Runtime
 from npsloop.services.delivery import record_delivery
 from npsloop.services.replies import handle_agent_reply
@@ -17,8 +18,7 @@ from npsloop.services.replies import handle_agent_reply
 router = APIRouter(prefix="/v1/twilio", tags=["twilio"], responses=documented(403, 503))
 
 
-async def verified_form(request: Request) -> dict[str, str]:
-    runtime: Runtime = request.app.state.runtime
+async def verified_form(request: Request, runtime: Runtime) -> dict[str, str]:
     token = runtime.settings.twilio_auth_token.get_secret_value()
     if not token:
         raise ApiError(403, "forbidden", "Twilio is not configured (NPSLOOP_TWILIO_AUTH_TOKEN)")
@@ -33,10 +33,9 @@ async def verified_form(request: Request) -> dict[str, str]:
 
 
 @router.post("/inbound", response_class=Response, responses={200: {"content": {"application/xml": {}}}})
-async def inbound(request: Request) -> Response:
+async def inbound(request: Request, runtime: RuntimeDep) -> Response:
     """An agent's reply to an alert. The answer goes back as TwiML, so Twilio texts it to the agent."""
-    runtime: Runtime = request.app.state.runtime
-    form = await verified_form(request)
+    form = await verified_form(request, runtime)
     outcome = await run_in_threadpool(
         lambda: handle_agent_reply(
             uow=runtime.uow(), from_phone=form.get("From", ""), text=form.get("Body", ""), now=runtime.clock()
@@ -49,10 +48,9 @@ async def inbound(request: Request) -> Response:
 
 
 @router.post("/status", status_code=204, response_class=Response)
-async def status(request: Request) -> Response:
+async def status(request: Request, runtime: RuntimeDep) -> Response:
     """Delivery reports for the SMS we sent (the StatusCallback given when sending)."""
-    runtime: Runtime = request.app.state.runtime
-    form = await verified_form(request)
+    form = await verified_form(request, runtime)
     await run_in_threadpool(
         lambda: record_delivery(
             uow=runtime.uow(),

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from npsloop.api.auth import principal_for
 from npsloop.api.body import parse_json, require_json, require_object
 from npsloop.api.errors import ApiError, FieldError, documented
+from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.bootstrap import Runtime
 from npsloop.domain.access import Permission
 from npsloop.ingest import signature
@@ -53,11 +54,10 @@ def openapi_body(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-async def signed_json(request: Request) -> tuple[str, dict[str, Any]]:
+async def signed_json(request: Request, runtime: Runtime) -> tuple[str, dict[str, Any]]:
     """The integration a body comes from: named by its signing secret, or by an integration-role token for
     producers that cannot sign (the token's name is then the integration's). The body is bounded before
     routing (api/body_limit.py), so reading it whole here is safe."""
-    runtime: Runtime = request.app.state.runtime
     body = await request.body()
     require_json(request)
     settings = runtime.settings
@@ -181,9 +181,8 @@ def _answer(result: IngestResult) -> dict[str, Any]:
         **documented(400, 401, 403, 413, 415, 422, 429, 503),
     },
 )
-async def post_response(request: Request) -> JSONResponse:
-    runtime: Runtime = request.app.state.runtime
-    integration, data = await signed_json(request)
+async def post_response(request: Request, runtime: RuntimeDep) -> JSONResponse:
+    integration, data = await signed_json(request, runtime)
     within_rate(runtime, integration, 1)
     try:
         payload = ResponseIn.model_validate(data)
@@ -202,10 +201,9 @@ async def post_response(request: Request) -> JSONResponse:
     response_model=BatchAnswer,
     responses=documented(400, 401, 403, 413, 415, 422, 429, 503),
 )
-async def post_batch(request: Request) -> JSONResponse:
+async def post_batch(request: Request, runtime: RuntimeDep) -> JSONResponse:
     """Each item is validated and stored on its own: one bad row never costs the other 999."""
-    runtime: Runtime = request.app.state.runtime
-    integration, data = await signed_json(request)
+    integration, data = await signed_json(request, runtime)
     try:
         batch = BatchIn.model_validate(data)
     except ValidationError as error:
