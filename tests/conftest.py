@@ -19,6 +19,7 @@ from npsloop.bootstrap import Runtime, build_runtime
 from npsloop.domain.notifications import Channel
 from npsloop.ingest import signature
 from npsloop.notify.base import OutboundMessage, PermanentDeliveryError, Receipt, TransientDeliveryError
+from npsloop.services.processing import handle_response
 from npsloop.services.work_messages import Message, ProcessResponse, SendNotification
 from npsloop.settings import Settings
 from npsloop.store import migrate
@@ -145,10 +146,11 @@ def ingest(rt: Runtime, integration: str = "shop", **overrides: Any) -> int:
 
 
 def process(rt: Runtime, response_id: int) -> list[int]:
-    """Processes one response as a worker would, and takes from the fake queue the alerts its commit published."""
+    """Processes one response without sending (the use case alone, not the worker's process-then-send), and
+    takes from the fake queue the alerts its commit published."""
     queue: FakeDispatcher = rt.dispatcher  # type: ignore[assignment]
     before = len(queue.notifications)
-    rt.process(response_id)
+    handle_response(uow=rt.uow(), models=rt.models, response_id=response_id, now=rt.clock())
     published = queue.notifications[before:]
     del queue.notifications[before:]
     return published

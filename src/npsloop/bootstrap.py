@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from npsloop.services.delivery import fail_over_undelivered
 from npsloop.services.digests import send_digests
 from npsloop.services.erasure import Trace
 from npsloop.services.ingest import forget_delivery_ids
-from npsloop.services.notifying import SendResult, send_notification
+from npsloop.services.notifying import SendResult, SendStatus, send_notification
 from npsloop.services.outbound import deliver_due
 from npsloop.services.ports import Clock, Dispatcher, utcnow
 from npsloop.services.processing import handle_response
@@ -36,11 +37,14 @@ from npsloop.services.reconcile import ReconcileReport, reconcile
 from npsloop.services.retention import RetentionReport, run_retention
 from npsloop.services.sweep import SweepReport, sweep
 from npsloop.services.tagging import Models
+from npsloop.services.work_messages import KeepAlerts, SendNotification, publish_quietly
 from npsloop.settings import Settings, get_settings
 from npsloop.signing import make_token
 from npsloop.store.database import make_engine
 from npsloop.store.mapping import start_mappers
 from npsloop.store.uow import UnitOfWork, session_factory
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -58,10 +62,11 @@ class Runtime:
     clock: Clock = field(default=utcnow)
     _sessions: Callable[[], object] | None = None
 
-    def uow(self) -> UnitOfWork:
+    def uow(self, dispatcher: Dispatcher | None = None) -> UnitOfWork:
+        """A unit of work publishing through this process's dispatcher (or, for one use, through `dispatcher`)."""
         if self._sessions is None:
             self._sessions = session_factory(self.engine)
-        return UnitOfWork(self._sessions, self.dispatcher)  # type: ignore[arg-type]
+        return UnitOfWork(self._sessions, dispatcher or self.dispatcher)  # type: ignore[arg-type]
 
     # The three background use cases, wired to this process's adapters: what tasks, the CLI and
     # benchmarks call.
@@ -72,7 +77,24 @@ class Runtime:
         return Models(self.settings.resolved_model_cache_dir)
 
     def process(self, response_id: int) -> None:
-        handle_response(uow=self.uow(), models=self.models, response_id=response_id, now=self.clock())
+        """Processes a response, then sends the alerts of the case it opened from this same task, right after the
+        commit and through the same claim-before-send: one hop fewer between a detractor and the agent's phone.
+        An alert that must wait (a transient failure, an unexpected error) goes to the queue for the send task;
+        one this worker dies before sending is queued again by a redelivered task or found by the reconciler."""
+        kept = KeepAlerts(self.dispatcher)
+        handle_response(uow=self.uow(kept), models=self.models, response_id=response_id, now=self.clock())
+        for notification_id in kept.alerts:
+            try:
+                result: SendResult | None = self.send(notification_id)
+            except Exception:
+                log.warning(
+                    "sending from the processing task failed; queued for the send task",
+                    extra={"notification_id": notification_id},
+                    exc_info=True,
+                )
+                result = None
+            if result is None or result.status is SendStatus.RETRY:
+                publish_quietly(self.dispatcher, SendNotification(notification_id))
 
     def send(self, notification_id: int) -> SendResult:
         return send_notification(

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from npsloop.services.ports import Dispatcher
-from npsloop.services.work_messages import Message, SendNotification
+from npsloop.services.work_messages import Message, SendNotification, publish_quietly
 from npsloop.store.access_repository import TargetRepository, TokenRepository
 from npsloop.store.customer_repository import CustomerRepository
 from npsloop.store.delivery_id_repository import DeliveryIdRepository
@@ -160,10 +160,7 @@ class UnitOfWork:
     def _publish(self) -> None:
         ready, self._ready = list(dict.fromkeys(self._ready)), []
         for message in ready:
-            try:
-                self._dispatcher.publish(message)
-            except Exception:
-                log.warning("enqueue failed; the reconciler will retry", extra={"queued": repr(message)}, exc_info=True)
+            publish_quietly(self._dispatcher, message)
 
 
 class StoreSession(Session):
