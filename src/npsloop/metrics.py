@@ -66,7 +66,7 @@ def configure(directory: Path | None, *, default: Path) -> None:
     chosen = directory or Path(os.environ.get(MULTIPROC_ENV) or default)
     chosen.mkdir(parents=True, exist_ok=True)
     os.environ[MULTIPROC_ENV] = str(chosen)
-    values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
+    values.ValueClass = values.get_value_class()
 
 
 class QueueDepth(Collector):
@@ -84,7 +84,7 @@ def scrape_registry(queue_depth: Callable[[], int | None] | None = None) -> Coll
     broker's queue depth when a reader is given."""
     registry = CollectorRegistry()
     if MULTIPROC_ENV in os.environ:
-        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        MultiProcessCollector(registry)
     else:
         registry.register(_Default())
     if queue_depth is not None:
@@ -100,7 +100,7 @@ class _Default(Collector):
 
 
 def exposition(queue_depth: Callable[[], int | None] | None = None) -> bytes:
-    return generate_latest(scrape_registry(queue_depth))  # type: ignore[no-any-return]
+    return generate_latest(scrape_registry(queue_depth))
 
 
 def serve(port: int, queue_depth: Callable[[], int | None]) -> None:

@@ -12,6 +12,7 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ class MemoryLimiter:
     are chosen by callers (a login's client address), so their number must not grow with an attacker's
     supply of addresses. A forgotten bucket starts full again, as an unseen client's does."""
 
-    def __init__(self, clock: Any = time.monotonic, max_keys: int = 100_000) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic, max_keys: int = 100_000) -> None:
         self.buckets: dict[str, tuple[float, float]] = {}
         self.lock = threading.Lock()
         self.clock = clock

@@ -63,7 +63,7 @@ def list_command(as_json: bool) -> None:
         what = row.get("channel") or row.get("response_id") or row.get("task")
         click.echo(
             f"{row['kind']:<13}{row['id']:>6}  {row['state']:<12}{what!s:<32} attempts {row['attempts']}  "
-            f"{(row['error'] or '')[:100]}"
+            f"{str(row['error'] or '')[:100]}"
         )
     click.echo(f"{found.total} dead letters")
 

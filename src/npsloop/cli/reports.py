@@ -197,8 +197,8 @@ def review_command(month: str | None, lang: str, as_json: bool) -> None:
         click.echo("-- actions taken: " + ", ".join(f"{t.key or '(none)'} {t.cases}" for t in found.actions))
     if found.riskiest:
         click.echo("-- open cases most at risk of ending badly")
-        for row in found.riskiest:
-            click.echo(f"#{row.case_id:<6} {row.team or '—':<16} risk {row.risk:.2f}  {'; '.join(row.reasons)}")
+        for risky in found.riskiest:
+            click.echo(f"#{risky.case_id:<6} {risky.team or '—':<16} risk {risky.risk:.2f}  {'; '.join(risky.reasons)}")
     if found.comments:
         click.echo("-- what they said (personal data masked)")
         for comment in found.comments:

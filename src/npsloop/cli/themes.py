@@ -4,6 +4,7 @@ evaluate, train, models, retag)."""
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,7 +92,7 @@ def tag() -> None:
     A line that is not such an object gets {"error": ...} in its place, so the output stays line for line."""
     tagger = _model("current").tagger
     limit = get_settings().max_body_bytes
-    for number, line in enumerate(bounded_lines(click.get_binary_stream("stdin"), limit), start=1):
+    for number, line in enumerate(bounded_lines(sys.stdin.buffer, limit), start=1):
         if line is None:
             click.echo(json.dumps({"error": f"line {number}: longer than {limit} bytes"}))
             continue

@@ -76,7 +76,9 @@ class Subject:
 
     def mentions(self, text: str | None) -> bool:
         """Whether text that may be anyone's names this customer."""
-        return bool(text) and any(form in text for form in _forms(self.identifiers))  # type: ignore[operator]
+        if not text:
+            return False
+        return any(form in text for form in _forms(self.identifiers))
 
     def scrub(self, text: str) -> str:
         for form in _forms(self.values):

@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import redis
 
@@ -33,7 +33,8 @@ class IntakeRejects:
     def _entries(self, high: str = "+") -> Iterator[tuple[str, dict[str, str]]]:
         low = "-"
         while True:
-            page: list[tuple[str, dict[str, str]]] = self.redis.xrange(self.stream, low, high, count=PAGE)  # type: ignore[assignment]
+            # decode_responses: ids and fields are str, and an entry read by range always has its fields.
+            page = cast(list[tuple[str, dict[str, str]]], self.redis.xrange(self.stream, low, high, count=PAGE))
             yield from page
             if len(page) < PAGE:
                 return

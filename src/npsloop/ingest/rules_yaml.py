@@ -28,4 +28,5 @@ def load_rules(text: str, themes: Collection[str] | None = None) -> list[Rule]:
 
 
 def dump_rules(rules: list[Rule]) -> str:
-    return yaml.safe_dump({"rules": [rule.to_dict() for rule in rules]}, sort_keys=False, allow_unicode=True)
+    text: str = yaml.safe_dump({"rules": [rule.to_dict() for rule in rules]}, sort_keys=False, allow_unicode=True)
+    return text

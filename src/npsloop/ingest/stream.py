@@ -19,9 +19,10 @@ import os
 import socket
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import redis
+from redis.typing import EncodableT, FieldT
 
 from npsloop.metrics import INTAKE_ENTRIES
 from npsloop.services.ingest import IngestResult
@@ -31,6 +32,9 @@ from npsloop.store.uow import StoreUnavailable, UnitOfWork
 
 log = logging.getLogger(__name__)
 Entry = tuple[str, dict[str, str]]
+# What XREADGROUP answers a client with decode_responses over RESP2: each stream with its entries, an entry's fields
+# None when it was deleted while pending. redis-py types the answer for every protocol and decoding at once.
+StreamsRead = list[tuple[str, list[tuple[str, dict[str, str] | None]]]]
 
 
 class StreamIntake:
@@ -87,7 +91,10 @@ class StreamIntake:
         return self._take(self._read(">", self.settings.intake_batch, block_ms))
 
     def _read(self, start: str, count: int, block_ms: int | None) -> list[Entry]:
-        answer = self.redis.xreadgroup(self.group, self.consumer, {self.stream: start}, count=count, block=block_ms)
+        answer = cast(
+            StreamsRead,
+            self.redis.xreadgroup(self.group, self.consumer, {self.stream: start}, count=count, block=block_ms),
+        )
         entries: list[Entry] = []
         for _, items in answer or []:
             # A pending entry that was deleted from the stream comes back with no fields: nothing left to take.
@@ -166,7 +173,7 @@ class StreamIntake:
         return int(pending[0]["times_delivered"]) if pending else 1
 
     def _reject(self, entry_id: str, fields: dict[str, str], errors: list[dict[str, str]]) -> None:
-        record = {
+        record: dict[FieldT, EncodableT] = {
             "entry_id": entry_id,
             "reason": json.dumps(errors),
             "response": _text(fields.get("response", "")[: 64 * 1024]),

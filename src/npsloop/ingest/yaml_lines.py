@@ -32,18 +32,23 @@ class _LineLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
-            raise ComposerError(None, None, "aliases (*name) are not allowed: write the value out", mark)
+            raise ComposerError(None, None, "aliases (*name) are not allowed: write the value out", self._next_mark())
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                mark = self.peek_event().start_mark
-                raise ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels", mark)
+                raise ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels", self._next_mark())
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+    def _next_mark(self) -> yaml.Mark:
+        """Where the next event starts, as peek_event() would say; PyYAML's stubs leave that one untyped, and
+        check_event() loads the same event into current_event."""
+        self.check_event()
+        mark: yaml.Mark = self.current_event.start_mark
+        return mark
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()

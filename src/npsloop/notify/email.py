@@ -86,8 +86,9 @@ class SmtpEmail:
             except (smtplib.SMTPException, OSError):
                 pass
             self._drop()
-        self._local.smtp = self._connect()
-        return self._local.smtp  # type: ignore[no-any-return]
+        fresh = self._connect()
+        self._local.smtp = fresh
+        return fresh
 
     def _drop(self) -> None:
         held: smtplib.SMTP | None = getattr(self._local, "smtp", None)

@@ -142,7 +142,7 @@ def fit(examples: Sequence[Example]) -> RiskModel | None:
     if all(labels) or not any(labels):
         return None
     import numpy as np
-    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+    from sklearn.linear_model import LogisticRegression
 
     rows = [features(example.inputs) for example in examples]
     counts: dict[str, int] = {}

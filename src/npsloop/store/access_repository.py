@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from npsloop.domain.access import ApiToken
 from npsloop.store import tables
+from npsloop.store.database import rows_changed
 
 _TOUCH_EVERY = timedelta(minutes=1)
 
@@ -58,7 +59,7 @@ class TargetRepository:
         changed = self.session.execute(
             sa.update(tables.nps_targets).where(team, c.year == year).values(nps=nps, set_by=set_by, set_at=now)
         )
-        if changed.rowcount == 0:  # type: ignore[attr-defined]
+        if rows_changed(changed) == 0:
             self.session.execute(
                 sa.insert(tables.nps_targets).values(team_id=team_id, year=year, nps=nps, set_by=set_by, set_at=now)
             )

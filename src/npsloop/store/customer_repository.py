@@ -15,6 +15,7 @@ from npsloop.domain.notifications import Notification
 from npsloop.domain.outbound import Endpoint
 from npsloop.domain.responses import Response
 from npsloop.store import tables
+from npsloop.store.mapping import case_events
 from npsloop.store.repositories import QuarantinedTask
 
 r, c, q = tables.responses.c, tables.cases.c, tables.quarantine.c
@@ -44,7 +45,7 @@ class CustomerRepository:
     def cases(self, case_ids: list[int]) -> list[Case]:
         if not case_ids:
             return []
-        stmt = sa.select(Case).where(c.id.in_(case_ids)).options(selectinload(Case.events))  # type: ignore[arg-type]
+        stmt = sa.select(Case).where(c.id.in_(case_ids)).options(selectinload(case_events()))
         return list(self.session.scalars(stmt.order_by(c.id)))
 
     def alerts(self, case_ids: list[int]) -> list[tuple[Notification, str]]:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
 from npsloop.private import private_file
 from npsloop.store.keyring import Keyring, bind_keyring
+
+
+def rows_changed(result: sa.Result[*tuple[Any, ...]]) -> int:
+    """The rows an UPDATE or DELETE matched. The session types every execute() as a plain Result, but for those
+    statements it is a CursorResult, which alone carries the count."""
+    return int(cast(sa.CursorResult[*tuple[Any, ...]], result).rowcount or 0)
 
 
 def normalize_url(url: str) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import exc
 from sqlalchemy.orm import Session
 
 from npsloop.store import tables
+from npsloop.store.database import rows_changed
 
 
 class DeliveryIdRepository:
@@ -51,4 +52,4 @@ class DeliveryIdRepository:
             return 0
         c = tables.ingest_deliveries.c
         result = self.session.execute(sa.delete(tables.ingest_deliveries).where(c.response_id.in_(response_ids)))
-        return int(result.rowcount or 0)
+        return rows_changed(result)

@@ -85,6 +85,6 @@ def bind_keyring(engine: Engine, keyring: Keyring) -> None:
 
 def keyring_of(dialect: Dialect) -> Keyring:
     found = getattr(dialect, _ATTRIBUTE, None)
-    if found is None:
+    if not isinstance(found, Keyring):
         raise KeyringError(f"this database engine holds no secret key; build it with one ({SETTING})")
-    return found  # type: ignore[no-any-return]
+    return found

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import registry, relationship
+from typing import Any
+
+from sqlalchemy.orm import QueryableAttribute, class_mapper, registry, relationship
 
 from npsloop.domain.access import ApiToken
 from npsloop.domain.cases import Case, CaseEvent
@@ -37,3 +39,10 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(ApiToken, tables.api_tokens)
     mapper_registry.map_imperatively(Integration, tables.integrations)
     mapper_registry.map_imperatively(Endpoint, tables.outbound_endpoints)
+
+
+def case_events() -> QueryableAttribute[Any]:
+    """Case.events as the ORM knows it, for loader options: the domain class declares a plain list, which the
+    mapping above replaced with this relationship."""
+    events: QueryableAttribute[Any] = class_mapper(Case).relationships["events"].class_attribute
+    return events

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from npsloop.store import tables
+from npsloop.store.database import rows_changed
 
 
 @dataclass(frozen=True)
@@ -84,4 +85,4 @@ class ModelRepository:
         kept = sa.select(t.id).order_by(t.id.desc()).limit(keep).scalar_subquery()
         stmt = sa.delete(tables.tagger_models).where(t.active.is_(False), t.id.not_in(kept))
         result = self.session.execute(stmt)
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return rows_changed(result)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from npsloop.domain.cases import CaseEvent
 from npsloop.domain.outbound import OUTBOUND_EVENTS, DeliveryStatus, Endpoint
 from npsloop.store import tables
+from npsloop.store.database import rows_changed
 
 _KINDS = {kind.value for kind in OUTBOUND_EVENTS}
 d, e = tables.outbound_deliveries.c, tables.outbound_endpoints.c
@@ -79,14 +80,25 @@ class OutboundRepository:
         )
         rows = self.session.execute(
             sa.select(
-                d.id, d.attempts, e.name, e.kind, e.url, e.secret, ev.id, ev.kind, ev.actor, ev.at, ev.note, ev.case_id
+                d.id,
+                d.attempts,
+                e.name.label("endpoint"),
+                e.kind,
+                e.url,
+                e.secret,
+                ev.id.label("event_id"),
+                ev.kind.label("event_kind"),
+                ev.actor,
+                ev.at,
+                ev.note,
+                ev.case_id,
             )
             .join(tables.outbound_endpoints, e.id == d.endpoint_id)
             .join(tables.case_events, ev.id == d.event_id)
             .where(d.id.in_(ids))
             .order_by(d.id)
         )
-        return [Due(*row) for row in rows]
+        return [Due(**row._asdict()) for row in rows]
 
     def release(self, delivery_ids: list[int]) -> None:
         """Claimed but not attempted: free for the next sender at once, rather than when the lease ends."""
@@ -130,7 +142,7 @@ class OutboundRepository:
             .where(d.id == delivery_id)
             .values(status=DeliveryStatus.PENDING.value, next_attempt_at=now, claimed_until=None)
         )
-        return bool(done.rowcount)  # type: ignore[attr-defined]
+        return bool(rows_changed(done))
 
 
 def fan_out(session: Session, _context: Any) -> None:
@@ -143,8 +155,8 @@ def fan_out(session: Session, _context: Any) -> None:
     rows = [
         {
             "endpoint_id": endpoint_id,
-            "event_id": item.id,  # type: ignore[attr-defined]
-            "case_id": item.case_id,  # type: ignore[attr-defined]
+            "event_id": _mapped(item, "id"),
+            "case_id": _mapped(item, "case_id"),
             "event_kind": item.kind,
             "status": DeliveryStatus.PENDING.value,
             "attempts": 0,
@@ -157,3 +169,8 @@ def fan_out(session: Session, _context: Any) -> None:
     ]
     if rows:
         connection.execute(sa.insert(tables.outbound_deliveries), rows)
+
+
+def _mapped(event: CaseEvent, column: str) -> Any:
+    """A column the mapping adds to the domain's event (its own id, its case's), which the dataclass leaves out."""
+    return sa.inspect(event).attrs[column].value

@@ -176,7 +176,7 @@ class ReportQueries:
             slot[row.cat] += row.n
         return {k: NpsSummary(promoters=v["P"], passives=v["p"], detractors=v["d"]) for k, v in counts.items()}
 
-    def cases_opened(self, start: datetime, end: datetime, team_id: int | None) -> Iterator[sa.Row[Any]]:
+    def cases_opened(self, start: datetime, end: datetime, team_id: int | None) -> Iterator[sa.Row[*tuple[Any, ...]]]:
         c = tables.cases.c
         stmt = sa.select(
             c.id,
@@ -204,7 +204,7 @@ class ReportQueries:
             found.setdefault(key, []).append(at)
         return found
 
-    def open_cases(self, team_id: int | None) -> Iterator[sa.Row[Any]]:
+    def open_cases(self, team_id: int | None) -> Iterator[sa.Row[*tuple[Any, ...]]]:
         c = tables.cases.c
         stmt = sa.select(c.team_id, c.assignee_id, c.opened_at).where(c.status != CaseStatus.CLOSED.value)
         if team_id is not None:

@@ -18,6 +18,8 @@ from npsloop.domain.responses import Response, ResponseStatus
 from npsloop.domain.scores import Category
 from npsloop.domain.theme_tags import Polarity
 from npsloop.store import tables
+from npsloop.store.database import rows_changed
+from npsloop.store.mapping import case_events
 
 CATEGORY_SCORES = {Category.DETRACTOR: (0, 6), Category.PASSIVE: (7, 8), Category.PROMOTER: (9, 10)}
 
@@ -121,7 +123,7 @@ class CaseRepository:
 
     def get(self, case_id: int, *, with_events: bool = True) -> Case | None:
         """With its timeline by default; without, for readers that only need the case's own fields."""
-        options = [selectinload(Case.events)] if with_events else []  # type: ignore[arg-type]
+        options = [selectinload(case_events())] if with_events else []
         return self.session.get(Case, case_id, options=options)
 
     def append_event(self, case_id: int, event: CaseEvent) -> None:
@@ -280,7 +282,7 @@ class NotificationRepository:
             .values(state=NotificationState.SENDING.value, claimed_at=now, attempts=c.attempts + 1)
             .execution_options(synchronize_session=False)
         )
-        return bool(getattr(result, "rowcount", 0) == 1)
+        return rows_changed(result) == 1
 
     def by_provider_id(self, provider_id: str) -> Notification | None:
         c = tables.notifications.c
@@ -342,7 +344,7 @@ class NotificationRepository:
             .values(state=NotificationState.FOLDED.value)
             .execution_options(synchronize_session=False)
         )
-        return bool(getattr(result, "rowcount", 0) == 1)
+        return rows_changed(result) == 1
 
     def undigested(self) -> dict[int, list[Notification]]:
         """Folded alerts not yet carried by a digest, by agent."""

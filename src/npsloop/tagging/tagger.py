@@ -93,7 +93,9 @@ class Linear:
 
     def decision(self, matrix: Any) -> np.ndarray:
         """The log-odds of each row for each column, as LogisticRegression.decision_function gives them."""
-        return np.asarray(matrix @ self.weights) + self.bias
+        scores: np.ndarray = np.asarray(matrix @ self.weights)
+        scores += self.bias
+        return scores
 
 
 class Tagger:
@@ -141,7 +143,7 @@ class Tagger:
             detectors.append(_classifier().fit(matrix, truth))
             thresholds.append(_best_threshold(truth, out_of_fold[theme]))
             rows = np.flatnonzero(truth)
-            signs = np.array([examples[row].themes[theme] is Polarity.POSITIVE for row in rows])
+            signs = np.array([examples[int(row)].themes[theme] is Polarity.POSITIVE for row in rows])
             if signs.all() or not signs.any():
                 polarities.append(Polarity.POSITIVE if signs.all() else Polarity.NEGATIVE)
             else:
@@ -167,7 +169,9 @@ class Tagger:
         results = []
         for row, (text, (_, language)) in enumerate(zip(texts, pairs, strict=True)):
             known = language_of(language) is not None
-            found = np.flatnonzero(confidences[row] >= (self._thresholds if known else sure)) if text else []
+            found: list[int] = (
+                np.flatnonzero(confidences[row] >= (self._thresholds if known else sure)).tolist() if text else []
+            )
             tags = [
                 ThemeTag(
                     self._themes[column],

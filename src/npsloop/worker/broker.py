@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from queue import Empty
 from time import monotonic
@@ -65,6 +66,8 @@ def _write_whole(staging: str, target: str, data: bytes) -> None:
 
 
 class Channel(filesystem.Channel):
+    _exchange_file: Callable[[str], Path]  # kombu's own (it checks the name), which kombu's stubs leave out
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._listing: dict[str, list[str]] = {}
@@ -118,7 +121,7 @@ class Channel(filesystem.Channel):
         os.replace(claimed, os.path.join(self.unreadable_folder, name))
         log.error("an unreadable broker message was set aside", extra={"file": name, "folder": self.unreadable_folder})
 
-    def _queue_bind(self, exchange: str, routing_key: str, pattern: str, queue: str) -> None:
+    def _queue_bind(self, exchange: str, routing_key: str, pattern: str | None, queue: str) -> None:
         table = self._exchange_file(exchange)
         if not table.exists():
             # kombu creates the table empty and then locks and writes it; a publisher reading it in between

@@ -31,7 +31,7 @@ def _keep(task: str, body: Any, error: object) -> None:
         log.exception("could not quarantine a bad message", extra={"task": task})
 
 
-class QuarantiningConsumer(Consumer):  # type: ignore[misc]
+class QuarantiningConsumer(Consumer):
     def on_decode_error(self, message: Any, exc: Exception) -> None:
         _keep("(undecodable message)", message.body, exc)
         super().on_decode_error(message, exc)

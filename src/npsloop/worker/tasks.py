@@ -38,7 +38,7 @@ def decode_id(value: Any) -> int:
     return number
 
 
-def _quarantine(task: Task, args: list[Any], error: str) -> None:
+def _quarantine(task: Task[..., Any], args: list[Any], error: str) -> None:
     runtime = get_runtime()
     quarantine_task(
         uow=runtime.uow(),
@@ -50,11 +50,11 @@ def _quarantine(task: Task, args: list[Any], error: str) -> None:
     )
 
 
-def _backoff(task: Task) -> float:
+def _backoff(task: Task[..., Any]) -> float:
     return float(min(2 ** (task.request.retries or 0), 60))
 
 
-def _on_row(task: Task, raw_id: Any, call: Callable[[int], T], key: str) -> T | None:
+def _on_row(task: Task[..., Any], raw_id: Any, call: Callable[[int], T], key: str) -> T | None:
     """The guard both tasks share: decode the id (garbage is quarantined at once), retry a missing row a few
     times (then quarantine it), and wait out a database outage. None means the work was quarantined."""
     runtime = get_runtime()
@@ -79,7 +79,7 @@ def _on_row(task: Task, raw_id: Any, call: Callable[[int], T], key: str) -> T | 
 
 
 @app.task(name="npsloop.process_response", bind=True, max_retries=None)
-def process_response_task(self: Task, response_id: Any) -> None:
+def process_response_task(self: Task[..., Any], response_id: Any) -> None:
     runtime = get_runtime()
 
     def process(rid: int) -> None:
@@ -100,7 +100,7 @@ def process_response_task(self: Task, response_id: Any) -> None:
 
 
 @app.task(name="npsloop.send_notification", bind=True, max_retries=None)
-def send_notification_task(self: Task, notification_id: Any) -> str:
+def send_notification_task(self: Task[..., Any], notification_id: Any) -> str:
     runtime = get_runtime()
     result = _on_row(self, notification_id, runtime.send, "notification_id")
     if result is None:

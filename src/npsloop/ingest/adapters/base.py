@@ -129,6 +129,12 @@ def require_object(value: Any, field: str) -> dict[str, Any]:
     return value
 
 
+def object_or_empty(value: Any) -> dict[str, Any]:
+    """A nested object the tool may leave out: absent or not an object reads as empty, so an optional part of the
+    payload never fails the response it belongs to."""
+    return value if isinstance(value, dict) else {}
+
+
 def matches_any(expected: str, candidates: list[str]) -> bool:
     """Constant-time comparison against every candidate, so timing tells nothing about which one is close."""
     found = False

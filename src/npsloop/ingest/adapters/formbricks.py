@@ -30,6 +30,7 @@ from npsloop.ingest.adapters.base import (
     check_common,
     json_body,
     matches_any,
+    object_or_empty,
     require_object,
     response,
     score_of,
@@ -80,16 +81,16 @@ class Formbricks(ToolAdapter):
         if not isinstance(event, str) or event not in EVENTS:  # a list would raise TypeError
             return Ignored(f"Formbricks event {str(event)[:60]!r} is not a response")
         data = require_object(payload.get("data"), "data")
-        answers = data.get("data") if isinstance(data.get("data"), dict) else {}
+        answers = object_or_empty(data.get("data"))
         question = str(config["score_question"])
         if answers.get(question) in (None, ""):
             if event != "responseFinished":
                 return Ignored(f"partial response without an answer to {question!r} yet")
             raise PayloadError("score", f"the finished response has no answer to question {question!r}")
         comment_question = config.get("comment_question")
-        contact = data.get("contact") if isinstance(data.get("contact"), dict) else {}
-        attributes = data.get("contactAttributes") if isinstance(data.get("contactAttributes"), dict) else {}
-        meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+        contact = object_or_empty(data.get("contact"))
+        attributes = object_or_empty(data.get("contactAttributes"))
+        meta = object_or_empty(data.get("meta"))
         customer_id = contact.get("userId") or contact.get("id") or attributes.get("userId") or attributes.get("email")
         built = response(
             config,

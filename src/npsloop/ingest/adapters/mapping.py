@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from jsonpath_ng import JSONPath
-from jsonpath_ng.ext import parse as parse_jsonpath
 from jsonpath_ng.ext.filter import Expression
+from jsonpath_ng.ext.parser import parse as parse_jsonpath
 from jsonpath_ng.ext.string import Sub
 
 from npsloop.ingest import signature

@@ -24,6 +24,7 @@ from npsloop.ingest.adapters.base import (
     ToolAdapter,
     check_common,
     json_body,
+    object_or_empty,
     path_id,
     require_object,
     response,
@@ -85,11 +86,9 @@ class SurveyMonkey(ToolAdapter):
         if config.get("comment_question"):
             texts = [a.get("text") or a.get("simple_text") for a in answers.get(str(config["comment_question"])) or []]
             comment = text_or_none(" ".join(t for t in texts if isinstance(t, str)))
-        contact = (
-            ((details.get("metadata") or {}).get("contact") or {}) if isinstance(details.get("metadata"), dict) else {}
-        )
-        email = (contact.get("email") or {}).get("value") if isinstance(contact.get("email"), dict) else None
-        custom = details.get("custom_variables") if isinstance(details.get("custom_variables"), dict) else {}
+        contact = object_or_empty(object_or_empty(details.get("metadata")).get("contact"))
+        email = object_or_empty(contact.get("email")).get("value")
+        custom = object_or_empty(details.get("custom_variables"))
         customer_id = custom.get("customer_id") or email or details.get("recipient_id") or f"respondent:{respondent_id}"
         built = response(
             config,

@@ -24,6 +24,7 @@ from npsloop.ingest.adapters.base import (
     ToolAdapter,
     check_common,
     json_body,
+    object_or_empty,
     require_object,
     response,
     score_of,
@@ -40,7 +41,7 @@ def sign(secret: str, body: bytes) -> str:
 
 
 def _field_names(answer: dict[str, Any]) -> set[str]:
-    field = answer.get("field") if isinstance(answer.get("field"), dict) else {}
+    field = object_or_empty(answer.get("field"))
     return {str(field.get("ref")), str(field.get("id"))} - {"None"}
 
 
@@ -69,7 +70,7 @@ class Typeform(ToolAdapter):
             )
             raise PayloadError("score", f"the form response has no answer to {wanted}")
         comment_answer = self._pick(answers, config.get("comment_field"), ("long_text",))
-        hidden = form.get("hidden") if isinstance(form.get("hidden"), dict) else {}
+        hidden = object_or_empty(form.get("hidden"))
         email = next((a.get("email") for a in answers if a.get("type") == "email"), None)
         customer_id = self._customer(hidden, config.get("customer_hidden_field")) or email or form.get("token")
         return response(
