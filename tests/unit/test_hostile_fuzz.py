@@ -248,7 +248,7 @@ def test_a_tool_payload_of_another_shape_is_a_422_or_ignored_never_a_crash(world
     details["metadata"]["contact"] = ["pat@example.net"]
     world["api"].routes["/v3/surveys/123456789/responses/987654321/details?simple=true"] = (200, details)
     reply = post_tool(world, "surveymonkey", dump(docs.SURVEYMONKEY_EVENT))
-    assert reply.status_code == 422 and reply.json()["errors"][0]["field"] == "body", reply.text
+    assert reply.status_code == 422 and reply.json()["errors"][0]["field"] == "metadata.contact", reply.text
 
 
 def test_a_non_ascii_signature_csrf_or_link_mac_is_refused_not_a_crash(world):

@@ -129,10 +129,13 @@ def require_object(value: Any, field: str) -> dict[str, Any]:
     return value
 
 
-def object_or_empty(value: Any) -> dict[str, Any]:
-    """A nested object the tool may leave out: absent or not an object reads as empty, so an optional part of the
-    payload never fails the response it belongs to."""
-    return value if isinstance(value, dict) else {}
+def optional_object(value: Any, field: str) -> dict[str, Any]:
+    """A nested object the tool may leave out: absent (or null) reads as empty; present as anything but an object
+    is the sender's mistake, refused with its field (a 422), never taken as empty (the customer's contact
+    details would be lost without a word)."""
+    if value is None:
+        return {}
+    return require_object(value, field)
 
 
 def matches_any(expected: str, candidates: list[str]) -> bool:

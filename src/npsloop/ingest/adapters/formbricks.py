@@ -30,7 +30,7 @@ from npsloop.ingest.adapters.base import (
     check_common,
     json_body,
     matches_any,
-    object_or_empty,
+    optional_object,
     require_object,
     response,
     score_of,
@@ -81,16 +81,16 @@ class Formbricks(ToolAdapter):
         if not isinstance(event, str) or event not in EVENTS:  # a list would raise TypeError
             return Ignored(f"Formbricks event {str(event)[:60]!r} is not a response")
         data = require_object(payload.get("data"), "data")
-        answers = object_or_empty(data.get("data"))
+        answers = optional_object(data.get("data"), "data.data")
         question = str(config["score_question"])
         if answers.get(question) in (None, ""):
             if event != "responseFinished":
                 return Ignored(f"partial response without an answer to {question!r} yet")
             raise PayloadError("score", f"the finished response has no answer to question {question!r}")
         comment_question = config.get("comment_question")
-        contact = object_or_empty(data.get("contact"))
-        attributes = object_or_empty(data.get("contactAttributes"))
-        meta = object_or_empty(data.get("meta"))
+        contact = optional_object(data.get("contact"), "data.contact")
+        attributes = optional_object(data.get("contactAttributes"), "data.contactAttributes")
+        meta = optional_object(data.get("meta"), "data.meta")
         customer_id = contact.get("userId") or contact.get("id") or attributes.get("userId") or attributes.get("email")
         built = response(
             config,

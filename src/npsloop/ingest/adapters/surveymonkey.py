@@ -24,7 +24,7 @@ from npsloop.ingest.adapters.base import (
     ToolAdapter,
     check_common,
     json_body,
-    object_or_empty,
+    optional_object,
     path_id,
     require_object,
     response,
@@ -86,9 +86,11 @@ class SurveyMonkey(ToolAdapter):
         if config.get("comment_question"):
             texts = [a.get("text") or a.get("simple_text") for a in answers.get(str(config["comment_question"])) or []]
             comment = text_or_none(" ".join(t for t in texts if isinstance(t, str)))
-        contact = object_or_empty(object_or_empty(details.get("metadata")).get("contact"))
-        email = object_or_empty(contact.get("email")).get("value")
-        custom = object_or_empty(details.get("custom_variables"))
+        contact = optional_object(
+            optional_object(details.get("metadata"), "metadata").get("contact"), "metadata.contact"
+        )
+        email = optional_object(contact.get("email"), "metadata.contact.email").get("value")
+        custom = optional_object(details.get("custom_variables"), "custom_variables")
         customer_id = custom.get("customer_id") or email or details.get("recipient_id") or f"respondent:{respondent_id}"
         built = response(
             config,

@@ -24,7 +24,7 @@ from npsloop.ingest.adapters.base import (
     ToolAdapter,
     check_common,
     json_body,
-    object_or_empty,
+    optional_object,
     require_object,
     response,
     score_of,
@@ -41,7 +41,7 @@ def sign(secret: str, body: bytes) -> str:
 
 
 def _field_names(answer: dict[str, Any]) -> set[str]:
-    field = object_or_empty(answer.get("field"))
+    field = optional_object(answer.get("field"), "form_response.answers.field")
     return {str(field.get("ref")), str(field.get("id"))} - {"None"}
 
 
@@ -70,7 +70,7 @@ class Typeform(ToolAdapter):
             )
             raise PayloadError("score", f"the form response has no answer to {wanted}")
         comment_answer = self._pick(answers, config.get("comment_field"), ("long_text",))
-        hidden = object_or_empty(form.get("hidden"))
+        hidden = optional_object(form.get("hidden"), "form_response.hidden")
         email = next((a.get("email") for a in answers if a.get("type") == "email"), None)
         customer_id = self._customer(hidden, config.get("customer_hidden_field")) or email or form.get("token")
         return response(
