@@ -25,11 +25,13 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.conftest import FakeDispatcher  # noqa: E402
+
 from npsloop.services import review  # noqa: E402
 from npsloop.services.why_page import why_figures  # noqa: E402
 from npsloop.store import migrate, tables  # noqa: E402
 from npsloop.store.mapping import start_mappers  # noqa: E402
-from npsloop.store.uow import UnitOfWork, session_factory  # noqa: E402
+from npsloop.store.uow import SqlUnitOfWork, session_factory  # noqa: E402
 
 THEMES = ["wait_time", "resolution", "staff_attitude", "communication", "billing", "price", "delivery", "effort"]
 BATCH = 5000
@@ -98,7 +100,7 @@ def run(url: str | None, n: int) -> None:
     with engine.begin() as db:  # what autovacuum would have done by the time anyone reads a month this big
         db.execute(sa.text("ANALYZE"))
     print(f"N = {n:,} responses in November (+{n // 2:,} in October), filled in {time.perf_counter() - started:.0f} s")
-    uow = UnitOfWork(session_factory(engine))  # type: ignore[arg-type]
+    uow = SqlUnitOfWork(session_factory(engine), FakeDispatcher())
     now = datetime(2026, 12, 1, 8, tzinfo=UTC)
     measure(
         "monthly_review", lambda: review.monthly_review(uow=uow, month=date(2026, 11, 1), default_zone="UTC", now=now)

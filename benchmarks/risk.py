@@ -27,13 +27,14 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.conftest import FakeDispatcher  # noqa: E402
 from tests.unit.test_risk_service import synthetic  # noqa: E402
 
 from npsloop.domain.responses import Response  # noqa: E402
 from npsloop.services.risk import assess_risk, evaluate, train_risk  # noqa: E402
 from npsloop.store import migrate, tables  # noqa: E402
 from npsloop.store.mapping import start_mappers  # noqa: E402
-from npsloop.store.uow import UnitOfWork, session_factory  # noqa: E402
+from npsloop.store.uow import SqlUnitOfWork, session_factory  # noqa: E402
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 BATCH = 5000
@@ -116,7 +117,7 @@ def cost(n: int) -> None:
         migrate.upgrade(url)
         engine = sa.create_engine(url)
         fill(engine, n)
-        uow = UnitOfWork(session_factory(engine))
+        uow = SqlUnitOfWork(session_factory(engine), FakeDispatcher())
         with uow:
             probes = list(uow.session.scalars(sa.select(Response).order_by(Response.id.desc()).limit(500)))  # type: ignore[attr-defined]
         print(f"\n{n} closed cases on SQLite:")
@@ -132,7 +133,7 @@ def cost(n: int) -> None:
         engine.dispose()
 
 
-def _per_call(uow: UnitOfWork, probes: list[Response]) -> float:
+def _per_call(uow: SqlUnitOfWork, probes: list[Response]) -> float:
     began = time.perf_counter()
     with uow:
         for response in probes:

@@ -12,6 +12,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from npsloop.domain.notifications import Channel, RetryPolicy
 from npsloop.egress.client import Egress
@@ -37,12 +38,13 @@ from npsloop.services.reconcile import ReconcileReport, reconcile
 from npsloop.services.retention import RetentionReport, run_retention
 from npsloop.services.sweep import SweepReport, sweep
 from npsloop.services.tagging import Models
+from npsloop.services.unit_of_work import UnitOfWork
 from npsloop.services.work_messages import KeepAlerts, SendNotification, publish_quietly
 from npsloop.settings import Settings, get_settings
 from npsloop.signing import make_token
 from npsloop.store.database import make_engine
 from npsloop.store.mapping import start_mappers
-from npsloop.store.uow import UnitOfWork, session_factory
+from npsloop.store.uow import SqlUnitOfWork, session_factory
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +62,13 @@ class Runtime:
     # Dashboard login attempts per client: always on, whatever the ingest limit (memory unless Redis is set).
     login_limiter: Limiter = field(default_factory=MemoryLimiter)
     clock: Clock = field(default=utcnow)
-    _sessions: Callable[[], object] | None = None
+    _sessions: Callable[[], Session] | None = None
 
     def uow(self, dispatcher: Dispatcher | None = None) -> UnitOfWork:
         """A unit of work publishing through this process's dispatcher (or, for one use, through `dispatcher`)."""
         if self._sessions is None:
             self._sessions = session_factory(self.engine)
-        return UnitOfWork(self._sessions, dispatcher or self.dispatcher)  # type: ignore[arg-type]
+        return SqlUnitOfWork(self._sessions, dispatcher or self.dispatcher)
 
     # The three background use cases, wired to this process's adapters: what tasks, the CLI and
     # benchmarks call.

@@ -102,7 +102,8 @@ def _migrating_encrypts_existing_secrets_and_downgrading_decrypts_them(url: str)
     from npsloop.store.database import make_engine
     from npsloop.store.keyring import Keyring, KeyringError
     from npsloop.store.mapping import start_mappers
-    from npsloop.store.uow import UnitOfWork, session_factory
+    from npsloop.store.uow import SqlUnitOfWork, session_factory
+    from tests.conftest import FakeDispatcher
 
     made = _plaintext_secrets_at_0010(url)
     with pytest.raises(KeyringError) as refused:  # rows to encrypt and no key: stop, and say what to set
@@ -117,13 +118,13 @@ def _migrating_encrypts_existing_secrets_and_downgrading_decrypts_them(url: str)
     start_mappers()
     engine = make_engine(url, keyring=keyring)
     sessions = session_factory(engine)
-    (found,) = integrations.list_integrations(uow=UnitOfWork(sessions))
+    (found,) = integrations.list_integrations(uow=SqlUnitOfWork(sessions, FakeDispatcher()))
     assert (found.secret, found.previous_secret, found.config["access_token"]) == (
         made["secret"],
         made["previous"],
         made["token"],
     )
-    assert outbound.list_endpoints(uow=UnitOfWork(sessions))[0].url.endswith(made["slack"])
+    assert outbound.list_endpoints(uow=SqlUnitOfWork(sessions, FakeDispatcher()))[0].url.endswith(made["slack"])
     engine.dispose()
 
     migrate.downgrade(url, "0010", keyring=keyring)

@@ -13,7 +13,7 @@ import redis
 
 from npsloop.domain.erasure import Subject
 from npsloop.ingest.rejects import IntakeRejects
-from npsloop.store.uow import StoreUnavailable
+from npsloop.services.unit_of_work import StoreUnavailable
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from npsloop.domain.cases import Case
 from npsloop.services.processing import handle_response
-from npsloop.store.uow import Conflict
+from npsloop.services.unit_of_work import Conflict
 from tests.conftest import ingest, process, seed_team
 
 

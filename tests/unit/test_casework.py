@@ -11,8 +11,8 @@ from npsloop.domain.theme_tags import Polarity, ThemeTag
 from npsloop.ingest.themes_yaml import dump_themes
 from npsloop.services import directory
 from npsloop.services.casework import act_on_case, get_case, list_cases
+from npsloop.services.records import CaseFilter
 from npsloop.services.themes import load_themes
-from npsloop.store.repositories import CaseFilter
 from tests.conftest import drain, ingest, seed_team
 
 

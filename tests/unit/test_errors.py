@@ -11,7 +11,8 @@ from sqlalchemy import exc
 from npsloop.api import errors
 from npsloop.domain.integrations import InvalidIntegration
 from npsloop.services.reports import ReportError
-from npsloop.store.uow import StoreUnavailable, lost_database
+from npsloop.services.unit_of_work import StoreUnavailable
+from npsloop.store.uow import lost_database
 
 
 class DriverError(Exception):

@@ -8,9 +8,8 @@ from fastapi.testclient import TestClient
 
 from npsloop.api.app import create_app
 from npsloop.services import exports
+from npsloop.services.records import CaseFilter, ResponseFilter
 from npsloop.store import export_queries
-from npsloop.store.report_queries import ResponseFilter
-from npsloop.store.repositories import CaseFilter
 from tests.conftest import TOKEN, drain, ingest, seed_team
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

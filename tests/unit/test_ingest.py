@@ -1,9 +1,18 @@
 from datetime import timedelta
 
+import pytest
+
 from npsloop.ingest.schemas import ResponseIn
 from npsloop.services.casework import get_case
 from npsloop.services.ingest import delivery_key, forget_delivery_ids, ingest_response
-from tests.conftest import drain, payload, seed_team
+from tests.conftest import FakeDispatcher, drain, payload, seed_team
+from tests.support.fake_uow import FakeWorld
+
+
+@pytest.fixture
+def world():
+    """The use case alone, on the fake unit of work: no database to migrate."""
+    return FakeWorld(dispatcher=FakeDispatcher())
 
 
 def post(rt, body, integration="shop", live=True):
@@ -12,20 +21,20 @@ def post(rt, body, integration="shop", live=True):
     return ingest_response(uow=rt.uow(), incoming=incoming, now=now, live=live)
 
 
-def test_a_new_response_is_stored_then_enqueued(runtime):
-    result = post(runtime, payload())
+def test_a_new_response_is_stored_then_enqueued(world):
+    result = post(world, payload())
     assert result.created
-    assert runtime.dispatcher.responses == [result.id]
-    with runtime.uow() as uow:
+    assert world.dispatcher.responses == [result.id]
+    with world.uow() as uow:
         assert uow.responses.get(result.id).status == "received"
 
 
-def test_the_same_response_twice_is_one_response_and_one_enqueue(runtime):
+def test_the_same_response_twice_is_one_response_and_one_enqueue(world):
     body = payload()
-    first, second = post(runtime, body), post(runtime, body)
+    first, second = post(world, body), post(world, body)
     assert first.created and not second.created
     assert second.id == first.id and second.changed_fields == ()
-    assert runtime.dispatcher.responses == [first.id]
+    assert world.dispatcher.responses == [first.id]
 
 
 def test_a_comment_sent_after_the_score_updates_the_response_and_shows_on_the_case_timeline(runtime):
@@ -57,10 +66,10 @@ def test_a_passive_corrected_to_a_detractor_gets_its_case(runtime):
         assert response.case_id is not None and response.status == "processed"
 
 
-def test_response_ids_are_unique_per_integration_not_globally(runtime):
+def test_response_ids_are_unique_per_integration_not_globally(world):
     body = payload()
-    assert post(runtime, body, integration="shop").created
-    assert post(runtime, body, integration="crm").created
+    assert post(world, body, integration="shop").created
+    assert post(world, body, integration="crm").created
 
 
 def test_a_historical_load_is_stored_for_reporting_and_alerts_nobody(runtime):
@@ -72,18 +81,15 @@ def test_a_historical_load_is_stored_for_reporting_and_alerts_nobody(runtime):
         assert response.status == "processed" and response.case_id is None
 
 
-def test_a_broker_outage_does_not_lose_a_stored_response(runtime):
+def test_a_broker_outage_does_not_lose_a_stored_response(world):
     class DownBroker:
-        def process_response(self, response_id):
+        def publish(self, message):
             raise ConnectionError("broker down")
 
-        def send_notification(self, notification_id):
-            raise ConnectionError("broker down")
-
-    runtime.dispatcher = DownBroker()
-    result = post(runtime, payload())
+    world.dispatcher = DownBroker()
+    result = post(world, payload())
     assert result.created
-    with runtime.uow() as uow:
+    with world.uow() as uow:
         assert uow.responses.get(result.id).status == "received"  # the reconciler will find it
 
 
@@ -101,28 +107,28 @@ def test_a_newer_delivery_without_the_comment_keeps_it_and_the_timeline_says_onl
     assert [e.data["changes"] for e in view.events if e.kind == "response_updated"] == [{"score": [2, 1]}]
 
 
-def test_a_stale_delivery_is_neither_stored_nor_enqueued(runtime):
+def test_a_stale_delivery_is_neither_stored_nor_enqueued(world):
     body = payload(score=2, comment="Late", version=3)
-    first = post(runtime, body)
-    stale = post(runtime, {**body, "score": 9, "version": 2})
+    first = post(world, body)
+    stale = post(world, {**body, "score": 9, "version": 2})
     assert (stale.id, stale.outcome.value, stale.changed_fields) == (first.id, "stale", ())
-    assert runtime.dispatcher.responses == [first.id]
-    with runtime.uow() as uow:
+    assert world.dispatcher.responses == [first.id]
+    with world.uow() as uow:
         assert uow.responses.get(first.id).score == 2
 
 
-def test_a_delivery_id_is_remembered_per_integration_until_it_is_forgotten(runtime):
+def test_a_delivery_id_is_remembered_per_integration_until_it_is_forgotten(world):
     def deliver(body, integration="shop"):
-        now = runtime.clock()
+        now = world.clock()
         incoming = ResponseIn.model_validate(body).to_domain(integration=integration, received_at=now)
-        return ingest_response(uow=runtime.uow(), incoming=incoming, now=now, delivery_id="evt-1")
+        return ingest_response(uow=world.uow(), incoming=incoming, now=now, delivery_id="evt-1")
 
     body = payload(score=4)
     assert deliver(body).created
     assert deliver({**body, "score": 5}).outcome.value == "duplicate"
     assert deliver(body, integration="crm").created  # another integration's ids are its own
-    later = runtime.clock() + timedelta(days=31)
-    assert forget_delivery_ids(uow=runtime.uow(), now=later, keep=timedelta(days=30), batch=1) == 2
+    later = world.clock() + timedelta(days=31)
+    assert forget_delivery_ids(uow=world.uow(), now=later, keep=timedelta(days=30), batch=1) == 2
     assert deliver({**body, "score": 5}).outcome.value == "updated"
 
 

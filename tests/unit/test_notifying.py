@@ -121,10 +121,11 @@ def test_when_both_channels_exist_the_failover_names_the_one_already_carrying_th
 
 
 def test_a_recorded_send_survives_a_short_database_outage_without_a_resend(runtime, monkeypatch):
-    from npsloop.store.uow import StoreUnavailable, UnitOfWork
+    from npsloop.services.unit_of_work import StoreUnavailable
+    from npsloop.store.uow import SqlUnitOfWork
 
     nid = open_case(runtime)
-    real_commit = UnitOfWork.commit
+    real_commit = SqlUnitOfWork.commit
     outages = iter([True, True])
 
     def flaky_commit(self):
@@ -133,7 +134,7 @@ def test_a_recorded_send_survives_a_short_database_outage_without_a_resend(runti
         real_commit(self)
 
     pauses = []
-    monkeypatch.setattr(UnitOfWork, "commit", flaky_commit)
+    monkeypatch.setattr(SqlUnitOfWork, "commit", flaky_commit)
     result = send_notification(
         uow=runtime.uow(),
         transports=runtime.transports,

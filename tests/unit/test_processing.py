@@ -2,7 +2,7 @@ import pytest
 
 from npsloop.services.casework import get_case
 from npsloop.services.processing import ResponseNotFound, handle_response
-from npsloop.store.repositories import CaseFilter
+from npsloop.services.records import CaseFilter
 from tests.conftest import drain, ingest, seed_team
 
 

@@ -14,10 +14,9 @@ from npsloop.api.presenters import case_json
 from npsloop.domain.risk import NotEnoughHistory, RiskInputs
 from npsloop.domain.risk_evaluation import Example
 from npsloop.services.casework import get_case
+from npsloop.services.records import CaseFilter, CaseHistory
 from npsloop.services.risk import evaluate, evaluate_risk, history_examples, train_risk, train_risk_if_due
 from npsloop.store import tables
-from npsloop.store.repositories import CaseFilter
-from npsloop.store.risk_repository import CaseHistory
 from tests.conftest import drain, ingest, seed_team
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)

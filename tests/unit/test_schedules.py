@@ -10,8 +10,8 @@ from npsloop.domain.sla import CalendarError
 from npsloop.ingest.rules_yaml import load_rules
 from npsloop.services.casework import get_case
 from npsloop.services.directory import set_duty, set_schedule
+from npsloop.services.records import CaseFilter
 from npsloop.services.routing import current_rules, load_routing
-from npsloop.store.repositories import CaseFilter
 from tests.conftest import at, drain, ingest, madrid_schedule, seed_team
 
 MADRID = ZoneInfo("Europe/Madrid")

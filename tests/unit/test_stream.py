@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from npsloop.ingest import stream as stream_module
 from npsloop.ingest.stream import StreamIntake
-from npsloop.store.uow import StoreUnavailable
+from npsloop.services.unit_of_work import StoreUnavailable
 from tests.conftest import payload
 
 STREAM = "in"

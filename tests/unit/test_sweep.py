@@ -10,7 +10,7 @@ from npsloop.domain.escalation import parse_step
 from npsloop.domain.sla import CalendarError
 from npsloop.services import directory
 from npsloop.services.casework import act_on_case, get_case
-from npsloop.store.repositories import CaseFilter
+from npsloop.services.records import CaseFilter
 from tests.conftest import at, drain, ingest, madrid_schedule, seed_team
 
 MADRID = ZoneInfo("Europe/Madrid")

@@ -12,9 +12,10 @@ import pytest
 import sqlalchemy as sa
 
 from npsloop.domain.notifications import Notification
+from npsloop.services.unit_of_work import Conflict
 from npsloop.services.work_messages import Message, ProcessResponse, SendNotification
 from npsloop.store.outbound_repository import fan_out
-from npsloop.store.uow import Conflict, UnitOfWork, session_factory
+from npsloop.store.uow import SqlUnitOfWork, session_factory
 from tests.conftest import drain, ingest, seed_team
 
 
@@ -52,7 +53,7 @@ class Witness:
         self.seen.append((message, found == 1))
 
 
-def _alert(uow: UnitOfWork, case_id: int, agent_id: int, kind: str) -> Notification:
+def _alert(uow: SqlUnitOfWork, case_id: int, agent_id: int, kind: str) -> Notification:
     notification = Notification(
         case_id=case_id, agent_id=agent_id, channel="email", kind=kind, created_at=datetime.now(UTC)
     )
@@ -73,7 +74,7 @@ def opened(runtime):
 def test_a_new_alert_is_published_after_the_commit_that_stores_it_never_before(runtime, opened):
     case_id, agent_id = opened
     witness = Witness(runtime.engine)
-    with UnitOfWork(session_factory(runtime.engine), witness) as uow:
+    with SqlUnitOfWork(session_factory(runtime.engine), witness) as uow:
         notification = _alert(uow, case_id, agent_id, "assigned:9")
         uow.emit(ProcessResponse(1))
         uow.flush()
@@ -86,7 +87,7 @@ def test_a_new_alert_is_published_after_the_commit_that_stores_it_never_before(r
 def test_nothing_is_published_for_a_rollback_an_exception_or_a_block_that_never_commits(runtime, opened):
     case_id, agent_id = opened
     witness = Witness(runtime.engine)
-    uow = UnitOfWork(session_factory(runtime.engine), witness)
+    uow = SqlUnitOfWork(session_factory(runtime.engine), witness)
     with uow:
         _alert(uow, case_id, agent_id, "assigned:10")
         uow.emit(ProcessResponse(1))
@@ -106,7 +107,7 @@ def test_nothing_is_published_for_a_rollback_an_exception_or_a_block_that_never_
 def test_a_conflict_drops_the_messages_of_the_refused_transaction_only(runtime, opened):
     case_id, agent_id = opened
     witness = Witness(runtime.engine)
-    uow = UnitOfWork(session_factory(runtime.engine), witness)
+    uow = SqlUnitOfWork(session_factory(runtime.engine), witness)
     with uow:
         kept = _alert(uow, case_id, agent_id, "assigned:13")
         uow.commit()
@@ -120,7 +121,7 @@ def test_a_conflict_drops_the_messages_of_the_refused_transaction_only(runtime, 
 def test_a_broker_error_is_logged_and_the_rest_is_still_published(runtime, opened, caplog):
     case_id, agent_id = opened
     witness = Witness(runtime.engine, fail_first=True)
-    with UnitOfWork(session_factory(runtime.engine), witness) as uow:
+    with SqlUnitOfWork(session_factory(runtime.engine), witness) as uow:
         first = _alert(uow, case_id, agent_id, "assigned:14")
         second = _alert(uow, case_id, agent_id, "assigned:15")
         uow.flush()

@@ -24,7 +24,7 @@ from npsloop.domain.scores import Category
 from npsloop.domain.themes import MAX_KEY, MAX_THEMES
 from npsloop.ingest.schemas import Instant, Text
 from npsloop.services import casework
-from npsloop.store.repositories import CaseFilter
+from npsloop.services.records import CaseFilter
 
 router = APIRouter(
     prefix="/v1/cases",

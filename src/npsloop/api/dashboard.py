@@ -31,9 +31,9 @@ from npsloop.domain.periods import Period
 from npsloop.domain.themes import MAX_KEY, MAX_THEMES
 from npsloop.ratelimit import retry_after_header
 from npsloop.services import casework, directory, reports
+from npsloop.services.records import CaseFilter
 from npsloop.services.themes import current_taxonomy
 from npsloop.signing import same
-from npsloop.store.repositories import CaseFilter
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 SESSION = "npsloop_session"

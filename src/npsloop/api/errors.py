@@ -25,8 +25,9 @@ from npsloop.domain.themes import TaxonomyError
 from npsloop.services.erasure import InvalidCustomer
 from npsloop.services.reports import ReportError
 from npsloop.services.tokens import InvalidToken, TokenNotFound
+from npsloop.services.unit_of_work import StoreUnavailable
 from npsloop.store.keyring import KeyringError
-from npsloop.store.uow import StoreUnavailable, lost_database
+from npsloop.store.uow import lost_database
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from npsloop.domain.access import Permission
 from npsloop.domain.scores import SurveyType
 from npsloop.ingest.schemas import Instant
 from npsloop.services import exports
-from npsloop.store.report_queries import ResponseFilter
+from npsloop.services.records import ResponseFilter
 
 router = APIRouter(
     prefix="/v1",

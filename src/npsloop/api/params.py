@@ -15,7 +15,7 @@ from npsloop.api.errors import ApiError
 from npsloop.domain.numbers import MAX_ROW_ID
 from npsloop.domain.themes import MAX_KEY
 from npsloop.services.themes import current_taxonomy
-from npsloop.store.uow import UnitOfWork
+from npsloop.services.unit_of_work import UnitOfWork
 
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="a row's number (a case number)")]
 Offset = Annotated[int, Query(ge=0, le=MAX_ROW_ID, description="rows to skip")]

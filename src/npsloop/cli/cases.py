@@ -14,9 +14,8 @@ from npsloop.cli.common import fail_on_domain_error, runtime
 from npsloop.domain.cases import Action, CaseStatus, Outcome
 from npsloop.domain.closure import Closure
 from npsloop.services import casework, directory, exports
+from npsloop.services.records import CaseFilter, ResponseFilter
 from npsloop.services.themes import current_taxonomy
-from npsloop.store.report_queries import ResponseFilter
-from npsloop.store.repositories import CaseFilter
 
 
 @click.group()

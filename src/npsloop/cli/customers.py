@@ -10,7 +10,7 @@ import click
 
 from npsloop.cli.common import fail_on_domain_error, runtime
 from npsloop.services import erasure, retention, subject_access
-from npsloop.store.uow import StoreUnavailable
+from npsloop.services.unit_of_work import StoreUnavailable
 
 INTEGRATION = click.option(
     "--integration", default=None, help="only this integration's customer (ids are unique per integration)"

@@ -14,7 +14,7 @@ from typing import Any, cast
 import redis
 
 from npsloop.domain.erasure import Subject
-from npsloop.store.uow import StoreUnavailable
+from npsloop.services.unit_of_work import StoreUnavailable
 
 PAGE = 500
 

@@ -27,8 +27,8 @@ from redis.typing import EncodableT, FieldT
 from npsloop.metrics import INTAKE_ENTRIES
 from npsloop.services.ingest import IngestResult
 from npsloop.services.intake import IntakeIntegrations, Rejected, intake_integrations, take_entry
+from npsloop.services.unit_of_work import StoreUnavailable, UnitOfWork
 from npsloop.settings import Settings
-from npsloop.store.uow import StoreUnavailable, UnitOfWork
 
 log = logging.getLogger(__name__)
 Entry = tuple[str, dict[str, str]]

@@ -14,8 +14,8 @@ from npsloop.domain.notifications import Notification
 from npsloop.domain.responses import Response
 from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.domain.theme_tags import ThemeTag
-from npsloop.store.repositories import CaseFilter
-from npsloop.store.uow import UnitOfWork
+from npsloop.services.records import CaseFilter
+from npsloop.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

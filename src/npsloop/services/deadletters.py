@@ -12,9 +12,9 @@ from datetime import datetime
 from npsloop.domain.cases import EventKind
 from npsloop.domain.notifications import Notification, NotificationState
 from npsloop.domain.responses import Response, ResponseStatus
+from npsloop.services.records import QuarantinedTask
+from npsloop.services.unit_of_work import UnitOfWork
 from npsloop.services.work_messages import Message, ProcessResponse, SendNotification
-from npsloop.store.repositories import QuarantinedTask
-from npsloop.store.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 REPLAYABLE_TASKS = {"npsloop.process_response", "npsloop.send_notification"}

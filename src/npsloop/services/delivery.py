@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from npsloop.domain.cases import EventKind
 from npsloop.domain.notifications import FINAL_DELIVERY
 from npsloop.services.notifying import load_notification, record_failure_and_fail_over
-from npsloop.store.uow import UnitOfWork
+from npsloop.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 

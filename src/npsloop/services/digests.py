@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from npsloop.domain.cases import EventKind
 from npsloop.domain.notifications import Channel, Notification, NotificationKind, NotificationState
-from npsloop.store.uow import UnitOfWork
+from npsloop.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 WINDOW = timedelta(hours=1)

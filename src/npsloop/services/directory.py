@@ -9,7 +9,7 @@ from npsloop.domain.errors import DuplicateName, UnknownAgent
 from npsloop.domain.escalation import parse_step
 from npsloop.domain.sla import CalendarError, format_hours, parse_hours
 from npsloop.services.schedules import calendar_for, validate_sla
-from npsloop.store.uow import Conflict, UnitOfWork
+from npsloop.services.unit_of_work import Conflict, UnitOfWork
 
 ROLES = ("agent", "supervisor", "head")
 

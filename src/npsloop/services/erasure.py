@@ -17,7 +17,7 @@ from npsloop.domain.cases import Case
 from npsloop.domain.erasure import ERASED, Pseudonyms, Subject, erase_case, erase_response
 from npsloop.domain.errors import DomainError
 from npsloop.domain.responses import Response
-from npsloop.store.uow import UnitOfWork
+from npsloop.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 QUARANTINE_PAGE = 500

@@ -18,10 +18,8 @@ from typing import Any
 import orjson
 
 from npsloop.domain.scores import classify
-from npsloop.store.export_queries import THEME_COLUMNS
-from npsloop.store.report_queries import ResponseFilter
-from npsloop.store.repositories import CaseFilter
-from npsloop.store.uow import UnitOfWork
+from npsloop.services.records import THEME_COLUMNS, CaseFilter, ResponseFilter
+from npsloop.services.unit_of_work import UnitOfWork
 
 CASE_COLUMNS = (
     "id", "status", "priority", "team", "assignee", "touchpoint", "rule", "customer_id", "customer_name",

@@ -13,8 +13,8 @@ from npsloop.domain.responses import Response, ResponseStatus
 from npsloop.domain.scores import Category
 from npsloop.ingest.schemas import ResponseIn
 from npsloop.metrics import RESPONSES_RECEIVED
+from npsloop.services.unit_of_work import Conflict, UnitOfWork
 from npsloop.services.work_messages import ProcessResponse
-from npsloop.store.uow import Conflict, UnitOfWork
 
 log = logging.getLogger(__name__)
 MAX_DELIVERY_ID = 200  # the column's width

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from npsloop.ingest import strict_json
 from npsloop.ingest.schemas import ResponseIn, field_errors
 from npsloop.services.ingest import IngestResult, ingest_payload
-from npsloop.store.uow import UnitOfWork
+from npsloop.services.unit_of_work import UnitOfWork
 
 MAX_INTEGRATION = 64
 

@@ -22,7 +22,7 @@ from npsloop.egress.policy import Policy, Refused
 from npsloop.ingest.adapters import ADAPTERS
 from npsloop.ingest.adapters.base import ConfigError, Fetch, Ignored, PayloadError, Request
 from npsloop.ingest.schemas import ResponseIn
-from npsloop.store.uow import Conflict, UnitOfWork
+from npsloop.services.unit_of_work import Conflict, UnitOfWork
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from npsloop.notify.render import Renderer
 from npsloop.redaction import redact
 from npsloop.services.digests import fold_if_over_cap
 from npsloop.services.messages import compose
-from npsloop.store.uow import StoreUnavailable, UnitOfWork
+from npsloop.services.unit_of_work import StoreUnavailable, UnitOfWork
 
 log = logging.getLogger(__name__)
 

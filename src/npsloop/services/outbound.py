@@ -23,8 +23,8 @@ from npsloop.egress.policy import Policy, Refused
 from npsloop.metrics import OUTBOUND_DELIVERIES
 from npsloop.notify import outbound as wire
 from npsloop.redaction import redact
-from npsloop.store.outbound_repository import Due
-from npsloop.store.uow import Conflict, UnitOfWork
+from npsloop.services.records import Due
+from npsloop.services.unit_of_work import Conflict, UnitOfWork
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)

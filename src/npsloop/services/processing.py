@@ -23,8 +23,8 @@ from npsloop.services.risk import assess_risk
 from npsloop.services.routing_cache import routing_snapshot
 from npsloop.services.schedules import calendar_for, sla_for
 from npsloop.services.tagging import Models, tag_response
+from npsloop.services.unit_of_work import Conflict, UnitOfWork
 from npsloop.services.work_messages import SendNotification
-from npsloop.store.uow import Conflict, UnitOfWork
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from npsloop.domain.cases import EventKind
 from npsloop.domain.notifications import NotificationState
 from npsloop.metrics import RECONCILED
+from npsloop.services.unit_of_work import UnitOfWork
 from npsloop.services.work_messages import ProcessResponse, SendNotification
-from npsloop.store.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 BATCH = 500

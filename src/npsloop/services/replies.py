@@ -18,7 +18,7 @@ from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.domain.theme_tags import negative_themes
 from npsloop.domain.themes import Theme
 from npsloop.services.casework import act_on_case
-from npsloop.store.uow import UnitOfWork
+from npsloop.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 

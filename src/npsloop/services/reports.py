@@ -14,9 +14,9 @@ from npsloop.domain.directory import Team
 from npsloop.domain.periods import Bucket, Period, PeriodError, buckets, local_midnight, period_start
 from npsloop.domain.scores import NpsSummary, classify, summarize
 from npsloop.domain.sla import BusinessCalendar
+from npsloop.services.records import Dimension, GroupBy, GroupKey, ResponseFilter, Rest
 from npsloop.services.schedules import calendar_for
-from npsloop.store.report_queries import GroupKey, ResponseFilter, Rest, grouping
-from npsloop.store.uow import UnitOfWork
+from npsloop.services.unit_of_work import UnitOfWork
 
 GROUPS = ("survey_type", "touchpoint", "team", "theme")
 OTHER_LABEL = "(other)"  # the series summing the groups beyond `top`; told apart by its "other": true
@@ -185,7 +185,7 @@ def _grouped_series(
     """One series per group value answered in the range (the `top` most answered, then "other"); periods
     with no responses are listed with nps None."""
     periods, edges = _edges(query, ZoneInfo(zone_name))
-    group = grouping(query.group_by)
+    group = GroupBy.parse(query.group_by) if query.group_by else None
     if group is None:
         _check_cells(1, len(periods), limits)
         return [_series(None, periods, uow.reports.nps_counts(edges, where, None), zone_name)], None
@@ -216,7 +216,7 @@ def _team_series(
     periods, edges = _edges(query, ZoneInfo(zone_name))
     truncated = None
     if len(teams) > top:
-        ranking = uow.reports.rank_groups(edges[1], edges[-1], base, grouping("team"), top)
+        ranking = uow.reports.rank_groups(edges[1], edges[-1], base, GroupBy(Dimension.TEAM), top)
         kept = frozenset(ranking.top)
         teams = [each for each in teams if (each.id if each else None) in kept]
         truncated = _truncated(ranking.groups, len(teams))

@@ -13,7 +13,7 @@ from typing import Any
 
 from npsloop.domain.erasure import ERASED
 from npsloop.services.erasure import QUARANTINE_PAGE, Trace, anonymise
-from npsloop.store.uow import UnitOfWork
+from npsloop.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 ACTOR = "retention"

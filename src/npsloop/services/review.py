@@ -21,9 +21,8 @@ from npsloop.domain.sla import BusinessCalendar
 from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.domain.themes import Localized
 from npsloop.services import reports
-from npsloop.store.report_queries import ResponseFilter
-from npsloop.store.review_queries import ReviewQueries, RiskRow
-from npsloop.store.uow import UnitOfWork
+from npsloop.services.records import ResponseFilter, RiskRow
+from npsloop.services.unit_of_work import ReviewQueries, UnitOfWork
 
 EMPTY = NpsSummary(0, 0, 0)
 
@@ -148,7 +147,7 @@ def monthly_review(
     end = next_start(month, Period.MONTH)
     edges = [local_midnight(day, zone) for day in (previous_month(month), month, end)]
     with uow:
-        queries = ReviewQueries(uow.session)
+        queries = uow.review
         teams = sorted(uow.directory.teams(), key=lambda team: team.name)
         lines = _nps_lines(uow, queries, teams, zone, month)
         closure = _closure(uow, teams, edges[1], edges[2])
@@ -264,7 +263,7 @@ def _closure(uow: UnitOfWork, teams: list[Team], start: datetime, end: datetime)
             }
         times = reports.case_times(row, business)
         overall.append(times)
-        if owner is not None:
+        if owner is not None and row.team_id is not None:
             by_team[row.team_id].append(times)
     return [_loop_line(None, loop.summarize(overall))] + [
         _loop_line(team.name, loop.summarize(by_team.get(team.id, []))) for team in teams if team.id is not None
@@ -298,7 +297,7 @@ def top_themes(
     start, end = local_midnight(since, zone), local_midnight(until + timedelta(days=1), zone)
     with uow:
         whole = uow.reports.nps_counts([start, end], ResponseFilter(), None).get((0, None), EMPTY)
-        counts = ReviewQueries(uow.session).detractor_themes([start, end], ResponseFilter())
+        counts = uow.review.detractor_themes([start, end], ResponseFilter())
     by_theme = {theme: n for (index, theme), n in counts.items() if index == 0}
     return why.standings(by_theme, detractors=whole.detractors, responses=whole.total)[:limit]
 

@@ -21,8 +21,7 @@ from npsloop.domain.directory import Agent
 from npsloop.notify.base import OutboundMessage, PermanentDeliveryError, TransientDeliveryError, Transport
 from npsloop.notify.render import Renderer
 from npsloop.services import review
-from npsloop.store.review_queries import ReviewQueries
-from npsloop.store.uow import Conflict, UnitOfWork
+from npsloop.services.unit_of_work import Conflict, UnitOfWork
 
 log = logging.getLogger(__name__)
 CATCH_UP = timedelta(days=6)
@@ -55,7 +54,7 @@ def send_monthly_review(
     label = f"{month:%Y-%m}"
     with uow:
         recipients = [a for a in uow.directory.agents() if a.role in REVIEWERS and a.active and a.email]
-        claimed = ReviewQueries(uow.session).mailed(label)
+        claimed = uow.review.mailed(label)
     waiting = [agent for agent in recipients if agent.id not in claimed]
     if not waiting:
         return ReviewMailing(label, skipped=len(recipients))
@@ -74,7 +73,7 @@ def _claim(uow: UnitOfWork, label: str, agent: Agent, now: datetime) -> bool:
     """Committed before sending: of two runners, the one whose insert fails sends nothing."""
     assert agent.id is not None
     with uow:
-        ReviewQueries(uow.session).claim_mail(label, agent.id, now)
+        uow.review.claim_mail(label, agent.id, now)
         try:
             uow.commit()
         except Conflict:
@@ -103,7 +102,7 @@ def _send(
         html=email.html,
     )
     with uow:
-        mails = ReviewQueries(uow.session)
+        mails = uow.review
         try:
             transport.send(message)
         except TransientDeliveryError:

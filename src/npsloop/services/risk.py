@@ -26,8 +26,8 @@ from npsloop.domain.risk import (
     tier_of,
 )
 from npsloop.domain.risk_evaluation import CalibrationBin, Example, auc, calibration, time_split
-from npsloop.store.risk_repository import CaseHistory
-from npsloop.store.uow import UnitOfWork
+from npsloop.services.records import CaseHistory
+from npsloop.services.unit_of_work import UnitOfWork
 
 MIN_CASES = 200  # closed cases with a known ending before a learned model may replace the rule
 MIN_THEME_CASES = 5  # a theme seen in fewer training cases than this is no feature: too little to learn from

@@ -7,7 +7,7 @@ from datetime import datetime
 from npsloop.domain.rules import Rule, RuleError, check_rules
 from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.domain.themes import Taxonomy
-from npsloop.store.uow import UnitOfWork
+from npsloop.services.unit_of_work import UnitOfWork
 
 
 def rule_themes(*, uow: UnitOfWork) -> frozenset[str]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from npsloop.domain.directory import Team
 from npsloop.domain.rules import Rule
-from npsloop.store.uow import UnitOfWork
+from npsloop.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ _lock = threading.Lock()
 def routing_snapshot(uow: UnitOfWork) -> RoutingSnapshot:
     """Inside an open unit of work. The teams are copies belonging to no session (a rollback there would
     expire the session's own instances, which could then not be read again): read them, never save them."""
-    key = uow.session.get_bind()
+    key = uow.scope
     version = uow.routing.version()
     with _lock:
         held = _snapshots.get(key)

@@ -14,7 +14,7 @@ from npsloop.domain.notifications import Notification, NotificationState
 from npsloop.domain.outbound import DeliveryStatus, Endpoint
 from npsloop.domain.responses import Response
 from npsloop.services.erasure import QUARANTINE_PAGE, Trace, case_ids_of, check_customer_id, subject_of
-from npsloop.store.uow import UnitOfWork
+from npsloop.services.unit_of_work import UnitOfWork
 
 
 def export_customer(

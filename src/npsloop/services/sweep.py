@@ -17,7 +17,7 @@ from npsloop.domain.notifications import Notification
 from npsloop.domain.sla import BusinessCalendar
 from npsloop.metrics import ESCALATIONS, SLA_BREACHES
 from npsloop.services.schedules import calendar_for
-from npsloop.store.uow import UnitOfWork
+from npsloop.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 

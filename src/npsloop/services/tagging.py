@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from npsloop.domain.responses import Response
 from npsloop.domain.theme_tags import MAX_TAGGED_CHARS, TagState, ThemeTag
-from npsloop.store.uow import UnitOfWork
+from npsloop.services.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:  # the model's libraries are imported where a model is used, not by every process (the API)
     from npsloop.tagging.default_model import NamedTagger

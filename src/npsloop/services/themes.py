@@ -9,7 +9,7 @@ from datetime import datetime
 from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.domain.themes import Taxonomy
 from npsloop.ingest.themes_yaml import load_themes as read_themes
-from npsloop.store.uow import UnitOfWork
+from npsloop.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

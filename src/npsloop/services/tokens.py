@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from npsloop.domain.access import ApiToken, Principal, Role
 from npsloop.domain.errors import DomainError, DuplicateName, UnknownAgent
-from npsloop.store.uow import Conflict, UnitOfWork
+from npsloop.services.unit_of_work import Conflict, UnitOfWork
 
 PREFIX = "npl_"
 SHOWN_PREFIX = 12  # "npl_" and 8 characters: enough to tell tokens apart in a list, useless to a thief

@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from npsloop.domain.theme_tags import MAX_TAGGED_CHARS, Polarity
+from npsloop.services.records import LabelledComment
 from npsloop.services.tagging import Models
-from npsloop.store.reason_repository import LabelledComment
-from npsloop.store.uow import UnitOfWork
+from npsloop.services.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:  # scikit-learn is loaded by the process that trains, not by everything importing this
     from npsloop.tagging.tagger import Example, Tagger

@@ -13,10 +13,9 @@ from npsloop.domain.periods import Period, buckets
 from npsloop.domain.scores import NpsSummary
 from npsloop.domain.themes import Localized
 from npsloop.services import reports
+from npsloop.services.records import ResponseFilter
 from npsloop.services.review import EMPTY, theme_names
-from npsloop.store.report_queries import ResponseFilter
-from npsloop.store.review_queries import ReviewQueries
-from npsloop.store.uow import UnitOfWork
+from npsloop.services.unit_of_work import UnitOfWork
 
 WHY_MONTHS = 36  # at most, so a page is a few dozen counts whatever it is asked
 
@@ -52,7 +51,7 @@ def why_figures(
         raise reports.ReportError(f"the Why page shows at most {WHY_MONTHS} months", field="from")
     edges = [bucket.start for bucket in months] + [months[-1].end]
     with uow:
-        queries = ReviewQueries(uow.session)
+        queries = uow.review
         per_month = uow.reports.nps_counts(edges, ResponseFilter(), None)
         counts = queries.detractor_themes(edges, ResponseFilter())
         by_theme = queries.theme_nps(edges[0], edges[-1], ResponseFilter())

@@ -14,9 +14,9 @@ from npsloop.domain.erasure import ERASED
 from npsloop.domain.notifications import Notification
 from npsloop.domain.outbound import Endpoint
 from npsloop.domain.responses import Response
+from npsloop.services.records import QuarantinedTask
 from npsloop.store import tables
 from npsloop.store.mapping import case_events
-from npsloop.store.repositories import QuarantinedTask
 
 r, c, q = tables.responses.c, tables.cases.c, tables.quarantine.c
 d, n, a = tables.outbound_deliveries.c, tables.notifications.c, tables.agents.c

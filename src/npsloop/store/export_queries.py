@@ -9,15 +9,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from npsloop.services.records import THEME_COLUMNS, CaseFilter, ResponseFilter
 from npsloop.store import tables
-from npsloop.store.report_queries import ResponseFilter
-from npsloop.store.repositories import CaseFilter
+from npsloop.store.report_queries import response_conditions
+from npsloop.store.repositories import case_conditions
 
 PAGE = 1000
 
 
 # Keys of the themes a customer complained of and praised, in two columns a spreadsheet can filter on.
-THEME_COLUMNS = ("negative_themes", "positive_themes")
 OPENER_COLUMNS = ("customer_id", "customer_name", "customer_email", "customer_phone", "score", "comment", "survey_type")
 
 
@@ -84,7 +84,7 @@ class ExportQueries:
         themes of all its responses, each in one more indexed query: a correlated subquery per row made later
         pages slower on PostgreSQL."""
         c = tables.cases.c
-        stmt = case_select().where(*where.conditions(), c.id > after).order_by(c.id).limit(PAGE)
+        stmt = case_select().where(*case_conditions(where), c.id > after).order_by(c.id).limit(PAGE)
         rows = [dict(row) for row in self.session.execute(stmt).mappings()]
         if rows:
             openers, owners = self.openers([row["id"] for row in rows])
@@ -129,7 +129,7 @@ class ExportQueries:
         self, where: ResponseFilter, responded: tuple[datetime | None, datetime | None], after: int
     ) -> list[dict[str, Any]]:
         r = tables.responses.c
-        stmt = _response_select().where(*where.conditions(), r.id > after)
+        stmt = _response_select().where(*response_conditions(where), r.id > after)
         start, end = responded
         if start is not None:
             stmt = stmt.where(r.responded_at >= start)

@@ -3,27 +3,14 @@ which one is active. Reading the active id is one indexed row, cheap enough to d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from npsloop.services.records import StoredModel
 from npsloop.store import tables
 from npsloop.store.database import rows_changed
-
-
-@dataclass(frozen=True)
-class StoredModel:
-    """A stored model without its bytes: what listings and reports show."""
-
-    id: int
-    name: str
-    created_at: datetime
-    trained_on: int
-    score_before: float
-    score_after: float
-    active: bool
 
 
 class ModelRepository:

@@ -4,7 +4,6 @@ per endpoint and event, unique)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,29 +12,12 @@ from sqlalchemy.orm import Session
 
 from npsloop.domain.cases import CaseEvent
 from npsloop.domain.outbound import OUTBOUND_EVENTS, DeliveryStatus, Endpoint
+from npsloop.services.records import Due
 from npsloop.store import tables
 from npsloop.store.database import rows_changed
 
 _KINDS = {kind.value for kind in OUTBOUND_EVENTS}
 d, e = tables.outbound_deliveries.c, tables.outbound_endpoints.c
-
-
-@dataclass(frozen=True)
-class Due:
-    """What one delivery needs to be sent, read in the claim's own transaction."""
-
-    id: int
-    attempts: int
-    endpoint: str
-    kind: str
-    url: str
-    secret: str | None
-    event_id: int
-    event_kind: str
-    actor: str
-    at: datetime
-    note: str | None
-    case_id: int
 
 
 class OutboundRepository:

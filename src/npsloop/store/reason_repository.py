@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from npsloop.services.records import LABELS_PAGE, LabelledComment
 from npsloop.store import tables
-
-LABELS_PAGE = 10_000
-
-
-@dataclass(frozen=True)
-class LabelledComment:
-    """A customer's words and the themes an agent, having spoken to them, said were the reasons."""
-
-    case_id: int
-    closed_at: datetime
-    comment: str
-    language: str | None
-    themes: tuple[str, ...]
 
 
 class ReasonRepository:

@@ -5,9 +5,7 @@ business time needs each team's calendar."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 from typing import Any, overload
 
 import sqlalchemy as sa
@@ -15,77 +13,66 @@ from sqlalchemy.orm import Session
 
 from npsloop.domain.cases import CaseStatus
 from npsloop.domain.scores import NpsSummary
+from npsloop.services.records import (
+    Dimension,
+    GroupBy,
+    GroupKey,
+    OpenCase,
+    OpenedCase,
+    Ranking,
+    ResponseFilter,
+    Rest,
+)
 from npsloop.store import tables
 
 STREAM_CHUNK = 2000
 THEME = tables.response_themes.c.theme
 
 
-class Rest(Enum):
-    """The key under which nps_counts sums the groups it was not asked to keep: no text a group could hold."""
-
-    OTHER = "other"
-
-
-GroupKey = str | Rest | None
-
-
-@dataclass(frozen=True)
-class ResponseFilter:
-    team_id: int | None = None
-    unassigned: bool = False  # responses routed to no team
-    survey_type: str | None = None
-    touchpoint: str | None = None
-    attribute: tuple[str, str] | None = None
-    # Responses of any team but these (None: the unassigned), for the "other" series of a report by team.
-    not_teams: frozenset[int | None] = frozenset()
-
-    def conditions(self) -> list[sa.ColumnElement[bool]]:
-        r = tables.responses.c
-        found: list[sa.ColumnElement[bool]] = []
-        if self.team_id is not None:
-            found.append(r.team_id == self.team_id)
-        if self.unassigned:
-            found.append(r.team_id.is_(None))
-        if self.not_teams:
-            ids = sorted(t for t in self.not_teams if t is not None)
-            others = r.team_id.not_in(ids) if ids else sa.true()
-            found.append(others & r.team_id.is_not(None) if None in self.not_teams else others | r.team_id.is_(None))
-        if self.survey_type:
-            found.append(r.survey_type == self.survey_type)
-        if self.touchpoint:
-            found.append(r.touchpoint == self.touchpoint)
-        if self.attribute:
-            key, value = self.attribute
-            found.append(r.attributes[key].as_string() == value)
-        return found
-
-
-@overload
-def grouping(name: str) -> sa.ColumnElement[Any]: ...
-@overload
-def grouping(name: None) -> None: ...
-@overload
-def grouping(name: str | None) -> sa.ColumnElement[Any] | None: ...
-def grouping(name: str | None) -> sa.ColumnElement[Any] | None:
-    """The column a series is split by: survey_type, touchpoint, team (its id), theme (a key of the comment's
-    themes, any polarity) or `attribute:<key>`."""
+def response_conditions(where: ResponseFilter) -> list[sa.ColumnElement[bool]]:
+    """A response filter as SQL: what reports, the review and the response export select."""
     r = tables.responses.c
-    if name is None:
+    found: list[sa.ColumnElement[bool]] = []
+    if where.team_id is not None:
+        found.append(r.team_id == where.team_id)
+    if where.unassigned:
+        found.append(r.team_id.is_(None))
+    if where.not_teams:
+        ids = sorted(t for t in where.not_teams if t is not None)
+        others = r.team_id.not_in(ids) if ids else sa.true()
+        found.append(others & r.team_id.is_not(None) if None in where.not_teams else others | r.team_id.is_(None))
+    if where.survey_type:
+        found.append(r.survey_type == where.survey_type)
+    if where.touchpoint:
+        found.append(r.touchpoint == where.touchpoint)
+    if where.attribute:
+        key, value = where.attribute
+        found.append(r.attributes[key].as_string() == value)
+    return found
+
+
+@overload
+def group_column(group: GroupBy) -> sa.ColumnElement[Any]: ...
+@overload
+def group_column(group: None) -> None: ...
+def group_column(group: GroupBy | None) -> sa.ColumnElement[Any] | None:
+    """The column a series is split by."""
+    r = tables.responses.c
+    if group is None:
         return None
-    if name == "theme":
-        return THEME
-    if name == "survey_type":
-        return r.survey_type
-    if name == "touchpoint":
-        return r.touchpoint
-    if name == "team":
-        return r.team_id
-    if name.startswith("attribute:"):
-        # SQLite's json_extract gives numbers as numbers, PostgreSQL's ->> gives text: text on both, so that
-        # a kept group's value compares equal to what the ranking returned.
-        return sa.cast(r.attributes[name.removeprefix("attribute:")].as_string(), sa.String)
-    raise ValueError(f"cannot group by {name!r}")
+    match group.dimension:
+        case Dimension.THEME:
+            return THEME
+        case Dimension.SURVEY_TYPE:
+            return r.survey_type
+        case Dimension.TOUCHPOINT:
+            return r.touchpoint
+        case Dimension.TEAM:
+            return r.team_id
+        case Dimension.ATTRIBUTE:
+            # SQLite's json_extract gives numbers as numbers, PostgreSQL's ->> gives text: text on both, so that
+            # a kept group's value compares equal to what the ranking returned.
+            return sa.cast(r.attributes[group.attribute or ""].as_string(), sa.String)
 
 
 def _source(group: sa.ColumnElement[Any] | None) -> sa.FromClause:
@@ -97,25 +84,18 @@ def _source(group: sa.ColumnElement[Any] | None) -> sa.FromClause:
     return tables.responses
 
 
-@dataclass(frozen=True)
-class Ranking:
-    """The most answered groups of a range, most answered first, and how many groups there are in all."""
-
-    top: list[Any]
-    groups: int
-
-
 class ReportQueries:
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def rank_groups(
-        self, start: datetime, end: datetime, where: ResponseFilter, group: sa.ColumnElement[Any], limit: int
+        self, start: datetime, end: datetime, where: ResponseFilter, group_by: GroupBy, limit: int
     ) -> Ranking:
         """The `limit` groups with the most responses in [start, end), counted by the database, so a column
         with a million distinct values costs `limit` rows here."""
+        group = group_column(group_by)
         r = tables.responses.c
-        in_range = [r.responded_at >= start, r.responded_at < end, *where.conditions()]
+        in_range = [r.responded_at >= start, r.responded_at < end, *response_conditions(where)]
         n = sa.func.count()
         source = _source(group)
         stmt = (
@@ -135,11 +115,12 @@ class ReportQueries:
         self,
         edges: Sequence[datetime],
         where: ResponseFilter,
-        group: sa.ColumnElement[Any] | None,
+        group_by: GroupBy | None,
         keep: Sequence[str | None] | None = None,
     ) -> dict[tuple[int, GroupKey], NpsSummary]:
         """Counts per (period index, group) for periods [edges[i], edges[i+1]). With `keep`, groups outside
         it are summed into one, under the key Rest.OTHER, so the rows read stay periods x (kept groups + 1)."""
+        group = group_column(group_by)
         r = tables.responses.c
         source = _source(group)
         # Split by theme, one response can be two rows of the "other" group (two themes beyond `keep`): it is
@@ -166,7 +147,7 @@ class ReportQueries:
                 n.label("n"),
             )
             .select_from(source)
-            .where(r.responded_at >= edges[0], r.responded_at < edges[-1], *where.conditions())
+            .where(r.responded_at >= edges[0], r.responded_at < edges[-1], *response_conditions(where))
             .group_by(*grouped)
         )
         counts: dict[tuple[int, GroupKey], dict[str, int]] = {}
@@ -176,7 +157,7 @@ class ReportQueries:
             slot[row.cat] += row.n
         return {k: NpsSummary(promoters=v["P"], passives=v["p"], detractors=v["d"]) for k, v in counts.items()}
 
-    def cases_opened(self, start: datetime, end: datetime, team_id: int | None) -> Iterator[sa.Row[*tuple[Any, ...]]]:
+    def cases_opened(self, start: datetime, end: datetime, team_id: int | None) -> Iterator[OpenedCase]:
         c = tables.cases.c
         stmt = sa.select(
             c.id,
@@ -193,7 +174,8 @@ class ReportQueries:
         ).where(c.opened_at >= start, c.opened_at < end)
         if team_id is not None:
             stmt = stmt.where(c.team_id == team_id)
-        yield from self.session.execute(stmt.order_by(c.id).execution_options(yield_per=STREAM_CHUNK))
+        for row in self.session.execute(stmt.order_by(c.id).execution_options(yield_per=STREAM_CHUNK)):
+            yield OpenedCase(*row)
 
     def closed_between(self, start: datetime, end: datetime) -> dict[str, list[datetime]]:
         """When each customer's cases were closed, for the re-contact check."""
@@ -204,9 +186,10 @@ class ReportQueries:
             found.setdefault(key, []).append(at)
         return found
 
-    def open_cases(self, team_id: int | None) -> Iterator[sa.Row[*tuple[Any, ...]]]:
+    def open_cases(self, team_id: int | None) -> Iterator[OpenCase]:
         c = tables.cases.c
         stmt = sa.select(c.team_id, c.assignee_id, c.opened_at).where(c.status != CaseStatus.CLOSED.value)
         if team_id is not None:
             stmt = stmt.where(c.team_id == team_id)
-        yield from self.session.execute(stmt.execution_options(yield_per=STREAM_CHUNK))
+        for row in self.session.execute(stmt.execution_options(yield_per=STREAM_CHUNK)):
+            yield OpenCase(*row)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -17,6 +16,7 @@ from npsloop.domain.notifications import Notification, NotificationState
 from npsloop.domain.responses import Response, ResponseStatus
 from npsloop.domain.scores import Category
 from npsloop.domain.theme_tags import Polarity
+from npsloop.services.records import CaseFilter, QuarantinedTask
 from npsloop.store import tables
 from npsloop.store.database import rows_changed
 from npsloop.store.mapping import case_events
@@ -68,50 +68,39 @@ class ResponseRepository:
         return list(self.session.scalars(stmt))
 
 
-@dataclass(frozen=True)
-class CaseFilter:
-    status: str | None = None
-    team_id: int | None = None
-    agent_id: int | None = None
-    category: Category | None = None
-    touchpoint: str | None = None
-    opened_from: datetime | None = None
-    opened_to: datetime | None = None
-    team_ids: frozenset[int] | None = None  # an agent's reach: None means every team
-    theme: str | None = None  # a theme key some response of the case complains about (negative polarity)
-
-    def conditions(self) -> list[sa.ColumnElement[bool]]:
-        c = tables.cases.c
-        conditions: list[sa.ColumnElement[bool]] = []
-        if self.status:
-            conditions.append(c.status == self.status)
-        if self.team_id is not None:
-            conditions.append(c.team_id == self.team_id)
-        if self.team_ids is not None:
-            conditions.append(c.team_id.in_(sorted(self.team_ids)))
-        if self.agent_id is not None:
-            conditions.append(c.assignee_id == self.agent_id)
-        if self.touchpoint:
-            conditions.append(c.touchpoint == self.touchpoint)
-        if self.opened_from:
-            conditions.append(c.opened_at >= self.opened_from)
-        if self.opened_to:
-            conditions.append(c.opened_at < self.opened_to)
-        if self.category:
-            low, high = CATEGORY_SCORES[self.category]
-            r = tables.responses.c
-            conditions.append(sa.exists().where(r.case_id == c.id, r.score >= low, r.score <= high))
-        if self.theme:
-            r, t = tables.responses.c, tables.response_themes.c
-            conditions.append(
-                sa.exists().where(
-                    r.case_id == c.id,
-                    t.response_id == r.id,
-                    t.theme == self.theme,
-                    t.polarity == Polarity.NEGATIVE.value,
-                )
+def case_conditions(where: CaseFilter) -> list[sa.ColumnElement[bool]]:
+    """A case filter as SQL: what the queue, the search and the case export select."""
+    c = tables.cases.c
+    conditions: list[sa.ColumnElement[bool]] = []
+    if where.status:
+        conditions.append(c.status == where.status)
+    if where.team_id is not None:
+        conditions.append(c.team_id == where.team_id)
+    if where.team_ids is not None:
+        conditions.append(c.team_id.in_(sorted(where.team_ids)))
+    if where.agent_id is not None:
+        conditions.append(c.assignee_id == where.agent_id)
+    if where.touchpoint:
+        conditions.append(c.touchpoint == where.touchpoint)
+    if where.opened_from:
+        conditions.append(c.opened_at >= where.opened_from)
+    if where.opened_to:
+        conditions.append(c.opened_at < where.opened_to)
+    if where.category:
+        low, high = CATEGORY_SCORES[where.category]
+        r = tables.responses.c
+        conditions.append(sa.exists().where(r.case_id == c.id, r.score >= low, r.score <= high))
+    if where.theme:
+        r, t = tables.responses.c, tables.response_themes.c
+        conditions.append(
+            sa.exists().where(
+                r.case_id == c.id,
+                t.response_id == r.id,
+                t.theme == where.theme,
+                t.polarity == Polarity.NEGATIVE.value,
             )
-        return conditions
+        )
+    return conditions
 
 
 class CaseRepository:
@@ -159,7 +148,7 @@ class CaseRepository:
 
     def search(self, where: CaseFilter, *, limit: int, offset: int) -> tuple[list[Case], int]:
         c = tables.cases.c
-        conditions = where.conditions()
+        conditions = case_conditions(where)
         total = self.session.scalar(sa.select(sa.func.count()).select_from(tables.cases).where(*conditions))
         stmt = sa.select(Case).where(*conditions).order_by(c.opened_at.desc(), c.id.desc())
         return list(self.session.scalars(stmt.limit(limit).offset(offset))), int(total or 0)
@@ -168,7 +157,7 @@ class CaseRepository:
         """Live cases, the most overdue first: ordered by the deadline of the next step still to do, the same
         step Case.next_deadline names; cases without a deadline come last, oldest first."""
         c = tables.cases.c
-        conditions = [*where.conditions(), c.status != CaseStatus.CLOSED.value]
+        conditions = [*case_conditions(where), c.status != CaseStatus.CLOSED.value]
         next_due = sa.case(
             (c.acknowledged_at.is_(None), c.acknowledge_due_at),
             (c.contacted_at.is_(None), c.contact_due_at),
@@ -389,17 +378,6 @@ class NotificationRepository:
         c = tables.notifications.c
         stmt = sa.select(Notification).where(c.state.in_(states)).order_by(c.id).limit(limit)
         return list(self.session.scalars(stmt))
-
-
-@dataclass(frozen=True)
-class QuarantinedTask:
-    id: int
-    task: str
-    payload: str
-    error: str
-    attempts: int
-    created_at: datetime
-    retried_at: datetime | None
 
 
 class QuarantineRepository:

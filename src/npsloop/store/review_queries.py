@@ -5,7 +5,6 @@ handful of rows here; only the comments shown leave it, and only `limit` of them
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,32 +14,11 @@ from sqlalchemy.orm import Session
 from npsloop.domain.cases import CaseStatus
 from npsloop.domain.scores import NpsSummary
 from npsloop.domain.theme_tags import Polarity
+from npsloop.services.records import CommentRow, ResponseFilter, RiskRow
 from npsloop.store import tables
-from npsloop.store.report_queries import ResponseFilter
+from npsloop.store.report_queries import response_conditions
 
 DETRACTOR_MAX = 6
-
-
-@dataclass(frozen=True)
-class CommentRow:
-    """A detractor's comment with what masking it needs (the customer's own name); the rest stays in."""
-
-    response_id: int
-    score: int
-    comment: str
-    language: str | None
-    customer_name: str | None
-    customer_id: str
-
-
-@dataclass(frozen=True)
-class RiskRow:
-    case_id: int
-    team: str | None
-    priority: str
-    opened_at: datetime
-    risk: float
-    reasons: tuple[str, ...]
 
 
 class ReviewQueries:
@@ -49,7 +27,7 @@ class ReviewQueries:
 
     def _in(self, start: datetime, end: datetime, where: ResponseFilter) -> list[sa.ColumnElement[bool]]:
         r = tables.responses.c
-        return [r.responded_at >= start, r.responded_at < end, *where.conditions()]
+        return [r.responded_at >= start, r.responded_at < end, *response_conditions(where)]
 
     def detractor_themes(self, edges: Sequence[datetime], where: ResponseFilter) -> dict[tuple[int, str], int]:
         """Detractors whose comment holds each theme (negative), per period [edges[i], edges[i+1]). The

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,33 +15,8 @@ from npsloop.domain.cases import CaseStatus, EventKind
 from npsloop.domain.responses import Response
 from npsloop.domain.risk import BAD_OUTCOMES, DETRACTOR_MAX, RiskModel
 from npsloop.domain.theme_tags import Polarity
+from npsloop.services.records import CaseHistory, StoredRiskModel
 from npsloop.store import tables
-
-
-@dataclass(frozen=True)
-class CaseHistory:
-    """One case as learning reads it, with the answer that opened it."""
-
-    case_id: int
-    customer_key: str
-    opened_at: datetime
-    closed_at: datetime | None
-    outcome: str | None
-    escalated: bool
-    score: int
-    responded_at: datetime
-    attributes: dict[str, Any]
-    themes: tuple[str, ...]  # negative themes of the opening comment, most confident first
-
-
-@dataclass(frozen=True)
-class StoredRiskModel:
-    model: RiskModel
-    created_at: datetime
-    trained_on: int
-    auc: float | None
-    rule_auc: float | None
-    active: bool
 
 
 class RiskRepository:

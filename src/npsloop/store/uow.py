@@ -1,5 +1,6 @@
-"""Unit of work and repositories: a transaction that rolls back unless the service says commit, and the work
-it created published after the commit, never before and never for a rollback."""
+"""The SQL unit of work (services.unit_of_work.UnitOfWork on SQLAlchemy) and its repositories: a transaction that
+rolls back unless the service says commit, and the work it created published after the commit, never before and
+never for a rollback."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import Engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from npsloop.services.ports import Dispatcher
+from npsloop.services.unit_of_work import Conflict, StoreUnavailable
 from npsloop.services.work_messages import Message, SendNotification, publish_quietly
 from npsloop.store.access_repository import TargetRepository, TokenRepository
 from npsloop.store.customer_repository import CustomerRepository
@@ -30,20 +32,13 @@ from npsloop.store.repositories import (
     QuarantineRepository,
     ResponseRepository,
 )
+from npsloop.store.review_queries import ReviewQueries
 from npsloop.store.risk_repository import RiskRepository
 from npsloop.store.routing_repository import RoutingRepository
 from npsloop.store.tag_repository import TagRepository
 from npsloop.store.theme_repository import ThemeRepository
 
 log = logging.getLogger(__name__)
-
-
-class Conflict(Exception):
-    """A uniqueness rule of the database said no (two workers opening the same customer's case at once)."""
-
-
-class StoreUnavailable(Exception):
-    """The database cannot be reached. Nothing in this unit of work was committed; try again later."""
 
 
 # A pool with every connection busy past its timeout is, to the caller, the same: try again shortly.
@@ -69,7 +64,7 @@ def lost_database(error: BaseException | None) -> bool:
     return False
 
 
-class UnitOfWork:
+class SqlUnitOfWork:
     """One transaction over the repositories. Messages (services.work_messages) gather as the transaction goes: each
     notification a repository adds, and what a service emits for work that already exists; a commit makes
     them ready and the end of the block publishes them through the one dispatcher. A broker error there is
@@ -81,6 +76,11 @@ class UnitOfWork:
         self._emitted: list[Message] = []
         self._ready: list[Message] = []
         self.session: Session
+
+    @property
+    def scope(self) -> object:
+        """The engine: read-mostly caches are kept per database, so two runtimes in one process never mix."""
+        return self.session.get_bind()
 
     def emit(self, message: Message) -> None:
         """Publish this after the commit (work that exists already: a replay, a repair, a stale queue)."""
@@ -99,6 +99,7 @@ class UnitOfWork:
         self.tokens = TokenRepository(self.session)
         self.targets = TargetRepository(self.session)
         self.reports = ReportQueries(self.session)
+        self.review = ReviewQueries(self.session)
         self.exports = ExportQueries(self.session)
         self.integrations = IntegrationRepository(self.session)
         self.outbound = OutboundRepository(self.session)

@@ -19,7 +19,7 @@ from npsloop.logs import log_context
 from npsloop.services.deadletters import quarantine_task, record_processing_failure
 from npsloop.services.notifying import NotificationNotFound, SendStatus
 from npsloop.services.processing import ResponseNotFound
-from npsloop.store.uow import StoreUnavailable
+from npsloop.services.unit_of_work import StoreUnavailable
 from npsloop.worker.app import app
 
 log = logging.getLogger(__name__)
