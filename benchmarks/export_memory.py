@@ -79,8 +79,8 @@ def child(mode: str, url: str, rows: int) -> None:
     """Runs one export in this process and prints its figures as JSON."""
     from npsloop.bootstrap import build_runtime
     from npsloop.services import exports
+    from npsloop.services.records import CaseFilter
     from npsloop.settings import Settings
-    from npsloop.store.repositories import CaseFilter
 
     settings = Settings(database_url=url, api_tokens=TOKEN, secret_key=Keyring.generate(), console_notifications=False)
     runtime = build_runtime(settings)

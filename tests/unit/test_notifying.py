@@ -161,7 +161,7 @@ def test_a_missing_notification_is_reported_as_such(runtime):
 
 
 def all_events(rt):
-    from npsloop.store.repositories import CaseFilter
+    from npsloop.services.records import CaseFilter
 
     with rt.uow() as uow:
         [case] = uow.cases.search(CaseFilter(), limit=10, offset=0)[0]

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from npsloop.services.records import THEME_COLUMNS, CaseFilter, ResponseFilter
 from npsloop.store import tables
+from npsloop.store.case_repository import case_conditions
 from npsloop.store.report_queries import response_conditions
-from npsloop.store.repositories import case_conditions
 
 PAGE = 1000
 

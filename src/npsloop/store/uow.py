@@ -16,22 +16,20 @@ from npsloop.services.ports import Dispatcher
 from npsloop.services.unit_of_work import Conflict, StoreUnavailable
 from npsloop.services.work_messages import Message, SendNotification, publish_quietly
 from npsloop.store.access_repository import TargetRepository, TokenRepository
+from npsloop.store.case_repository import CaseRepository
 from npsloop.store.customer_repository import CustomerRepository
 from npsloop.store.delivery_id_repository import DeliveryIdRepository
+from npsloop.store.directory_repository import DirectoryRepository
+from npsloop.store.escalation_repository import EscalationRepository
 from npsloop.store.export_queries import ExportQueries
 from npsloop.store.integration_repository import IntegrationRepository
 from npsloop.store.model_repository import ModelRepository
+from npsloop.store.notification_repository import NotificationRepository
 from npsloop.store.outbound_repository import OutboundRepository, fan_out
+from npsloop.store.quarantine_repository import QuarantineRepository
 from npsloop.store.reason_repository import ReasonRepository
 from npsloop.store.report_queries import ReportQueries
-from npsloop.store.repositories import (
-    CaseRepository,
-    DirectoryRepository,
-    EscalationRepository,
-    NotificationRepository,
-    QuarantineRepository,
-    ResponseRepository,
-)
+from npsloop.store.response_repository import ResponseRepository
 from npsloop.store.review_queries import ReviewQueries
 from npsloop.store.risk_repository import RiskRepository
 from npsloop.store.routing_repository import RoutingRepository
