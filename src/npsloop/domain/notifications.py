@@ -41,9 +41,93 @@ DELIVERY_ORDER = {
 FINAL_DELIVERY = {"delivered", "undelivered", "failed", "bounced"}
 
 
-class NotificationKind(StrEnum):
+class AlertEvent(StrEnum):
+    """What an alert is about; also the name of the templates that word it."""
+
     CASE_OPENED = "case_opened"
+    REMINDER = "reminder"  # a deadline is near: the assignee is reminded
+    ESCALATION = "escalation"  # a deadline was missed: one step of the team's chain
+    ASSIGNED = "assigned"  # the case has a new owner
     DIGEST = "digest"  # one SMS standing for the case alerts folded while the agent was at the cap
+
+
+class Deadline(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    CONTACT = "contact"
+    CLOSE = "close"
+
+
+class InvalidAlertKind(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class AlertKind:
+    """The kind of an alert with the detail that tells two alerts of one event apart. Its text (`key`) is part
+    of the once-only key (case, agent, channel, kind), so a reminder per deadline, an escalation per deadline
+    and step, and an assignment per reassignment are each sent once; `key` and `parse` are the only places
+    that text is written and read."""
+
+    event: AlertEvent
+    deadline: Deadline | None = None  # reminder, escalation
+    step: int | None = None  # escalation: the step of the team's chain, from 1
+    serial: int | None = None  # assigned: the how-manieth assignment of the case
+
+    def __post_init__(self) -> None:
+        needs_deadline = self.event in (AlertEvent.REMINDER, AlertEvent.ESCALATION)
+        if (self.deadline is not None) != needs_deadline:
+            raise InvalidAlertKind(f"a {self.event} alert {'needs' if needs_deadline else 'has no'} deadline")
+        if (self.step is not None) != (self.event == AlertEvent.ESCALATION):
+            raise InvalidAlertKind(f"only an escalation has a step, and it needs one ({self.event})")
+        if (self.serial is not None) != (self.event == AlertEvent.ASSIGNED):
+            raise InvalidAlertKind(f"only an assignment has a serial, and it needs one ({self.event})")
+
+    @classmethod
+    def case_opened(cls) -> AlertKind:
+        return cls(AlertEvent.CASE_OPENED)
+
+    @classmethod
+    def digest(cls) -> AlertKind:
+        return cls(AlertEvent.DIGEST)
+
+    @classmethod
+    def reminder(cls, deadline: str) -> AlertKind:
+        return cls(AlertEvent.REMINDER, deadline=Deadline(deadline))
+
+    @classmethod
+    def escalation(cls, deadline: str, step: int) -> AlertKind:
+        return cls(AlertEvent.ESCALATION, deadline=Deadline(deadline), step=step)
+
+    @classmethod
+    def assigned(cls, serial: int) -> AlertKind:
+        return cls(AlertEvent.ASSIGNED, serial=serial)
+
+    @property
+    def key(self) -> str:
+        """The stored text: "case_opened", "digest", "reminder:contact", "escalation:acknowledge:2", "assigned:3"."""
+        details = (self.deadline, self.step, self.serial)
+        return ":".join([self.event.value, *(str(d) for d in details if d is not None)])
+
+    def __str__(self) -> str:
+        return self.key
+
+    @classmethod
+    def parse(cls, text: str) -> AlertKind:
+        """Reads what `key` wrote (every stored row); anything else is InvalidAlertKind."""
+        event, *details = text.split(":")
+        try:
+            match AlertEvent(event), details:
+                case AlertEvent.CASE_OPENED | AlertEvent.DIGEST as plain, []:
+                    return cls(plain)
+                case AlertEvent.REMINDER, [deadline]:
+                    return cls.reminder(deadline)
+                case AlertEvent.ESCALATION, [deadline, step] if step.isdigit():
+                    return cls.escalation(deadline, int(step))
+                case AlertEvent.ASSIGNED, [serial] if serial.isdigit():
+                    return cls.assigned(int(serial))
+        except ValueError as error:
+            raise InvalidAlertKind(f"unknown alert kind {text!r}") from error
+        raise InvalidAlertKind(f"unknown alert kind {text!r}")
 
 
 @dataclass(eq=False)
@@ -51,7 +135,7 @@ class Notification:
     case_id: int
     agent_id: int
     channel: str
-    kind: str
+    kind: str  # AlertKind.key: the column and the once-only key hold the text; read it typed through `alert`
     created_at: datetime
     state: str = NotificationState.PENDING
     attempts: int = 0
@@ -64,6 +148,10 @@ class Notification:
     delivery_status: str | None = None
     delivered_at: datetime | None = None
     id: int | None = None
+
+    @property
+    def alert(self) -> AlertKind:
+        return AlertKind.parse(self.kind)
 
     def report_delivery(self, status: str, at: datetime) -> bool:
         """Applies a provider's delivery report; reports arrive out of order, so a later stage never goes back.

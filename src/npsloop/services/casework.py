@@ -10,7 +10,7 @@ from npsloop.domain.access import AccessDenied, Principal
 from npsloop.domain.cases import Action, Case, CaseEvent, EventKind, Outcome
 from npsloop.domain.closure import Closure, ClosureRules
 from npsloop.domain.errors import CaseNotFound, UnknownAgent
-from npsloop.domain.notifications import Notification
+from npsloop.domain.notifications import AlertKind, Notification
 from npsloop.domain.responses import Response
 from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.domain.theme_tags import ThemeTag
@@ -84,7 +84,11 @@ def assign_case(
         for channel in owner.channels():
             uow.notifications.add(
                 Notification(
-                    case_id=case_id, agent_id=owner.id, channel=channel.value, kind=f"assigned:{serial}", created_at=now
+                    case_id=case_id,
+                    agent_id=owner.id,
+                    channel=channel.value,
+                    kind=AlertKind.assigned(serial).key,
+                    created_at=now,
                 )
             )
         uow.commit()

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 from npsloop.domain.cases import EventKind
 from npsloop.domain.notifications import FINAL_DELIVERY
-from npsloop.services.notifying import load_notification, record_failure_and_fail_over
+from npsloop.services.failover import record_failure_and_fail_over
+from npsloop.services.notifying import load_notification
 from npsloop.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)

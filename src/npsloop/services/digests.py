@@ -8,7 +8,7 @@ import logging
 from datetime import datetime, timedelta
 
 from npsloop.domain.cases import EventKind
-from npsloop.domain.notifications import Channel, Notification, NotificationKind, NotificationState
+from npsloop.domain.notifications import AlertEvent, AlertKind, Channel, Notification, NotificationState
 from npsloop.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -19,7 +19,7 @@ def fold_if_over_cap(uow: UnitOfWork, notification: Notification, *, now: dateti
     """Inside the claiming transaction: the agent row is locked so two workers cannot both take the last slot."""
     if (
         notification.channel != Channel.SMS.value
-        or notification.kind != NotificationKind.CASE_OPENED.value
+        or notification.alert.event != AlertEvent.CASE_OPENED
         or notification.state != NotificationState.PENDING.value
     ):
         return False
@@ -51,7 +51,7 @@ def send_digests(*, uow: UnitOfWork, now: datetime, cap: int) -> int:
                 case_id=folded[-1].case_id,
                 agent_id=agent_id,
                 channel=Channel.SMS.value,
-                kind=NotificationKind.DIGEST.value,
+                kind=AlertKind.digest().key,
                 created_at=now,
             )
             uow.notifications.add(digest)

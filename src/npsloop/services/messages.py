@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from npsloop.domain.cases import Case
 from npsloop.domain.directory import Agent
-from npsloop.domain.notifications import Channel, Notification, NotificationKind
+from npsloop.domain.notifications import AlertEvent, Channel, Deadline, Notification
 from npsloop.domain.responses import Response
 from npsloop.notify.base import OutboundMessage
 from npsloop.notify.render import Renderer
@@ -58,28 +58,28 @@ def compose(
         "themes": themes,
     }
     reference = f"n{notification.id}"
-    if notification.kind == NotificationKind.DIGEST.value:
+    alert = notification.alert
+    if alert.event == AlertEvent.DIGEST:
         assert case.id is not None  # a digest is sent for a stored case
         cases = carried or [case.id]
         refs = ", ".join(f"#{case_id}" for case_id in cases)
-        text = renderer.sms("digest", agent.language, {"count": len(cases), "case_refs": refs})
+        text = renderer.sms(alert.event.value, agent.language, {"count": len(cases), "case_refs": refs})
         return OutboundMessage(channel="sms", to=agent.phone or "", text=text, reference=reference)
-    event, _, detail = notification.kind.partition(":")
-    if event == "assigned":
+    if alert.event == AlertEvent.ASSIGNED:
         context |= {"assignee": assignee, "due_by_short": _short(case.contact_due_at, timezone, agent.language)}
-    if event in ("escalation", "reminder"):
-        deadline = detail.split(":")[0]
+    if alert.deadline is not None:  # a reminder or an escalation
+        due_at = _due_at(case, alert.deadline)
         context |= {
-            "deadline": deadline,
-            "step": detail.split(":")[1] if event == "escalation" else None,
-            "due_by": _local(getattr(case, f"{deadline}_due_at"), timezone),
-            "due_by_short": _short(getattr(case, f"{deadline}_due_at"), timezone, agent.language),
+            "deadline": alert.deadline.value,
+            "step": alert.step,
+            "due_by": _local(due_at, timezone),
+            "due_by_short": _short(due_at, timezone, agent.language),
             "assignee": assignee,
         }
     if notification.channel == Channel.SMS.value:
-        text = renderer.sms(event, agent.language, context)
+        text = renderer.sms(alert.event.value, agent.language, context)
         return OutboundMessage(channel="sms", to=agent.phone or "", text=text, reference=reference)
-    email = renderer.email(event, agent.language, context)
+    email = renderer.email(alert.event.value, agent.language, context)
     return OutboundMessage(
         channel="email",
         to=agent.email or "",
@@ -88,6 +88,17 @@ def compose(
         subject=email.subject,
         reference=reference,
     )
+
+
+def _due_at(case: Case, deadline: Deadline) -> datetime | None:
+    """Named field by field, not looked up by name: a deadline the case has no field for cannot type-check."""
+    match deadline:
+        case Deadline.ACKNOWLEDGE:
+            return case.acknowledge_due_at
+        case Deadline.CONTACT:
+            return case.contact_due_at
+        case Deadline.CLOSE:
+            return case.close_due_at
 
 
 def _local(moment: datetime | None, timezone: str) -> str | None:

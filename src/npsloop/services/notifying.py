@@ -15,7 +15,7 @@ from typing import ParamSpec
 
 from npsloop.domain.cases import SYSTEM_ACTOR, Case, CaseEvent, EventKind
 from npsloop.domain.directory import Agent
-from npsloop.domain.notifications import Channel, Notification, NotificationKind, NotificationState, RetryPolicy
+from npsloop.domain.notifications import AlertEvent, Channel, Notification, NotificationState, RetryPolicy
 from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.domain.theme_tags import negative_themes
 from npsloop.logs import add_to_context
@@ -28,6 +28,7 @@ from npsloop.notify.base import (
 from npsloop.notify.render import Renderer
 from npsloop.redaction import redact
 from npsloop.services.digests import fold_if_over_cap
+from npsloop.services.failover import about, record_failure_and_fail_over
 from npsloop.services.messages import compose
 from npsloop.services.unit_of_work import StoreUnavailable, UnitOfWork
 
@@ -111,7 +112,7 @@ def send_notification(
         agent = uow.directory.agent(notification.agent_id)
         assert case is not None and agent is not None
         carried = []
-        if notification.kind == NotificationKind.DIGEST.value:  # only a digest stands for other alerts
+        if notification.alert.event == AlertEvent.DIGEST:  # only a digest stands for other alerts
             carried = [n.case_id for n in uow.notifications.carried_by(notification_id)]
         responses = uow.responses.for_case(notification.case_id)
         add_to_context(case_id=case.id, response_id=responses[0].id if responses else None)
@@ -140,7 +141,7 @@ def send_notification(
         return _record_transient(uow, notification_id, policy, now, error), channel_name
     except PermanentDeliveryError as error:
         return _record_failure(uow, notification_id, NotificationState.FAILED, now, str(error)), channel_name
-    if notification.kind == NotificationKind.CASE_OPENED.value and responses:
+    if notification.alert.event == AlertEvent.CASE_OPENED and responses:
         # Wall clock, not the injected one: this is how long the real detractor waited for the alert.
         first = min(r.received_at for r in responses)
         ALERT_LATENCY.labels(channel_name).observe(max(0.0, time.time() - first.timestamp()))
@@ -174,7 +175,7 @@ def _record_sent(
             with uow:
                 uow.notifications.mark_sent(notification.id, provider_id=provider_id, now=now)
                 uow.cases.append_event(notification.case_id, _notified(notification, agent, now))
-                if notification.kind == NotificationKind.DIGEST.value:
+                if notification.alert.event == AlertEvent.DIGEST:
                     for folded in uow.notifications.carried_by(notification.id):
                         if folded.case_id != notification.case_id:
                             event = _notified(folded, agent, now, digest=notification.id)
@@ -192,7 +193,7 @@ def _record_sent(
 
 
 def _notified(notification: Notification, agent: Agent, now: datetime, digest: int | None = None) -> CaseEvent:
-    data = _about(notification, agent) if digest is None else {**_about(notification, agent), "digest": digest}
+    data = about(notification, agent) if digest is None else {**about(notification, agent), "digest": digest}
     return CaseEvent(kind=EventKind.NOTIFIED.value, actor=SYSTEM_ACTOR, at=now, data=data)
 
 
@@ -231,46 +232,10 @@ def _record_failure(
     return SendResult(SendStatus(state.value), detail=reason)
 
 
-def record_failure_and_fail_over(
-    uow: UnitOfWork, failed: Notification, case: Case, agent: Agent, now: datetime, reason: str
-) -> None:
-    """Every way a message can fail for good (refused, given up, bounced, never delivered) ends here: the
-    reason on the timeline, then the agent's other channel."""
-    case.record(EventKind.NOTIFICATION_FAILED, at=now, note=reason, data=_about(failed, agent))
-    fail_over(uow, failed, case, agent, now)
-
-
-def fail_over(uow: UnitOfWork, failed: Notification, case: Case, agent: Agent, now: datetime) -> None:
-    """Makes sure the agent's other channel carries the alert, creating its notification if it has none (the
-    unit of work queues a new one when this commits)."""
-    others = [c for c in agent.channels() if c.value != failed.channel]
-    if not others:
-        case.record(EventKind.FAILOVER, at=now, note=f"{agent.name} has no other channel", data=_about(failed, agent))
-        return
-    for channel in others:
-        existing = uow.notifications.find(failed.case_id, failed.agent_id, channel.value, failed.kind)
-        if existing is None:
-            existing = Notification(
-                case_id=failed.case_id,
-                agent_id=failed.agent_id,
-                channel=channel.value,
-                kind=failed.kind,
-                created_at=now,
-            )
-            uow.notifications.add(existing)
-            uow.flush()
-        case.record(
-            EventKind.FAILOVER,
-            at=now,
-            note=f"{failed.channel} failed; {channel.value} carries the alert ({existing.state})",
-            data={**_about(failed, agent), "to_channel": channel.value},
-        )
-
-
 def _alert_themes(uow: UnitOfWork, notification: Notification, case: Case, agent: Agent) -> tuple[str, ...]:
     """The new-case alert says why the customer is unhappy; later alerts (reminders, escalations) do not
     spend their room on it."""
-    if notification.kind != NotificationKind.CASE_OPENED.value or case.id is None:
+    if notification.alert.event != AlertEvent.CASE_OPENED or case.id is None:
         return ()
     return theme_names(uow, case.id, agent.language)
 
@@ -295,7 +260,3 @@ def load_notification(uow: UnitOfWork, notification_id: int) -> tuple[Notificati
     agent = uow.directory.agent(notification.agent_id)
     assert case is not None and agent is not None
     return notification, case, agent
-
-
-def _about(notification: Notification, agent: Agent) -> dict[str, object]:
-    return {"notification": notification.id, "agent": agent.name, "channel": notification.channel}

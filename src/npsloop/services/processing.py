@@ -9,7 +9,7 @@ from datetime import datetime
 
 from npsloop.domain.cases import Case, EventKind
 from npsloop.domain.directory import Agent, Team
-from npsloop.domain.notifications import Channel, Notification, NotificationKind
+from npsloop.domain.notifications import AlertKind, Channel, Notification
 from npsloop.domain.responses import Response, ResponseStatus
 from npsloop.domain.risk import Risk
 from npsloop.domain.routing import recipients, team_for
@@ -123,7 +123,7 @@ def _open_or_join(uow: UnitOfWork, response: Response, routed: Routed, risk: Ris
                 case_id=case.id,
                 agent_id=agent.id,
                 channel=channel.value,
-                kind=NotificationKind.CASE_OPENED.value,
+                kind=AlertKind.case_opened().key,
                 created_at=now,
                 next_attempt_at=hold_until,
             )

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from npsloop.domain.cases import Case, EventKind
 from npsloop.domain.directory import Agent, Team
 from npsloop.domain.escalation import Due, chain_from, due
-from npsloop.domain.notifications import Notification
+from npsloop.domain.notifications import AlertKind, Notification
 from npsloop.domain.sla import BusinessCalendar
 from npsloop.metrics import ESCALATIONS, SLA_BREACHES
 from npsloop.services.schedules import calendar_for
@@ -82,10 +82,10 @@ def _targets(uow: UnitOfWork, case: Case, team: Team, item: Due, now: datetime) 
 
 
 def _notify(uow: UnitOfWork, case: Case, item: Due, targets: list[tuple[Agent, str]], now: datetime) -> None:
-    kind = f"reminder:{item.deadline}" if item.step is None else f"escalation:{item.key}"
+    alert = AlertKind.reminder(item.deadline) if item.step is None else AlertKind.escalation(item.deadline, item.index)
     for agent, channel in targets:
         assert agent.id is not None and case.id is not None
-        notification = Notification(case_id=case.id, agent_id=agent.id, channel=channel, kind=kind, created_at=now)
+        notification = Notification(case_id=case.id, agent_id=agent.id, channel=channel, kind=alert.key, created_at=now)
         uow.notifications.add(notification)
     uow.flush()
     names = sorted({agent.name for agent, _ in targets}) or ["nobody reachable"]
