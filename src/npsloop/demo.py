@@ -201,7 +201,7 @@ def wait_until_settled(settings: Settings, timeout: float = 90) -> None:
 
 def print_summary(client: httpx.Client, token: str, settings: Settings) -> None:
     from npsloop.bootstrap import build_runtime
-    from npsloop.services.reports import nps_of_all
+    from npsloop.services.nps_report import nps_of_all
 
     headers = {"Authorization": f"Bearer {token}"}
     cases = client.get("/v1/cases", params={"status": "open"}, headers=headers).json()["items"]

@@ -241,7 +241,7 @@ def load(rt: Runtime, now: datetime, target: float = 30.0, per_month: int = PER_
     """Stores the year (as a historical load: no case opens, nobody is alerted), the closed cases with their
     reasons, the company's target for this year, then tags every comment as the worker would."""
     from npsloop.domain.routing import team_for
-    from npsloop.services.reports import set_target
+    from npsloop.services.targets import set_target
 
     answers = generate(now, per_month=per_month)
     cases = 0

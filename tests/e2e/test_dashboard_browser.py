@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from npsloop.api.app import create_app
 from npsloop.domain.access import Role
 from npsloop.domain.theme_tags import Polarity, ThemeTag
-from npsloop.services import reports, tokens
+from npsloop.services import targets, tokens
 from npsloop.store import tables
 from tests.conftest import at, drain, ingest, madrid_schedule, seed_team
 from tests.support.services import CHROMIUM
@@ -57,7 +57,7 @@ def site(pg_runtime) -> Iterator[tuple[str, str, datetime]]:
         ingest(rt, score=score, responded_at=(now - timedelta(days=30 * months_ago + 1)).isoformat())
     drain(rt)
     at(rt, now)
-    reports.set_target(uow=rt.uow(), year=now.year, nps=30, team=None, actor="test", now=now)
+    targets.set_target(uow=rt.uow(), year=now.year, nps=30, team=None, actor="test", now=now)
     secret = tokens.create_token(uow=rt.uow(), name="Sofía", role=Role.SUPERVISOR, now=now).secret
     server = uvicorn.Server(uvicorn.Config(create_app(rt), host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from npsloop.bootstrap import Runtime, build_runtime
 from npsloop.domain.notifications import Channel
 from npsloop.domain.theme_tags import Polarity, ThemeTag
-from npsloop.services import reports
+from npsloop.services import targets
 from npsloop.store import migrate, tables
 from tests.conftest import FakeDispatcher, FakeTransport, at, drain, ingest, seed_team, sqlite_settings
 
@@ -80,7 +80,7 @@ def seed_two_months(rt: Runtime) -> None:
     november.answer(4, {"product_quality": POS}, comment="el producto bien")
     november.done()
     _close_with_reasons(rt)
-    reports.set_target(uow=rt.uow(), year=2026, nps=10, team=None, actor="test", now=datetime(2026, 11, 1, tzinfo=UTC))
+    targets.set_target(uow=rt.uow(), year=2026, nps=10, team=None, actor="test", now=datetime(2026, 11, 1, tzinfo=UTC))
     at(rt, datetime(2026, 12, 1, 8, tzinfo=UTC))
 
 

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from npsloop.api.app import create_app
 from npsloop.domain.access import Role
-from npsloop.services import reports, tokens
+from npsloop.services import targets, tokens
 from tests.conftest import TOKEN, at, drain, ingest, seed_team
 
 MONDAY = datetime(2026, 3, 2, 10, tzinfo=UTC)
@@ -115,7 +115,7 @@ def test_the_reports_page_draws_the_trend_against_the_target(runtime):
     for score, month in [(10, 1), (10, 2), (3, 3)]:
         ingest(runtime, score=score, responded_at=f"2026-{month:02d}-10T12:00:00+00:00")
     drain(runtime)
-    reports.set_target(uow=runtime.uow(), year=2026, nps=40, team=None, actor="s", now=runtime.clock())
+    targets.set_target(uow=runtime.uow(), year=2026, nps=40, team=None, actor="s", now=runtime.clock())
     page = client_for(runtime).get("/ui/reports?year=2026").text
     assert page.count("<svg") == 2 and 'class="target"' in page
     assert "2026-01: +100.0" in page and "2026-03: -100.0" in page and "2026-04: —" in page

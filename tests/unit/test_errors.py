@@ -10,7 +10,7 @@ from sqlalchemy import exc
 
 from npsloop.api import errors
 from npsloop.domain.integrations import InvalidIntegration
-from npsloop.services.reports import ReportError
+from npsloop.services.report_scope import ReportError
 from npsloop.services.unit_of_work import StoreUnavailable
 from npsloop.store.uow import lost_database
 

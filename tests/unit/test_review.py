@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from npsloop.api.app import create_app
 from npsloop.domain.access import AccessDenied, Principal, Role
 from npsloop.services import review, tokens
-from npsloop.services.reports import ReportError
+from npsloop.services.report_scope import ReportError
 from tests.conftest import TOKEN
 from tests.support.review_rows import seeded_runtime
 

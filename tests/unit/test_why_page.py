@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from npsloop.domain.access import AccessDenied, Principal, Role
-from npsloop.services.reports import ReportError
+from npsloop.services.report_scope import ReportError
 from npsloop.services.why_page import why_figures
 from tests.support.review_rows import seeded_runtime
 

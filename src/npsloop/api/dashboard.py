@@ -30,8 +30,11 @@ from npsloop.domain.errors import DomainError
 from npsloop.domain.periods import Period
 from npsloop.domain.themes import MAX_KEY, MAX_THEMES
 from npsloop.ratelimit import retry_after_header
-from npsloop.services import casework, directory, reports
+from npsloop.services import casework, directory
+from npsloop.services.loop_report import loop_report
+from npsloop.services.nps_report import NpsQuery, nps_report
 from npsloop.services.records import CaseFilter
+from npsloop.services.report_scope import report_today
 from npsloop.services.themes import current_taxonomy
 from npsloop.signing import same
 
@@ -365,15 +368,15 @@ async def reports_page(request: Request, runtime: RuntimeDep, year: int | None =
         return _to_login(request)
     if not page.who.can(Permission.READ_REPORTS):
         return page.message(page.t["forbidden"], 403)
-    today = reports.report_today(runtime.clock(), runtime.settings.report_timezone)
+    today = report_today(runtime.clock(), runtime.settings.report_timezone)
     chosen = year if year and 2000 <= year <= 2100 else today.year
     last = min(date(chosen, 12, 31), today) if chosen == today.year else date(chosen, 12, 31)
 
     def load() -> dict[str, Any]:
         zone = runtime.settings.report_timezone
-        query = reports.NpsQuery(first=date(chosen, 1, 1), last=last, period=Period.MONTH, team=team or None)
-        nps = reports.nps_report(uow=runtime.uow(), query=query, default_zone=zone)
-        closure = reports.loop_report(
+        query = NpsQuery(first=date(chosen, 1, 1), last=last, period=Period.MONTH, team=team or None)
+        nps = nps_report(uow=runtime.uow(), query=query, default_zone=zone)
+        closure = loop_report(
             uow=runtime.uow(), first=date(chosen, 1, 1), last=last, team=team or None, default_zone=zone,
             now=runtime.clock(),
         )  # fmt: skip

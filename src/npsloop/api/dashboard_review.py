@@ -16,7 +16,8 @@ from npsloop.bootstrap import Runtime
 from npsloop.dashboard.review_pages import why_charts
 from npsloop.domain.access import Permission
 from npsloop.domain.errors import DomainError
-from npsloop.services import reports, review
+from npsloop.services import review
+from npsloop.services.report_scope import report_today
 from npsloop.services.why_page import why_figures
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -33,7 +34,7 @@ async def _reader(request: Request, runtime: Runtime) -> tuple[Page, Response | 
 
 
 def _today(page: Page) -> date:
-    return reports.report_today(page.runtime.clock(), page.runtime.settings.report_timezone)
+    return report_today(page.runtime.clock(), page.runtime.settings.report_timezone)
 
 
 @router.get("/review")

@@ -23,7 +23,7 @@ from npsloop.domain.rules import RuleError
 from npsloop.domain.sla import CalendarError
 from npsloop.domain.themes import TaxonomyError
 from npsloop.services.erasure import InvalidCustomer
-from npsloop.services.reports import ReportError
+from npsloop.services.report_scope import ReportError
 from npsloop.services.tokens import InvalidToken, TokenNotFound
 from npsloop.services.unit_of_work import StoreUnavailable
 from npsloop.store.keyring import KeyringError

@@ -19,7 +19,11 @@ from npsloop.bootstrap import Runtime
 from npsloop.domain.access import Permission, Principal
 from npsloop.domain.periods import Period, PeriodError
 from npsloop.domain.scores import SurveyType
-from npsloop.services import reports, review
+from npsloop.services import review
+from npsloop.services.loop_report import loop_report
+from npsloop.services.nps_report import NpsQuery, ReportLimits, nps_report
+from npsloop.services.report_scope import ReportError, report_range
+from npsloop.services.targets import list_targets, set_target
 
 router = APIRouter(
     prefix="/v1/reports", tags=["reports"], responses=documented(400, 401, 403, 422, 503), route_class=StrictJsonRoute
@@ -52,7 +56,7 @@ def _zone(name: str | None) -> str | None:
 
 
 def resolve_range(runtime: Runtime, first: date | None, last: date | None, period: Period) -> tuple[date, date]:
-    first, last = reports.report_range(runtime.clock(), runtime.settings.report_timezone, period, first, last)
+    first, last = report_range(runtime.clock(), runtime.settings.report_timezone, period, first, last)
     if last < first:
         raise _invalid("to", "the end of the range comes before its start")
     return first, last
@@ -86,9 +90,9 @@ async def nps(
     theme, a response counts in every theme its comment names, whatever the polarity (`overlapping` is true:
     the series add up to more than the responses), and responses naming none are the series "(none)"."""
     settings = runtime.settings
-    limits = reports.ReportLimits(groups=settings.report_max_groups, cells=settings.report_max_cells)
+    limits = ReportLimits(groups=settings.report_max_groups, cells=settings.report_max_cells)
     first, last = resolve_range(runtime, from_, to, period)
-    query = reports.NpsQuery(
+    query = NpsQuery(
         first=first,
         last=last,
         period=period,
@@ -102,12 +106,10 @@ async def nps(
     )
     try:
         return await run_in_threadpool(
-            lambda: reports.nps_report(
-                uow=runtime.uow(), query=query, default_zone=settings.report_timezone, limits=limits
-            )
+            lambda: nps_report(uow=runtime.uow(), query=query, default_zone=settings.report_timezone, limits=limits)
         )
     except PeriodError as error:
-        raise _invalid(error.field if isinstance(error, reports.ReportError) else "from", str(error)) from None
+        raise _invalid(error.field if isinstance(error, ReportError) else "from", str(error)) from None
 
 
 @router.get("/loop")
@@ -122,7 +124,7 @@ async def loop(
     90th percentile times (wall and business), backlog by age, by team and agent, and re-contact rate."""
     first, last = resolve_range(runtime, from_, to, Period.MONTH)
     return await run_in_threadpool(
-        lambda: reports.loop_report(
+        lambda: loop_report(
             uow=runtime.uow(),
             first=first,
             last=last,
@@ -151,7 +153,7 @@ async def monthly_review(
             if month
             else review.previous_month(runtime.clock().astimezone(ZoneInfo(zone)).date())
         )
-    except reports.ReportError as error:
+    except ReportError as error:
         raise _invalid(error.field, str(error)) from None
     found = await run_in_threadpool(
         lambda: review.monthly_review(
@@ -171,13 +173,13 @@ class TargetIn(BaseModel):
 
 @router.get("/targets")
 async def targets(runtime: RuntimeDep, _: Reader) -> list[dict[str, Any]]:
-    return await run_in_threadpool(lambda: reports.list_targets(uow=runtime.uow()))
+    return await run_in_threadpool(lambda: list_targets(uow=runtime.uow()))
 
 
 @router.put("/targets")
 async def put_target(runtime: RuntimeDep, body: TargetIn, who: Setter) -> dict[str, Any]:
     await run_in_threadpool(
-        lambda: reports.set_target(
+        lambda: set_target(
             uow=runtime.uow(), year=body.year, nps=body.nps, team=body.team, actor=who.actor, now=runtime.clock()
         )
     )

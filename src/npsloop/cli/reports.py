@@ -10,7 +10,10 @@ import click
 
 from npsloop.cli.common import fail_on_domain_error, runtime
 from npsloop.domain.periods import Period
-from npsloop.services import reports, review
+from npsloop.services import review, targets
+from npsloop.services.loop_report import loop_report
+from npsloop.services.nps_report import NpsQuery, ReportLimits, nps_report
+from npsloop.services.report_scope import report_range
 
 
 @click.group()
@@ -20,7 +23,7 @@ def report() -> None:
 
 def _range(first: datetime | None, last: datetime | None, period: Period) -> tuple[date, date]:
     rt = runtime()
-    return reports.report_range(
+    return report_range(
         rt.clock(), rt.settings.report_timezone, period, first.date() if first else None, last.date() if last else None
     )
 
@@ -64,7 +67,7 @@ def nps(
     """NPS per period with counts, the 95% interval and the change from the period before."""
     rt = runtime()
     start, end = _range(first, last, Period(period))
-    query = reports.NpsQuery(
+    query = NpsQuery(
         first=start,
         last=end,
         period=Period(period),
@@ -75,9 +78,9 @@ def nps(
         timezone=tz,
         top=top,
     )
-    limits = reports.ReportLimits(groups=rt.settings.report_max_groups, cells=rt.settings.report_max_cells)
+    limits = ReportLimits(groups=rt.settings.report_max_groups, cells=rt.settings.report_max_cells)
     found = fail_on_domain_error(
-        reports.nps_report, uow=rt.uow(), query=query, default_zone=rt.settings.report_timezone, limits=limits
+        nps_report, uow=rt.uow(), query=query, default_zone=rt.settings.report_timezone, limits=limits
     )
     if as_json:
         click.echo(json.dumps(found, indent=2, ensure_ascii=False))
@@ -115,7 +118,7 @@ def loop(first: datetime | None, last: datetime | None, team: str | None, as_jso
     rt = runtime()
     start, end = _range(first, last, Period.MONTH)
     found = fail_on_domain_error(
-        reports.loop_report,
+        loop_report,
         uow=rt.uow(),
         first=start,
         last=end,
@@ -216,11 +219,11 @@ def target() -> None:
 @click.option("--team", default=None, help="leave out for the company-wide target")
 def set_target(year: int, nps: float, team: str | None) -> None:
     rt = runtime()
-    fail_on_domain_error(reports.set_target, uow=rt.uow(), year=year, nps=nps, team=team, actor="cli", now=rt.clock())
+    fail_on_domain_error(targets.set_target, uow=rt.uow(), year=year, nps=nps, team=team, actor="cli", now=rt.clock())
     click.echo(f"target for {team or 'the company'} in {year}: {nps:+.1f}")
 
 
 @target.command("list")
 def list_targets() -> None:
-    for row in reports.list_targets(uow=runtime().uow()):
+    for row in targets.list_targets(uow=runtime().uow()):
         click.echo(f"{row['year']} {row['team'] or '(company)':<20} {row['nps']:+.1f}  set by {row['set_by']}")

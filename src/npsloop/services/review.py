@@ -20,8 +20,10 @@ from npsloop.domain.scores import NpsSummary, SurveyType
 from npsloop.domain.sla import BusinessCalendar
 from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.domain.themes import Localized
-from npsloop.services import reports
+from npsloop.services.loop_report import case_times, team_calendar
+from npsloop.services.nps_report import figures
 from npsloop.services.records import ResponseFilter, RiskRow
+from npsloop.services.report_scope import EARLIEST, LATEST, ReportError
 from npsloop.services.unit_of_work import ReviewQueries, UnitOfWork
 
 EMPTY = NpsSummary(0, 0, 0)
@@ -118,11 +120,9 @@ def month_of(text: str) -> date:
     try:
         first = datetime.strptime(text, "%Y-%m").date()
     except ValueError:
-        raise reports.ReportError("write the month as YYYY-MM, e.g. 2026-11", field="month") from None
-    if not reports.EARLIEST <= first <= reports.LATEST:
-        raise reports.ReportError(
-            f"the month lies between {reports.EARLIEST:%Y-%m} and {reports.LATEST:%Y-%m}", "month"
-        )
+        raise ReportError("write the month as YYYY-MM, e.g. 2026-11", field="month") from None
+    if not EARLIEST <= first <= LATEST:
+        raise ReportError(f"the month lies between {EARLIEST:%Y-%m} and {LATEST:%Y-%m}", "month")
     return first
 
 
@@ -257,11 +257,9 @@ def _closure(uow: UnitOfWork, teams: list[Team], start: datetime, end: datetime)
         business = None
         if owner is not None and row.contacted_at is not None:
             business = {
-                "contact": reports.team_calendar(calendars, owner, row.opened_at).between(
-                    row.opened_at, row.contacted_at
-                )
+                "contact": team_calendar(calendars, owner, row.opened_at).between(row.opened_at, row.contacted_at)
             }
-        times = reports.case_times(row, business)
+        times = case_times(row, business)
         overall.append(times)
         if owner is not None and row.team_id is not None:
             by_team[row.team_id].append(times)
@@ -317,11 +315,11 @@ def review_dict(review: Review) -> dict[str, Any]:
         "nps": [
             {
                 "team": line.team,
-                "month": reports.figures(line.month),
-                "transactional": reports.figures(line.transactional),
-                "relational": reports.figures(line.relational),
+                "month": figures(line.month),
+                "transactional": figures(line.transactional),
+                "relational": figures(line.relational),
                 "change": _round(line.change),
-                "year_to_date": reports.figures(line.year_to_date),
+                "year_to_date": figures(line.year_to_date),
                 "target": line.target,
                 "gap": _round(line.gap),
             }

@@ -12,8 +12,8 @@ from npsloop.domain.access import Permission, Principal
 from npsloop.domain.periods import Period, buckets
 from npsloop.domain.scores import NpsSummary
 from npsloop.domain.themes import Localized
-from npsloop.services import reports
 from npsloop.services.records import ResponseFilter
+from npsloop.services.report_scope import ReportError, check_range
 from npsloop.services.review import EMPTY, theme_names
 from npsloop.services.unit_of_work import UnitOfWork
 
@@ -44,11 +44,11 @@ def why_figures(
     """The months from `first` to `last` (any day of each), counted in the company's report zone."""
     if viewer is not None:
         viewer.require(Permission.READ_REPORTS)
-    reports._check_range(first, last)
+    check_range(first, last)
     zone = ZoneInfo(default_zone)
     months = buckets(first, last, Period.MONTH, zone)
     if len(months) > WHY_MONTHS:
-        raise reports.ReportError(f"the Why page shows at most {WHY_MONTHS} months", field="from")
+        raise ReportError(f"the Why page shows at most {WHY_MONTHS} months", field="from")
     edges = [bucket.start for bucket in months] + [months[-1].end]
     with uow:
         queries = uow.review

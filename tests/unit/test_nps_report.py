@@ -1,19 +1,17 @@
-"""Report figures against fixtures computed by hand, through the real pipeline on SQLite (the same
+"""NPS report figures against fixtures computed by hand, through the real pipeline on SQLite (the same
 reports on PostgreSQL: tests/integration/test_reports_postgres.py)."""
 
 import tracemalloc
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
 
 from npsloop.api.app import create_app
-from npsloop.domain.cases import Action, Outcome
-from npsloop.domain.errors import UnknownTeam
 from npsloop.domain.periods import Period
-from npsloop.services import casework, reports
-from npsloop.services.reports import NpsQuery, ReportError
-from tests.conftest import TOKEN, at, drain, ingest, madrid_schedule, seed_team
+from npsloop.services.nps_report import NpsQuery, ReportLimits, nps_report
+from npsloop.services.report_scope import ReportError
+from tests.conftest import TOKEN, drain, ingest, madrid_schedule, seed_team
 from tests.support.report_rows import many_groups
 
 
@@ -23,7 +21,7 @@ def answer(rt, score, when, **extra):
 
 def nps(rt, **query):
     query.setdefault("period", Period.MONTH)
-    return reports.nps_report(uow=rt.uow(), query=NpsQuery(**query), default_zone="UTC")
+    return nps_report(uow=rt.uow(), query=NpsQuery(**query), default_zone="UTC")
 
 
 def test_months_by_hand_empty_all_promoters_all_detractors_and_one_response(runtime):
@@ -101,94 +99,6 @@ def test_split_by_survey_type_touchpoint_attribute_and_team(runtime):
     assert totals(None, survey_type="relational") == {None: (1, 100.0)}
 
 
-def test_progress_towards_the_years_target(runtime):
-    seed_team(runtime)
-    at(runtime, datetime(2026, 3, 15, tzinfo=UTC))
-    for score, when in [(10, "2026-01-05"), (10, "2026-02-05"), (5, "2026-03-05")]:
-        answer(runtime, score, f"{when}T12:00:00+00:00")
-    drain(runtime)
-    reports.set_target(uow=runtime.uow(), year=2026, nps=50, team=None, actor="s", now=runtime.clock())
-    reports.set_target(uow=runtime.uow(), year=2026, nps=30, team=None, actor="s", now=runtime.clock())  # replaces
-    reports.set_target(uow=runtime.uow(), year=2026, nps=90, team="Logistics", actor="s", now=runtime.clock())
-    company = nps(runtime, first=date(2026, 3, 1), last=date(2026, 3, 31))["target"]
-    # year to date: 2 promoters, 1 detractor of 3 = +33.3, over the 30 target
-    assert (company["nps"], company["year_to_date"]["nps"], company["gap"], company["met"]) == (30, 33.3, 3.3, True)
-    team = nps(runtime, first=date(2026, 3, 1), last=date(2026, 3, 31), team="Logistics")["target"]
-    assert (team["nps"], team["gap"], team["met"]) == (90, -56.7, False)
-    assert nps(runtime, first=date(2025, 1, 1), last=date(2025, 12, 31))["target"] is None
-    assert len(reports.list_targets(uow=runtime.uow())) == 2
-    with pytest.raises(ReportError):
-        reports.set_target(uow=runtime.uow(), year=2026, nps=101, team=None, actor="s", now=runtime.clock())
-
-
-def test_unknown_teams_and_groupings_are_refused(runtime):
-    with pytest.raises(UnknownTeam):
-        nps(runtime, first=date(2026, 1, 1), last=date(2026, 1, 2), team="Nope")
-    with pytest.raises(ReportError):
-        nps(runtime, first=date(2026, 1, 1), last=date(2026, 1, 2), group_by="colour")
-    for first, last in [(date(1, 1, 1), date(2026, 1, 1)), (date(2026, 1, 1), date(9999, 12, 31))]:
-        with pytest.raises(ReportError):
-            nps(runtime, first=first, last=last)
-        with pytest.raises(ReportError):
-            reports.loop_report(uow=runtime.uow(), first=first, last=last, team=None, default_zone="UTC", now=first)
-
-
-def _open_case(rt, moment, **extra):
-    at(rt, moment)
-    answer(rt, 2, moment.isoformat(), **extra)
-    drain(rt)
-
-
-def _act(rt, case_id, action, moment, outcome=None):
-    casework.act_on_case(uow=rt.uow(), case_id=case_id, action=action, actor="Marta", now=moment, outcome=outcome)
-
-
-def test_loop_closure_in_wall_and_business_time(runtime):
-    seed_team(runtime)
-    madrid_schedule(runtime)  # weekdays 09:00-17:00 Madrid; in March 2026 Madrid is UTC+1
-    monday_4pm = datetime(2026, 3, 2, 15, tzinfo=UTC)  # 16:00 Madrid
-    _open_case(runtime, monday_4pm, customer={"id": "c-1", "name": "Ana"})
-    _act(runtime, 1, Action.ACKNOWLEDGE, datetime(2026, 3, 3, 9, tzinfo=UTC))  # Tue 10:00: 2 h business, 18 h wall
-    _act(runtime, 1, Action.CONTACT, datetime(2026, 3, 3, 10, tzinfo=UTC))  # 3 h business
-    _act(runtime, 1, Action.CLOSE, datetime(2026, 3, 3, 11, tzinfo=UTC), Outcome.RESOLVED)  # 4 h business
-    # Same customer, a detractor again 20 days later: a re-contact. Left open.
-    _open_case(runtime, datetime(2026, 3, 23, 10, tzinfo=UTC), customer={"id": "c-1", "name": "Ana"})
-    now = datetime(2026, 3, 24, 10, tzinfo=UTC)
-    found = reports.loop_report(
-        uow=runtime.uow(), first=date(2026, 3, 1), last=date(2026, 3, 31), team=None, default_zone="UTC", now=now
-    )
-    overall = found["overall"]
-    assert (overall["opened"], overall["acknowledged"], overall["closed"]) == (2, 1, 1)
-    assert overall["closed_by_outcome"]["resolved"] == 1
-    ack = overall["time_to"]["acknowledge"]
-    assert ack["wall"]["median_seconds"] == 18 * 3600
-    assert ack["business"]["median_seconds"] == 2 * 3600
-    assert overall["time_to"]["close"]["business"]["median_seconds"] == 4 * 3600
-    assert overall["recontacted"] == 1 and overall["recontact_rate"] == 50.0
-    assert [row["team"] for row in found["by_team"]] == ["Logistics"]
-    assert found["by_agent"][0]["agent"] == "Marta" and found["by_agent"][0]["closed"] == 1
-    assert found["backlog"]["open"] == 1 and found["backlog"]["by_age"]["1d_3d"] == 1
-    assert found["backlog"]["by_team"] == [{"name": "Logistics", "open": 1, "by_age": found["backlog"]["by_age"]}]
-
-
-def test_loop_closure_counts_only_cases_opened_in_the_range(runtime):
-    seed_team(runtime)
-    _open_case(runtime, datetime(2026, 2, 27, 10, tzinfo=UTC))
-    _open_case(runtime, datetime(2026, 3, 2, 10, tzinfo=UTC))
-    found = reports.loop_report(
-        uow=runtime.uow(), first=date(2026, 3, 1), last=date(2026, 3, 31), team="Logistics", default_zone="UTC",
-        now=datetime(2026, 3, 3, tzinfo=UTC),
-    )  # fmt: skip
-    assert found["overall"]["opened"] == 1
-    assert found["backlog"]["open"] == 2  # the backlog is everything open now
-
-
-def test_default_range_is_the_last_twelve_periods():
-    assert reports.default_range(date(2026, 11, 22), Period.MONTH) == (date(2025, 12, 1), date(2026, 11, 22))
-    assert reports.default_range(date(2026, 11, 22), Period.QUARTER, 4) == (date(2026, 1, 1), date(2026, 11, 22))
-    assert reports.default_range(date(2026, 11, 22), Period.DAY, 1) == (date(2026, 11, 22), date(2026, 11, 22))
-
-
 def test_a_thousand_groups_over_a_thousand_days_stay_bounded_and_other_adds_up(runtime):
     """The attack: group_by=attribute:order with 1,000 distinct values, day by day over 999 days, answered
     241 MB (a million figures) and grew the API by over a gigabyte. Now the most answered groups are shown and
@@ -244,11 +154,11 @@ def test_a_report_by_team_folds_the_least_answered_teams_into_other(runtime):
     numbers = nps(runtime, group_by="attribute:seats", top=1, **span)  # a number kept as text on both databases
     assert [(s["group"], s["total"]["responses"]) for s in numbers["series"]] == [("3", 6)]
     with pytest.raises(ReportError, match="over the 100 figures"):
-        reports.nps_report(
+        nps_report(
             uow=runtime.uow(),
             query=NpsQuery(period=Period.DAY, group_by="team", **span),
             default_zone="UTC",
-            limits=reports.ReportLimits(groups=20, cells=100),
+            limits=ReportLimits(groups=20, cells=100),
         )
 
 
@@ -301,25 +211,3 @@ def test_nps_by_theme_counts_a_response_in_each_of_its_themes_and_the_untagged_a
     url = "/v1/reports/nps?group_by=theme&team=Logistics&from=2026-01-01&to=2026-01-31&top=2"
     answer = TestClient(create_app(runtime)).get(url, headers={"Authorization": f"Bearer {TOKEN}"})
     assert answer.status_code == 200 and _by_theme(answer.json()) == _by_theme(top)
-
-
-def test_report_today_and_the_default_range_are_taken_in_the_report_zone_at_midnight():
-    late = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)  # already 1 January in Madrid, still 31 December in Bogotá
-    assert reports.report_today(late, "Europe/Madrid") == date(2027, 1, 1)
-    assert reports.report_today(late, "America/Bogota") == date(2026, 12, 31)
-    assert reports.report_range(late, "Europe/Madrid", Period.MONTH) == (date(2026, 2, 1), date(2027, 1, 1))
-    assert reports.report_range(late, "America/Bogota", Period.MONTH) == (date(2026, 1, 1), date(2026, 12, 31))
-    asked = reports.report_range(late, "Europe/Madrid", Period.MONTH, first=date(2026, 6, 1))
-    assert asked == (date(2026, 6, 1), date(2027, 1, 1))
-
-
-def test_the_api_and_the_dashboard_show_the_same_year_at_the_boundary(runtime):
-    seed_team(runtime)
-    runtime.settings.report_timezone = "Europe/Madrid"
-    at(runtime, datetime(2026, 12, 31, 23, 30, tzinfo=UTC))
-    with TestClient(create_app(runtime), follow_redirects=False) as client:
-        nps = client.get("/v1/reports/nps", headers={"Authorization": f"Bearer {TOKEN}"}).json()
-        assert nps["to"] == "2027-01-01"
-        assert client.post("/ui/login", data={"token": TOKEN, "next": "/ui/reports"}).status_code == 303
-        page = client.get("/ui/reports").text
-    assert 'name="year" value="2027"' in page  # the dashboard once took today in UTC: 2026

@@ -1,21 +1,19 @@
-"""Figures a supervisor reads. Computed from stored responses and cases, never from counters that could
-drift, and counted in the calendar of whoever is being judged: a team's months are its own local months."""
+"""The NPS report: NPS per period, split by a group when asked, bounded in size, with the progress towards the
+year's target. Computed from stored responses, never from counters that could drift, and counted in the calendar
+of whoever is being judged: a team's months are its own local months."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from npsloop.domain import loop
 from npsloop.domain.directory import Team
-from npsloop.domain.periods import Bucket, Period, PeriodError, buckets, local_midnight, period_start
+from npsloop.domain.periods import Bucket, Period, buckets, local_midnight
 from npsloop.domain.scores import NpsSummary, classify, summarize
-from npsloop.domain.sla import BusinessCalendar
 from npsloop.services.records import Dimension, GroupBy, GroupKey, ResponseFilter, Rest
-from npsloop.services.schedules import calendar_for
+from npsloop.services.report_scope import ReportError, check_range, scoped_team
 from npsloop.services.unit_of_work import UnitOfWork
 
 GROUPS = ("survey_type", "touchpoint", "team", "theme")
@@ -23,17 +21,7 @@ OTHER_LABEL = "(other)"  # the series summing the groups beyond `top`; told apar
 NONE_LABEL = "(none)"  # by theme: the responses whose comment names no theme (or has no comment, or is untagged)
 # Groups one response can belong to several of at once: its series do not add up to the whole.
 OVERLAPPING = frozenset({"theme"})
-EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
 Series = list[dict[str, Any]]
-
-
-class ReportError(PeriodError):
-    """A report asked for something it cannot answer (a bad grouping, a range backwards), naming the query
-    field to change."""
-
-    def __init__(self, message: str, field: str = "from") -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -83,17 +71,6 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _team(uow: UnitOfWork, name: str | None) -> Team | None:
-    return uow.directory.require_team(name) if name is not None else None
-
-
-def _check_range(first: date, last: date) -> None:
-    if last < first:
-        raise ReportError("the end of the range comes before its start")
-    if first < EARLIEST or last > LATEST:
-        raise ReportError(f"report ranges lie between {EARLIEST} and {LATEST}")
-
-
 def _check_group(group_by: str | None) -> None:
     if group_by is None or group_by in GROUPS:
         return
@@ -127,11 +104,11 @@ def nps_report(
     the range; the others are summed into one series marked `other`, so the series always add up to the
     whole (except by theme, where a response is counted in each of its themes: `overlapping` says so), and
     `truncated` says how many groups were folded."""
-    _check_range(query.first, query.last)
+    check_range(query.first, query.last)
     _check_group(query.group_by)
     top = _check_top(query.top, limits)
     with uow:
-        team = _team(uow, query.team)
+        team = scoped_team(uow, query.team)
         zone_name = query.timezone or (team.timezone if team else default_zone)
         base = ResponseFilter(
             team_id=team.id if team else None,
@@ -292,142 +269,3 @@ def _target(
         "gap": _round(actual - value) if actual is not None else None,
         "met": actual is not None and actual >= value,
     }
-
-
-def set_target(*, uow: UnitOfWork, year: int, nps: float, team: str | None, actor: str, now: datetime) -> None:
-    if not -100 <= nps <= 100:
-        raise ReportError("an NPS target lies between -100 and 100")
-    if not 2000 <= year <= 2100:
-        raise ReportError("the year must lie between 2000 and 2100")
-    with uow:
-        found = _team(uow, team)
-        uow.targets.put(team_id=found.id if found else None, year=year, nps=nps, set_by=actor, now=now)
-        uow.commit()
-
-
-def list_targets(*, uow: UnitOfWork) -> list[dict[str, Any]]:
-    with uow:
-        return [{**row, "set_at": cast(datetime, row["set_at"]).isoformat()} for row in uow.targets.all()]
-
-
-# Loop closure ---------------------------------------------------------------------------------------------
-
-
-def loop_report(
-    *, uow: UnitOfWork, first: date, last: date, team: str | None, default_zone: str, now: datetime
-) -> dict[str, Any]:
-    """Cases opened in the range: how far each got and how fast, overall, by team and by agent; and the
-    open backlog by age as it stands now."""
-    _check_range(first, last)
-    with uow:
-        only = _team(uow, team)
-        zone = ZoneInfo(only.timezone if only else default_zone)
-        start, end = local_midnight(first, zone), local_midnight(last + timedelta(days=1), zone)
-        teams = {t.id: t for t in uow.directory.teams()}
-        agents = {a.id: a.name for a in uow.directory.agents()}
-        closed = uow.reports.closed_between(start - loop.RECONTACT_WINDOW, end)
-        calendars: dict[tuple[int, int], BusinessCalendar] = {}
-        overall: list[loop.CaseTimes] = []
-        by_team: dict[str | None, list[loop.CaseTimes]] = defaultdict(list)
-        by_agent: dict[str | None, list[loop.CaseTimes]] = defaultdict(list)
-        for row in uow.reports.cases_opened(start, end, only.id if only else None):
-            owner = teams.get(row.team_id)
-            calendar = team_calendar(calendars, owner, row.opened_at) if owner else None
-            times = _case_times(row, calendar, closed.get(row.customer_key, []))
-            overall.append(times)
-            by_team[owner.name if owner else None].append(times)
-            by_agent[agents.get(row.assignee_id)].append(times)
-        open_rows = list(uow.reports.open_cases(only.id if only else None))
-    return {
-        "from": first.isoformat(),
-        "to": last.isoformat(),
-        "timezone": zone.key,
-        "team": team,
-        "overall": loop.summarize(overall),
-        "by_team": [{"team": k, **loop.summarize(v)} for k, v in sorted(by_team.items(), key=_name_order)],
-        "by_agent": [{"agent": k, **loop.summarize(v)} for k, v in sorted(by_agent.items(), key=_name_order)],
-        "backlog": {
-            "open": len(open_rows),
-            "by_age": loop.backlog((r.opened_at for r in open_rows), now),
-            "by_team": _backlog_by(open_rows, now, lambda r: teams[r.team_id].name if r.team_id in teams else None),
-            "by_agent": _backlog_by(open_rows, now, lambda r: agents.get(r.assignee_id)),
-        },
-        "recontact_window_days": loop.RECONTACT_WINDOW.days,
-    }
-
-
-def _name_order(item: tuple[str | None, Any]) -> tuple[bool, str]:
-    return item[0] is None, item[0] or ""
-
-
-def _backlog_by(rows: list[Any], now: datetime, key: Any) -> list[dict[str, Any]]:
-    grouped: dict[str | None, list[datetime]] = defaultdict(list)
-    for row in rows:
-        grouped[key(row)].append(row.opened_at)
-    return [
-        {"name": name, "open": len(ats), "by_age": loop.backlog(ats, now)}
-        for name, ats in sorted(grouped.items(), key=_name_order)
-    ]
-
-
-def team_calendar(cache: dict[tuple[int, int], BusinessCalendar], team: Team, at: datetime) -> BusinessCalendar:
-    """One calendar per team and year: building one loads a year of holidays."""
-    assert team.id is not None
-    key = (team.id, at.year)
-    if key not in cache:
-        cache[key] = calendar_for(team, at)
-    return cache[key]
-
-
-def _case_times(row: Any, calendar: BusinessCalendar | None, closed_before: list[datetime]) -> loop.CaseTimes:
-    business = None
-    if calendar is not None:
-        business = {
-            step: calendar.between(row.opened_at, at)
-            for step, at in (
-                ("acknowledge", row.acknowledged_at),
-                ("contact", row.contacted_at),
-                ("close", row.closed_at),
-            )
-            if at is not None
-        }
-    window_start = row.opened_at - loop.RECONTACT_WINDOW
-    recontact = any(window_start <= at <= row.opened_at for at in closed_before)
-    return case_times(row, business, recontact)
-
-
-def case_times(row: Any, business: dict[str, timedelta] | None, recontact: bool = False) -> loop.CaseTimes:
-    """A case as the loop figures measure it, from a row of `uow.reports.cases_opened`."""
-    return loop.CaseTimes(
-        opened_at=row.opened_at,
-        acknowledged_at=row.acknowledged_at,
-        contacted_at=row.contacted_at,
-        closed_at=row.closed_at,
-        outcome=row.outcome,
-        contact_due_at=row.contact_due_at,
-        close_due_at=row.close_due_at,
-        business=business,
-        recontact=recontact,
-    )
-
-
-def report_today(now: datetime, zone: str) -> date:
-    """Today where the reports are kept (NPSLOOP_REPORT_TIMEZONE): the one "today" the API, the CLI and the
-    dashboard count from, so none of them shows another month (or year) than the others near midnight."""
-    return now.astimezone(ZoneInfo(zone)).date()
-
-
-def report_range(
-    now: datetime, zone: str, period: Period, first: date | None = None, last: date | None = None
-) -> tuple[date, date]:
-    """The dates a report covers: what was asked, else the last twelve periods up to today in `zone`."""
-    default_first, default_last = default_range(report_today(now, zone), period)
-    return first or default_first, last or default_last
-
-
-def default_range(today: date, period: Period, count: int = 12) -> tuple[date, date]:
-    """The last `count` periods up to today: what a report shows when asked for nothing in particular."""
-    start = period_start(today, period)
-    for _ in range(count - 1):
-        start = period_start(start - timedelta(days=1), period)
-    return start, today
