@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
 from npsloop.api.app import create_app
-from npsloop.api.dashboard import SESSION, csrf_for
+from npsloop.api.dashboard_session import SESSION, csrf_for
 from npsloop.bootstrap import build_runtime
 from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.ingest import signature

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from npsloop.api.dashboard import Page, _page, _to_login
+from npsloop.api.dashboard_pages import Page, current_page
+from npsloop.api.dashboard_session import to_login
 from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.bootstrap import Runtime
 from npsloop.dashboard.review_pages import why_charts
@@ -25,9 +26,9 @@ WHY_MONTHS = 12  # shown when no range is asked for
 
 
 async def _reader(request: Request, runtime: Runtime) -> tuple[Page, Response | None]:
-    page = await _page(request, runtime)
+    page = await current_page(request, runtime)
     if page.who is None:
-        return page, _to_login(request)
+        return page, to_login(request)
     if not page.who.can(Permission.READ_REPORTS):
         return page, page.message(page.t["forbidden"], 403)
     return page, None
