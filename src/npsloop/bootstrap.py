@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from npsloop.domain.notifications import Channel, RetryPolicy
 from npsloop.egress.client import Egress
 from npsloop.ingest.rejects import IntakeRejects
+from npsloop.link_tokens import make_token
 from npsloop.notify.base import Transport
 from npsloop.notify.email import SmtpEmail
 from npsloop.notify.outbound import Outcome, post
@@ -41,7 +42,6 @@ from npsloop.services.tagging import Models
 from npsloop.services.unit_of_work import UnitOfWork
 from npsloop.services.work_messages import KeepAlerts, SendNotification, publish_quietly
 from npsloop.settings import Settings, get_settings
-from npsloop.signing import make_token
 from npsloop.store.database import make_engine
 from npsloop.store.mapping import start_mappers
 from npsloop.store.uow import SqlUnitOfWork, session_factory

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from npsloop.api.app import create_app
+from npsloop.link_tokens import LinkError, make_token, read_token
 from npsloop.services.casework import get_case
-from npsloop.signing import LinkError, make_token, read_token
 from tests.conftest import drain, ingest, seed_team
 
 

@@ -32,10 +32,10 @@ from npsloop.domain.cases import Action, Outcome
 from npsloop.domain.closure import MAX_ACTION_NOTE, Closure, InvalidClosure, ReasonsRequired
 from npsloop.domain.errors import DomainError
 from npsloop.domain.themes import MAX_KEY, MAX_THEMES
+from npsloop.link_tokens import same
 from npsloop.ratelimit import retry_after_header
 from npsloop.services import casework
 from npsloop.services.report_scope import report_today
-from npsloop.signing import same
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 

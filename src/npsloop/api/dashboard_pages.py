@@ -20,12 +20,12 @@ from npsloop.domain.access import AccessDenied, Permission, Principal
 from npsloop.domain.cases import Outcome
 from npsloop.domain.errors import DomainError
 from npsloop.domain.periods import Period
+from npsloop.link_tokens import same
 from npsloop.services import casework, directory
 from npsloop.services.loop_report import loop_report
 from npsloop.services.nps_report import NpsQuery, nps_report
 from npsloop.services.records import CaseFilter
 from npsloop.services.themes import current_taxonomy
-from npsloop.signing import same
 
 LANGUAGE = "npsloop_lang"
 QUEUE_LIMIT = 200

@@ -14,8 +14,8 @@ from npsloop.bootstrap import Runtime
 from npsloop.domain.access import AccessDenied, agent_principal
 from npsloop.domain.cases import Action
 from npsloop.domain.errors import CaseNotFound, InvalidTransition
+from npsloop.link_tokens import LinkError, read_token
 from npsloop.services.casework import act_on_case
-from npsloop.signing import LinkError, read_token
 
 PAGE = {"content": {"text/html": {"schema": {"type": "string"}}}}
 router = APIRouter(

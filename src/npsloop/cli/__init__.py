@@ -12,13 +12,13 @@ from npsloop.cli import (
     imports,
     insight,
     integrations,
+    outbound,
     reports,
     routing,
     run,
     secrets,
     themes,
     tokens,
-    webhooks,
 )
 
 
@@ -45,7 +45,7 @@ main.add_command(tokens.tokens)
 main.add_command(cases.responses)
 main.add_command(reports.report)
 main.add_command(integrations.integrations)
-main.add_command(webhooks.webhooks)
+main.add_command(outbound.webhooks)
 main.add_command(customers.customers)
 main.add_command(customers.retention_group)
 main.add_command(secrets.secrets)

@@ -11,7 +11,7 @@ import hmac
 from collections.abc import Mapping, Sequence
 
 from npsloop.domain.numbers import is_decimal
-from npsloop.signing import same
+from npsloop.link_tokens import same
 
 HEADER = "NPSLoop-Signature"
 
