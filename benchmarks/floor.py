@@ -48,7 +48,7 @@ from tests.support import smtp_server, twilio_server  # noqa: E402
 from tests.support.services import forget_queue  # noqa: E402
 from tests.support.smtp_server import free_port  # noqa: E402
 
-from benchmarks.e2e import (  # noqa: E402
+from benchmarks.harness import (  # noqa: E402
     ADMIN_URL,
     BIN,
     EMAILS_PER_RESPONSE,

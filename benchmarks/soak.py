@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.e2e import Bench, bodies, drive  # noqa: E402
+from benchmarks.harness import Bench, bodies, drive  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:
