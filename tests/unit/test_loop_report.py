@@ -3,9 +3,11 @@ tests/integration/test_reports_postgres.py)."""
 
 from datetime import UTC, date, datetime
 
+from npsloop.api.report_json import loop_report_json
 from npsloop.domain.cases import Action, Outcome
 from npsloop.services import casework
 from npsloop.services.loop_report import loop_report
+from npsloop.services.report_results import BacklogRow
 from tests.conftest import at, drain, ingest, madrid_schedule, seed_team
 
 
@@ -33,18 +35,26 @@ def test_loop_closure_in_wall_and_business_time(runtime):
     found = loop_report(
         uow=runtime.uow(), first=date(2026, 3, 1), last=date(2026, 3, 31), team=None, default_zone="UTC", now=now
     )
-    overall = found["overall"]
-    assert (overall["opened"], overall["acknowledged"], overall["closed"]) == (2, 1, 1)
-    assert overall["closed_by_outcome"]["resolved"] == 1
-    ack = overall["time_to"]["acknowledge"]
-    assert ack["wall"]["median_seconds"] == 18 * 3600
-    assert ack["business"]["median_seconds"] == 2 * 3600
-    assert overall["time_to"]["close"]["business"]["median_seconds"] == 4 * 3600
-    assert overall["recontacted"] == 1 and overall["recontact_rate"] == 50.0
-    assert [row["team"] for row in found["by_team"]] == ["Logistics"]
-    assert found["by_agent"][0]["agent"] == "Marta" and found["by_agent"][0]["closed"] == 1
-    assert found["backlog"]["open"] == 1 and found["backlog"]["by_age"]["1d_3d"] == 1
-    assert found["backlog"]["by_team"] == [{"name": "Logistics", "open": 1, "by_age": found["backlog"]["by_age"]}]
+    overall = found.overall
+    assert (overall.opened, overall.acknowledged, overall.closed) == (2, 1, 1)
+    assert overall.closed_by_outcome["resolved"] == 1
+    ack = overall.time_to.acknowledge
+    assert ack.wall.median_seconds == 18 * 3600
+    assert ack.business.median_seconds == 2 * 3600
+    assert overall.time_to.close.business.median_seconds == 4 * 3600
+    assert overall.recontacted == 1 and overall.recontact_rate == 50.0
+    assert [row.name for row in found.by_team] == ["Logistics"]
+    assert found.by_agent[0].name == "Marta" and found.by_agent[0].figures.closed == 1
+    assert found.backlog.open == 1 and found.backlog.by_age["1d_3d"] == 1
+    assert found.backlog.by_team == (BacklogRow(name="Logistics", open=1, by_age=found.backlog.by_age),)
+    as_json = loop_report_json(found)  # the shape the API and `npsloop report loop --json` answer
+    assert as_json["by_team"][0]["team"] == "Logistics" and as_json["by_agent"][0]["agent"] == "Marta"
+    assert as_json["overall"]["time_to"]["acknowledge"]["wall"] == {
+        "count": 1,
+        "median_seconds": 18 * 3600,
+        "p90_seconds": 18 * 3600,
+    }
+    assert as_json["backlog"]["by_team"] == [{"name": "Logistics", "open": 1, "by_age": as_json["backlog"]["by_age"]}]
 
 
 def test_loop_closure_counts_only_cases_opened_in_the_range(runtime):
@@ -55,5 +65,5 @@ def test_loop_closure_counts_only_cases_opened_in_the_range(runtime):
         uow=runtime.uow(), first=date(2026, 3, 1), last=date(2026, 3, 31), team="Logistics", default_zone="UTC",
         now=datetime(2026, 3, 3, tzinfo=UTC),
     )  # fmt: skip
-    assert found["overall"]["opened"] == 1
-    assert found["backlog"]["open"] == 2  # the backlog is everything open now
+    assert found.overall.opened == 1
+    assert found.backlog.open == 2  # the backlog is everything open now

@@ -8,8 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from npsloop.api.app import create_app
+from npsloop.api.report_json import nps_report_json
 from npsloop.domain.periods import Period
 from npsloop.services.nps_report import NpsQuery, ReportLimits, nps_report
+from npsloop.services.report_results import NpsSeries, Truncation
 from npsloop.services.report_scope import ReportError
 from tests.conftest import TOKEN, drain, ingest, madrid_schedule, seed_team
 from tests.support.report_rows import many_groups
@@ -20,8 +22,9 @@ def answer(rt, score, when, **extra):
 
 
 def nps(rt, **query):
+    """The report as the API answers it, so the figures checked by hand are the ones clients read."""
     query.setdefault("period", Period.MONTH)
-    return nps_report(uow=rt.uow(), query=NpsQuery(**query), default_zone="UTC")
+    return nps_report_json(nps_report(uow=rt.uow(), query=NpsQuery(**query), default_zone="UTC"))
 
 
 def test_months_by_hand_empty_all_promoters_all_detractors_and_one_response(runtime):
@@ -151,6 +154,10 @@ def test_a_report_by_team_folds_the_least_answered_teams_into_other(runtime):
     ]
     assert found["truncated"] == {"groups": 3, "shown": 2, "in_other": 1}
     assert nps(runtime, group_by="team", **span)["truncated"] is None
+    typed = nps_report(uow=runtime.uow(), query=NpsQuery(group_by="team", top=2, **span), default_zone="UTC")
+    assert typed.truncated == Truncation(groups=3, shown=2) and typed.truncated.in_other == 1
+    assert all(isinstance(s, NpsSeries) for s in typed.series) and typed.series[-1].other
+    assert [p.period.label for p in typed.series[0].points] == ["2026-05"] and typed.series[0].total.responses == 3
     numbers = nps(runtime, group_by="attribute:seats", top=1, **span)  # a number kept as text on both databases
     assert [(s["group"], s["total"]["responses"]) for s in numbers["series"]] == [("3", 6)]
     with pytest.raises(ReportError, match="over the 100 figures"):

@@ -161,15 +161,16 @@ def load_reports(page: Page, chosen: int, last: date, team: str) -> dict[str, An
         uow=runtime.uow(), first=date(chosen, 1, 1), last=last, team=team or None, default_zone=zone,
         now=runtime.clock(),
     )  # fmt: skip
-    trend, split, periods = pages.report_charts(nps, page.t)
+    trend, split = pages.report_charts(nps, page.t)
+    series = nps.series[0]
     return {
         "year": chosen,
         "team": team,
         "teams": [t.name for t in directory.list_teams(uow=runtime.uow())],
-        "total": nps["series"][0]["total"],
-        "target": nps["target"],
+        "total": series.total,
+        "target": nps.target,
         "trend_svg": trend,
         "split_svg": split,
-        "periods": periods,
+        "points": series.points,
         "closure": closure,
     }

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from npsloop.api.auth import allow
 from npsloop.api.body import StrictJsonRoute
 from npsloop.api.errors import ApiError, documented
+from npsloop.api.report_json import loop_report_json, nps_report_json
 from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.bootstrap import Runtime
 from npsloop.domain.access import Permission, Principal
@@ -105,11 +106,12 @@ async def nps(
         top=top,
     )
     try:
-        return await run_in_threadpool(
+        found = await run_in_threadpool(
             lambda: nps_report(uow=runtime.uow(), query=query, default_zone=settings.report_timezone, limits=limits)
         )
     except PeriodError as error:
         raise _invalid(error.field if isinstance(error, ReportError) else "from", str(error)) from None
+    return nps_report_json(found)
 
 
 @router.get("/loop")
@@ -123,7 +125,7 @@ async def loop(
     """Cases opened in the range: acknowledged, contacted, closed by outcome, share within SLA, median and
     90th percentile times (wall and business), backlog by age, by team and agent, and re-contact rate."""
     first, last = resolve_range(runtime, from_, to, Period.MONTH)
-    return await run_in_threadpool(
+    found = await run_in_threadpool(
         lambda: loop_report(
             uow=runtime.uow(),
             first=first,
@@ -133,6 +135,7 @@ async def loop(
             now=runtime.clock(),
         )
     )
+    return loop_report_json(found)
 
 
 @router.get("/review")

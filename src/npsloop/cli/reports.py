@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from npsloop.api.report_json import loop_report_json, nps_report_json
 from npsloop.cli.common import fail_on_domain_error, runtime
 from npsloop.domain.periods import Period
 from npsloop.services import review, targets
 from npsloop.services.loop_report import loop_report
 from npsloop.services.nps_report import NpsQuery, ReportLimits, nps_report
+from npsloop.services.report_results import NpsFigures
 from npsloop.services.report_scope import report_range
 
 
@@ -83,29 +85,34 @@ def nps(
         nps_report, uow=rt.uow(), query=query, default_zone=rt.settings.report_timezone, limits=limits
     )
     if as_json:
-        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(nps_report_json(found), indent=2, ensure_ascii=False))
         return
-    for series in found["series"]:
-        click.echo(f"== {series['group'] or 'all responses'} ({series['timezone']})")
+    for series in found.series:
+        click.echo(f"== {series.group or 'all responses'} ({series.timezone})")
         click.echo(
             f"{'period':<10} {'n':>6} {'prom':>5} {'pass':>5} {'detr':>5} {'NPS':>7} {'95% CI':>16} {'change':>7}"
         )
-        for row in [*series["periods"], {**series["total"], "label": "total", "change": None}]:
-            interval = f"[{row['ci95_low']:.0f}, {row['ci95_high']:.0f}]" if row["nps"] is not None else ""
-            flag = "" if row["reliable"] or not row["responses"] else "  (under 30: unreliable)"
-            click.echo(
-                f"{row['label']:<10} {row['responses']:>6} {row['promoters']:>5} {row['passives']:>5} "
-                f"{row['detractors']:>5} {_signed(row['nps']):>7} {interval:>16} {_signed(row['change']):>7}{flag}"
-            )
-    if found["overlapping"]:
+        for point in series.points:
+            click.echo(_nps_line(point.period.label, point.figures, point.change))
+        click.echo(_nps_line("total", series.total, None))
+    if found.overlapping:
         click.echo("a response counts in every theme its comment names: the groups add up to more than the whole")
-    if found["truncated"]:
-        cut = found["truncated"]
-        click.echo(f"{cut['shown']} of {cut['groups']} groups shown; {cut['in_other']} summed in (other)")
-    target = found["target"]
+    if found.truncated:
+        cut = found.truncated
+        click.echo(f"{cut.shown} of {cut.groups} groups shown; {cut.in_other} summed in (other)")
+    target = found.target
     if target:
-        actual, gap = _signed(target["year_to_date"]["nps"]), _signed(target["gap"])
-        click.echo(f"target {target['year']}: {target['nps']:+.1f}, year to date {actual}, gap {gap}")
+        actual, gap = _signed(target.year_to_date.nps), _signed(target.gap)
+        click.echo(f"target {target.year}: {target.target:+.1f}, year to date {actual}, gap {gap}")
+
+
+def _nps_line(label: str, row: NpsFigures, change: float | None) -> str:
+    interval = f"[{row.ci95_low:.0f}, {row.ci95_high:.0f}]" if row.nps is not None else ""
+    flag = "" if row.reliable or not row.responses else "  (under 30: unreliable)"
+    return (
+        f"{label:<10} {row.responses:>6} {row.promoters:>5} {row.passives:>5} "
+        f"{row.detractors:>5} {_signed(row.nps):>7} {interval:>16} {_signed(change):>7}{flag}"
+    )
 
 
 @report.command("loop")
@@ -127,23 +134,19 @@ def loop(first: datetime | None, last: datetime | None, team: str | None, as_jso
         now=rt.clock(),
     )
     if as_json:
-        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(loop_report_json(found), indent=2, ensure_ascii=False))
         return
-    o = found["overall"]
-    click.echo(f"cases opened {found['from']} to {found['to']} ({found['timezone']}): {o['opened']}")
-    click.echo(
-        f"acknowledged {o['acknowledged']}, contacted {o['contacted']}, closed {o['closed']} {o['closed_by_outcome']}"
-    )
-    click.echo(
-        f"closed within SLA: {_percent(o['closed_within_sla'])}, re-contact rate: {_percent(o['recontact_rate'])}"
-    )
-    for step, times in o["time_to"].items():
-        wall, business = times["wall"], times["business"]
+    o = found.overall
+    click.echo(f"cases opened {found.first} to {found.last} ({found.timezone}): {o.opened}")
+    click.echo(f"acknowledged {o.acknowledged}, contacted {o.contacted}, closed {o.closed} {dict(o.closed_by_outcome)}")
+    click.echo(f"closed within SLA: {_percent(o.closed_within_sla)}, re-contact rate: {_percent(o.recontact_rate)}")
+    for step, times in o.time_to.steps():
+        wall, business = times.wall, times.business
         click.echo(
-            f"time to {step:<11} median {_hours(wall['median_seconds'])} p90 {_hours(wall['p90_seconds'])} wall; "
-            f"median {_hours(business['median_seconds'])} p90 {_hours(business['p90_seconds'])} business"
+            f"time to {step:<11} median {_hours(wall.median_seconds)} p90 {_hours(wall.p90_seconds)} wall; "
+            f"median {_hours(business.median_seconds)} p90 {_hours(business.p90_seconds)} business"
         )
-    click.echo(f"open backlog: {found['backlog']['open']} {found['backlog']['by_age']}")
+    click.echo(f"open backlog: {found.backlog.open} {dict(found.backlog.by_age)}")
 
 
 def _hours(seconds: float | None) -> str:

@@ -19,6 +19,7 @@ from npsloop.domain.scores import NpsSummary
 from npsloop.domain.theme_tags import negative_themes
 from npsloop.domain.themes import Theme
 from npsloop.services.casework import CaseView
+from npsloop.services.report_results import NpsReport
 
 SOON = timedelta(hours=1)
 
@@ -112,21 +113,20 @@ def environment(zone: str) -> Environment:
     return env
 
 
-def report_charts(nps: dict[str, Any], words: dict[str, str]) -> tuple[Markup, Markup, list[dict[str, Any]]]:
+def report_charts(nps: NpsReport, words: dict[str, str]) -> tuple[Markup, Markup]:
     """The NPS trend against the target and the category split, from an nps_report of one series."""
-    series = nps["series"][0]
-    periods = series["periods"]
-    target = nps["target"]["nps"] if nps["target"] else None
+    points = nps.series[0].points
+    target = nps.target.target if nps.target else None
     trend = charts.nps_trend(
-        [charts.Point(p["label"], p["nps"]) for p in periods], target, words["nps_trend"], words["target"]
+        [charts.Point(p.period.label, p.figures.nps) for p in points], target, words["nps_trend"], words["target"]
     )
     split = charts.category_split(
-        [(p["label"], NpsSummary(p["promoters"], p["passives"], p["detractors"])) for p in periods],
+        [(p.period.label, NpsSummary(p.figures.promoters, p.figures.passives, p.figures.detractors)) for p in points],
         words["split"],
         {k: words[k] for k in ("promoters", "passives", "detractors")},
     )
     # Built from escaped parts in charts.py, so safe to embed as markup.
-    return Markup(trend), Markup(split), periods  # noqa: S704
+    return Markup(trend), Markup(split)  # noqa: S704
 
 
 def closure_context(

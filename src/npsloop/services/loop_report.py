@@ -12,6 +12,16 @@ from npsloop.domain import loop
 from npsloop.domain.directory import Team
 from npsloop.domain.periods import local_midnight
 from npsloop.domain.sla import BusinessCalendar
+from npsloop.services.report_results import (
+    Backlog,
+    BacklogRow,
+    Durations,
+    LoopFigures,
+    LoopReport,
+    LoopRow,
+    StepTimes,
+    TimeTo,
+)
 from npsloop.services.report_scope import check_range, scoped_team
 from npsloop.services.schedules import calendar_for
 from npsloop.services.unit_of_work import UnitOfWork
@@ -19,7 +29,7 @@ from npsloop.services.unit_of_work import UnitOfWork
 
 def loop_report(
     *, uow: UnitOfWork, first: date, last: date, team: str | None, default_zone: str, now: datetime
-) -> dict[str, Any]:
+) -> LoopReport:
     """Cases opened in the range: how far each got and how fast, overall, by team and by agent; and the
     open backlog by age as it stands now."""
     check_range(first, last)
@@ -42,36 +52,62 @@ def loop_report(
             by_team[owner.name if owner else None].append(times)
             by_agent[agents.get(row.assignee_id)].append(times)
         open_rows = list(uow.reports.open_cases(only.id if only else None))
-    return {
-        "from": first.isoformat(),
-        "to": last.isoformat(),
-        "timezone": zone.key,
-        "team": team,
-        "overall": loop.summarize(overall),
-        "by_team": [{"team": k, **loop.summarize(v)} for k, v in sorted(by_team.items(), key=_name_order)],
-        "by_agent": [{"agent": k, **loop.summarize(v)} for k, v in sorted(by_agent.items(), key=_name_order)],
-        "backlog": {
-            "open": len(open_rows),
-            "by_age": loop.backlog((r.opened_at for r in open_rows), now),
-            "by_team": _backlog_by(open_rows, now, lambda r: teams[r.team_id].name if r.team_id in teams else None),
-            "by_agent": _backlog_by(open_rows, now, lambda r: agents.get(r.assignee_id)),
-        },
-        "recontact_window_days": loop.RECONTACT_WINDOW.days,
-    }
+    return LoopReport(
+        first=first,
+        last=last,
+        timezone=zone.key,
+        team=team,
+        overall=_figures(overall),
+        by_team=tuple(LoopRow(k, _figures(v)) for k, v in sorted(by_team.items(), key=_name_order)),
+        by_agent=tuple(LoopRow(k, _figures(v)) for k, v in sorted(by_agent.items(), key=_name_order)),
+        backlog=Backlog(
+            open=len(open_rows),
+            by_age=loop.backlog((r.opened_at for r in open_rows), now),
+            by_team=_backlog_by(open_rows, now, lambda r: teams[r.team_id].name if r.team_id in teams else None),
+            by_agent=_backlog_by(open_rows, now, lambda r: agents.get(r.assignee_id)),
+        ),
+        recontact_window_days=loop.RECONTACT_WINDOW.days,
+    )
+
+
+def _figures(cases: list[loop.CaseTimes]) -> LoopFigures:
+    """domain.loop's summary, typed: the domain keeps its figures as a dict, the report hands out values."""
+    summary = loop.summarize(cases)
+    return LoopFigures(
+        opened=summary["opened"],
+        acknowledged=summary["acknowledged"],
+        contacted=summary["contacted"],
+        closed=summary["closed"],
+        closed_by_outcome=summary["closed_by_outcome"],
+        closure_rate=summary["closure_rate"],
+        contacted_within_sla=summary["contacted_within_sla"],
+        closed_within_sla=summary["closed_within_sla"],
+        time_to=TimeTo(
+            acknowledge=_step_times(summary["time_to"]["acknowledge"]),
+            contact=_step_times(summary["time_to"]["contact"]),
+            close=_step_times(summary["time_to"]["close"]),
+        ),
+        recontacted=summary["recontacted"],
+        recontact_rate=summary["recontact_rate"],
+    )
+
+
+def _step_times(times: dict[str, dict[str, Any]]) -> StepTimes:
+    return StepTimes(wall=Durations(**times["wall"]), business=Durations(**times["business"]))
 
 
 def _name_order(item: tuple[str | None, Any]) -> tuple[bool, str]:
     return item[0] is None, item[0] or ""
 
 
-def _backlog_by(rows: list[Any], now: datetime, key: Any) -> list[dict[str, Any]]:
+def _backlog_by(rows: list[Any], now: datetime, key: Any) -> tuple[BacklogRow, ...]:
     grouped: dict[str | None, list[datetime]] = defaultdict(list)
     for row in rows:
         grouped[key(row)].append(row.opened_at)
-    return [
-        {"name": name, "open": len(ats), "by_age": loop.backlog(ats, now)}
+    return tuple(
+        BacklogRow(name=name, open=len(ats), by_age=loop.backlog(ats, now))
         for name, ats in sorted(grouped.items(), key=_name_order)
-    ]
+    )
 
 
 def team_calendar(cache: dict[tuple[int, int], BusinessCalendar], team: Team, at: datetime) -> BusinessCalendar:

@@ -6,22 +6,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from npsloop.domain.directory import Team
 from npsloop.domain.periods import Bucket, Period, buckets, local_midnight
 from npsloop.domain.scores import NpsSummary, classify, summarize
 from npsloop.services.records import Dimension, GroupBy, GroupKey, ResponseFilter, Rest
+from npsloop.services.report_results import (
+    NpsFigures,
+    NpsFilters,
+    NpsPoint,
+    NpsReport,
+    NpsSeries,
+    ReportPeriod,
+    TargetProgress,
+    Truncation,
+)
 from npsloop.services.report_scope import ReportError, check_range, scoped_team
 from npsloop.services.unit_of_work import UnitOfWork
 
 GROUPS = ("survey_type", "touchpoint", "team", "theme")
-OTHER_LABEL = "(other)"  # the series summing the groups beyond `top`; told apart by its "other": true
+OTHER_LABEL = "(other)"  # the series summing the groups beyond `top`; told apart by its `other`
 NONE_LABEL = "(none)"  # by theme: the responses whose comment names no theme (or has no comment, or is untagged)
 # Groups one response can belong to several of at once: its series do not add up to the whole.
 OVERLAPPING = frozenset({"theme"})
-Series = list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -52,19 +60,19 @@ def nps_of_all(*, uow: UnitOfWork, integration: str | None = None) -> NpsSummary
         return summarize(classify(score) for score in uow.responses.scores(integration))
 
 
-def figures(summary: NpsSummary) -> dict[str, Any]:
-    score, interval = summary.score, summary.interval_95
-    return {
-        "responses": summary.total,
-        "promoters": summary.promoters,
-        "passives": summary.passives,
-        "detractors": summary.detractors,
-        "nps": _round(score),
-        "margin_95": _round(summary.margin_95),
-        "ci95_low": _round(interval[0]) if interval else None,
-        "ci95_high": _round(interval[1]) if interval else None,
-        "reliable": summary.reliable,
-    }
+def figures(summary: NpsSummary) -> NpsFigures:
+    interval = summary.interval_95
+    return NpsFigures(
+        responses=summary.total,
+        promoters=summary.promoters,
+        passives=summary.passives,
+        detractors=summary.detractors,
+        nps=_round(summary.score),
+        margin_95=_round(summary.margin_95),
+        ci95_low=_round(interval[0]) if interval else None,
+        ci95_high=_round(interval[1]) if interval else None,
+        reliable=summary.reliable,
+    )
 
 
 def _round(value: float | None) -> float | None:
@@ -99,7 +107,7 @@ def _check_cells(series: int, periods: int, limits: ReportLimits) -> None:
 
 def nps_report(
     *, uow: UnitOfWork, query: NpsQuery, default_zone: str, limits: ReportLimits = ReportLimits()
-) -> dict[str, Any]:
+) -> NpsReport:
     """NPS per period, split by a group when asked. At most `top` groups are shown, the most answered in
     the range; the others are summed into one series marked `other`, so the series always add up to the
     whole (except by theme, where a response is counted in each of its themes: `overlapping` says so), and
@@ -121,27 +129,22 @@ def nps_report(
         else:
             series, truncated = _grouped_series(uow, query, zone_name, base, top, limits)
         if query.group_by == "theme":
-            series = [{**each, "group": NONE_LABEL} if each["group"] is None else each for each in series]
+            series = [replace(each, group=NONE_LABEL) if each.group is None else each for each in series]
         target = _target(uow, team, query, zone_name, base)
-    return {
-        "period": query.period.value,
-        "from": query.first.isoformat(),
-        "to": query.last.isoformat(),
-        "timezone": zone_name,
-        "group_by": query.group_by,
-        "filters": {
-            "team": query.team,
-            "survey_type": query.survey_type,
-            "touchpoint": query.touchpoint,
-            "attribute": "=".join(query.attribute) if query.attribute else None,
-        },
-        "series": series,
-        "truncated": truncated,
-        # True when a response counts in every group it belongs to (by theme: a comment about billing and
-        # delivery is in both series), so the series' totals add up to more than the responses.
-        "overlapping": query.group_by in OVERLAPPING,
-        "target": target,
-    }
+    return NpsReport(
+        period=query.period,
+        first=query.first,
+        last=query.last,
+        timezone=zone_name,
+        group_by=query.group_by,
+        filters=NpsFilters(
+            team=query.team, survey_type=query.survey_type, touchpoint=query.touchpoint, attribute=query.attribute
+        ),
+        series=tuple(series),
+        truncated=truncated,
+        overlapping=query.group_by in OVERLAPPING,
+        target=target,
+    )
 
 
 def _edges(query: NpsQuery, zone: ZoneInfo) -> tuple[list[Bucket], list[datetime]]:
@@ -152,13 +155,13 @@ def _edges(query: NpsQuery, zone: ZoneInfo) -> tuple[list[Bucket], list[datetime
     return periods, [before.start, *[p.start for p in periods], periods[-1].end]
 
 
-def _truncated(groups: int, shown: int) -> dict[str, int] | None:
-    return {"groups": groups, "shown": shown, "in_other": groups - shown} if groups > shown else None
+def _truncated(groups: int, shown: int) -> Truncation | None:
+    return Truncation(groups=groups, shown=shown) if groups > shown else None
 
 
 def _grouped_series(
     uow: UnitOfWork, query: NpsQuery, zone_name: str, where: ResponseFilter, top: int, limits: ReportLimits
-) -> tuple[Series, dict[str, int] | None]:
+) -> tuple[list[NpsSeries], Truncation | None]:
     """One series per group value answered in the range (the `top` most answered, then "other"); periods
     with no responses are listed with nps None."""
     periods, edges = _edges(query, ZoneInfo(zone_name))
@@ -186,7 +189,7 @@ def _team_series(
     top: int,
     limits: ReportLimits,
     default_zone: str,
-) -> tuple[Series, dict[str, int] | None]:
+) -> tuple[list[NpsSeries], Truncation | None]:
     """One series per team (and the unassigned), each counted in its own zone; beyond `top`, the most
     answered teams, and the rest as one "other" series counted in the report's zone."""
     teams: list[Team | None] = [only] if only is not None else [*uow.directory.teams(), None]
@@ -209,7 +212,7 @@ def _team_series(
     return series, truncated
 
 
-def _whole(uow: UnitOfWork, query: NpsQuery, zone_name: str, where: ResponseFilter, key: GroupKey) -> dict[str, Any]:
+def _whole(uow: UnitOfWork, query: NpsQuery, zone_name: str, where: ResponseFilter, key: GroupKey) -> NpsSeries:
     """One series counted on its own: a team's, in the team's zone."""
     periods, edges = _edges(query, ZoneInfo(zone_name))
     counts = uow.reports.nps_counts(edges, where, None)
@@ -218,28 +221,27 @@ def _whole(uow: UnitOfWork, query: NpsQuery, zone_name: str, where: ResponseFilt
 
 def _series(
     key: GroupKey, periods: list[Bucket], counts: dict[tuple[int, GroupKey], NpsSummary], zone_name: str
-) -> dict[str, Any]:
+) -> NpsSeries:
     """One group's periods, each with its change from the one before, and its total over the range."""
     empty = NpsSummary(0, 0, 0)
-    rows, total = [], empty
+    points, total = [], empty
     previous = counts.get((0, key), empty)
     for index, period in enumerate(periods, start=1):
         summary = counts.get((index, key), empty)
         total = total + summary
-        rows.append({**_period(period), **figures(summary), "change": _change(summary, previous)})
+        points.append(NpsPoint(_period(period), figures(summary), _change(summary, previous)))
         previous = summary
-    other = key is Rest.OTHER
-    return {
-        "group": OTHER_LABEL if other else key,
-        "other": other,
-        "periods": rows,
-        "total": figures(total),
-        "timezone": zone_name,
-    }
+    return NpsSeries(
+        group=OTHER_LABEL if key is Rest.OTHER else key,
+        other=key is Rest.OTHER,
+        points=tuple(points),
+        total=figures(total),
+        timezone=zone_name,
+    )
 
 
-def _period(bucket: Bucket) -> dict[str, str]:
-    return {"label": bucket.label, "start": bucket.start.isoformat(), "end": bucket.end.isoformat()}
+def _period(bucket: Bucket) -> ReportPeriod:
+    return ReportPeriod(label=bucket.label, start=bucket.start, end=bucket.end)
 
 
 def _change(now: NpsSummary, before: NpsSummary) -> float | None:
@@ -250,7 +252,7 @@ def _change(now: NpsSummary, before: NpsSummary) -> float | None:
 
 def _target(
     uow: UnitOfWork, team: Team | None, query: NpsQuery, zone_name: str, where: ResponseFilter
-) -> dict[str, Any] | None:
+) -> TargetProgress | None:
     """Progress towards the year's target: the year of the range's last day, counted from 1 January."""
     year = query.last.year
     value = uow.targets.get(team.id if team else None, year)
@@ -261,11 +263,11 @@ def _target(
     end = local_midnight(query.last + timedelta(days=1), zone)
     summary = uow.reports.nps_counts([start, end], where, None).get((0, None), NpsSummary(0, 0, 0))
     actual = summary.score
-    return {
-        "year": year,
-        "team": team.name if team else None,
-        "nps": value,
-        "year_to_date": figures(summary),
-        "gap": _round(actual - value) if actual is not None else None,
-        "met": actual is not None and actual >= value,
-    }
+    return TargetProgress(
+        year=year,
+        team=team.name if team else None,
+        target=value,
+        year_to_date=figures(summary),
+        gap=_round(actual - value) if actual is not None else None,
+        met=actual is not None and actual >= value,
+    )

@@ -315,11 +315,11 @@ def review_dict(review: Review) -> dict[str, Any]:
         "nps": [
             {
                 "team": line.team,
-                "month": figures(line.month),
-                "transactional": figures(line.transactional),
-                "relational": figures(line.relational),
+                "month": asdict(figures(line.month)),
+                "transactional": asdict(figures(line.transactional)),
+                "relational": asdict(figures(line.relational)),
                 "change": _round(line.change),
-                "year_to_date": figures(line.year_to_date),
+                "year_to_date": asdict(figures(line.year_to_date)),
                 "target": line.target,
                 "gap": _round(line.gap),
             }
