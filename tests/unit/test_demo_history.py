@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from npsloop import demo_history
+from npsloop.cli import demo_history
 from npsloop.services import directory
 from npsloop.services.review import top_themes
 

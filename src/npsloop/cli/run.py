@@ -17,7 +17,7 @@ from npsloop.cli.common import runtime as _runtime
 @click.option("--data-dir", type=click.Path(path_type=Path), default=Path("var/demo"), show_default=True)
 def demo(serve: bool, port: int | None, data_dir: Path) -> None:
     """Run the whole loop on the embedded default and print what happened."""
-    from npsloop import demo as demo_module
+    from npsloop.cli import demo as demo_module
 
     multiprocess_metrics()
     sys.exit(demo_module.run(data_dir=data_dir.resolve(), serve=serve, port=port))

@@ -231,7 +231,7 @@ def print_summary(client: httpx.Client, token: str, settings: Settings) -> None:
 def load_history(settings: Settings) -> None:
     """A year of history before the live answers, so the reports and the review have something to show."""
     from npsloop.bootstrap import build_runtime
-    from npsloop.demo_history import load
+    from npsloop.cli.demo_history import load
 
     runtime = build_runtime(settings, dispatcher=_NoDispatch())
     try:
