@@ -68,7 +68,7 @@ class Responses:
         found = [
             r.id
             for r in sorted(self.rows.responses.values(), key=_id)
-            if r.status == ResponseStatus.RECEIVED.value and r.received_at < before and r.id is not None
+            if r.status == ResponseStatus.RECEIVED and r.received_at < before and r.id is not None
         ]
         return found[:limit]
 
@@ -117,7 +117,7 @@ class Notifications:
         due = row is not None and (row.next_attempt_at is None or row.next_attempt_at <= now)
         if row is None or row.state != NotificationState.PENDING or not due:
             return False
-        row.state, row.claimed_at, row.attempts = NotificationState.SENDING.value, now, row.attempts + 1
+        row.state, row.claimed_at, row.attempts = NotificationState.SENDING, now, row.attempts + 1
         return True
 
     def pending_since(self, before: datetime, limit: int) -> list[int]:
@@ -136,7 +136,7 @@ class Notifications:
         ]
         return found[:limit]
 
-    def in_states(self, states: Sequence[str], limit: int = 500) -> list[Notification]:
+    def in_states(self, states: Sequence[NotificationState], limit: int = 500) -> list[Notification]:
         return [n for n in self._sorted() if n.state in states][:limit]
 
     def _sorted(self) -> list[Notification]:

@@ -96,7 +96,7 @@ class CaseQuery:
     def to_filter(self, runtime: Runtime) -> CaseFilter:
         team_id, agent_id = lookup_ids(runtime, self.team, self.agent)
         return CaseFilter(
-            status=self.status.value if self.status else None,
+            status=self.status,
             team_id=team_id,
             agent_id=agent_id,
             category=self.category,

@@ -30,7 +30,7 @@ def cases() -> None:
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 def list_cases(status: str | None, touchpoint: str | None, theme: str | None, limit: int, as_json: bool) -> None:
-    where = CaseFilter(status=status, touchpoint=touchpoint, theme=_theme(theme))
+    where = CaseFilter(status=CaseStatus(status) if status else None, touchpoint=touchpoint, theme=_theme(theme))
     views, total = casework.list_cases(uow=runtime().uow(), where=where, limit=limit, offset=0)
     if as_json:
         click.echo(json.dumps([case_json(v, full=False) for v in views], ensure_ascii=False, indent=2))
@@ -155,7 +155,7 @@ def export(
     rt = runtime()
     team_id = fail_on_domain_error(directory.team_id, uow=rt.uow(), name=team)
     where = CaseFilter(
-        status=status,
+        status=CaseStatus(status) if status else None,
         team_id=team_id,
         touchpoint=touchpoint,
         opened_from=opened_from.replace(tzinfo=UTC) if opened_from else None,

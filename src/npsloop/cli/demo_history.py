@@ -205,7 +205,7 @@ def responses(answers: list[HistoricalAnswer]) -> Iterator[tuple[HistoricalAnswe
     for answer in answers:
         received = datetime.fromisoformat(str(answer.payload["responded_at"]))
         response = ResponseIn.model_validate(answer.payload).to_domain(integration=INTEGRATION, received_at=received)
-        response.status, response.processed_at = ResponseStatus.PROCESSED.value, received
+        response.status, response.processed_at = ResponseStatus.PROCESSED, received
         yield answer, response
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from npsloop.domain.closure import Closure, ClosureRules, InvalidClosure
 from npsloop.domain.errors import InvalidTransition, OutcomeRequired
+from npsloop.domain.rules import Priority
 
 
 class CaseStatus(StrEnum):
@@ -94,14 +95,14 @@ class Case:
     team_id: int | None
     opened_at: datetime
     touchpoint: str | None = None
-    priority: str = "normal"
+    priority: Priority = Priority.NORMAL
     rule: str | None = None
     acknowledge_due_at: datetime | None = None
     contact_due_at: datetime | None = None
     close_due_at: datetime | None = None
     erased_at: datetime | None = None
-    status: str = CaseStatus.OPEN
-    outcome: str | None = None
+    status: CaseStatus = CaseStatus.OPEN
+    outcome: Outcome | None = None
     assignee_id: int | None = None
     acknowledged_at: datetime | None = None
     contacted_at: datetime | None = None
@@ -155,10 +156,10 @@ class Case:
     ) -> CaseEvent:
         """Moves the case, or raises without changing it. Closing records the closure (the reasons and the
         action), checked against `rules` when given: every door that closes passes the same rules."""
-        current = CaseStatus(self.status)
+        current = self.status
         target = TRANSITIONS.get((current, action))
         if target is None:
-            raise InvalidTransition(current.value, PAST_TENSE[action])
+            raise InvalidTransition(current, PAST_TENSE[action])
         if action is Action.CLOSE and outcome is None:
             raise OutcomeRequired("closing a case needs an outcome: resolved, not_resolved or unreachable")
         if action is not Action.CLOSE and closure is not None and not closure.empty:
@@ -172,20 +173,20 @@ class Case:
         if target is CaseStatus.CONTACTED and self.contacted_at is None:
             self.contacted_at = at
         if target is CaseStatus.CLOSED:
-            self.closed_at, self.outcome = at, outcome.value if outcome else None
+            self.closed_at, self.outcome = at, outcome
         if target is CaseStatus.OPEN:
             self.closed_at, self.outcome = None, None
-        self.status = target.value
-        data: dict[str, Any] = {"from": current.value, "to": target.value}
+        self.status = target
+        data: dict[str, Any] = {"from": current, "to": target}
         if outcome is not None:
-            data["outcome"] = outcome.value
+            data["outcome"] = outcome
         if action is Action.CLOSE and closure is not None:
             data.update(closure.to_data())
         return self.record(EventKind(PAST_TENSE[action]), at=at, actor=actor, note=note, data=data)
 
     def assign(self, agent_id: int, *, actor: str, at: datetime, note: str | None = None) -> CaseEvent:
         """A supervisor hands the case to someone else; a closed case must be reopened first."""
-        if self.status == CaseStatus.CLOSED.value:
+        if self.status == CaseStatus.CLOSED:
             raise InvalidTransition(self.status, "reassigned")
         previous, self.assignee_id = self.assignee_id, agent_id
         return self.record(EventKind.ASSIGNED, at=at, actor=actor, note=note, data={"from": previous, "to": agent_id})
@@ -204,7 +205,7 @@ class Case:
 
     def next_deadline(self) -> tuple[str, datetime] | None:
         """The first step still to do and when it is due: what a queue sorts and counts down by."""
-        if self.status == CaseStatus.CLOSED.value:
+        if self.status == CaseStatus.CLOSED:
             return None
         for step, done, due in (
             ("acknowledge", self.acknowledged_at, self.acknowledge_due_at),
@@ -217,7 +218,7 @@ class Case:
 
     def breached(self, now: datetime) -> list[str]:
         """The steps whose deadline has passed without them being done."""
-        if self.status == CaseStatus.CLOSED.value:
+        if self.status == CaseStatus.CLOSED:
             return []
         return [
             step

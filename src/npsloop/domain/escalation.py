@@ -73,7 +73,7 @@ def due(
     remind_before: timedelta,
 ) -> list[Due]:
     """Everything that should have fired by `now`; the caller fires what has not fired yet."""
-    if case.status == CaseStatus.CLOSED.value:
+    if case.status == CaseStatus.CLOSED:
         return []
     found: list[Due] = []
     for deadline, due_at, done in (

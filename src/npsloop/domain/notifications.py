@@ -134,10 +134,10 @@ class AlertKind:
 class Notification:
     case_id: int
     agent_id: int
-    channel: str
+    channel: Channel
     kind: str  # AlertKind.key: the column and the once-only key hold the text; read it typed through `alert`
     created_at: datetime
-    state: str = NotificationState.PENDING
+    state: NotificationState = NotificationState.PENDING
     attempts: int = 0
     next_attempt_at: datetime | None = None
     claimed_at: datetime | None = None

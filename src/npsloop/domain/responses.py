@@ -53,7 +53,7 @@ class Response:
     customer_phone: str | None = None
     language: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
-    status: str = ResponseStatus.RECEIVED
+    status: ResponseStatus = ResponseStatus.RECEIVED
     processed_at: datetime | None = None
     case_id: int | None = None
     failures: int = 0

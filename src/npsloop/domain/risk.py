@@ -27,7 +27,7 @@ from npsloop.domain.errors import DomainError
 
 DETRACTOR_MAX = 6  # the highest detractor score, as domain.scores.classify draws it
 WINDOW = timedelta(days=90)  # "a detractor again" and "a detractor before" look this far
-BAD_OUTCOMES = frozenset({Outcome.NOT_RESOLVED.value, Outcome.UNREACHABLE.value})
+BAD_OUTCOMES = frozenset({Outcome.NOT_RESOLVED, Outcome.UNREACHABLE})
 TIER_ATTRIBUTES = ("tier", "account_tier")
 HIGH_TIERS = frozenset({"enterprise", "gold", "platinum", "premium", "vip", "key", "strategic"})
 RULE_MODEL = "rules"

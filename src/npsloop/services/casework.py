@@ -86,7 +86,7 @@ def assign_case(
                 Notification(
                     case_id=case_id,
                     agent_id=owner.id,
-                    channel=channel.value,
+                    channel=channel,
                     kind=AlertKind.assigned(serial).key,
                     created_at=now,
                 )

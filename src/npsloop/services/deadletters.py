@@ -50,13 +50,13 @@ def record_processing_failure(*, uow: UnitOfWork, response_id: int, error: str, 
     re-enqueueing it) rather than retried forever. Returns whether it was quarantined."""
     with uow:
         response = uow.responses.get(response_id)
-        if response is None or response.status != ResponseStatus.RECEIVED.value:
+        if response is None or response.status != ResponseStatus.RECEIVED:
             return False
         response.failures += 1
         response.last_error = error[:4000]
         quarantined = response.failures >= limit
         if quarantined:
-            response.status = ResponseStatus.QUARANTINED.value
+            response.status = ResponseStatus.QUARANTINED
         uow.commit()
     if quarantined:
         log.error("response quarantined", extra={"response_id": response_id, "error": error[:200]})
@@ -64,7 +64,7 @@ def record_processing_failure(*, uow: UnitOfWork, response_id: int, error: str, 
 
 
 def list_dead_letters(*, uow: UnitOfWork, include_failed: bool = True) -> DeadLetters:
-    states = [NotificationState.DEAD.value] + ([NotificationState.FAILED.value] if include_failed else [])
+    states = [NotificationState.DEAD] + ([NotificationState.FAILED] if include_failed else [])
     with uow:
         return DeadLetters(
             notifications=uow.notifications.in_states(states),
@@ -78,9 +78,9 @@ def retry_dead_letters(*, uow: UnitOfWork, now: datetime, actor: str, include_fa
     (`include_failed`), for they fail the same way until someone fixes the number or the address."""
     notifications = responses = replayed_tasks = 0
     with uow:
-        states = [NotificationState.DEAD.value] + ([NotificationState.FAILED.value] if include_failed else [])
+        states = [NotificationState.DEAD] + ([NotificationState.FAILED] if include_failed else [])
         for notification in uow.notifications.in_states(states):
-            notification.state = NotificationState.PENDING.value
+            notification.state = NotificationState.PENDING
             notification.attempts = 0
             notification.next_attempt_at = None
             case = uow.cases.get(notification.case_id)
@@ -95,7 +95,7 @@ def retry_dead_letters(*, uow: UnitOfWork, now: datetime, actor: str, include_fa
                 uow.emit(SendNotification(notification.id))
             notifications += 1
         for response in uow.responses.quarantined():
-            response.status = ResponseStatus.RECEIVED.value
+            response.status = ResponseStatus.RECEIVED
             response.failures = 0
             if response.id is not None:
                 uow.emit(ProcessResponse(response.id))

@@ -18,9 +18,9 @@ WINDOW = timedelta(hours=1)
 def fold_if_over_cap(uow: UnitOfWork, notification: Notification, *, now: datetime, cap: int) -> bool:
     """Inside the claiming transaction: the agent row is locked so two workers cannot both take the last slot."""
     if (
-        notification.channel != Channel.SMS.value
+        notification.channel != Channel.SMS
         or notification.alert.event != AlertEvent.CASE_OPENED
-        or notification.state != NotificationState.PENDING.value
+        or notification.state != NotificationState.PENDING
     ):
         return False
     assert notification.id is not None
@@ -50,7 +50,7 @@ def send_digests(*, uow: UnitOfWork, now: datetime, cap: int) -> int:
             digest = Notification(
                 case_id=folded[-1].case_id,
                 agent_id=agent_id,
-                channel=Channel.SMS.value,
+                channel=Channel.SMS,
                 kind=AlertKind.digest().key,
                 created_at=now,
             )

@@ -24,18 +24,18 @@ def record_failure_and_fail_over(
 def fail_over(uow: UnitOfWork, failed: Notification, case: Case, agent: Agent, now: datetime) -> None:
     """Makes sure the agent's other channel carries the alert, creating its notification if it has none (the
     unit of work queues a new one when this commits)."""
-    others = [c for c in agent.channels() if c.value != failed.channel]
+    others = [c for c in agent.channels() if c != failed.channel]
     if not others:
         case.record(EventKind.FAILOVER, at=now, note=f"{agent.name} has no other channel", data=about(failed, agent))
         return
     for channel in others:
         kind = failed.alert  # the same alert on another channel: the same kind, so it too goes once
-        existing = uow.notifications.find(failed.case_id, failed.agent_id, channel.value, kind.key)
+        existing = uow.notifications.find(failed.case_id, failed.agent_id, channel, kind.key)
         if existing is None:
             existing = Notification(
                 case_id=failed.case_id,
                 agent_id=failed.agent_id,
-                channel=channel.value,
+                channel=channel,
                 kind=kind.key,
                 created_at=now,
             )

@@ -55,7 +55,7 @@ def ingest_response(
     `delivery_id` is the sender's id of this delivery (a webhook id, an idempotency key): a second delivery with
     the same id, while it is remembered, is a duplicate whatever it holds."""
     if not live:
-        incoming.status = ResponseStatus.PROCESSED.value
+        incoming.status = ResponseStatus.PROCESSED
         incoming.processed_at = now
     key = delivery_key(delivery_id) if delivery_id else None
     for _ in range(3):
@@ -157,7 +157,7 @@ def _take(uow: UnitOfWork, incoming: Response, now: datetime) -> IngestResult:
             )
     if "score" in changes and not was_detractor and existing.category is Category.DETRACTOR:
         # Became a detractor: it must go through classification again to get its case.
-        existing.status = ResponseStatus.RECEIVED.value
+        existing.status = ResponseStatus.RECEIVED
         existing.received_at = now
     return IngestResult(id=existing.id, created=False, changed_fields=tuple(sorted(changes)))
 

@@ -76,7 +76,7 @@ def compose(
             "due_by_short": _short(due_at, timezone, agent.language),
             "assignee": assignee,
         }
-    if notification.channel == Channel.SMS.value:
+    if notification.channel == Channel.SMS:
         text = renderer.sms(alert.event.value, agent.language, context)
         return OutboundMessage(channel="sms", to=agent.phone or "", text=text, reference=reference)
     email = renderer.email(alert.event.value, agent.language, context)

@@ -98,7 +98,7 @@ def send_notification(
             uow.commit()
             return SendResult(SendStatus.FOLDED), channel_name
         if not uow.notifications.claim(notification_id, now=now):
-            if row.state == NotificationState.PENDING.value and row.next_attempt_at and row.next_attempt_at > now:
+            if row.state == NotificationState.PENDING and row.next_attempt_at and row.next_attempt_at > now:
                 wait = (row.next_attempt_at - now).total_seconds()
                 if wait <= policy.cap_seconds:
                     # A timer that fired a little early: come back when the attempt is due, not never.
@@ -134,9 +134,8 @@ def send_notification(
             themes=_alert_themes(uow, notification, case, agent),
         )
         uow.commit()
-    channel = Channel(notification.channel)
     try:
-        receipt = transports[channel].send(message)
+        receipt = transports[notification.channel].send(message)
     except TransientDeliveryError as error:
         return _record_transient(uow, notification_id, policy, now, error), channel_name
     except PermanentDeliveryError as error:
@@ -151,7 +150,7 @@ def send_notification(
         extra={
             "notification_id": notification_id,
             "case_id": case.id,
-            "channel": channel.value,
+            "channel": notification.channel,
             "to": redact(message.to),
         },
     )
@@ -207,7 +206,7 @@ def _record_transient(
             uow.rollback()
             return _record_failure(uow, notification_id, NotificationState.DEAD, now, f"gave up: {error}")
         delay = policy.delay(notification.attempts, retry_after=error.retry_after)
-        notification.state = NotificationState.PENDING.value
+        notification.state = NotificationState.PENDING
         notification.next_attempt_at = now + timedelta(seconds=delay)
         notification.last_error = str(error)
         uow.commit()
@@ -224,12 +223,12 @@ def _record_failure(
     """Records why, and fails over: the agent's other channel must carry the alert."""
     with uow:
         notification, case, agent = load_notification(uow, notification_id)
-        notification.state = state.value
+        notification.state = state
         notification.last_error = reason
         record_failure_and_fail_over(uow, notification, case, agent, now, reason)
         uow.commit()
-    log.error("notification failed", extra={"notification_id": notification_id, "state": state.value, "error": reason})
-    return SendResult(SendStatus(state.value), detail=reason)
+    log.error("notification failed", extra={"notification_id": notification_id, "state": state, "error": reason})
+    return SendResult(SendStatus(state), detail=reason)
 
 
 def _alert_themes(uow: UnitOfWork, notification: Notification, case: Case, agent: Agent) -> tuple[str, ...]:

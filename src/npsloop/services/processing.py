@@ -55,7 +55,7 @@ def _handle(uow: UnitOfWork, models: Models, response_id: int, now: datetime) ->
         response = uow.responses.get(response_id)
         if response is None:
             raise ResponseNotFound(f"response {response_id} does not exist")
-        if response.status == ResponseStatus.PROCESSED.value:
+        if response.status == ResponseStatus.PROCESSED:
             if response.theme_state is None:
                 tag_response(uow=uow, models=models, response=response, now=now)
             for notification_id in uow.notifications.pending_for_case(response.case_id) if response.case_id else []:
@@ -70,7 +70,7 @@ def _handle(uow: UnitOfWork, models: Models, response_id: int, now: datetime) ->
         opened = False
         if detractor:
             opened = _open_or_join(uow, response, routed, risk, now)
-        response.status = ResponseStatus.PROCESSED.value
+        response.status = ResponseStatus.PROCESSED
         response.processed_at = now
         uow.commit()
         RESPONSES_PROCESSED.labels(response.category.value, response.survey_type).inc()
@@ -122,7 +122,7 @@ def _open_or_join(uow: UnitOfWork, response: Response, routed: Routed, risk: Ris
             Notification(
                 case_id=case.id,
                 agent_id=agent.id,
-                channel=channel.value,
+                channel=channel,
                 kind=AlertKind.case_opened().key,
                 created_at=now,
                 next_attempt_at=hold_until,
@@ -137,7 +137,7 @@ class Routed:
     how a case opens."""
 
     team: Team | None
-    priority: str = Priority.NORMAL.value
+    priority: Priority = Priority.NORMAL
     rule: str | None = None
     open_case: bool = True
 
@@ -153,7 +153,7 @@ def _route(uow: UnitOfWork, response: Response, themes: tuple[str, ...], risk: f
     if rule is None:
         return Routed(owner, open_case=False)
     team = snapshot.team_named(rule.team) if rule.team else owner
-    return Routed(team, rule.priority.value, rule.name, rule.open_case)
+    return Routed(team, rule.priority, rule.name, rule.open_case)
 
 
 def _who_and_when(

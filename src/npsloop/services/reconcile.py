@@ -37,12 +37,12 @@ def reconcile(*, uow: UnitOfWork, now: datetime, stuck_after: timedelta, max_att
             # unless this one has killed its worker every time: then it is a dead letter, not a retry loop.
             case = uow.cases.get(notification.case_id)
             if notification.attempts >= max_attempts:
-                notification.state = NotificationState.DEAD.value
+                notification.state = NotificationState.DEAD
                 notification.last_error = f"unconfirmed after {notification.attempts} attempts"
                 if case is not None:
                     case.record(EventKind.NOTIFICATION_FAILED, at=now, note=notification.last_error)
                 continue
-            notification.state = NotificationState.PENDING.value
+            notification.state = NotificationState.PENDING
             notification.next_attempt_at = None  # created long ago, so the pass below picks it up
             if case is not None:
                 case.record(

@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import Enum, StrEnum
 from typing import Any
 
+from npsloop.domain.cases import CaseStatus
 from npsloop.domain.risk import RiskModel
 from npsloop.domain.scores import Category
 
@@ -43,7 +44,7 @@ class Ranking:
 
 @dataclass(frozen=True)
 class CaseFilter:
-    status: str | None = None
+    status: CaseStatus | None = None
     team_id: int | None = None
     agent_id: int | None = None
     category: Category | None = None

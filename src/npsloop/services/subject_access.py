@@ -52,7 +52,7 @@ def export_customer(
         "responses": [_response(resp, teams) for resp in responses],
         "cases": cases,
         "recipients": {
-            "agents": sorted({name for alert, name in alerts if alert.state == NotificationState.SENT.value}),
+            "agents": sorted({name for alert, name in alerts if alert.state == NotificationState.SENT}),
             "endpoints": sorted({ep.name for ep, row in deliveries if row["status"] == DeliveryStatus.DELIVERED.value}),
         },
         "elsewhere": {"quarantine": quarantined, **{trace.name: trace.find(subject) for trace in traces}},

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from npsloop.domain.cases import Case, EventKind
 from npsloop.domain.directory import Agent, Team
 from npsloop.domain.escalation import Due, chain_from, due
-from npsloop.domain.notifications import AlertKind, Notification
+from npsloop.domain.notifications import AlertKind, Channel, Notification
 from npsloop.domain.sla import BusinessCalendar
 from npsloop.metrics import ESCALATIONS, SLA_BREACHES
 from npsloop.services.schedules import calendar_for
@@ -64,10 +64,10 @@ def sweep(*, uow: UnitOfWork, now: datetime, remind_before: timedelta) -> SweepR
     return SweepReport(escalated, reminded)
 
 
-def _targets(uow: UnitOfWork, case: Case, team: Team, item: Due, now: datetime) -> list[tuple[Agent, str]]:
+def _targets(uow: UnitOfWork, case: Case, team: Team, item: Due, now: datetime) -> list[tuple[Agent, Channel]]:
     if item.step is None:
         assignee = uow.directory.agent(case.assignee_id) if case.assignee_id else None
-        return [(assignee, c.value) for c in assignee.channels()] if assignee else []
+        return [(assignee, c) for c in assignee.channels()] if assignee else []
     notify = item.step.notify
     if notify == "team":
         people = [a for a in uow.directory.agents(team.id) if a.on_duty(now)]
@@ -78,10 +78,10 @@ def _targets(uow: UnitOfWork, case: Case, team: Team, item: Due, now: datetime) 
     else:
         named = uow.directory.agent_named(notify.removeprefix("agent:"))
         people = [named] if named and named.active else []
-    return [(a, c.value) for a in people for c in a.channels() if c.value in item.step.channels]
+    return [(a, c) for a in people for c in a.channels() if c in item.step.channels]
 
 
-def _notify(uow: UnitOfWork, case: Case, item: Due, targets: list[tuple[Agent, str]], now: datetime) -> None:
+def _notify(uow: UnitOfWork, case: Case, item: Due, targets: list[tuple[Agent, Channel]], now: datetime) -> None:
     alert = AlertKind.reminder(item.deadline) if item.step is None else AlertKind.escalation(item.deadline, item.index)
     for agent, channel in targets:
         assert agent.id is not None and case.id is not None

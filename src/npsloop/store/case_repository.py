@@ -75,7 +75,7 @@ class CaseRepository:
 
     def open_for_customer(self, customer_key: str) -> Case | None:
         c = tables.cases.c
-        stmt = sa.select(Case).where(c.customer_key == customer_key, c.status != CaseStatus.CLOSED.value)
+        stmt = sa.select(Case).where(c.customer_key == customer_key, c.status != CaseStatus.CLOSED)
         return self.session.scalars(stmt).one_or_none()
 
     def needing_attention(self, horizon: datetime, limit: int = 1000) -> list[Case]:
@@ -83,7 +83,7 @@ class CaseRepository:
         c = tables.cases.c
         stmt = (
             sa.select(Case)
-            .where(c.status != CaseStatus.CLOSED.value)
+            .where(c.status != CaseStatus.CLOSED)
             .where(
                 sa.or_(
                     sa.and_(c.acknowledged_at.is_(None), c.acknowledge_due_at <= horizon),
@@ -107,7 +107,7 @@ class CaseRepository:
         """Live cases, the most overdue first: ordered by the deadline of the next step still to do, the same
         step Case.next_deadline names; cases without a deadline come last, oldest first."""
         c = tables.cases.c
-        conditions = [*case_conditions(where), c.status != CaseStatus.CLOSED.value]
+        conditions = [*case_conditions(where), c.status != CaseStatus.CLOSED]
         next_due = sa.case(
             (c.acknowledged_at.is_(None), c.acknowledge_due_at),
             (c.contacted_at.is_(None), c.contact_due_at),

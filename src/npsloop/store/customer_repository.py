@@ -109,7 +109,7 @@ class CustomerRepository:
     # Retention -----------------------------------------------------------------------------------------------
 
     def _closed_before(self, cutoff: datetime) -> sa.ColumnElement[bool]:
-        return sa.and_(c.erased_at.is_(None), c.status == CaseStatus.CLOSED.value, c.closed_at < cutoff)
+        return sa.and_(c.erased_at.is_(None), c.status == CaseStatus.CLOSED, c.closed_at < cutoff)
 
     def _loose_before(self, cutoff: datetime) -> sa.ColumnElement[bool]:
         """Responses that no case holds; a case's responses go with their case, once it is closed long enough."""

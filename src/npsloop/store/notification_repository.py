@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from npsloop.domain.cases import CaseStatus
-from npsloop.domain.notifications import Notification, NotificationState
+from npsloop.domain.notifications import Channel, Notification, NotificationState
 from npsloop.store import tables
 from npsloop.store.database import rows_changed
 
@@ -31,7 +31,7 @@ class NotificationRepository:
         c = tables.notifications.c
         return list(self.session.scalars(sa.select(Notification).where(c.case_id == case_id).order_by(c.id)))
 
-    def find(self, case_id: int, agent_id: int, channel: str, kind: str) -> Notification | None:
+    def find(self, case_id: int, agent_id: int, channel: Channel, kind: str) -> Notification | None:
         c = tables.notifications.c
         stmt = sa.select(Notification).where(
             c.case_id == case_id, c.agent_id == agent_id, c.channel == channel, c.kind == kind
@@ -40,7 +40,7 @@ class NotificationRepository:
 
     def pending_for_case(self, case_id: int) -> list[int]:
         c = tables.notifications.c
-        stmt = sa.select(c.id).where(c.case_id == case_id, c.state == NotificationState.PENDING.value)
+        stmt = sa.select(c.id).where(c.case_id == case_id, c.state == NotificationState.PENDING)
         return list(self.session.scalars(stmt.order_by(c.id)))
 
     def mark_sent(self, notification_id: int, *, provider_id: str, now: datetime) -> None:
@@ -48,7 +48,7 @@ class NotificationRepository:
         self.session.execute(
             sa.update(tables.notifications)
             .where(c.id == notification_id)
-            .values(state=NotificationState.SENT.value, sent_at=now, provider_id=provider_id, last_error=None)
+            .values(state=NotificationState.SENT, sent_at=now, provider_id=provider_id, last_error=None)
             .execution_options(synchronize_session=False)
         )
 
@@ -57,9 +57,9 @@ class NotificationRepository:
         c = tables.notifications.c
         result = self.session.execute(
             sa.update(tables.notifications)
-            .where(c.id == notification_id, c.state == NotificationState.PENDING.value)
+            .where(c.id == notification_id, c.state == NotificationState.PENDING)
             .where(sa.or_(c.next_attempt_at.is_(None), c.next_attempt_at <= now))
-            .values(state=NotificationState.SENDING.value, claimed_at=now, attempts=c.attempts + 1)
+            .values(state=NotificationState.SENDING, claimed_at=now, attempts=c.attempts + 1)
             .execution_options(synchronize_session=False)
         )
         return rows_changed(result) == 1
@@ -73,7 +73,7 @@ class NotificationRepository:
         c = tables.notifications.c
         stmt = (
             sa.select(Notification)
-            .where(c.channel == "sms", c.state == NotificationState.SENT.value, c.sent_at < before)
+            .where(c.channel == Channel.SMS, c.state == NotificationState.SENT, c.sent_at < before)
             .where(c.delivery_status.in_(["accepted", "queued", "sending", "sent"]))
             .order_by(c.id)
             .limit(limit)
@@ -92,8 +92,8 @@ class NotificationRepository:
         stmt = (
             sa.select(n.case_id)
             .join(tables.cases, c.id == n.case_id)
-            .where(n.agent_id == agent_id, n.channel == "sms", n.state == NotificationState.SENT.value)
-            .where(c.status != CaseStatus.CLOSED.value)
+            .where(n.agent_id == agent_id, n.channel == Channel.SMS, n.state == NotificationState.SENT)
+            .where(c.status != CaseStatus.CLOSED)
             .order_by(n.sent_at.desc(), n.id.desc())
             .limit(1)
         )
@@ -103,12 +103,10 @@ class NotificationRepository:
         """SMS an agent was sent (or is being sent) since `since`, and a digest waiting to go: what the hourly
         cap counts."""
         c = tables.notifications.c
-        spent = sa.and_(
-            c.state.in_([NotificationState.SENT.value, NotificationState.SENDING.value]), c.claimed_at >= since
-        )
-        queued_digest = sa.and_(c.state == NotificationState.PENDING.value, c.kind == "digest")
+        spent = sa.and_(c.state.in_([NotificationState.SENT, NotificationState.SENDING]), c.claimed_at >= since)
+        queued_digest = sa.and_(c.state == NotificationState.PENDING, c.kind == "digest")
         stmt = sa.select(sa.func.count()).where(
-            c.agent_id == agent_id, c.channel == "sms", sa.or_(spent, queued_digest)
+            c.agent_id == agent_id, c.channel == Channel.SMS, sa.or_(spent, queued_digest)
         )
         return int(self.session.scalar(stmt) or 0)
 
@@ -120,8 +118,8 @@ class NotificationRepository:
         c = tables.notifications.c
         result = self.session.execute(
             sa.update(tables.notifications)
-            .where(c.id == notification_id, c.state == NotificationState.PENDING.value)
-            .values(state=NotificationState.FOLDED.value)
+            .where(c.id == notification_id, c.state == NotificationState.PENDING)
+            .values(state=NotificationState.FOLDED)
             .execution_options(synchronize_session=False)
         )
         return rows_changed(result) == 1
@@ -131,7 +129,7 @@ class NotificationRepository:
         c = tables.notifications.c
         stmt = (
             sa.select(Notification)
-            .where(c.state == NotificationState.FOLDED.value, c.digest_id.is_(None))
+            .where(c.state == NotificationState.FOLDED, c.digest_id.is_(None))
             .order_by(c.agent_id, c.case_id)
         )
         grouped: dict[int, list[Notification]] = {}
@@ -148,7 +146,7 @@ class NotificationRepository:
         c = tables.notifications.c
         stmt = (
             sa.select(c.id)
-            .where(c.state == NotificationState.PENDING.value)
+            .where(c.state == NotificationState.PENDING)
             .where(sa.func.coalesce(c.next_attempt_at, c.created_at) < before)
             .order_by(c.id)
             .limit(limit)
@@ -159,13 +157,13 @@ class NotificationRepository:
         c = tables.notifications.c
         stmt = (
             sa.select(Notification)
-            .where(c.state == NotificationState.SENDING.value, c.claimed_at < before)
+            .where(c.state == NotificationState.SENDING, c.claimed_at < before)
             .order_by(c.id)
             .limit(limit)
         )
         return list(self.session.scalars(stmt))
 
-    def in_states(self, states: Sequence[str], limit: int = 500) -> list[Notification]:
+    def in_states(self, states: Sequence[NotificationState], limit: int = 500) -> list[Notification]:
         c = tables.notifications.c
         stmt = sa.select(Notification).where(c.state.in_(states)).order_by(c.id).limit(limit)
         return list(self.session.scalars(stmt))

@@ -188,7 +188,7 @@ class ReportQueries:
 
     def open_cases(self, team_id: int | None) -> Iterator[OpenCase]:
         c = tables.cases.c
-        stmt = sa.select(c.team_id, c.assignee_id, c.opened_at).where(c.status != CaseStatus.CLOSED.value)
+        stmt = sa.select(c.team_id, c.assignee_id, c.opened_at).where(c.status != CaseStatus.CLOSED)
         if team_id is not None:
             stmt = stmt.where(c.team_id == team_id)
         for row in self.session.execute(stmt.execution_options(yield_per=STREAM_CHUNK)):

@@ -38,7 +38,7 @@ class ResponseRepository:
         c = tables.responses.c
         stmt = (
             sa.select(c.id)
-            .where(c.status == ResponseStatus.RECEIVED.value, c.received_at < before)
+            .where(c.status == ResponseStatus.RECEIVED, c.received_at < before)
             .order_by(c.id)
             .limit(limit)
         )
@@ -46,7 +46,7 @@ class ResponseRepository:
 
     def quarantined(self, limit: int = 500) -> list[Response]:
         c = tables.responses.c
-        stmt = sa.select(Response).where(c.status == ResponseStatus.QUARANTINED.value).order_by(c.id).limit(limit)
+        stmt = sa.select(Response).where(c.status == ResponseStatus.QUARANTINED).order_by(c.id).limit(limit)
         return list(self.session.scalars(stmt))
 
     def scores(self, integration: str | None = None) -> list[int]:

@@ -132,7 +132,7 @@ class ReviewQueries:
         stmt = (
             sa.select(c.id, teams.name.label("team"), c.priority, c.opened_at, c.risk, c.risk_reasons)
             .select_from(tables.cases.outerjoin(tables.teams, teams.id == c.team_id))
-            .where(c.status != CaseStatus.CLOSED.value, c.risk.is_not(None))
+            .where(c.status != CaseStatus.CLOSED, c.risk.is_not(None))
             .order_by(c.risk.desc(), c.opened_at, c.id)
             .limit(limit)
         )

@@ -139,7 +139,7 @@ def _before_case() -> sa.Select[tuple[int, bool]]:
         sa.select(sa.func.count())
         .where(
             c.customer_key == sa.bindparam("key"),
-            c.status == CaseStatus.CLOSED.value,
+            c.status == CaseStatus.CLOSED,
             sa.or_(*(c.outcome == outcome for outcome in sorted(BAD_OUTCOMES))),
             c.closed_at <= sa.bindparam("opens_at"),
         )

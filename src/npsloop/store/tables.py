@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
+from npsloop.domain.cases import CaseStatus, Outcome
+from npsloop.domain.notifications import Channel, NotificationState
+from npsloop.domain.responses import ResponseStatus
+from npsloop.domain.rules import Priority
 from npsloop.store.encrypted import CredentialSettings, EncryptedText
+
+E = TypeVar("E", bound=StrEnum)
 
 metadata = sa.MetaData(
     naming_convention={
@@ -36,6 +44,25 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+class StrEnumColumn(sa.TypeDecorator[E], Generic[E]):
+    """Stores an enum member as its text (the text rows already hold, so no migration) and reads the member back:
+    the domain's fields are typed, and the conversion happens here once rather than at every use. A text that is
+    not a member is refused on the way in, as it would be by the domain."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def __init__(self, enum_cls: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum_cls = enum_cls
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum_cls(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum_cls(value)
 
 
 teams = sa.Table(
@@ -94,7 +121,7 @@ responses = sa.Table(
     sa.Column("received_at", UTCDateTime, nullable=False),
     sa.Column("language", sa.String(35)),
     sa.Column("attributes", sa.JSON, nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("status", StrEnumColumn(ResponseStatus, 20), nullable=False),
     sa.Column("processed_at", UTCDateTime),
     sa.Column("case_id", sa.ForeignKey("cases.id"), index=True),
     sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
@@ -140,14 +167,14 @@ cases = sa.Table(
     sa.Column("customer_key", sa.String(310), nullable=False),
     sa.Column("team_id", sa.ForeignKey("teams.id"), index=True),
     sa.Column("touchpoint", sa.String(100)),
-    sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("outcome", sa.String(20)),
+    sa.Column("status", StrEnumColumn(CaseStatus, 20), nullable=False),
+    sa.Column("outcome", StrEnumColumn(Outcome, 20)),
     sa.Column("assignee_id", sa.ForeignKey("agents.id"), index=True),
     sa.Column("opened_at", UTCDateTime, nullable=False, index=True),
     sa.Column("acknowledged_at", UTCDateTime),
     sa.Column("contacted_at", UTCDateTime),
     sa.Column("closed_at", UTCDateTime),
-    sa.Column("priority", sa.String(10), nullable=False, server_default="normal"),
+    sa.Column("priority", StrEnumColumn(Priority, 10), nullable=False, server_default="normal"),
     sa.Column("rule", sa.String(100)),
     sa.Column("acknowledge_due_at", UTCDateTime),
     sa.Column("contact_due_at", UTCDateTime),
@@ -198,9 +225,9 @@ notifications = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("case_id", sa.ForeignKey("cases.id"), nullable=False, index=True),
     sa.Column("agent_id", sa.ForeignKey("agents.id"), nullable=False),
-    sa.Column("channel", sa.String(10), nullable=False),
+    sa.Column("channel", StrEnumColumn(Channel, 10), nullable=False),
     sa.Column("kind", sa.String(40), nullable=False),
-    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("state", StrEnumColumn(NotificationState, 10), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("next_attempt_at", UTCDateTime),

@@ -83,7 +83,7 @@ class TagRepository:
             .where(
                 r.theme_state.is_(None),
                 r.comment.is_not(None),
-                r.status == ResponseStatus.PROCESSED.value,
+                r.status == ResponseStatus.PROCESSED,
                 r.received_at < before,
             )
             .order_by(r.received_at)
@@ -105,4 +105,4 @@ class TagRepository:
     @staticmethod
     def _commented_since(since: datetime) -> sa.ColumnElement[bool]:
         r = tables.responses.c
-        return sa.and_(r.comment.is_not(None), r.status == ResponseStatus.PROCESSED.value, r.received_at >= since)
+        return sa.and_(r.comment.is_not(None), r.status == ResponseStatus.PROCESSED, r.received_at >= since)
