@@ -28,6 +28,7 @@ from npsloop.bootstrap import build_runtime  # noqa: E402
 from npsloop.ingest.schemas import ResponseIn  # noqa: E402
 from npsloop.services import directory  # noqa: E402
 from npsloop.services.ingest import ingest_response  # noqa: E402
+from npsloop.services.processing import handle_response  # noqa: E402
 from npsloop.settings import Settings  # noqa: E402
 from npsloop.store import migrate  # noqa: E402
 from npsloop.store.database import normalize_url  # noqa: E402
@@ -83,9 +84,9 @@ def main() -> None:
         profiler = Profiler()
         profiler.start()
         began = time.perf_counter()
-        for response_id in ids:
-            runtime.process(response_id)
-        notifications = runtime.dispatcher.notifications  # type: ignore[attr-defined]
+        for response_id in ids:  # the use case alone: the worker's task would send the alerts right after
+            handle_response(uow=runtime.uow(), models=runtime.models, response_id=response_id, now=runtime.clock())
+        notifications = runtime.dispatcher.notifications  # what the processing commits published
         processed = time.perf_counter()
         for notification_id in notifications:
             runtime.send(notification_id)
