@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from npsloop.domain.notifications import Channel, RetryPolicy
 from npsloop.egress.client import Egress
-from npsloop.ingest.rejects import IntakeRejects
+from npsloop.ingest.stream_rejects import IntakeRejects
 from npsloop.link_tokens import make_token
 from npsloop.notify.base import Transport
 from npsloop.notify.email import SmtpEmail

@@ -18,7 +18,7 @@ import pytest
 import redis
 import sqlalchemy as sa
 
-from npsloop.ingest.stream import StreamIntake, intake_redis
+from npsloop.ingest.stream_consumer import StreamIntake, intake_redis
 from tests.conftest import SECRET_KEY, ingest, payload
 from tests.support.models import MODEL_ENV
 

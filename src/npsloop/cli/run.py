@@ -142,7 +142,7 @@ def intake() -> None:
     import signal
     import threading
 
-    from npsloop.ingest.stream import StreamIntake, intake_redis
+    from npsloop.ingest.stream_consumer import StreamIntake, intake_redis
 
     rt = _runtime()
     stop = threading.Event()
