@@ -86,7 +86,9 @@ def remove(name: str) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def deliveries(endpoint: str | None, status: str | None, limit: int, as_json: bool) -> None:
     """The newest deliveries first: what was sent, when, what the far side answered."""
-    rows = service.deliveries(uow=runtime().uow(), endpoint=endpoint, status=status, limit=limit)
+    rows = service.deliveries(
+        uow=runtime().uow(), endpoint=endpoint, status=DeliveryStatus(status) if status else None, limit=limit
+    )
     if as_json:
         click.echo(json.dumps(rows, indent=2, default=str))
         return

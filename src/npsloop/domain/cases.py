@@ -80,7 +80,7 @@ SYSTEM_ACTOR = "system"
 
 @dataclass(eq=False)
 class CaseEvent:
-    kind: str
+    kind: EventKind
     actor: str
     at: datetime
     note: str | None = None
@@ -139,7 +139,7 @@ class Case:
         note: str | None = None,
         data: dict[str, Any] | None = None,
     ) -> CaseEvent:
-        event = CaseEvent(kind=kind.value, actor=actor, at=at, note=note, data=data)
+        event = CaseEvent(kind=kind, actor=actor, at=at, note=note, data=data)
         self.events.append(event)
         return event
 

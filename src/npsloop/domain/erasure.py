@@ -165,12 +165,12 @@ def erase_case(case: Case, subject: Subject, pseudonym_key: str, *, actor: str, 
         case.record(EventKind.ERASED, at=now, actor=actor, data={"reason": reason})
 
 
-def _scrubbed_event_data(kind: str, data: dict[str, Any], subject: Subject) -> dict[str, Any]:
+def _scrubbed_event_data(kind: EventKind, data: dict[str, Any], subject: Subject) -> dict[str, Any]:
     data = subject.scrub_data(data)
     if data.get("action_note"):
         data["action_note"] = ERASED
     changes = data.get("changes")
-    if kind == EventKind.RESPONSE_UPDATED.value and isinstance(changes, dict):
+    if kind == EventKind.RESPONSE_UPDATED and isinstance(changes, dict):
         data["changes"] = {
             name: [ERASED, ERASED] if name in PERSONAL_CHANGES else pair for name, pair in changes.items()
         }

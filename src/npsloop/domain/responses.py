@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from npsloop.domain.scores import Category, classify
+from npsloop.domain.theme_tags import TagState
 from npsloop.domain.versions import Order, Version
 
 
@@ -65,7 +66,7 @@ class Response:
     # When the customer's personal fields were erased (see domain.erasure); an erased response takes nothing.
     erased_at: datetime | None = None
     # What the tagger made of the comment (TagState) and which model, when; None: not tagged yet.
-    theme_state: str | None = None
+    theme_state: TagState | None = None
     tagged_at: datetime | None = None
     tagged_by: str | None = None
     id: int | None = None

@@ -80,7 +80,7 @@ def assign_case(
         if owner is None or owner.id is None:
             raise UnknownAgent(f"no agent named {agent!r}")
         case.assign(owner.id, actor=actor, at=now, note=note)
-        serial = sum(1 for e in case.events if e.kind == EventKind.ASSIGNED.value)
+        serial = sum(1 for e in case.events if e.kind == EventKind.ASSIGNED)
         for channel in owner.channels():
             uow.notifications.add(
                 Notification(

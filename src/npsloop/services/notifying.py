@@ -193,7 +193,7 @@ def _record_sent(
 
 def _notified(notification: Notification, agent: Agent, now: datetime, digest: int | None = None) -> CaseEvent:
     data = about(notification, agent) if digest is None else {**about(notification, agent), "digest": digest}
-    return CaseEvent(kind=EventKind.NOTIFIED.value, actor=SYSTEM_ACTOR, at=now, data=data)
+    return CaseEvent(kind=EventKind.NOTIFIED, actor=SYSTEM_ACTOR, at=now, data=data)
 
 
 def _record_transient(

@@ -81,7 +81,7 @@ def remove_endpoint(*, uow: UnitOfWork, name: str) -> None:
 
 
 def deliveries(
-    *, uow: UnitOfWork, endpoint: str | None = None, status: str | None = None, limit: int = 50
+    *, uow: UnitOfWork, endpoint: str | None = None, status: DeliveryStatus | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:
     with uow:
         return uow.outbound.log(endpoint=endpoint, status=status, limit=limit)
@@ -138,11 +138,11 @@ def _record(uow: UnitOfWork, item: Due, outcome: wire.Outcome, now: datetime) ->
         "last_error": outcome.error,
     }
     if outcome.ok:
-        values.update(status=DeliveryStatus.DELIVERED.value, delivered_at=now)
+        values.update(status=DeliveryStatus.DELIVERED, delivered_at=now)
     else:
         retry_at = next_attempt(attempts, now)
         values.update(
-            status=DeliveryStatus.PENDING.value if retry_at else DeliveryStatus.FAILED.value,
+            status=DeliveryStatus.PENDING if retry_at else DeliveryStatus.FAILED,
             next_attempt_at=retry_at or now,
         )
         log.warning(

@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import Enum, StrEnum
 from typing import Any
 
-from npsloop.domain.cases import CaseStatus
+from npsloop.domain.cases import CaseStatus, EventKind
 from npsloop.domain.risk import RiskModel
 from npsloop.domain.scores import Category
 
@@ -101,7 +101,7 @@ class Due:
     url: str
     secret: str | None
     event_id: int
-    event_kind: str
+    event_kind: EventKind
     actor: str
     at: datetime
     note: str | None

@@ -53,7 +53,7 @@ def export_customer(
         "cases": cases,
         "recipients": {
             "agents": sorted({name for alert, name in alerts if alert.state == NotificationState.SENT}),
-            "endpoints": sorted({ep.name for ep, row in deliveries if row["status"] == DeliveryStatus.DELIVERED.value}),
+            "endpoints": sorted({ep.name for ep, row in deliveries if row["status"] == DeliveryStatus.DELIVERED}),
         },
         "elsewhere": {"quarantine": quarantined, **{trace.name: trace.find(subject) for trace in traces}},
     }

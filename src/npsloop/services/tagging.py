@@ -97,7 +97,7 @@ def tag_response(*, uow: UnitOfWork, models: Models, response: Response, now: da
         result = named.tagger.tag(comment[:MAX_TAGGED_CHARS], response.language)
         tags, state, by = result.tags, result.state, named.name
     uow.tags.replace(response.id, tags)
-    response.theme_state, response.tagged_at, response.tagged_by = state.value, now, by
+    response.theme_state, response.tagged_at, response.tagged_by = state, now, by
     return tags
 
 

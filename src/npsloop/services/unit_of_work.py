@@ -15,7 +15,7 @@ from npsloop.domain.cases import Case, CaseEvent
 from npsloop.domain.directory import Agent, Team
 from npsloop.domain.integrations import Integration
 from npsloop.domain.notifications import Channel, Notification, NotificationState
-from npsloop.domain.outbound import Endpoint
+from npsloop.domain.outbound import DeliveryStatus, Endpoint
 from npsloop.domain.responses import Response
 from npsloop.domain.risk import RiskModel
 from npsloop.domain.rules import Rule
@@ -197,7 +197,7 @@ class OutboundRepository(Protocol):
     def release(self, delivery_ids: list[int]) -> None: ...
     def record(self, delivery_id: int, **values: Any) -> None: ...
     def log(
-        self, *, endpoint: str | None = None, status: str | None = None, limit: int = 50
+        self, *, endpoint: str | None = None, status: DeliveryStatus | None = None, limit: int = 50
     ) -> list[dict[str, Any]]: ...
     def redeliver(self, delivery_id: int, now: datetime) -> bool: ...
 

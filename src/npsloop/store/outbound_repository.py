@@ -16,7 +16,6 @@ from npsloop.services.records import Due
 from npsloop.store import tables
 from npsloop.store.database import rows_changed
 
-_KINDS = {kind.value for kind in OUTBOUND_EVENTS}
 d, e = tables.outbound_deliveries.c, tables.outbound_endpoints.c
 
 
@@ -42,7 +41,7 @@ class OutboundRepository:
         dies mid-way leaves them to be claimed again, not lost)."""
         ev = tables.case_events.c
         due = sa.and_(
-            d.status == DeliveryStatus.PENDING.value,
+            d.status == DeliveryStatus.PENDING,
             d.next_attempt_at <= now,
             sa.or_(d.claimed_until.is_(None), d.claimed_until < now),
         )
@@ -93,7 +92,9 @@ class OutboundRepository:
             sa.update(tables.outbound_deliveries).where(d.id == delivery_id).values(claimed_until=None, **values)
         )
 
-    def log(self, *, endpoint: str | None = None, status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    def log(
+        self, *, endpoint: str | None = None, status: DeliveryStatus | None = None, limit: int = 50
+    ) -> list[dict[str, Any]]:
         query = (
             sa.select(
                 d.id,
@@ -122,14 +123,14 @@ class OutboundRepository:
         done = self.session.execute(
             sa.update(tables.outbound_deliveries)
             .where(d.id == delivery_id)
-            .values(status=DeliveryStatus.PENDING.value, next_attempt_at=now, claimed_until=None)
+            .values(status=DeliveryStatus.PENDING, next_attempt_at=now, claimed_until=None)
         )
         return bool(rows_changed(done))
 
 
 def fan_out(session: Session, _context: Any) -> None:
     """Runs after every flush: a case event of an outbound kind gets one delivery per endpoint that wants it."""
-    fresh = [obj for obj in session.new if isinstance(obj, CaseEvent) and obj.kind in _KINDS]
+    fresh = [obj for obj in session.new if isinstance(obj, CaseEvent) and obj.kind in OUTBOUND_EVENTS]
     if not fresh:
         return
     connection = session.connection()
@@ -140,7 +141,7 @@ def fan_out(session: Session, _context: Any) -> None:
             "event_id": _mapped(item, "id"),
             "case_id": _mapped(item, "case_id"),
             "event_kind": item.kind,
-            "status": DeliveryStatus.PENDING.value,
+            "status": DeliveryStatus.PENDING,
             "attempts": 0,
             "next_attempt_at": item.at,
             "created_at": item.at,

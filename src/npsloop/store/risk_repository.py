@@ -50,7 +50,7 @@ class RiskRepository:
             .group_by(r.case_id)
             .subquery()
         )
-        escalated = set(self.session.scalars(sa.select(e.case_id).where(e.kind == EventKind.ESCALATED.value)))
+        escalated = set(self.session.scalars(sa.select(e.case_id).where(e.kind == EventKind.ESCALATED)))
         themes: dict[int, list[str]] = {}
         tagged = (
             sa.select(t.response_id, t.theme)

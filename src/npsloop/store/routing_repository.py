@@ -58,7 +58,7 @@ class RoutingRepository:
                     name=rule.name,
                     match=rule.match.to_dict(),
                     team_id=team_id,
-                    priority=rule.priority.value,
+                    priority=rule.priority,
                     open_case=rule.open_case,
                     loaded_at=now,
                 )

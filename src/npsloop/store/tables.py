@@ -9,10 +9,12 @@ from typing import Generic, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
-from npsloop.domain.cases import CaseStatus, Outcome
+from npsloop.domain.cases import CaseStatus, EventKind, Outcome
 from npsloop.domain.notifications import Channel, NotificationState
+from npsloop.domain.outbound import DeliveryStatus
 from npsloop.domain.responses import ResponseStatus
 from npsloop.domain.rules import Priority
+from npsloop.domain.theme_tags import TagState
 from npsloop.store.encrypted import CredentialSettings, EncryptedText
 
 E = TypeVar("E", bound=StrEnum)
@@ -137,7 +139,7 @@ responses = sa.Table(
     sa.Column("erased_at", UTCDateTime),
     # The comment's themes (rows in response_themes): NULL while not yet tagged (new, or its comment changed),
     # else what the tagger made of it (domain.theme_tags.TagState) and which model did.
-    sa.Column("theme_state", sa.String(10)),
+    sa.Column("theme_state", StrEnumColumn(TagState, 10)),
     sa.Column("tagged_at", UTCDateTime),
     sa.Column("tagged_by", sa.String(80)),
     sa.UniqueConstraint("integration", "external_id", name="uq_responses_integration_external_id"),
@@ -212,7 +214,7 @@ case_events = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("case_id", sa.ForeignKey("cases.id"), nullable=False, index=True),
-    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("kind", StrEnumColumn(EventKind, 40), nullable=False),
     sa.Column("actor", sa.String(100), nullable=False),
     sa.Column("at", UTCDateTime, nullable=False),
     sa.Column("note", sa.Text),
@@ -266,7 +268,7 @@ routing_rules = sa.Table(
     sa.Column("name", sa.String(100), nullable=False),
     sa.Column("match", sa.JSON, nullable=False),
     sa.Column("team_id", sa.ForeignKey("teams.id")),
-    sa.Column("priority", sa.String(10), nullable=False),
+    sa.Column("priority", StrEnumColumn(Priority, 10), nullable=False),
     sa.Column("open_case", sa.Boolean, nullable=False),
     sa.Column("loaded_at", UTCDateTime, nullable=False),
 )
@@ -371,7 +373,7 @@ outbound_deliveries = sa.Table(
     sa.Column("event_id", sa.ForeignKey("case_events.id"), nullable=False),
     sa.Column("case_id", sa.ForeignKey("cases.id"), nullable=False),
     sa.Column("event_kind", sa.String(40), nullable=False),
-    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("status", StrEnumColumn(DeliveryStatus, 12), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False),
     sa.Column("next_attempt_at", UTCDateTime, nullable=False),
     sa.Column("claimed_until", UTCDateTime),
