@@ -19,9 +19,10 @@ from typing import Any, Self
 from npsloop.domain.cases import Case, CaseEvent, CaseStatus
 from npsloop.domain.notifications import Notification, NotificationState
 from npsloop.domain.responses import Response, ResponseStatus
+from npsloop.services.ports import Dispatcher
 from npsloop.services.records import QuarantinedTask
 from npsloop.services.unit_of_work import Conflict
-from npsloop.services.work_messages import Message, Publisher, SendNotification, publish_quietly
+from npsloop.services.work_messages import Message, PendingMessages
 
 
 @dataclass
@@ -209,18 +210,17 @@ class Untagged:
 class FakeUnitOfWork:
     """Each `with` block works on a copy of the committed rows; commit() makes the copy the committed rows."""
 
-    def __init__(self, store: FakeStore, dispatcher: Publisher) -> None:
+    def __init__(self, store: FakeStore, dispatcher: Dispatcher) -> None:
         self.store = store
         self._dispatcher = dispatcher
-        self._emitted: list[Message] = []
-        self._ready: list[Message] = []
+        self._messages = PendingMessages(dispatcher)
 
     @property
     def scope(self) -> object:
         return self.store
 
     def __enter__(self) -> Self:
-        self._emitted, self._ready = [], []
+        self._messages = PendingMessages(self._dispatcher)
         self._begin()
         return self
 
@@ -228,12 +228,10 @@ class FakeUnitOfWork:
         self, exc_type: type[BaseException] | None, exc_value: BaseException | None, tb: TracebackType | None
     ) -> None:
         self._forget()
-        ready, self._ready = list(dict.fromkeys(self._ready)), []
-        for message in ready:
-            publish_quietly(self._dispatcher, message)
+        self._messages.publish()
 
     def emit(self, message: Message) -> None:
-        self._emitted.append(message)
+        self._messages.emit(message)
 
     def flush(self) -> None:
         """Gives new rows their ids and checks the store's uniqueness rules, as an INSERT would."""
@@ -264,8 +262,7 @@ class FakeUnitOfWork:
     def commit(self) -> None:
         self.flush()
         self.store.committed = copy.deepcopy(self._rows)
-        self._ready.extend(self._emitted)
-        self._ready.extend(SendNotification(n.id) for n in self.notifications.added if n.id is not None)
+        self._messages.committed(n.id for n in self.notifications.added)
         self._forget()
 
     def rollback(self) -> None:
@@ -283,7 +280,7 @@ class FakeUnitOfWork:
         self.tags = Untagged(self._rows)
 
     def _forget(self) -> None:
-        self._emitted = []
+        self._messages.forget()
         self.notifications.added.clear()
 
 

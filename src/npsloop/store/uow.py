@@ -4,7 +4,6 @@ never for a rollback."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from types import TracebackType
 from typing import Self
@@ -14,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from npsloop.services.ports import Dispatcher
 from npsloop.services.unit_of_work import Conflict, StoreUnavailable
-from npsloop.services.work_messages import Message, SendNotification, publish_quietly
+from npsloop.services.work_messages import Message, PendingMessages
 from npsloop.store.access_repository import TargetRepository, TokenRepository
 from npsloop.store.case_repository import CaseRepository
 from npsloop.store.customer_repository import CustomerRepository
@@ -35,9 +34,6 @@ from npsloop.store.risk_repository import RiskRepository
 from npsloop.store.routing_repository import RoutingRepository
 from npsloop.store.tag_repository import TagRepository
 from npsloop.store.theme_repository import ThemeRepository
-
-log = logging.getLogger(__name__)
-
 
 # A pool with every connection busy past its timeout is, to the caller, the same: try again shortly.
 CONNECTIVITY_ERRORS = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError)
@@ -71,8 +67,7 @@ class SqlUnitOfWork:
     def __init__(self, session_factory: Callable[[], Session], dispatcher: Dispatcher) -> None:
         self._session_factory = session_factory
         self._dispatcher = dispatcher
-        self._emitted: list[Message] = []
-        self._ready: list[Message] = []
+        self._messages = PendingMessages(dispatcher)
         self.session: Session
 
     @property
@@ -82,10 +77,10 @@ class SqlUnitOfWork:
 
     def emit(self, message: Message) -> None:
         """Publish this after the commit (work that exists already: a replay, a repair, a stale queue)."""
-        self._emitted.append(message)
+        self._messages.emit(message)
 
     def __enter__(self) -> Self:
-        self._emitted, self._ready = [], []
+        self._messages = PendingMessages(self._dispatcher)
         self.session = self._session_factory()
         self.responses = ResponseRepository(self.session)
         self.cases = CaseRepository(self.session)
@@ -122,7 +117,7 @@ class SqlUnitOfWork:
                 raise
             self.session.invalidate()
         self._forget()
-        self._publish()
+        self._messages.publish()
         if lost_database(exc_value):
             # Callers decide on "the database is down" (503, task retry) without importing SQLAlchemy.
             cause = getattr(exc_value, "orig", None)
@@ -137,8 +132,7 @@ class SqlUnitOfWork:
         except BaseException:
             self._forget()
             raise
-        self._ready.extend(self._emitted)
-        self._ready.extend(SendNotification(n.id) for n in self.notifications.added if n.id is not None)
+        self._messages.committed(n.id for n in self.notifications.added)
         self._forget()
 
     def flush(self) -> None:
@@ -153,13 +147,8 @@ class SqlUnitOfWork:
         self._forget()
 
     def _forget(self) -> None:
-        self._emitted = []
+        self._messages.forget()
         self.notifications.added.clear()
-
-    def _publish(self) -> None:
-        ready, self._ready = list(dict.fromkeys(self._ready)), []
-        for message in ready:
-            publish_quietly(self._dispatcher, message)
 
 
 class StoreSession(Session):
