@@ -57,9 +57,9 @@ def loop_report(
         last=last,
         timezone=zone.key,
         team=team,
-        overall=_figures(overall),
-        by_team=tuple(LoopRow(k, _figures(v)) for k, v in sorted(by_team.items(), key=_name_order)),
-        by_agent=tuple(LoopRow(k, _figures(v)) for k, v in sorted(by_agent.items(), key=_name_order)),
+        overall=loop_figures(overall),
+        by_team=tuple(LoopRow(k, loop_figures(v)) for k, v in sorted(by_team.items(), key=_name_order)),
+        by_agent=tuple(LoopRow(k, loop_figures(v)) for k, v in sorted(by_agent.items(), key=_name_order)),
         backlog=Backlog(
             open=len(open_rows),
             by_age=loop.backlog((r.opened_at for r in open_rows), now),
@@ -70,7 +70,7 @@ def loop_report(
     )
 
 
-def _figures(cases: list[loop.CaseTimes]) -> LoopFigures:
+def loop_figures(cases: list[loop.CaseTimes]) -> LoopFigures:
     """domain.loop's summary, typed: the domain keeps its figures as a dict, the report hands out values."""
     summary = loop.summarize(cases)
     return LoopFigures(

@@ -20,9 +20,10 @@ from npsloop.domain.scores import NpsSummary, SurveyType
 from npsloop.domain.sla import BusinessCalendar
 from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.domain.themes import Localized
-from npsloop.services.loop_report import case_times, team_calendar
+from npsloop.services.loop_report import case_times, loop_figures, team_calendar
 from npsloop.services.nps_report import figures
 from npsloop.services.records import ResponseFilter, RiskRow
+from npsloop.services.report_results import LoopFigures
 from npsloop.services.report_scope import EARLIEST, LATEST, ReportError
 from npsloop.services.unit_of_work import ReviewQueries, UnitOfWork
 
@@ -263,21 +264,21 @@ def _closure(uow: UnitOfWork, teams: list[Team], start: datetime, end: datetime)
         overall.append(times)
         if owner is not None and row.team_id is not None:
             by_team[row.team_id].append(times)
-    return [_loop_line(None, loop.summarize(overall))] + [
-        _loop_line(team.name, loop.summarize(by_team.get(team.id, []))) for team in teams if team.id is not None
+    return [_loop_line(None, loop_figures(overall))] + [
+        _loop_line(team.name, loop_figures(by_team.get(team.id, []))) for team in teams if team.id is not None
     ]
 
 
-def _loop_line(team: str | None, figures: dict[str, Any]) -> LoopLine:
-    contact = figures["time_to"]["contact"]
+def _loop_line(team: str | None, figures: LoopFigures) -> LoopLine:
+    contact = figures.time_to.contact
     return LoopLine(
         team=team,
-        opened=figures["opened"],
-        contacted=figures["contacted"],
-        closed=figures["closed"],
-        contacted_within_sla=figures["contacted_within_sla"],
-        median_contact_seconds=contact["business"]["median_seconds"],
-        median_contact_wall_seconds=contact["wall"]["median_seconds"],
+        opened=figures.opened,
+        contacted=figures.contacted,
+        closed=figures.closed,
+        contacted_within_sla=figures.contacted_within_sla,
+        median_contact_seconds=contact.business.median_seconds,
+        median_contact_wall_seconds=contact.wall.median_seconds,
     )
 
 
