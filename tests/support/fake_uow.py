@@ -23,6 +23,7 @@ from npsloop.services.ports import Dispatcher
 from npsloop.services.records import QuarantinedTask
 from npsloop.services.unit_of_work import Conflict
 from npsloop.services.work_messages import Message, PendingMessages
+from tests.conftest import FakeDispatcher
 
 
 @dataclass
@@ -293,7 +294,7 @@ class FakeWorld:
     """What a service test needs in place of a runtime: units of work on one store, their queue, a clock."""
 
     store: FakeStore = field(default_factory=FakeStore)
-    dispatcher: Any = None
+    dispatcher: FakeDispatcher = field(default_factory=FakeDispatcher)
     now: datetime = datetime(2026, 12, 2, 9, tzinfo=UTC)
 
     def uow(self) -> FakeUnitOfWork:

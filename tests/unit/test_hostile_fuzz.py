@@ -251,6 +251,22 @@ def test_a_tool_payload_of_another_shape_is_a_422_or_ignored_never_a_crash(world
     assert reply.status_code == 422 and reply.json()["errors"][0]["field"] == "metadata.contact", reply.text
 
 
+def test_an_optional_object_sent_as_another_shape_is_a_422_naming_it_never_read_as_empty(world):
+    """A contact or hidden-field block the tool sent as a list or a text would otherwise store the response
+    without the customer it names."""
+    contact_as_list = copy.deepcopy(docs.FORMBRICKS)
+    contact_as_list["data"]["contact"] = ["pat@example.net"]
+    reply = post_tool(world, "formbricks", dump(contact_as_list))
+    assert reply.status_code == 422 and reply.json()["errors"][0]["field"] == "data.contact", reply.text
+    hidden_as_text = copy.deepcopy(docs.TYPEFORM)
+    hidden_as_text["form_response"]["hidden"] = "customer_id=c-9"
+    reply = post_tool(world, "typeform", dump(hidden_as_text))
+    assert reply.status_code == 422 and reply.json()["errors"][0]["field"] == "form_response.hidden", reply.text
+    without = copy.deepcopy(docs.FORMBRICKS)
+    without["data"]["contact"] = None  # left out is not a mistake: the response is stored
+    assert post_tool(world, "formbricks", dump(without)).status_code in (200, 202)
+
+
 def test_a_non_ascii_signature_csrf_or_link_mac_is_refused_not_a_crash(world):
     """Found by the fuzzer: hmac.compare_digest raises TypeError on a str with non-ASCII characters."""
     client, raw = world["client"], dump(payload())

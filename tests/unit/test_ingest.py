@@ -5,14 +5,14 @@ import pytest
 from npsloop.ingest.schemas import ResponseIn
 from npsloop.services.casework import get_case
 from npsloop.services.ingest import delivery_key, forget_delivery_ids, ingest_response
-from tests.conftest import FakeDispatcher, drain, payload, seed_team
+from tests.conftest import drain, payload, seed_team
 from tests.support.fake_uow import FakeWorld
 
 
 @pytest.fixture
 def world():
     """The use case alone, on the fake unit of work: no database to migrate."""
-    return FakeWorld(dispatcher=FakeDispatcher())
+    return FakeWorld()
 
 
 def post(rt, body, integration="shop", live=True):
