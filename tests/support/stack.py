@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +28,7 @@ from npsloop.bootstrap import Runtime, build_runtime
 from npsloop.settings import Settings
 from npsloop.store import migrate
 from tests.conftest import LOOPBACK, SECRET, SECRET_KEY, TOKEN
-from tests.support import smtp_server, twilio_server
+from tests.support import dumpable, smtp_server, twilio_server
 from tests.support.models import MODEL_ENV
 from tests.support.proxy import TcpProxy
 
@@ -183,8 +184,8 @@ class Stack:
         log = self.folder / f"{name}-{len(self._logs)}.log"
         self._logs.append(log)
         return subprocess.Popen(
-            [sys.executable, "-m", "npsloop.cli", *args],
-            env=self.env,
+            [sys.executable, "-c", dumpable.COMMAND, *args],
+            env=self.env | {dumpable.FOLDER_ENV: str(self.folder)},
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -241,6 +242,18 @@ class Stack:
             f"--- {log.name}\n{log.read_text(errors='replace')[-chars:]}" for log in self._logs if log.exists()
         )
 
+    def stacks(self) -> str:
+        """Every thread's stack in this process (the API's among them) and in the workers and the beat (each
+        pool child too): what a test that timed out shows of where everything waited."""
+        frames = sys._current_frames()
+        here = "\n".join(
+            f"--- {thread.name}\n" + "".join(traceback.format_stack(frames[thread.ident]))
+            for thread in threading.enumerate()
+            if thread.ident in frames
+        )
+        children = [process.pid for process in [*self.workers, *([self.beat] if self.beat else [])]]
+        return f"threads of this process (the API):\n{here}\n{dumpable.dump_stacks(self.folder, children)}"
+
     def query(self, sql: str, **params: object) -> list[tuple[object, ...]]:
         engine = sa.create_engine(self.direct_url)
         try:
@@ -282,7 +295,10 @@ class Stack:
         )
 
     def wait_settled(self, timeout: float = 180) -> None:
-        wait_for(lambda: self.in_flight() == 0, timeout, "every response processed and every alert sent", 0.5)
+        try:
+            wait_for(lambda: self.in_flight() == 0, timeout, "every response processed and every alert sent", 0.5)
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n{self.stacks()}") from None
 
 
 def with_suppressed(call: Callable[[], object]) -> None:

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 import random
-import sys
-import threading
 import time
-import traceback
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,22 +55,21 @@ def population(total: int, detractor_share: float, seed_value: int = 7) -> list[
 class Posted:
     accepted: list[int]
     answers: Counter[int]
+    # Each body's answers in order (by its response_id): what a test reads to tell a repeat the client caused
+    # (a retry after a 503) from one it did not.
+    histories: dict[str, list[int]] = field(default_factory=dict)
 
 
 def what_waits(stack: Stack) -> str:
-    """What the database's sessions and this process's threads were doing when the API did not answer in time
-    (the API runs in this process): the evidence a hang leaves, for whoever reads the failure."""
+    """What the database's sessions and every thread of the stack (the API's in this process, the workers' and
+    the beat's in theirs) were doing when the API did not answer in time: the evidence a hang leaves, for whoever
+    reads the failure."""
     sessions = stack.query(
-        "SELECT pid, state, wait_event_type, wait_event, now() - xact_start, left(query, 160) "
+        "SELECT pid, application_name, client_port, state, wait_event_type, wait_event, now() - xact_start, "
+        "now() - state_change, left(query, 160) "
         "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
     )
-    frames = sys._current_frames()
-    threads = [
-        f"--- {thread.name}\n" + "".join(traceback.format_stack(frames[thread.ident])[-6:])
-        for thread in threading.enumerate()
-        if thread.ident in frames
-    ]
-    return "database sessions:\n" + "\n".join(map(str, sessions)) + "\nthreads:\n" + "\n".join(threads)
+    return "database sessions:\n" + "\n".join(map(str, sessions)) + "\n" + stack.stacks()
 
 
 def post_all(
@@ -82,9 +78,11 @@ def post_all(
     assert stack.http is not None
     answers: Counter[int] = Counter()
     accepted: list[int] = []
+    histories: dict[str, list[int]] = {}
 
     def post(body: dict[str, Any]) -> None:
         raw = json.dumps(body).encode()
+        history = histories.setdefault(str(body["response_id"]), [])
         for _ in range(200):
             headers = {
                 "Content-Type": "application/json",
@@ -95,6 +93,7 @@ def post_all(
             except httpx.TimeoutException as error:
                 raise AssertionError(f"the API did not answer: {error}\n{what_waits(stack)}") from error
             answers[reply.status_code] += 1
+            history.append(reply.status_code)
             if reply.status_code in (200, 202):
                 accepted.append(reply.json()["id"])
                 time.sleep(pace)
@@ -114,7 +113,7 @@ def post_all(
 
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(post, bodies))
-    return Posted(accepted=accepted, answers=answers)
+    return Posted(accepted=accepted, answers=answers, histories=histories)
 
 
 def delivery_counts(stack: Stack) -> dict[str, int]:
