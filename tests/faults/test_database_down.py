@@ -34,7 +34,12 @@ def test_twenty_seconds_without_the_database_lose_no_accepted_response(stack_fac
         answers={str(k): v for k, v in posted.answers.items()}, outage_seconds=round(outage["end"] - outage["start"], 1)
     )
     assert posted.answers[503] > 0, "the outage did not overlap the ingest"
-    assert set(posted.answers) <= {202, 503}
+    # 202 the first time a body is stored. A 503 can come from a COMMIT the database carried out but whose answer
+    # was lost with the connection; the client's retry then finds the response stored and is answered 200, which
+    # is right. Any other 200 would be a repeat nobody sent.
+    for history in posted.histories.values():
+        *before, last = history
+        assert set(before) <= {503} and (last == 202 or (last == 200 and before)), history
     accepted = set(posted.accepted)
     assert len(accepted) == 600
     processed = {row[0] for row in stack.query("SELECT id FROM responses WHERE status = 'processed'")}

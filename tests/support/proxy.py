@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import struct
 import threading
 
 
@@ -28,16 +29,24 @@ class TcpProxy:
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
 
     def cut(self) -> None:
-        listener, self._listener = self._listener, None
+        with self._lock:
+            listener, self._listener = self._listener, None
+            sockets, self._open = self._open, set()
         if listener is not None:
             with contextlib.suppress(OSError):
                 listener.shutdown(socket.SHUT_RDWR)
             listener.close()
-        with self._lock:
-            sockets, self._open = self._open, set()
         for sock in sockets:
+            # shutdown() first: close() alone does not wake a pipe thread blocked in recv() on the socket, and
+            # until that recv() returns the socket stays open. The client's side then stayed connected and
+            # silent, so a statement in flight at the cut (its answer had nowhere to go) waited for ever: the
+            # rare 30 s hang of test_database_down, a COMMIT the database had answered. The zero linger turns
+            # the final close into a reset, as a stopped server's kernel sends.
             with contextlib.suppress(OSError):
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
                 sock.close()
 
     def restore(self) -> None:
@@ -58,6 +67,12 @@ class TcpProxy:
                 continue
             upstream.settimeout(None)  # the 5 s bound the connecting, not how long a pooled connection may idle
             with self._lock:
+                # Cut while connecting upstream: the pair was not among the sockets the cut ended, so it would
+                # outlive the outage.
+                if self._listener is not listener:
+                    client.close()
+                    upstream.close()
+                    return
                 self._open |= {client, upstream}
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
