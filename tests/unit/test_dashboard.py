@@ -235,10 +235,25 @@ def test_the_case_page_shows_the_risk_of_complaint_with_its_reasons(runtime):
     with runtime.uow() as uow:
         case = uow.cases.get(1)
         risk, reasons = case.risk, case.risk_reasons
-    assert risk is not None and "score 0" in reasons
+    assert risk is not None and reasons[0] == "score:0" and "billing" in reasons[1]
     page = client_for(runtime).get("/ui/cases/1?lang=es").text
     shown = re.search(r'<span id="case-risk">Riesgo: (\d+)% <span class="muted">\((.+?)\)</span>', page)
-    assert shown and int(shown.group(1)) == round(risk * 100) and "score 0" in shown.group(2)
+    assert shown and int(shown.group(1)) == round(risk * 100)
+    assert shown.group(2).startswith("nota 0, temas: ") and "Facturación" in shown.group(2)
+    english = client_for(runtime).get("/ui/cases/1?lang=en").text
+    assert re.search(r'<span id="case-risk">Risk: \d+% <span class="muted">\(score 0, themes: [^)]*Billing', english)
+
+
+def test_a_case_stored_with_english_risk_reasons_shows_them_in_the_pages_language(runtime):
+    seed_team(runtime)
+    ingest(runtime, score=0, comment=None, customer={"id": "c-old", "phone": "+34600111222"})
+    drain(runtime)
+    with runtime.uow() as uow:
+        uow.cases.get(1).risk_reasons = ["score 0", "themes: billing, wait_time", "1 unresolved case before", "??"]
+        uow.commit()
+    page = client_for(runtime).get("/ui/cases/1?lang=es").text
+    expected = "(nota 0, temas: Facturación, Espera, 1 caso sin resolver antes, ??)"
+    assert expected in page
 
 
 def test_closing_from_the_case_page_records_the_reasons_and_action(runtime):

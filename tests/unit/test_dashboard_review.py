@@ -34,7 +34,8 @@ def cells(html, table_id):
 
 
 def test_the_review_page_shows_the_month_against_the_target_and_its_themes(seeded):
-    page = client_for(seeded).get("/ui/review?month=2026-11")
+    client = client_for(seeded)
+    page = client.get("/ui/review?month=2026-11")
     assert page.status_code == 200
     company = cells(page.text, "review-nps")[0]
     # n, NPS, change, transactional, relational, year to date, target, gap
@@ -47,6 +48,9 @@ def test_the_review_page_shows_the_month_against_the_target_and_its_themes(seede
     assert "Soy [name] [name], me cobraron dos veces" in page.text and "Ana" not in page.text
     assert "refund" in page.text
     assert 'id="review-risk"' in page.text and 'href="/ui/cases/' in page.text
+    assert all("score " in row[-1] for row in cells(page.text, "review-risk"))
+    spanish = cells(client.get("/ui/review?month=2026-11&lang=es").text, "review-risk")
+    assert spanish and all("nota " in row[-1] and "score" not in row[-1] for row in spanish)  # the risk's reasons
 
 
 def test_the_why_page_draws_its_three_charts_in_spanish(seeded):

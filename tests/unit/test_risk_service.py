@@ -113,10 +113,10 @@ def test_a_new_case_gets_the_rules_risk_and_reasons(runtime):
     ingest(runtime, score=0, customer=customer, comment=None, attributes={"account_tier": "Enterprise"})
     drain(runtime)
     [case] = cases_of(runtime)
-    assert case.risk_model == "rules" and case.risk_reasons == ["score 0", "tier: enterprise"]
+    assert case.risk_model == "rules" and case.risk_reasons == ["score:0", "tier:enterprise"]
     assert case.risk == pytest.approx(1 / (1 + math.exp(-(-1.6 + 1.5 + 0.5))), abs=0.0001)
     shown = case_json(get_case(uow=runtime.uow(), case_id=case.id))
-    assert (shown["risk"], shown["risk_reasons"]) == (case.risk, ["score 0", "tier: enterprise"])
+    assert (shown["risk"], shown["risk_reasons"]) == (case.risk, ["score:0", "tier:enterprise"])
 
 
 def seed_history(rt, count: int, seed: int) -> None:
@@ -183,3 +183,70 @@ def test_the_beat_trains_when_the_last_model_is_old_enough_and_the_history_is_en
     assert train_risk_if_due(uow=runtime.uow(), now=NOW, every=week).name == "logistic-1"
     assert train_risk_if_due(uow=runtime.uow(), now=NOW + timedelta(days=6), every=week) is None
     assert train_risk_if_due(uow=runtime.uow(), now=NOW + week, every=week).name == "logistic-2"
+
+
+BILLING = "Me cobraron dos veces la factura y nadie me devuelve la plata"
+
+
+def risk_events(rt, case_id):
+    return [e for e in get_case(uow=rt.uow(), case_id=case_id).events if e.data and "risk" in e.data]
+
+
+def test_a_late_comment_reassesses_the_open_cases_risk_and_a_new_band_goes_on_the_timeline(runtime):
+    seed_team(runtime)
+    answer = {"response_id": "late-risk", "customer": {"id": "c-late-risk", "phone": "+34600111222"}}
+    ingest(runtime, score=2, comment=None, **answer)
+    drain(runtime)
+    [case] = cases_of(runtime)
+    assert case.risk_reasons == ["score:2"] and case.risk == pytest.approx(1 / (1 + math.exp(0.6)), abs=0.0001)
+    ingest(runtime, score=2, comment=BILLING, **answer)
+    drain(runtime)
+    [case] = cases_of(runtime)
+    # -1.6 + 4*0.25 + 0.3 for the billing complaint: from 0.35 (low) to 0.43 (medium)
+    assert case.risk == pytest.approx(1 / (1 + math.exp(0.3)), abs=0.0001) and case.risk_model == "rules"
+    assert case.risk_reasons[0] == "score:2" and case.risk_reasons[1].startswith("themes:")
+    assert "billing" in case.risk_reasons[1].removeprefix("themes:").split(",")
+    [event] = risk_events(runtime, case.id)
+    assert event.data["risk_band"] == ["low", "medium"] and event.data["risk"][1] == case.risk
+    assert event.note.startswith("risk 35% -> 43% (low -> medium)")
+    assert case.priority == "normal"  # routing stays where it was
+
+
+def test_a_reassessed_risk_that_keeps_its_band_is_updated_quietly(runtime):
+    seed_team(runtime)
+    answer = {"response_id": "late-quiet", "customer": {"id": "c-late-quiet"}}
+    ingest(runtime, score=0, comment=None, **answer)
+    drain(runtime)
+    ingest(runtime, score=0, comment=BILLING, **answer)
+    drain(runtime)
+    [case] = cases_of(runtime)
+    assert case.risk == pytest.approx(1 / (1 + math.exp(-0.2)), abs=0.0001)  # 0.48 -> 0.55, medium both
+    assert risk_events(runtime, case.id) == []
+
+
+def test_a_closed_case_and_a_joined_answer_leave_the_risk_as_it_was(runtime):
+    from npsloop.domain.cases import Action, Outcome
+    from npsloop.services.casework import act_on_case
+
+    seed_team(runtime)
+    customer = {"id": "c-joined", "phone": "+34600999888"}
+    ingest(runtime, score=2, comment=None, response_id="opening", customer=customer)
+    drain(runtime)
+    ingest(runtime, score=1, comment=None, response_id="joining", customer=customer)
+    drain(runtime)
+    ingest(runtime, score=1, comment=BILLING, response_id="joining", customer=customer)
+    drain(runtime)
+    [case] = cases_of(runtime)
+    assert case.risk_reasons == ["score:2"] and risk_events(runtime, case.id) == []
+    act_on_case(
+        uow=runtime.uow(),
+        case_id=case.id,
+        action=Action.CLOSE,
+        actor="Marta",
+        now=runtime.clock(),
+        outcome=Outcome.RESOLVED,
+    )
+    ingest(runtime, score=2, comment=BILLING, response_id="opening", customer=customer)
+    drain(runtime)
+    [case] = cases_of(runtime)
+    assert case.risk_reasons == ["score:2"] and risk_events(runtime, case.id) == []

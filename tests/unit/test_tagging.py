@@ -157,3 +157,23 @@ def test_retag_tags_history_since_a_date_again_in_batches_that_each_commit(runti
         retag_since(uow=runtime.uow(), models=runtime.models, since=since, now=runtime.clock(), after_id=max(recent))
     )
     assert after == []  # resumed past the end: nothing left
+
+
+def test_a_late_comment_reassesses_its_open_cases_risk_and_retagging_history_does_not(runtime):
+    seed_team(runtime)
+    answer = {"response_id": "late-risk", "customer": {"id": "c-late-risk"}}
+    response_id = ingest(runtime, score=2, comment=None, **answer)
+    drain(runtime)
+    ingest(runtime, score=2, comment="Me cobraron dos veces la factura", **answer)
+    drain(runtime)
+    stored, _ = response(runtime, response_id)
+    with runtime.uow() as uow:
+        case = uow.cases.get(stored.case_id)
+        assert any(reason.startswith("themes:") for reason in case.risk_reasons)  # read with the comment's themes
+        case.risk, case.risk_reasons = 0.5, ["score:2"]
+        uow.commit()
+    since = datetime(2020, 1, 1, tzinfo=UTC)
+    assert list(retag_since(uow=runtime.uow(), models=runtime.models, since=since, now=runtime.clock()))
+    with runtime.uow() as uow:
+        case = uow.cases.get(stored.case_id)
+        assert (case.risk, case.risk_reasons) == (0.5, ["score:2"])  # what the case was worked with stays

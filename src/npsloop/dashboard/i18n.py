@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
+from npsloop.domain.risk import InvalidRiskReason, ReasonCode, RiskReason
+
 LANGUAGES = ("en", "es")
 
 WORDS: dict[str, dict[str, str]] = {
@@ -121,6 +125,13 @@ WORDS: dict[str, dict[str, str]] = {
         "cumulative": "cumulative",
         "riskiest": "Open cases most at risk of ending badly",
         "risk": "Risk",
+        # Why a case is at risk (domain.risk.RiskReason), shown on the case page and the review
+        "risk_score": "score {score}",
+        "risk_themes": "themes: {themes}",
+        "risk_unresolved_one": "1 unresolved case before",
+        "risk_unresolved": "{count} unresolved cases before",
+        "risk_repeat": "repeat detractor",
+        "risk_tier": "tier: {tier}",
         # Reasons at closure (the case page)
         "themes_found": "Themes in the comments",
         "negative": "complaint",
@@ -254,6 +265,13 @@ WORDS: dict[str, dict[str, str]] = {
         "cumulative": "acumulado",
         "riskiest": "Casos abiertos con más riesgo de acabar mal",
         "risk": "Riesgo",
+        # Por qué un caso está en riesgo (domain.risk.RiskReason), en la página del caso y en el resumen
+        "risk_score": "nota {score}",
+        "risk_themes": "temas: {themes}",
+        "risk_unresolved_one": "1 caso sin resolver antes",
+        "risk_unresolved": "{count} casos sin resolver antes",
+        "risk_repeat": "detractor reincidente",
+        "risk_tier": "nivel: {tier}",
         # Motivos al cerrar (la página del caso)
         "themes_found": "Temas de los comentarios",
         "negative": "queja",
@@ -286,3 +304,33 @@ def pick_language(requested: str | None, cookie: str | None, accept: str | None)
 
 def words(language: str) -> dict[str, str]:
     return WORDS[language if language in LANGUAGES else "en"]
+
+
+def risk_reasons(stored: Iterable[str] | None, language: str, theme_name: Callable[[str], str | None]) -> list[str]:
+    """A case's risk reasons as stored (keys, or the English text of older cases) in `language`, themes named by
+    `theme_name` (the taxonomy in force; a theme it no longer holds shows its key). A text no release wrote shows
+    as it is: a reason is never hidden for being unreadable."""
+    said = words(language)
+    shown = []
+    for text in stored or ():
+        try:
+            reason = RiskReason.parse(text)
+        except InvalidRiskReason:
+            shown.append(text)
+            continue
+        shown.append(_risk_reason(reason, said, theme_name))
+    return shown
+
+
+def _risk_reason(reason: RiskReason, said: dict[str, str], theme_name: Callable[[str], str | None]) -> str:
+    match reason.code:
+        case ReasonCode.SCORE:
+            return said["risk_score"].format(score=reason.score)
+        case ReasonCode.THEMES:
+            return said["risk_themes"].format(themes=", ".join(theme_name(key) or key for key in reason.themes))
+        case ReasonCode.UNRESOLVED:
+            return said["risk_unresolved_one" if reason.count == 1 else "risk_unresolved"].format(count=reason.count)
+        case ReasonCode.REPEAT:
+            return said["risk_repeat"]
+        case ReasonCode.TIER:
+            return said["risk_tier"].format(tier=reason.tier)

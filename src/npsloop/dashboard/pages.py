@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from npsloop.dashboard import charts
+from npsloop.dashboard.i18n import risk_reasons
 from npsloop.domain.closure import DEFAULT_ACTIONS
 from npsloop.domain.scores import NpsSummary
 from npsloop.domain.theme_tags import negative_themes
@@ -110,6 +111,7 @@ def environment(zone: str) -> Environment:
     env.filters["signed"] = signed
     env.filters["percent"] = percent
     env.filters["duration"] = duration
+    env.filters["risk_reasons"] = risk_reasons
     return env
 
 

@@ -2,7 +2,9 @@
 
 A case opens with the fallback rule's score until a model is trained (`npsloop insight train-risk`) on enough
 closed cases whose ending is known, and wins against the rule on the newest of them; from then on the learned
-model scores new cases. Fitting needs scikit-learn; scoring is a few multiplications in domain.risk."""
+model scores new cases. Fitting needs scikit-learn; scoring is a few multiplications in domain.risk. A comment
+that arrives (or changes) after its case opened is read again, and the case's risk is assessed again with its
+themes (`reassess_risk`), so the risk an agent sees is never that of a comment nobody had read yet."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from npsloop.domain.cases import CaseStatus, EventKind
 from npsloop.domain.responses import Response
 from npsloop.domain.risk import (
     BAD_OUTCOMES,
@@ -20,6 +23,7 @@ from npsloop.domain.risk import (
     Risk,
     RiskInputs,
     RiskModel,
+    band_of,
     ended_badly,
     features,
     rule_risk,
@@ -39,6 +43,47 @@ log = logging.getLogger(__name__)
 def assess_risk(*, uow: UnitOfWork, response: Response, themes: tuple[str, ...], now: datetime) -> Risk:
     """Inside the caller's unit of work, for a detractor whose case opens `now`."""
     unresolved, repeat = uow.risk.before_case(response, now, WINDOW)
+    return _assess(uow, response, themes, unresolved, repeat)
+
+
+def reassess_risk(*, uow: UnitOfWork, response: Response, themes: tuple[str, ...], now: datetime) -> Risk | None:
+    """Inside the caller's unit of work, once `response`'s comment was read again after its case opened (a late
+    or changed comment; `themes` are its negative ones, most confident first). The case's risk is its opening
+    answer's, as a model learns it, so only that answer's comment changes it; what the customer's history was
+    is taken as of the case's opening, as the first assessment took it. A closed case keeps the risk it was
+    worked with. The new risk always replaces the old; the timeline records it when its band changes (low,
+    medium, high), which is what a person reads. Routing and priority stay: the case is already being worked.
+    Returns the new risk, or None when the case's risk is not this answer's to change."""
+    if response.case_id is None:
+        return None
+    case = uow.cases.get(response.case_id)
+    if case is None or case.id is None or case.status == CaseStatus.CLOSED:
+        return None
+    answers = uow.responses.for_case(case.id)
+    if not answers or answers[0].id != response.id:
+        return None
+    unresolved, repeat = uow.risk.before_case(response, case.opened_at, WINDOW)
+    risk = _assess(uow, response, themes, unresolved, repeat)
+    before = case.risk
+    case.risk, case.risk_reasons, case.risk_model = risk.score, list(risk.reasons), risk.model
+    was = band_of(before) if before is not None else None
+    if was != risk.band:
+        # The comment's update is what moved the risk: recorded as part of it (erasure reads only `changes`).
+        case.record(
+            EventKind.RESPONSE_UPDATED,
+            at=now,
+            note=f"risk {_percent(before)} -> {_percent(risk.score)} ({was or 'none'} -> {risk.band}) "
+            "once its comment was read",
+            data={"response": response.ref, "risk": [before, risk.score], "risk_band": [was, risk.band]},
+        )
+    return risk
+
+
+def _percent(score: float | None) -> str:
+    return "none" if score is None else f"{score:.0%}"
+
+
+def _assess(uow: UnitOfWork, response: Response, themes: tuple[str, ...], unresolved: int, repeat: bool) -> Risk:
     inputs = RiskInputs(
         score=response.score,
         themes=themes,

@@ -2,8 +2,8 @@
 
 Which model reads it is this process's `Models`: the default (fitted on the seed shipped in the package, kept
 fitted in a cache folder) until a trained one is switched on (`npsloop themes train`, services/training.py). A
-response whose comment changes is read again, and one nobody read (a lost task, a history load, an upgrade) is
-found by the reconciler."""
+response whose comment changes is read again (and its open case's risk with it), and one nobody read (a lost
+task, a history load, an upgrade) is found by the reconciler."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from npsloop.domain.responses import Response
-from npsloop.domain.theme_tags import MAX_TAGGED_CHARS, TagState, ThemeTag
+from npsloop.domain.theme_tags import MAX_TAGGED_CHARS, TagState, ThemeTag, negative_themes
+from npsloop.services.risk import reassess_risk
 from npsloop.services.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:  # the model's libraries are imported where a model is used, not by every process (the API)
@@ -86,8 +87,12 @@ def _load(uow: UnitOfWork, model_id: int) -> NamedTagger | None:
 
 
 def tag_response(*, uow: UnitOfWork, models: Models, response: Response, now: datetime) -> tuple[ThemeTag, ...]:
-    """Inside the caller's unit of work: the tags are written with whatever else the caller commits."""
+    """Inside the caller's unit of work: the tags are written with whatever else the caller commits. A comment
+    read after its case opened (it arrived or changed later, so ingest left it unread) changes what the case's
+    risk was assessed on: the risk is assessed again here, the one place every such reading passes. Tagging
+    history again (`retag_since`) reads comments already read, and leaves the risks their cases were worked with."""
     assert response.id is not None
+    late = response.case_id is not None and response.theme_state is None
     comment = (response.comment or "").strip()
     if not comment:
         tags: tuple[ThemeTag, ...] = ()
@@ -98,6 +103,8 @@ def tag_response(*, uow: UnitOfWork, models: Models, response: Response, now: da
         tags, state, by = result.tags, result.state, named.name
     uow.tags.replace(response.id, tags)
     response.theme_state, response.tagged_at, response.tagged_by = state, now, by
+    if late:
+        reassess_risk(uow=uow, response=response, themes=negative_themes(tags), now=now)
     return tags
 
 
