@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from npsloop.notify.sms_text import segments
 from npsloop.services.casework import get_case
+from npsloop.services.digests import digest_themes
 from npsloop.services.notifying import SendStatus
 from tests.conftest import drain, ingest, seed_team
 
@@ -65,3 +66,10 @@ def test_the_cap_does_not_touch_email_or_a_digest_itself(runtime):
     runtime.send_digests()
     [digest_id] = runtime.dispatcher.notifications
     assert runtime.send(digest_id).status is SendStatus.SENT
+
+
+def test_a_digest_names_the_themes_its_cases_share_most_first_each_case_counted_once():
+    per_case = [("Facturación", "Espera"), ("Entrega", "Espera"), ("Espera", "Espera"), (), ("Precio",)]
+    assert digest_themes(per_case, limit=3) == ("Espera", "Facturación", "Entrega")
+    assert digest_themes(per_case, limit=10) == ("Espera", "Facturación", "Entrega", "Precio")
+    assert digest_themes([(), ()], limit=3) == ()

@@ -165,3 +165,53 @@ def test_a_reply_echoing_a_huge_unknown_word_still_fits_two_segments(renderer):
     for language in ("es", "en"):
         text = renderer.sms("reply", language, {**context, "status": None})
         assert segments(text) <= 2 and '"xyz xyz' in text and "Facturacion, Entrega" in text  # folded: GSM-7
+
+
+LATER = {**CONTEXT, "deadline": "contact", "step": 1, "due_by": "Mon 02 Mar 13:00", "due_by_short": "lun 13:00"}
+LATER_EVENTS = ("reminder", "escalation", "assigned")
+
+
+@pytest.mark.parametrize("event", LATER_EVENTS)
+def test_later_alerts_name_the_themes_in_the_agents_language_as_the_new_case_sms_does(renderer, event):
+    plain = {**LATER, "customer_name": "Lucia", "comment": "Tarde", "assignee": "Tom"}
+    es = renderer.sms(event, "es", {**plain, "themes": ("facturación", "tiempo de espera")})
+    assert " Temas: facturacion, tiempo de espera." in es and "#4812" in es and "2/10" in es
+    en = renderer.sms(event, "en", {**plain, "themes": ("billing", "wait time")})
+    assert " Themes: billing, wait time." in en
+    assert "Tema" not in renderer.sms(event, "es", {**plain, "themes": ()})
+
+
+@pytest.mark.parametrize("event", LATER_EVENTS)
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_later_alerts_keep_two_segments_by_naming_fewer_themes(renderer, event, language):
+    long_names = tuple("Ж" * 19 + str(n) for n in range(3))
+    context = {**LATER, "comment": "á" * 3000, "customer_name": "Ñ" * 3000, "themes": long_names, "assignee": "Tom"}
+    text = renderer.sms(event, language, context)
+    assert segments(text) <= 2 and text.startswith("npsloop #4812") and "2/10" in text
+    kept = [name for name in long_names if name in text]
+    assert kept == list(long_names[: len(kept)]) and text.count("Ж" * 19) == len(kept) < 3  # whole, first ones
+
+
+@pytest.mark.parametrize("event", LATER_EVENTS)
+def test_later_alert_emails_list_the_themes_escaped_in_html(renderer, event):
+    themes = ("<script>alert(1)</script>", "espera & colas")
+    context = {**LATER, "assignee": "Tom", "themes": themes}
+    email = renderer.email(event, "es", context)
+    assert "<script>" not in email.html and "&lt;script&gt;alert(1)&lt;/script&gt;, espera &amp; colas" in email.html
+    assert "Temas: <script>alert(1)</script>, espera & colas\n" in email.text
+    english = renderer.email(event, "en", {**context, "themes": ("billing",)})
+    assert "Themes:" in english.html and "billing" in english.html and "Themes: billing\n" in english.text
+    assert "Temas" not in renderer.email(event, "es", {**context, "themes": ()}).text
+
+
+def test_the_digest_names_its_cases_themes_and_drops_themes_before_case_references(renderer):
+    refs = "#101, #102, #103"
+    es = renderer.sms("digest", "es", {"count": 3, "case_refs": refs, "themes": ("facturación", "espera")})
+    assert "#101, #102, #103. Temas: facturación, espera. Detalles en tu correo." in es
+    en = renderer.sms("digest", "en", {"count": 3, "case_refs": refs, "themes": ("billing",)})
+    assert "#101, #102, #103. Themes: billing. Details in your email." in en
+    many = ", ".join(f"#{n}" for n in range(1000, 1040))
+    long_names = tuple("Ж" * 19 + str(n) for n in range(3))
+    crowded = renderer.sms("digest", "es", {"count": 40, "case_refs": many, "themes": long_names})
+    assert segments(crowded) <= 2 and "Ж" not in crowded and "#1000, #1001" in crowded
+    assert "Tema" not in renderer.sms("digest", "es", {"count": 1, "case_refs": "#7"})

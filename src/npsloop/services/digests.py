@@ -5,6 +5,7 @@ at most the cap in SMS an hour per agent, and buries nobody."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from npsloop.domain.cases import EventKind
@@ -38,6 +39,18 @@ def fold_if_over_cap(uow: UnitOfWork, notification: Notification, *, now: dateti
             data={"notification": notification.id},
         )
     return True
+
+
+def digest_themes(per_case: Sequence[Sequence[str]], limit: int) -> tuple[str, ...]:
+    """What the cases a digest carries complain of, as one "Themes:" line like a new case's alert: each case's
+    theme names (in the agent's language, most confident first, as the new-case alert names them) merged, the
+    themes most cases share first (then the order they came in), at most `limit`. The SMS renderer drops them
+    from the end, whole, when the digest would not fit its two segments."""
+    cases: dict[str, int] = {}
+    for names in per_case:
+        for name in dict.fromkeys(names):
+            cases[name] = cases.get(name, 0) + 1
+    return tuple(sorted(cases, key=lambda name: -cases[name])[:limit])
 
 
 def send_digests(*, uow: UnitOfWork, now: datetime, cap: int) -> int:
