@@ -31,22 +31,23 @@ from npsloop.services.delivery import fail_over_undelivered
 from npsloop.services.digests import send_digests
 from npsloop.services.erasure import Trace
 from npsloop.services.ingest import forget_delivery_ids
-from npsloop.services.notifying import SendResult, SendStatus, send_notification
+from npsloop.services.notifying import SendResult, SendStatus, send_notifications
 from npsloop.services.outbound import deliver_due
 from npsloop.services.ports import Clock, Dispatcher, utcnow
-from npsloop.services.processing import handle_response
+from npsloop.services.processing import handle_waiting
 from npsloop.services.reconcile import ReconcileReport, reconcile
 from npsloop.services.retention import RetentionReport, run_retention
 from npsloop.services.sweep import SweepReport, sweep
 from npsloop.services.tagging import Models
 from npsloop.services.unit_of_work import UnitOfWork
-from npsloop.services.work_messages import KeepAlerts, SendNotification, publish_quietly
+from npsloop.services.work_messages import KeepAlerts, ProcessResponse, SendNotification, publish_quietly
 from npsloop.settings import Settings, get_settings
 from npsloop.store.database import make_engine
 from npsloop.store.mapping import start_mappers
 from npsloop.store.uow import SqlUnitOfWork, session_factory
 
 log = logging.getLogger(__name__)
+MAX_BATCHES = 20  # a task drains at most this many batches, then queues its successor
 
 
 @dataclass
@@ -79,32 +80,58 @@ class Runtime:
         return Models(self.settings.resolved_model_cache_dir)
 
     def process(self, response_id: int) -> None:
-        """Processes a response, then sends the alerts of the case it opened from this same task, right after the
-        commit and through the same claim-before-send: one hop fewer between a detractor and the agent's phone.
-        An alert that must wait (a transient failure, an unexpected error) goes to the queue for the send task;
-        one this worker dies before sending is queued again by a redelivered task or found by the reconciler."""
+        """Processes a response, with the others waiting for a worker when there are (in batches of
+        `process_batch`, until none waits), then sends the alerts of the cases it opened from this same task,
+        right after each commit and through the same claim-before-send: one hop fewer between a detractor and
+        the agent's phone. An alert that must wait (a transient failure, an unexpected error) goes to the queue
+        for the send task; one this worker dies before sending is queued again by a redelivered task or found by
+        the reconciler."""
         kept = KeepAlerts(self.dispatcher)
-        handle_response(uow=self.uow(kept), models=self.models, response_id=response_id, now=self.clock())
-        for notification_id in kept.alerts:
-            try:
-                result: SendResult | None = self.send(notification_id)
-            except Exception:
-                log.warning(
-                    "sending from the processing task failed; queued for the send task",
-                    extra={"notification_id": notification_id},
-                    exc_info=True,
-                )
-                result = None
-            if result is None or result.status is SendStatus.RETRY:
+        first: int | None = response_id
+        for _ in range(MAX_BATCHES):
+            claimed = handle_waiting(
+                uow=self.uow(kept),
+                models=self.models,
+                response_id=first,
+                now=self.clock(),
+                limit=self.settings.process_batch,
+                failure_limit=self.settings.max_process_attempts,
+            )
+            self._send_kept(kept)
+            if claimed < self.settings.process_batch or self.settings.process_batch == 1:
+                return
+            first = None
+        # Still more waiting: another task goes on with them, so this one hands its worker back.
+        publish_quietly(self.dispatcher, ProcessResponse(response_id))
+
+    def _send_kept(self, kept: KeepAlerts) -> None:
+        alerts, kept.alerts = kept.alerts, []
+        if not alerts:
+            return
+        results: list[SendResult] | None = None
+        try:
+            results = self.send_many(alerts)
+        except Exception:
+            log.warning(
+                "sending from the processing task failed; queued for the send task",
+                extra={"notification_ids": alerts},
+                exc_info=True,
+            )
+        for position, notification_id in enumerate(alerts):
+            if results is None or results[position].status is SendStatus.RETRY:
                 publish_quietly(self.dispatcher, SendNotification(notification_id))
 
     def send(self, notification_id: int) -> SendResult:
-        return send_notification(
+        [result] = self.send_many([notification_id])
+        return result
+
+    def send_many(self, notification_ids: list[int]) -> list[SendResult]:
+        return send_notifications(
             uow=self.uow(),
             transports=self.transports,
             renderer=self.renderer,
             policy=self.policy,
-            notification_id=notification_id,
+            notification_ids=notification_ids,
             now=self.clock(),
             public_url=self.settings.public_url,
             sms_cap=self.settings.sms_per_agent_per_hour,

@@ -115,6 +115,8 @@ class Settings(BaseSettings):
     retry_base_seconds: float = Field(default=5.0, gt=0)
     retry_cap_seconds: float = Field(default=240.0, gt=0)
     max_process_attempts: int = Field(default=8, ge=1)
+    # responses a processing task takes at once when others wait for a worker; 1: one task, one response
+    process_batch: int = Field(default=50, ge=1, le=1000)
     reconcile_after_seconds: int = Field(default=60, ge=1)
     reconcile_every_seconds: float = Field(default=30.0, gt=0)
 

@@ -54,7 +54,7 @@ class Responses:
     def add(self, response: Response) -> None:
         self.new.append(response)
 
-    def get(self, response_id: int) -> Response | None:
+    def get(self, response_id: int, *, lock: bool = False) -> Response | None:
         return self.rows.responses.get(response_id)
 
     def by_key(self, integration: str, external_id: str, *, lock: bool = False) -> Response | None:
@@ -62,6 +62,13 @@ class Responses:
             (r for r in self.rows.responses.values() if (r.integration, r.external_id) == (integration, external_id)),
             None,
         )
+
+    def claim_waiting(self, first: int | None, limit: int) -> list[Response]:
+        waiting = [r for r in self.rows.responses.values() if r.status == ResponseStatus.RECEIVED]
+        mine = [r for r in waiting if r.id == first]
+        others = [r for r in waiting if r.id != first and r.failures == 0]
+        others.sort(key=lambda r: (r.received_at, _id(r)))
+        return (mine + others)[:limit]
 
     def for_case(self, case_id: int) -> list[Response]:
         return sorted((r for r in self.rows.responses.values() if r.case_id == case_id), key=_id)

@@ -34,10 +34,10 @@ def test_an_alert_the_task_cannot_send_is_queued_not_lost(runtime, monkeypatch):
     seed_team(runtime)
     ingest(runtime, score=1)
 
-    def broken(notification_id: int) -> None:
+    def broken(notification_ids: list[int]) -> None:
         raise RuntimeError("the channel's client crashed")
 
-    monkeypatch.setattr(runtime, "send", broken)
+    monkeypatch.setattr(runtime, "send_many", broken)
     runtime.process(runtime.dispatcher.responses.pop())
     assert len(runtime.dispatcher.notifications) == 3  # every alert handed to the send task
     monkeypatch.undo()

@@ -73,3 +73,21 @@ def test_a_digest_names_the_themes_its_cases_share_most_first_each_case_counted_
     assert digest_themes(per_case, limit=3) == ("Espera", "Facturación", "Entrega")
     assert digest_themes(per_case, limit=10) == ("Espera", "Facturación", "Entrega", "Precio")
     assert digest_themes([(), ()], limit=3) == ()
+
+
+def test_the_digest_sms_names_what_its_cases_complain_of(runtime):
+    from npsloop.domain.theme_tags import Polarity, ThemeTag
+
+    runtime.settings.sms_per_agent_per_hour = 3
+    flood(runtime, 5)
+    with runtime.uow() as uow:
+        for case_id in (4, 5):
+            [response] = uow.responses.for_case(case_id)
+            uow.tags.replace(response.id, [ThemeTag("billing", Polarity.NEGATIVE, 0.9)])
+        uow.commit()
+    later = runtime.clock() + timedelta(hours=1, minutes=1)
+    runtime.clock = lambda: later
+    assert runtime.send_digests() == 1
+    drain(runtime)
+    digest = runtime.transports["sms"].sent[-1]
+    assert "#4, #5" in digest.text and "Themes: Billing" in digest.text

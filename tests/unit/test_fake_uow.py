@@ -147,3 +147,19 @@ def test_waiting_work_is_found_by_age_as_the_reconciler_reads_it(world):
     with new_uow() as uow:
         assert uow.responses.unprocessed_since(NOW - timedelta(minutes=1), 10) == [old.id]
         assert uow.responses.unprocessed_since(NOW + timedelta(minutes=1), 1) == [old.id]
+
+
+def test_a_claim_takes_its_own_response_first_then_the_oldest_waiting_never_a_failed_one(world):
+    new_uow, _, _ = world
+    with new_uow() as uow:
+        old = response("old", received_at=NOW - timedelta(minutes=10))
+        failed = response("failed", received_at=NOW - timedelta(minutes=20), failures=1)
+        mine = response("mine")
+        newer = response("newer", received_at=NOW + timedelta(seconds=1))
+        for row in (old, failed, mine, newer):
+            uow.responses.add(row)
+        uow.commit()
+    with new_uow() as uow:
+        assert [r.external_id for r in uow.responses.claim_waiting(mine.id, 10)] == ["mine", "old", "newer"]
+        assert [r.external_id for r in uow.responses.claim_waiting(mine.id, 2)] == ["mine", "old"]
+        assert [r.external_id for r in uow.responses.claim_waiting(failed.id, 2)] == ["failed", "old"]

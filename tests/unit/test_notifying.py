@@ -186,3 +186,98 @@ def test_the_new_case_alert_names_the_negative_themes_in_the_agents_language(run
     [sms] = runtime.transports["sms"].sent
     assert "Temas: Facturacion" in sms.text  # GSM-7 kept: the accent of our own word goes
     assert "Trato" not in sms.text
+
+
+def open_case_for_two_agents(rt):
+    seed_team(rt)
+    ingest(rt, score=2)
+    notification_ids = process(rt, rt.dispatcher.responses.pop())
+    assert len(notification_ids) == 3
+    return notification_ids
+
+
+def test_a_new_cases_alerts_are_claimed_in_one_transaction_and_recorded_in_another(runtime, monkeypatch):
+    from npsloop.store.uow import SqlUnitOfWork
+
+    notification_ids = open_case_for_two_agents(runtime)
+    commits = []
+    real_commit = SqlUnitOfWork.commit
+
+    def counted(self):
+        commits.append(len(runtime.transports["sms"].sent) + len(runtime.transports["email"].sent))
+        real_commit(self)
+
+    monkeypatch.setattr(SqlUnitOfWork, "commit", counted)
+    results = runtime.send_many(notification_ids)
+    assert [r.status for r in results] == [SendStatus.SENT] * 3
+    assert commits == [0, 3]  # the claim before any provider call, the record after all three
+    states = {notification(runtime, nid).state for nid in notification_ids}
+    assert states == {"sent"}
+    events = [e for e in all_events(runtime) if e.kind == "notified"]
+    assert len(events) == 3
+
+
+def test_one_alert_failing_in_a_batch_keeps_its_own_outcome(runtime):
+    runtime.transports["sms"].script["+34611222333"] = ["permanent"]
+    notification_ids = open_case_for_two_agents(runtime)
+    results = runtime.send_many(notification_ids)
+    pairs = zip(notification_ids, results, strict=True)
+    by_channel = {notification(runtime, nid).channel: result.status for nid, result in pairs}
+    assert by_channel["sms"] is SendStatus.FAILED
+    assert [r.status for r in results].count(SendStatus.SENT) == 2
+    assert len(runtime.transports["email"].sent) == 2
+
+
+def test_an_unexpected_provider_error_does_not_stop_the_other_alerts_and_is_raised_after_they_are_recorded(
+    runtime, monkeypatch
+):
+    import pytest
+
+    notification_ids = open_case_for_two_agents(runtime)
+    sms = runtime.transports["sms"]
+
+    def crash(message):
+        raise RuntimeError("the SMS client crashed")
+
+    monkeypatch.setattr(sms, "send", crash)
+    with pytest.raises(RuntimeError, match="crashed"):
+        runtime.send_many(notification_ids)
+    states = sorted((notification(runtime, nid).channel, notification(runtime, nid).state) for nid in notification_ids)
+    # the SMS stays claimed: nobody knows whether the provider took it, so the reconciler decides (a marked resend)
+    assert states == [("email", "sent"), ("email", "sent"), ("sms", "sending")]
+    assert len(runtime.transports["email"].sent) == 2
+
+
+def test_a_batch_with_a_missing_notification_claims_nothing(runtime):
+    import pytest
+
+    from npsloop.services.notifying import NotificationNotFound
+
+    notification_ids = open_case_for_two_agents(runtime)
+    with pytest.raises(NotificationNotFound):
+        runtime.send_many([*notification_ids, 4242])
+    assert {notification(runtime, nid).state for nid in notification_ids} == {"pending"}
+
+
+def test_a_reminder_names_the_negative_themes_too(runtime):
+    from npsloop.domain.notifications import AlertKind, Notification
+    from npsloop.domain.theme_tags import Polarity, ThemeTag
+
+    nid = open_case(runtime)
+    assert send(runtime, nid).status is SendStatus.SENT
+    with runtime.uow() as uow:
+        case_id = uow.notifications.get(nid).case_id
+        [response] = uow.responses.for_case(case_id)
+        uow.tags.replace(response.id, [ThemeTag("delivery", Polarity.NEGATIVE, 0.8)])
+        reminder = Notification(
+            case_id=case_id,
+            agent_id=1,
+            channel="sms",
+            kind=AlertKind.reminder("contact").key,
+            created_at=runtime.clock(),
+        )
+        uow.notifications.add(reminder)
+        uow.commit()
+        reminder_id = reminder.id
+    assert send(runtime, reminder_id).status is SendStatus.SENT
+    assert "Temas: Entrega" in runtime.transports["sms"].sent[-1].text

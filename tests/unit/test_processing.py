@@ -121,7 +121,7 @@ def test_a_risk_rule_makes_a_likely_complaint_urgent(runtime):
     ingest(runtime, score=0, customer=customer, comment=None)
     drain(runtime)
     [first] = cases_of(runtime)
-    assert (first.rule, first.priority, first.risk_reasons) == ("default", "normal", ["score 0"])
+    assert (first.rule, first.priority, first.risk_reasons) == ("default", "normal", ["score:0"])
     act_on_case(
         uow=runtime.uow(),
         case_id=first.id,
@@ -134,5 +134,93 @@ def test_a_risk_rule_makes_a_likely_complaint_urgent(runtime):
     drain(runtime)
     [second] = [case for case in cases_of(runtime) if case.id != first.id]
     assert (second.rule, second.priority) == ("likely complaint", "urgent")
-    assert second.risk_reasons == ["score 0", "repeat detractor", "1 unresolved case before"]
+    assert second.risk_reasons == ["score:0", "repeat_detractor", "unresolved_before:1"]
     assert second.risk > 0.8 > first.risk
+
+
+def statuses(rt, response_ids):
+    with rt.uow() as uow:
+        return [uow.responses.get(response_id).status for response_id in response_ids]
+
+
+def test_a_task_takes_the_responses_waiting_behind_its_own_in_one_transaction(runtime, monkeypatch):
+    from npsloop.store.uow import SqlUnitOfWork
+
+    seed_team(runtime)
+    waiting = [ingest(runtime, score=score, customer={"id": f"c-{n}"}) for n, score in enumerate((9, 7, 2, 10))]
+    commits = []
+    real_commit = SqlUnitOfWork.commit
+
+    def counted(self):
+        commits.append(1)
+        real_commit(self)
+
+    monkeypatch.setattr(SqlUnitOfWork, "commit", counted)
+    runtime.process(waiting[-1])  # the others' tasks are still in the queue
+    assert statuses(runtime, waiting) == ["processed"] * 4
+    assert len(commits) == 3  # the batch, then the detractor's alerts: one claim, one record
+    [case] = cases_of(runtime)
+    assert len(runtime.transports["sms"].sent) == 1 and len(runtime.transports["email"].sent) == 2
+    monkeypatch.undo()
+    for response_id in waiting[:-1]:  # their own tasks, run late, find nothing to do
+        runtime.process(response_id)
+    assert len(cases_of(runtime)) == 1 and len(runtime.transports["sms"].sent) == 1
+
+
+def test_a_task_drains_every_waiting_response_in_batches_of_the_configured_size(runtime):
+    runtime.settings.process_batch = 2
+    seed_team(runtime)
+    waiting = [ingest(runtime, score=9, customer={"id": f"c-{n}"}) for n in range(5)]
+    runtime.process(waiting[0])
+    assert statuses(runtime, waiting) == ["processed"] * 5
+
+
+def test_with_batches_of_one_a_task_processes_its_own_response_only(runtime):
+    runtime.settings.process_batch = 1
+    seed_team(runtime)
+    waiting = [ingest(runtime, score=9, customer={"id": f"c-{n}"}) for n in range(3)]
+    runtime.process(waiting[1])
+    assert statuses(runtime, waiting) == ["received", "processed", "received"]
+
+
+def test_one_bad_response_in_a_batch_fails_alone_and_the_others_are_processed(runtime, monkeypatch):
+    import npsloop.services.processing as processing
+
+    seed_team(runtime)
+    waiting = [ingest(runtime, score=score, customer={"id": f"c-{n}"}) for n, score in enumerate((9, 3, 8))]
+    real_tag = processing.tag_response
+
+    def tag(*, uow, models, response, now):
+        if response.id == waiting[0]:
+            raise ValueError("a comment the tagger chokes on")
+        return real_tag(uow=uow, models=models, response=response, now=now)
+
+    monkeypatch.setattr(processing, "tag_response", tag)
+    runtime.process(waiting[2])
+    assert statuses(runtime, waiting) == ["received", "processed", "processed"]
+    with runtime.uow() as uow:
+        bad = uow.responses.get(waiting[0])
+        assert bad.failures == 1 and "chokes" in bad.last_error
+    assert len(cases_of(runtime)) == 1  # the detractor's case opened despite its neighbour
+    with pytest.raises(ValueError, match="chokes"):  # its own task still sees its failure, and retries it
+        runtime.process(waiting[0])
+
+
+def test_a_response_whose_own_processing_fails_is_raised_to_its_task_after_the_others(runtime, monkeypatch):
+    import npsloop.services.processing as processing
+
+    seed_team(runtime)
+    waiting = [ingest(runtime, score=9, customer={"id": f"c-{n}"}) for n in range(3)]
+    real_tag = processing.tag_response
+
+    def tag(*, uow, models, response, now):
+        if response.id == waiting[1]:
+            raise ValueError("broken")
+        return real_tag(uow=uow, models=models, response=response, now=now)
+
+    monkeypatch.setattr(processing, "tag_response", tag)
+    with pytest.raises(ValueError, match="broken"):
+        runtime.process(waiting[1])
+    assert statuses(runtime, waiting) == ["processed", "received", "processed"]
+    with runtime.uow() as uow:
+        assert uow.responses.get(waiting[1]).failures == 0  # its task counts it, as for a response alone

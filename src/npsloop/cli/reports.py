@@ -10,6 +10,7 @@ import click
 
 from npsloop.api.report_json import loop_report_json, nps_report_json
 from npsloop.cli.common import fail_on_domain_error, runtime
+from npsloop.dashboard.i18n import risk_reasons
 from npsloop.domain.periods import Period
 from npsloop.services import review, targets
 from npsloop.services.loop_report import loop_report
@@ -204,7 +205,8 @@ def review_command(month: str | None, lang: str, as_json: bool) -> None:
     if found.riskiest:
         click.echo("-- open cases most at risk of ending badly")
         for risky in found.riskiest:
-            click.echo(f"#{risky.case_id:<6} {risky.team or '—':<16} risk {risky.risk:.2f}  {'; '.join(risky.reasons)}")
+            why = "; ".join(risk_reasons(risky.reasons, lang, lambda key: found.name(key, lang)))
+            click.echo(f"#{risky.case_id:<6} {risky.team or '—':<16} risk {risky.risk:.2f}  {why}")
     if found.comments:
         click.echo("-- what they said (personal data masked)")
         for comment in found.comments:

@@ -130,7 +130,7 @@ def _store(uow: UnitOfWork, incoming: Response, now: datetime, delivery_id: str 
             winner = uow.delivery_ids.response_for(incoming.integration, delivery_id)
             return IngestResult(id=winner if winner is not None else result.id, created=False)
         if live and (result.created or {"score", "comment"} & set(result.changed_fields)):
-            uow.emit(ProcessResponse(result.id))
+            uow.emit(ProcessResponse(result.id, new=result.created))
         uow.commit()
         return result
 

@@ -63,7 +63,9 @@ def compose(
         assert case.id is not None  # a digest is sent for a stored case
         cases = carried or [case.id]
         refs = ", ".join(f"#{case_id}" for case_id in cases)
-        text = renderer.sms(alert.event.value, agent.language, {"count": len(cases), "case_refs": refs})
+        text = renderer.sms(
+            alert.event.value, agent.language, {"count": len(cases), "case_refs": refs, "themes": themes}
+        )
         return OutboundMessage(channel="sms", to=agent.phone or "", text=text, reference=reference)
     if alert.event == AlertEvent.ASSIGNED:
         context |= {"assignee": assignee, "due_by_short": _short(case.contact_due_at, timezone, agent.language)}

@@ -1,33 +1,34 @@
-"""Sending one notification: claim it (pending -> sending) in its own committed transaction, call the
-provider, record the result. A crash between claim and record is the only window in which a message can
-be sent twice; the reconciler reopens such rows after a delay and the timeline marks the resend."""
+"""Sending notifications: claim them (pending -> sending) in their own committed transaction, call the
+providers, record the results. A crash between claim and record is the only window in which a message can
+be sent twice; the reconciler reopens such rows after a delay and the timeline marks the resend. A new case's
+alerts go together (one claim, one record, whatever their number); a retry or a fail-over goes alone."""
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import ParamSpec
 
 from npsloop.domain.cases import SYSTEM_ACTOR, Case, CaseEvent, EventKind
-from npsloop.domain.directory import Agent
+from npsloop.domain.directory import Agent, Team
 from npsloop.domain.notifications import AlertEvent, Channel, Notification, NotificationState, RetryPolicy
+from npsloop.domain.responses import Response
 from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.domain.theme_tags import negative_themes
 from npsloop.logs import add_to_context
 from npsloop.metrics import ALERT_LATENCY, NOTIFICATIONS
 from npsloop.notify.base import (
+    OutboundMessage,
     PermanentDeliveryError,
     TransientDeliveryError,
     Transport,
 )
 from npsloop.notify.render import Renderer
 from npsloop.redaction import redact
-from npsloop.services.digests import fold_if_over_cap
+from npsloop.services.digests import digest_themes, fold_if_over_cap
 from npsloop.services.failover import about, record_failure_and_fail_over
 from npsloop.services.messages import compose
 from npsloop.services.unit_of_work import StoreUnavailable, UnitOfWork
@@ -59,22 +60,6 @@ ALERT_THEMES = 3
 RECORD_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 
 
-P = ParamSpec("P")
-
-
-def _counted(send: Callable[P, tuple[SendResult, str]]) -> Callable[P, SendResult]:
-    """Counts every outcome by channel, whichever of the function's many returns produced it."""
-
-    @functools.wraps(send)
-    def counted(*args: P.args, **kwargs: P.kwargs) -> SendResult:
-        result, channel = send(*args, **kwargs)
-        NOTIFICATIONS.labels(channel, result.status.value).inc()
-        return result
-
-    return counted
-
-
-@_counted
 def send_notification(
     *,
     uow: UnitOfWork,
@@ -88,104 +73,265 @@ def send_notification(
     link: Callable[[int, int, str], str] | None = None,
     call_hours: str = "09:00-21:00",
     pause: Callable[[float], None] = time.sleep,
-) -> tuple[SendResult, str]:
+) -> SendResult:
+    """One alert: what the send task does (a retry, a fail-over, a held alert, a digest)."""
+    [result] = send_notifications(
+        uow=uow,
+        transports=transports,
+        renderer=renderer,
+        policy=policy,
+        notification_ids=[notification_id],
+        now=now,
+        public_url=public_url,
+        sms_cap=sms_cap,
+        link=link,
+        call_hours=call_hours,
+        pause=pause,
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    """An alert this caller owns (pending -> sending is committed) and the message it sends."""
+
+    notification: Notification
+    agent: Agent
+    message: OutboundMessage
+    first_received: datetime | None
+
+
+def send_notifications(
+    *,
+    uow: UnitOfWork,
+    transports: Mapping[Channel, Transport],
+    renderer: Renderer,
+    policy: RetryPolicy,
+    notification_ids: Sequence[int],
+    now: datetime,
+    public_url: str,
+    sms_cap: int | None = None,
+    link: Callable[[int, int, str], str] | None = None,
+    call_hours: str = "09:00-21:00",
+    pause: Callable[[float], None] = time.sleep,
+) -> list[SendResult]:
+    """Alerts, usually a new case's (its agents, each on their channels), in one claim transaction and one record
+    transaction whatever their number: the case, its responses and its team are read once, not once an alert.
+    Each alert keeps its own outcome (a provider's failure is recorded and failed over alert by alert); an
+    unexpected error while calling one provider does not stop the others, and is raised once they are recorded.
+    The results come in the order of `notification_ids`."""
+    results: dict[int, SendResult] = {}
+    claimed = _claim(
+        uow,
+        renderer,
+        policy,
+        notification_ids,
+        now,
+        public_url,
+        sms_cap,
+        link,
+        call_hours,
+        results,
+    )
+    delivered: list[tuple[_Claimed, str]] = []
+    unexpected: Exception | None = None
+    for item in claimed:
+        notification_id = _id(item.notification)
+        try:
+            receipt = transports[item.notification.channel].send(item.message)
+        except TransientDeliveryError as error:
+            outcome = _record_transient(uow, notification_id, policy, now, error)
+            _count(item.notification.channel, results, notification_id, outcome)
+        except PermanentDeliveryError as error:
+            outcome = _record_failure(uow, notification_id, NotificationState.FAILED, now, str(error))
+            _count(item.notification.channel, results, notification_id, outcome)
+        except Exception as error:  # the row stays `sending`: the reconciler resends it, marked as a resend
+            unexpected = unexpected or error
+        else:
+            delivered.append((item, receipt.provider_id))
+    _record_sent(uow, delivered, now, pause)
+    for item, provider_id in delivered:
+        _observe_sent(item, provider_id)
+        results[_id(item.notification)] = SendResult(SendStatus.SENT, detail=provider_id)
+    if unexpected is not None:
+        raise unexpected
+    return [results[notification_id] for notification_id in notification_ids]
+
+
+def _id(notification: Notification) -> int:
+    assert notification.id is not None
+    return notification.id
+
+
+def _claim(
+    uow: UnitOfWork,
+    renderer: Renderer,
+    policy: RetryPolicy,
+    notification_ids: Sequence[int],
+    now: datetime,
+    public_url: str,
+    sms_cap: int | None,
+    link: Callable[[int, int, str], str] | None,
+    call_hours: str,
+    results: dict[int, SendResult],
+) -> list[_Claimed]:
+    """Claims what is due and composes its messages in one transaction: one commit before the providers are called.
+    What is not claimed gets its result here (folded, skipped, or told when to come back)."""
+    claimed: list[_Claimed] = []
     with uow:
-        row = uow.notifications.get(notification_id)
-        if row is None:
-            raise NotificationNotFound(f"notification {notification_id} does not exist")
-        channel_name = row.channel
-        if sms_cap is not None and fold_if_over_cap(uow, row, now=now, cap=sms_cap):
-            uow.commit()
-            return SendResult(SendStatus.FOLDED), channel_name
-        if not uow.notifications.claim(notification_id, now=now):
-            if row.state == NotificationState.PENDING and row.next_attempt_at and row.next_attempt_at > now:
-                wait = (row.next_attempt_at - now).total_seconds()
-                if wait <= policy.cap_seconds:
-                    # A timer that fired a little early: come back when the attempt is due, not never.
-                    return SendResult(SendStatus.RETRY, retry_in=wait + 0.05), channel_name
-                # Held for hours (until a team opens): no long countdown on the broker; the reconciler
-                # enqueues it once it is due.
-            return SendResult(SendStatus.SKIPPED), channel_name
-        # What the message needs is read in the claim's own transaction: one commit before the call.
-        notification = row
-        case = uow.cases.get(notification.case_id, with_events=False)
-        agent = uow.directory.agent(notification.agent_id)
-        assert case is not None and agent is not None
-        carried = []
-        if notification.alert.event == AlertEvent.DIGEST:  # only a digest stands for other alerts
-            carried = [n.case_id for n in uow.notifications.carried_by(notification_id)]
-        responses = uow.responses.for_case(notification.case_id)
-        add_to_context(case_id=case.id, response_id=responses[0].id if responses else None)
-        team = uow.directory.team(case.team_id) if case.team_id is not None else None
-        owner = uow.directory.agent(case.assignee_id) if case.assignee_id is not None else None
-        message = compose(
-            notification,
-            case,
-            agent,
-            responses,
-            renderer,
-            public_url,
-            carried=carried,
-            timezone=team.timezone if team else "UTC",
-            assignee=owner.name if owner else None,
-            link=link,
-            now=now,
-            call_hours=call_hours,
-            themes=_alert_themes(uow, notification, case, agent),
-        )
+        rows = [_load(uow, notification_id) for notification_id in notification_ids]
+        about_case = _CaseReader(uow)
+        for row in rows:
+            notification_id = _id(row)
+            if sms_cap is not None and fold_if_over_cap(uow, row, now=now, cap=sms_cap):
+                _count(row.channel, results, notification_id, SendResult(SendStatus.FOLDED))
+                continue
+            if not uow.notifications.claim(notification_id, now=now):
+                _count(row.channel, results, notification_id, _unclaimed(row, now, policy))
+                continue
+            agent = about_case.agent(row.agent_id)
+            case, responses, team, owner = about_case.case(row.case_id)
+            carried: list[int] = []
+            if row.alert.event == AlertEvent.DIGEST:  # only a digest stands for other alerts
+                carried = [n.case_id for n in uow.notifications.carried_by(notification_id)]
+            add_to_context(case_id=case.id, response_id=responses[0].id if responses else None)
+            message = compose(
+                row,
+                case,
+                agent,
+                responses,
+                renderer,
+                public_url,
+                carried=carried,
+                timezone=team.timezone if team else "UTC",
+                assignee=owner.name if owner else None,
+                link=link,
+                now=now,
+                call_hours=call_hours,
+                themes=about_case.themes(row, case, agent, carried),
+            )
+            first = min((r.received_at for r in responses), default=None)
+            claimed.append(_Claimed(row, agent, message, first))
         uow.commit()
-    try:
-        receipt = transports[notification.channel].send(message)
-    except TransientDeliveryError as error:
-        return _record_transient(uow, notification_id, policy, now, error), channel_name
-    except PermanentDeliveryError as error:
-        return _record_failure(uow, notification_id, NotificationState.FAILED, now, str(error)), channel_name
-    if notification.alert.event == AlertEvent.CASE_OPENED and responses:
+    return claimed
+
+
+def _load(uow: UnitOfWork, notification_id: int) -> Notification:
+    row = uow.notifications.get(notification_id)
+    if row is None:
+        raise NotificationNotFound(f"notification {notification_id} does not exist")
+    return row
+
+
+def _unclaimed(row: Notification, now: datetime, policy: RetryPolicy) -> SendResult:
+    if row.state == NotificationState.PENDING and row.next_attempt_at and row.next_attempt_at > now:
+        wait = (row.next_attempt_at - now).total_seconds()
+        if wait <= policy.cap_seconds:
+            # A timer that fired a little early: come back when the attempt is due, not never.
+            return SendResult(SendStatus.RETRY, retry_in=wait + 0.05)
+        # Held for hours (until a team opens): no long countdown on the broker; the reconciler enqueues it once
+        # it is due.
+    return SendResult(SendStatus.SKIPPED)
+
+
+class _CaseReader:
+    """What the alerts of one claim need, read once however many alerts share a case or an agent."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        self._agents: dict[int, Agent] = {}
+        self._cases: dict[int, tuple[Case, list[Response], Team | None, Agent | None]] = {}
+        self._themes: dict[tuple[int, str], tuple[str, ...]] = {}
+
+    def agent(self, agent_id: int) -> Agent:
+        """Foreign keys guarantee the agent."""
+        if agent_id not in self._agents:
+            agent = self._uow.directory.agent(agent_id)
+            assert agent is not None
+            self._agents[agent_id] = agent
+        return self._agents[agent_id]
+
+    def case(self, case_id: int) -> tuple[Case, list[Response], Team | None, Agent | None]:
+        if case_id not in self._cases:
+            uow = self._uow
+            case = uow.cases.get(case_id, with_events=False)
+            assert case is not None
+            team = uow.directory.team(case.team_id) if case.team_id is not None else None
+            owner = self.agent(case.assignee_id) if case.assignee_id is not None else None
+            self._cases[case_id] = (case, uow.responses.for_case(case_id), team, owner)
+        return self._cases[case_id]
+
+    def themes(self, notification: Notification, case: Case, agent: Agent, carried: list[int]) -> tuple[str, ...]:
+        """Every alert says why the customer is unhappy (the two-segment SMS budget drops themes before anything
+        else); a digest, what the cases it carries complain of together."""
+        if notification.alert.event == AlertEvent.DIGEST:
+            per_case = [self._case_themes(case_id, agent.language) for case_id in carried]
+            return digest_themes(per_case, ALERT_THEMES)
+        return self._case_themes(case.id, agent.language) if case.id is not None else ()
+
+    def _case_themes(self, case_id: int, language: str) -> tuple[str, ...]:
+        key = (case_id, language)
+        if key not in self._themes:
+            self._themes[key] = theme_names(self._uow, case_id, language)
+        return self._themes[key]
+
+
+def _count(channel: Channel, results: dict[int, SendResult], notification_id: int, result: SendResult) -> None:
+    NOTIFICATIONS.labels(channel, result.status.value).inc()
+    results[notification_id] = result
+
+
+def _observe_sent(item: _Claimed, provider_id: str) -> None:
+    notification = item.notification
+    NOTIFICATIONS.labels(notification.channel, SendStatus.SENT.value).inc()
+    if notification.alert.event == AlertEvent.CASE_OPENED and item.first_received is not None:
         # Wall clock, not the injected one: this is how long the real detractor waited for the alert.
-        first = min(r.received_at for r in responses)
-        ALERT_LATENCY.labels(channel_name).observe(max(0.0, time.time() - first.timestamp()))
-    _record_sent(uow, notification, agent, receipt.provider_id, now, pause)
+        waited = time.time() - item.first_received.timestamp()
+        ALERT_LATENCY.labels(notification.channel).observe(max(0.0, waited))
     log.info(
         "notification sent",
         extra={
-            "notification_id": notification_id,
-            "case_id": case.id,
+            "notification_id": notification.id,
+            "case_id": notification.case_id,
             "channel": notification.channel,
-            "to": redact(message.to),
+            "to": redact(item.message.to),
         },
     )
-    return SendResult(SendStatus.SENT, detail=receipt.provider_id), channel_name
 
 
 def _record_sent(
     uow: UnitOfWork,
-    notification: Notification,
-    agent: Agent,
-    provider_id: str,
+    delivered: Sequence[tuple[_Claimed, str]],
     now: datetime,
     pause: Callable[[float], None],
 ) -> None:
-    """The provider has the message: losing that fact would make the reconciler send it again, so the
+    """The providers have the messages: losing that fact would make the reconciler send them again, so the
     record is retried here through a short database outage instead of handing the task back to the queue.
-    Two statements, no reads: the row's new state and the timeline's entry."""
-    assert notification.id is not None
+    One transaction for all of them: each row's new state and the timeline's entry."""
+    if not delivered:
+        return
     for delay in (*RECORD_RETRY_DELAYS, None):
         try:
             with uow:
-                uow.notifications.mark_sent(notification.id, provider_id=provider_id, now=now)
-                uow.cases.append_event(notification.case_id, _notified(notification, agent, now))
-                if notification.alert.event == AlertEvent.DIGEST:
-                    for folded in uow.notifications.carried_by(notification.id):
-                        if folded.case_id != notification.case_id:
-                            event = _notified(folded, agent, now, digest=notification.id)
-                            uow.cases.append_event(folded.case_id, event)
+                for item, provider_id in delivered:
+                    notification, agent = item.notification, item.agent
+                    uow.notifications.mark_sent(_id(notification), provider_id=provider_id, now=now)
+                    uow.cases.append_event(notification.case_id, _notified(notification, agent, now))
+                    if notification.alert.event == AlertEvent.DIGEST:
+                        for folded in uow.notifications.carried_by(_id(notification)):
+                            if folded.case_id != notification.case_id:
+                                event = _notified(folded, agent, now, digest=notification.id)
+                                uow.cases.append_event(folded.case_id, event)
                 uow.commit()
                 return
         except StoreUnavailable:
             if delay is None:
                 log.critical(
                     "sent but could not record it; the reconciler may send it again",
-                    extra={"notification_id": notification.id, "provider_id": provider_id},
+                    extra={
+                        "notification_ids": [item.notification.id for item, _ in delivered],
+                        "provider_ids": [provider_id for _, provider_id in delivered],
+                    },
                 )
                 raise
             pause(delay)
@@ -229,14 +375,6 @@ def _record_failure(
         uow.commit()
     log.error("notification failed", extra={"notification_id": notification_id, "state": state, "error": reason})
     return SendResult(SendStatus(state), detail=reason)
-
-
-def _alert_themes(uow: UnitOfWork, notification: Notification, case: Case, agent: Agent) -> tuple[str, ...]:
-    """The new-case alert says why the customer is unhappy; later alerts (reminders, escalations) do not
-    spend their room on it."""
-    if notification.alert.event != AlertEvent.CASE_OPENED or case.id is None:
-        return ()
-    return theme_names(uow, case.id, agent.language)
 
 
 def theme_names(uow: UnitOfWork, case_id: int, language: str) -> tuple[str, ...]:

@@ -19,11 +19,12 @@ from npsloop.domain.sla import BusinessCalendar
 from npsloop.domain.theme_tags import negative_themes
 from npsloop.logs import add_to_context
 from npsloop.metrics import CASES_OPENED, RESPONSES_PROCESSED
+from npsloop.services.deadletters import record_processing_failure
 from npsloop.services.risk import assess_risk
 from npsloop.services.routing_cache import routing_snapshot
 from npsloop.services.schedules import calendar_for, sla_for
 from npsloop.services.tagging import Models, tag_response
-from npsloop.services.unit_of_work import Conflict, UnitOfWork
+from npsloop.services.unit_of_work import Conflict, StoreUnavailable, UnitOfWork
 from npsloop.services.work_messages import SendNotification
 
 log = logging.getLogger(__name__)
@@ -35,14 +36,20 @@ class ResponseNotFound(LookupError):
 
 def handle_response(*, uow: UnitOfWork, models: Models, response_id: int, now: datetime) -> None:
     """The alerts of a case it opens go to the queue when this commits. Running it twice opens nothing twice:
-    the response's status and the one-open-case-per-customer index make the second run a no-op that queues the
-    case's unsent alerts again (the first run may have died between its commit and the queue). The
-    comment is tagged first, in the same transaction, so routing can read its themes, and a detractor's risk is
-    assessed before routing, so a rule can match on it; a processed response whose comment changed since (a late
-    comment) is only tagged again."""
+    the response's row is locked while it is processed, and its status and the one-open-case-per-customer index
+    make the second run a no-op that queues the case's unsent alerts again (the first run may have died between
+    its commit and the queue). The comment is tagged first, in the same transaction, so routing can read its
+    themes, and a detractor's risk is assessed before routing, so a rule can match on it; a processed response
+    whose comment changed since (a late comment) is only tagged again."""
     for _ in range(3):
         try:
-            _handle(uow, models, response_id, now)
+            with uow:
+                response = uow.responses.get(response_id, lock=True)
+                if response is None:
+                    raise ResponseNotFound(f"response {response_id} does not exist")
+                done = _process(uow, models, response, now)
+                uow.commit()
+            _processed(done)
             return
         except Conflict:
             # Another worker opened this customer's case a moment ago; the next pass joins it.
@@ -50,37 +57,93 @@ def handle_response(*, uow: UnitOfWork, models: Models, response_id: int, now: d
     raise RuntimeError(f"response {response_id}: the customer's case kept changing under us")
 
 
-def _handle(uow: UnitOfWork, models: Models, response_id: int, now: datetime) -> None:
-    with uow:
-        response = uow.responses.get(response_id)
-        if response is None:
-            raise ResponseNotFound(f"response {response_id} does not exist")
-        if response.status == ResponseStatus.PROCESSED:
-            if response.theme_state is None:
-                tag_response(uow=uow, models=models, response=response, now=now)
-            for notification_id in uow.notifications.pending_for_case(response.case_id) if response.case_id else []:
-                uow.emit(SendNotification(notification_id))
+def handle_waiting(
+    *, uow: UnitOfWork, models: Models, response_id: int | None, now: datetime, limit: int, failure_limit: int
+) -> int:
+    """Processes `response_id` (None: only the waiting ones) and, when others wait for a worker (responses arrive
+    faster than the workers take them), up to `limit` - 1 of them with it, in one transaction: the cost of a task
+    and a commit is shared by the batch, so the cost per response falls as the load rises. Returns how many the
+    batch claimed; `limit` means more may wait. A batch that cannot commit (another worker just opened one of
+    these customers' case, or one response fails) is rolled back and its responses processed one by one, so one
+    bad response never holds up or fails the others: a failure is counted on its own response (quarantined at
+    `failure_limit`), except `response_id`'s, which is raised to its task as when it is processed alone."""
+    claimed: list[int] = []
+    try:
+        with uow:
+            batch = uow.responses.claim_waiting(response_id, limit)
+            claimed = [r.id for r in batch if r.id is not None]
+            done = [_process(uow, models, response, now) for response in batch]
             uow.commit()
-            return
-        themes = negative_themes(tag_response(uow=uow, models=models, response=response, now=now))
-        detractor = response.category is Category.DETRACTOR and response.case_id is None
-        risk = assess_risk(uow=uow, response=response, themes=themes, now=now) if detractor else None
-        routed = _route(uow, response, themes, risk.score if risk else None)
-        response.team_id = routed.team.id if routed.team else None
-        opened = False
-        if detractor:
-            opened = _open_or_join(uow, response, routed, risk, now)
-        response.status = ResponseStatus.PROCESSED
-        response.processed_at = now
-        uow.commit()
-        RESPONSES_PROCESSED.labels(response.category.value, response.survey_type).inc()
-        add_to_context(case_id=response.case_id)
-        if opened:
-            CASES_OPENED.labels(routed.team.name if routed.team else "").inc()
-        log.info(
-            "response processed",
-            extra={"response_id": response.id, "category": response.category.value, "case_id": response.case_id},
-        )
+        for each in done:
+            _processed(each)
+        if response_id is not None and response_id not in claimed:
+            # Already processed (a redelivered task), or another worker's batch has it: wait for it and see.
+            handle_response(uow=uow, models=models, response_id=response_id, now=now)
+        return len(claimed)
+    except StoreUnavailable:
+        raise
+    except Exception:
+        if len(claimed) <= 1:
+            raise
+        log.warning("a batch of responses failed; processing them one by one", extra={"responses": len(claimed)})
+    for other in claimed:
+        if other == response_id:
+            continue
+        try:
+            handle_response(uow=uow, models=models, response_id=other, now=now)
+        except StoreUnavailable:
+            raise
+        except Exception as error:
+            record_processing_failure(
+                uow=uow, response_id=other, error=f"{type(error).__name__}: {error}", now=now, limit=failure_limit
+            )
+    if response_id is not None:
+        handle_response(uow=uow, models=models, response_id=response_id, now=now)
+    return len(claimed)
+
+
+@dataclass(frozen=True)
+class _Done:
+    """What a processed response leaves to say once its transaction has committed."""
+
+    response: Response
+    team: str | None
+    opened: bool
+
+
+def _process(uow: UnitOfWork, models: Models, response: Response, now: datetime) -> _Done | None:
+    """Inside the caller's transaction; None when the response was processed before (a redelivered task)."""
+    if response.status == ResponseStatus.PROCESSED:
+        if response.theme_state is None:
+            tag_response(uow=uow, models=models, response=response, now=now)
+        for notification_id in uow.notifications.pending_for_case(response.case_id) if response.case_id else []:
+            uow.emit(SendNotification(notification_id))
+        return None
+    themes = negative_themes(tag_response(uow=uow, models=models, response=response, now=now))
+    detractor = response.category is Category.DETRACTOR and response.case_id is None
+    risk = assess_risk(uow=uow, response=response, themes=themes, now=now) if detractor else None
+    routed = _route(uow, response, themes, risk.score if risk else None)
+    response.team_id = routed.team.id if routed.team else None
+    opened = False
+    if detractor:
+        opened = _open_or_join(uow, response, routed, risk, now)
+    response.status = ResponseStatus.PROCESSED
+    response.processed_at = now
+    return _Done(response, routed.team.name if routed.team else None, opened)
+
+
+def _processed(done: _Done | None) -> None:
+    if done is None:
+        return
+    response = done.response
+    RESPONSES_PROCESSED.labels(response.category.value, response.survey_type).inc()
+    add_to_context(case_id=response.case_id)
+    if done.opened:
+        CASES_OPENED.labels(done.team or "").inc()
+    log.info(
+        "response processed",
+        extra={"response_id": response.id, "category": response.category.value, "case_id": response.case_id},
+    )
 
 
 def _open_or_join(uow: UnitOfWork, response: Response, routed: Routed, risk: Risk | None, now: datetime) -> bool:

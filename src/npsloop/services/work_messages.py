@@ -18,9 +18,12 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ProcessResponse:
-    """Classify a stored response (tag, route, open or join its case)."""
+    """Classify a stored response (tag, route, open or join its case). `new`: a response stored for the first
+    time, which any worker draining the waiting responses will take (so a busy broker may coalesce its task
+    with one already queued); a retry, a replay or a changed response needs its own task."""
 
     response_id: int
+    new: bool = False
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,10 @@ class ResponseRepository:
     def add(self, response: Response) -> None:
         self.session.add(response)
 
-    def get(self, response_id: int) -> Response | None:
-        return self.session.get(Response, response_id)
+    def get(self, response_id: int, *, lock: bool = False) -> Response | None:
+        """`lock` holds the row until the transaction ends, waiting for a worker that holds it (PostgreSQL):
+        one response is processed by one worker at a time."""
+        return self.session.get(Response, response_id, with_for_update=lock or None)
 
     def by_key(self, integration: str, external_id: str, *, lock: bool = False) -> Response | None:
         """`lock` holds the row until the transaction ends (PostgreSQL; SQLite writers take turns anyway), so
@@ -29,6 +31,26 @@ class ResponseRepository:
             tables.responses.c.integration == integration, tables.responses.c.external_id == external_id
         )
         return self.session.scalars(stmt.with_for_update() if lock else stmt).one_or_none()
+
+    def claim_waiting(self, first: int | None, limit: int) -> list[Response]:
+        """`first`, if it waits, and up to `limit` - 1 other responses waiting to be processed (received and never
+        failed: a response that failed waits for its own task's backoff), oldest first, locked until the
+        transaction ends. Rows another worker holds are skipped, not waited for (PostgreSQL; SQLite writers take
+        turns anyway)."""
+        c = tables.responses.c
+        mine = sa.select(Response).where(c.id == first, c.status == ResponseStatus.RECEIVED)
+        found = [] if first is None else list(self.session.scalars(mine.with_for_update(skip_locked=True)))
+        room = limit - len(found)
+        if room <= 0:
+            return found
+        others = (
+            sa.select(Response)
+            .where(c.status == ResponseStatus.RECEIVED, c.failures == 0, c.id != first)
+            .order_by(c.received_at, c.id)
+            .limit(room)
+            .with_for_update(skip_locked=True)
+        )
+        return found + list(self.session.scalars(others))
 
     def for_case(self, case_id: int) -> list[Response]:
         stmt = sa.select(Response).where(tables.responses.c.case_id == case_id).order_by(tables.responses.c.id)

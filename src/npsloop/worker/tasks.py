@@ -21,6 +21,7 @@ from npsloop.services.notifying import NotificationNotFound, SendStatus
 from npsloop.services.processing import ResponseNotFound
 from npsloop.services.unit_of_work import StoreUnavailable
 from npsloop.worker.app import app
+from npsloop.worker.dispatch import CeleryDispatcher
 
 log = logging.getLogger(__name__)
 MISSING_ROW_ATTEMPTS = 3
@@ -81,6 +82,8 @@ def _on_row(task: Task[..., Any], raw_id: Any, call: Callable[[int], T], key: st
 @app.task(name="npsloop.process_response", bind=True, max_retries=None)
 def process_response_task(self: Task[..., Any], response_id: Any) -> None:
     runtime = get_runtime()
+    if isinstance(runtime.dispatcher, CeleryDispatcher) and runtime.dispatcher.gate is not None:
+        runtime.dispatcher.gate.open()  # before the claim: see worker.process_gate
 
     def process(rid: int) -> None:
         try:
