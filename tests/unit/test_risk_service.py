@@ -189,7 +189,7 @@ BILLING = "Me cobraron dos veces la factura y nadie me devuelve la plata"
 
 
 def risk_events(rt, case_id):
-    return [e for e in get_case(uow=rt.uow(), case_id=case_id).events if e.data and "risk" in e.data]
+    return [e for e in get_case(uow=rt.uow(), case_id=case_id).events if e.kind == "risk_changed"]
 
 
 def test_a_late_comment_reassesses_the_open_cases_risk_and_a_new_band_goes_on_the_timeline(runtime):

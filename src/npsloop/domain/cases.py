@@ -72,6 +72,7 @@ class EventKind(StrEnum):
     FAILOVER = "failover"
     NOTIFICATION_REPLAYED = "notification_replayed"
     FOLDED = "folded"
+    RISK_CHANGED = "risk_changed"  # a late comment moved the case's risk to another band
     ERASED = "erased"  # the customer's personal data was erased: by whom and when, never what
 
 

@@ -68,9 +68,8 @@ def reassess_risk(*, uow: UnitOfWork, response: Response, themes: tuple[str, ...
     case.risk, case.risk_reasons, case.risk_model = risk.score, list(risk.reasons), risk.model
     was = band_of(before) if before is not None else None
     if was != risk.band:
-        # The comment's update is what moved the risk: recorded as part of it (erasure reads only `changes`).
         case.record(
-            EventKind.RESPONSE_UPDATED,
+            EventKind.RISK_CHANGED,
             at=now,
             note=f"risk {_percent(before)} -> {_percent(risk.score)} ({was or 'none'} -> {risk.band}) "
             "once its comment was read",
