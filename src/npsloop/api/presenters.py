@@ -7,6 +7,7 @@ from typing import Any
 
 from npsloop.domain.directory import Agent, Team
 from npsloop.domain.responses import Response
+from npsloop.domain.risk import InvalidRiskReason, RiskReason
 from npsloop.services.casework import CaseView
 
 
@@ -35,6 +36,15 @@ def response_json(response: Response) -> dict[str, Any]:
     }
 
 
+def _reason_key(stored: str) -> str:
+    """The machine form of a risk reason, whichever release stored it (older cases kept English texts); a text
+    no release wrote is given as it is."""
+    try:
+        return RiskReason.parse(stored).key
+    except InvalidRiskReason:
+        return stored
+
+
 def case_json(view: CaseView, *, full: bool = True) -> dict[str, Any]:
     case = view.case
     latest = view.responses[-1] if view.responses else None
@@ -48,7 +58,7 @@ def case_json(view: CaseView, *, full: bool = True) -> dict[str, Any]:
         "priority": case.priority,
         "rule": case.rule,
         "risk": case.risk,  # 0-1, that the case ends badly (None: opened before risk was assessed)
-        "risk_reasons": list(case.risk_reasons or []),
+        "risk_reasons": [_reason_key(text) for text in case.risk_reasons or []],
         "acknowledge_due_at": _iso(case.acknowledge_due_at),
         "contact_due_at": _iso(case.contact_due_at),
         "close_due_at": _iso(case.close_due_at),
