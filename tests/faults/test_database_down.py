@@ -26,12 +26,17 @@ def test_twenty_seconds_without_the_database_lose_no_accepted_response(stack_fac
     cutter = threading.Thread(target=cut_for_twenty_seconds)
     cutter.start()
     # One client, posting slowly enough to span the outage; a 503 is retried after the pause it names.
+    started = time.monotonic()
     posted = post_all(stack, bodies, threads=1, retry_503=True, pace=0.04)
+    posted_at = time.monotonic()
     cutter.join()
     stack.wait_settled(timeout=240)
 
     report.update(
-        answers={str(k): v for k, v in posted.answers.items()}, outage_seconds=round(outage["end"] - outage["start"], 1)
+        answers={str(k): v for k, v in posted.answers.items()},
+        outage_seconds=round(outage["end"] - outage["start"], 1),
+        posting_seconds=round(posted_at - started, 1),
+        settling_seconds=round(time.monotonic() - posted_at, 1),
     )
     assert posted.answers[503] > 0, "the outage did not overlap the ingest"
     # 202 the first time a body is stored. A 503 can come from a COMMIT the database carried out but whose answer
