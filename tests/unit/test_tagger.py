@@ -3,15 +3,20 @@ nothing for a comment with nothing to say; a language it does not know is flagge
 the same text always gives the same tags. Its accuracy is measured by benchmarks/themes.py on the evaluation set,
 never here; a test only checks it learns something on seed comments it was not fitted on."""
 
+import numpy as np
 import pytest
+from sklearn.linear_model import LogisticRegression
 
 from npsloop.domain.theme_tags import Polarity, ThemeTag
 from npsloop.domain.themes import DEFAULT_KEYS
 from npsloop.tagging.evaluation import evaluate
+from npsloop.tagging.features import fitting_union
 from npsloop.tagging.normalize import normalize
 from npsloop.tagging.tagger import (
+    RANDOM_STATE,
     UNKNOWN_LANGUAGE_CONFIDENCE,
     Tagger,
+    _classifier,
     default_tagger,
     language_of,
     seed_examples,
@@ -106,3 +111,17 @@ def test_the_model_learns_far_better_than_chance_on_seed_comments_it_did_not_see
         # tagging every theme on every comment scores 0.22 macro-F1 on this slice; tagging nothing scores 0
         assert scores[language].macro_f1 > 0.5, language
         assert scores[language].polarity_accuracy > 0.8, language
+
+
+def test_the_dual_solver_the_tagger_fits_with_gives_the_primal_weights():
+    """Fitting uses liblinear's dual form for speed; it must learn the same detector as the primal form would."""
+    examples = seed_examples()[::4]
+    matrix = fitting_union().fit_transform([normalize(example.text) for example in examples])
+    truth = np.array(["billing" in example.themes for example in examples])
+    dual = _classifier().fit(matrix, truth)
+    primal = LogisticRegression(
+        C=dual.C, class_weight="balanced", solver="liblinear", dual=False, random_state=RANDOM_STATE
+    ).fit(matrix, truth)
+    assert dual.dual
+    assert np.abs(dual.coef_ - primal.coef_).max() < 0.01
+    assert np.abs(dual.decision_function(matrix) - primal.decision_function(matrix)).max() < 0.01

@@ -54,7 +54,10 @@ def language_of(language: str | None) -> str | None:
 
 
 def _classifier() -> LogisticRegression:
-    return LogisticRegression(C=10.0, class_weight="balanced", solver="liblinear", random_state=RANDOM_STATE)
+    """liblinear's dual form: with far more features than comments (tens of thousands of n-grams, a few thousand
+    comments) it reaches the same weights as the primal in a fraction of the time, and fitting runs about seventy
+    logistic regressions (ten themes, five threshold folds, the polarities)."""
+    return LogisticRegression(C=10.0, class_weight="balanced", solver="liblinear", dual=True, random_state=RANDOM_STATE)
 
 
 def _best_threshold(truth: np.ndarray, scores: np.ndarray) -> float:
