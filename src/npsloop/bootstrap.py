@@ -31,7 +31,7 @@ from npsloop.services.delivery import fail_over_undelivered
 from npsloop.services.digests import send_digests
 from npsloop.services.erasure import Trace
 from npsloop.services.ingest import forget_delivery_ids
-from npsloop.services.notifying import SendResult, SendStatus, send_notifications
+from npsloop.services.notifying import Sending, SendResult, SendStatus, send_notifications
 from npsloop.services.outbound import deliver_due
 from npsloop.services.ports import Clock, Dispatcher, utcnow
 from npsloop.services.processing import handle_waiting
@@ -126,13 +126,14 @@ class Runtime:
         return result
 
     def send_many(self, notification_ids: list[int]) -> list[SendResult]:
-        return send_notifications(
-            uow=self.uow(),
+        sending, now = self.sending(), self.clock()
+        return send_notifications(uow=self.uow(), sending=sending, notification_ids=notification_ids, now=now)
+
+    def sending(self) -> Sending:
+        return Sending(
             transports=self.transports,
             renderer=self.renderer,
             policy=self.policy,
-            notification_ids=notification_ids,
-            now=self.clock(),
             public_url=self.settings.public_url,
             sms_cap=self.settings.sms_per_agent_per_hour,
             link=self.link if self.settings.link_secret.get_secret_value() else None,

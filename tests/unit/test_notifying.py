@@ -1,5 +1,7 @@
+import dataclasses
+
 from npsloop.services.casework import get_case
-from npsloop.services.notifying import SendStatus, send_notification
+from npsloop.services.notifying import SendStatus, send_notifications
 from tests.conftest import drain, ingest, process, seed_team
 
 
@@ -135,16 +137,8 @@ def test_a_recorded_send_survives_a_short_database_outage_without_a_resend(runti
 
     pauses = []
     monkeypatch.setattr(SqlUnitOfWork, "commit", flaky_commit)
-    result = send_notification(
-        uow=runtime.uow(),
-        transports=runtime.transports,
-        renderer=runtime.renderer,
-        policy=runtime.policy,
-        notification_id=nid,
-        now=runtime.clock(),
-        public_url="http://x",
-        pause=pauses.append,
-    )
+    sending = dataclasses.replace(runtime.sending(), pause=pauses.append)
+    [result] = send_notifications(uow=runtime.uow(), sending=sending, notification_ids=[nid], now=runtime.clock())
     monkeypatch.undo()
     assert result.status is SendStatus.SENT and pauses == [0.5, 1.0]
     assert notification(runtime, nid).state == "sent"

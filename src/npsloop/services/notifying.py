@@ -60,35 +60,18 @@ ALERT_THEMES = 3
 RECORD_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 
 
-def send_notification(
-    *,
-    uow: UnitOfWork,
-    transports: Mapping[Channel, Transport],
-    renderer: Renderer,
-    policy: RetryPolicy,
-    notification_id: int,
-    now: datetime,
-    public_url: str,
-    sms_cap: int | None = None,
-    link: Callable[[int, int, str], str] | None = None,
-    call_hours: str = "09:00-21:00",
-    pause: Callable[[float], None] = time.sleep,
-) -> SendResult:
-    """One alert: what the send task does (a retry, a fail-over, a held alert, a digest)."""
-    [result] = send_notifications(
-        uow=uow,
-        transports=transports,
-        renderer=renderer,
-        policy=policy,
-        notification_ids=[notification_id],
-        now=now,
-        public_url=public_url,
-        sms_cap=sms_cap,
-        link=link,
-        call_hours=call_hours,
-        pause=pause,
-    )
-    return result
+@dataclass(frozen=True)
+class Sending:
+    """How this process sends alerts: its channels, its words, its retry policy and the rules of its settings."""
+
+    transports: Mapping[Channel, Transport]
+    renderer: Renderer
+    policy: RetryPolicy
+    public_url: str
+    sms_cap: int | None = None
+    link: Callable[[int, int, str], str] | None = None
+    call_hours: str = "09:00-21:00"
+    pause: Callable[[float], None] = time.sleep
 
 
 @dataclass(frozen=True)
@@ -102,18 +85,7 @@ class _Claimed:
 
 
 def send_notifications(
-    *,
-    uow: UnitOfWork,
-    transports: Mapping[Channel, Transport],
-    renderer: Renderer,
-    policy: RetryPolicy,
-    notification_ids: Sequence[int],
-    now: datetime,
-    public_url: str,
-    sms_cap: int | None = None,
-    link: Callable[[int, int, str], str] | None = None,
-    call_hours: str = "09:00-21:00",
-    pause: Callable[[float], None] = time.sleep,
+    *, uow: UnitOfWork, sending: Sending, notification_ids: Sequence[int], now: datetime
 ) -> list[SendResult]:
     """Alerts, usually a new case's (its agents, each on their channels), in one claim transaction and one record
     transaction whatever their number: the case, its responses and its team are read once, not once an alert.
@@ -121,26 +93,15 @@ def send_notifications(
     unexpected error while calling one provider does not stop the others, and is raised once they are recorded.
     The results come in the order of `notification_ids`."""
     results: dict[int, SendResult] = {}
-    claimed = _claim(
-        uow,
-        renderer,
-        policy,
-        notification_ids,
-        now,
-        public_url,
-        sms_cap,
-        link,
-        call_hours,
-        results,
-    )
+    claimed = _claim(uow, sending, notification_ids, now, results)
     delivered: list[tuple[_Claimed, str]] = []
     unexpected: Exception | None = None
     for item in claimed:
         notification_id = _id(item.notification)
         try:
-            receipt = transports[item.notification.channel].send(item.message)
+            receipt = sending.transports[item.notification.channel].send(item.message)
         except TransientDeliveryError as error:
-            outcome = _record_transient(uow, notification_id, policy, now, error)
+            outcome = _record_transient(uow, notification_id, sending.policy, now, error)
             _count(item.notification.channel, results, notification_id, outcome)
         except PermanentDeliveryError as error:
             outcome = _record_failure(uow, notification_id, NotificationState.FAILED, now, str(error))
@@ -149,7 +110,7 @@ def send_notifications(
             unexpected = unexpected or error
         else:
             delivered.append((item, receipt.provider_id))
-    _record_sent(uow, delivered, now, pause)
+    _record_sent(uow, delivered, now, sending.pause)
     for item, provider_id in delivered:
         _observe_sent(item, provider_id)
         results[_id(item.notification)] = SendResult(SendStatus.SENT, detail=provider_id)
@@ -164,16 +125,7 @@ def _id(notification: Notification) -> int:
 
 
 def _claim(
-    uow: UnitOfWork,
-    renderer: Renderer,
-    policy: RetryPolicy,
-    notification_ids: Sequence[int],
-    now: datetime,
-    public_url: str,
-    sms_cap: int | None,
-    link: Callable[[int, int, str], str] | None,
-    call_hours: str,
-    results: dict[int, SendResult],
+    uow: UnitOfWork, sending: Sending, notification_ids: Sequence[int], now: datetime, results: dict[int, SendResult]
 ) -> list[_Claimed]:
     """Claims what is due and composes its messages in one transaction: one commit before the providers are called.
     What is not claimed gets its result here (folded, skipped, or told when to come back)."""
@@ -183,11 +135,11 @@ def _claim(
         about_case = _CaseReader(uow)
         for row in rows:
             notification_id = _id(row)
-            if sms_cap is not None and fold_if_over_cap(uow, row, now=now, cap=sms_cap):
+            if sending.sms_cap is not None and fold_if_over_cap(uow, row, now=now, cap=sending.sms_cap):
                 _count(row.channel, results, notification_id, SendResult(SendStatus.FOLDED))
                 continue
             if not uow.notifications.claim(notification_id, now=now):
-                _count(row.channel, results, notification_id, _unclaimed(row, now, policy))
+                _count(row.channel, results, notification_id, _unclaimed(row, now, sending.policy))
                 continue
             agent = about_case.agent(row.agent_id)
             case, responses, team, owner = about_case.case(row.case_id)
@@ -200,14 +152,14 @@ def _claim(
                 case,
                 agent,
                 responses,
-                renderer,
-                public_url,
+                sending.renderer,
+                sending.public_url,
                 carried=carried,
                 timezone=team.timezone if team else "UTC",
                 assignee=owner.name if owner else None,
-                link=link,
+                link=sending.link,
                 now=now,
-                call_hours=call_hours,
+                call_hours=sending.call_hours,
                 themes=about_case.themes(row, case, agent, carried),
             )
             first = min((r.received_at for r in responses), default=None)
