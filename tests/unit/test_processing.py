@@ -183,19 +183,23 @@ def test_with_batches_of_one_a_task_processes_its_own_response_only(runtime):
     assert statuses(runtime, waiting) == ["received", "processed", "received"]
 
 
-def test_one_bad_response_in_a_batch_fails_alone_and_the_others_are_processed(runtime, monkeypatch):
+def tagging_fails_for(monkeypatch, response_id, message):
     import npsloop.services.processing as processing
 
-    seed_team(runtime)
-    waiting = [ingest(runtime, score=score, customer={"id": f"c-{n}"}) for n, score in enumerate((9, 3, 8))]
     real_tag = processing.tag_response
 
     def tag(*, uow, models, response, now):
-        if response.id == waiting[0]:
-            raise ValueError("a comment the tagger chokes on")
+        if response.id == response_id:
+            raise ValueError(message)
         return real_tag(uow=uow, models=models, response=response, now=now)
 
     monkeypatch.setattr(processing, "tag_response", tag)
+
+
+def test_one_bad_response_in_a_batch_fails_alone_and_the_others_are_processed(runtime, monkeypatch):
+    seed_team(runtime)
+    waiting = [ingest(runtime, score=score, customer={"id": f"c-{n}"}) for n, score in enumerate((9, 3, 8))]
+    tagging_fails_for(monkeypatch, waiting[0], "a comment the tagger chokes on")
     runtime.process(waiting[2])
     assert statuses(runtime, waiting) == ["received", "processed", "processed"]
     with runtime.uow() as uow:
@@ -207,18 +211,9 @@ def test_one_bad_response_in_a_batch_fails_alone_and_the_others_are_processed(ru
 
 
 def test_a_response_whose_own_processing_fails_is_raised_to_its_task_after_the_others(runtime, monkeypatch):
-    import npsloop.services.processing as processing
-
     seed_team(runtime)
     waiting = [ingest(runtime, score=9, customer={"id": f"c-{n}"}) for n in range(3)]
-    real_tag = processing.tag_response
-
-    def tag(*, uow, models, response, now):
-        if response.id == waiting[1]:
-            raise ValueError("broken")
-        return real_tag(uow=uow, models=models, response=response, now=now)
-
-    monkeypatch.setattr(processing, "tag_response", tag)
+    tagging_fails_for(monkeypatch, waiting[1], "broken")
     with pytest.raises(ValueError, match="broken"):
         runtime.process(waiting[1])
     assert statuses(runtime, waiting) == ["processed", "received", "processed"]
