@@ -188,10 +188,10 @@ def tagging_fails_for(monkeypatch, response_id, message):
 
     real_tag = processing.tag_response
 
-    def tag(*, uow, models, response, now):
+    def tag(*, response, **rest):
         if response.id == response_id:
             raise ValueError(message)
-        return real_tag(uow=uow, models=models, response=response, now=now)
+        return real_tag(response=response, **rest)
 
     monkeypatch.setattr(processing, "tag_response", tag)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from npsloop.domain.cases import Case, EventKind
 from npsloop.domain.directory import Agent, Team
@@ -21,11 +22,14 @@ from npsloop.logs import add_to_context
 from npsloop.metrics import CASES_OPENED, RESPONSES_PROCESSED
 from npsloop.services.deadletters import record_processing_failure
 from npsloop.services.risk import assess_risk
-from npsloop.services.routing_cache import routing_snapshot
+from npsloop.services.routing_cache import RoutingSnapshot, routing_snapshot
 from npsloop.services.schedules import calendar_for, sla_for
 from npsloop.services.tagging import Models, tag_response
 from npsloop.services.unit_of_work import Conflict, StoreUnavailable, UnitOfWork
 from npsloop.services.work_messages import SendNotification
+
+if TYPE_CHECKING:  # the model module imports scikit-learn, which only a tagging process loads
+    from npsloop.tagging.default_model import NamedTagger
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +51,7 @@ def handle_response(*, uow: UnitOfWork, models: Models, response_id: int, now: d
                 response = uow.responses.get(response_id, lock=True)
                 if response is None:
                     raise ResponseNotFound(f"response {response_id} does not exist")
-                done = _process(uow, models, response, now)
+                done = _process(uow, models, response, now, _Reads.of(uow, models))
                 uow.commit()
             _processed(done)
             return
@@ -72,7 +76,8 @@ def handle_waiting(
         with uow:
             batch = uow.responses.claim_waiting(response_id, limit)
             claimed = [r.id for r in batch if r.id is not None]
-            done = [_process(uow, models, response, now) for response in batch]
+            reads = _Reads.of(uow, models) if batch else None
+            done = [_process(uow, models, response, now, reads) for response in batch if reads is not None]
             uow.commit()
         for each in done:
             _processed(each)
@@ -111,18 +116,31 @@ class _Done:
     opened: bool
 
 
-def _process(uow: UnitOfWork, models: Models, response: Response, now: datetime) -> _Done | None:
+@dataclass(frozen=True)
+class _Reads:
+    """What every response of a transaction is processed with, read once for all of them: the comment model in
+    force and the routing (each one indexed row; the model's bytes and the rules are kept by the process)."""
+
+    model: NamedTagger
+    routing: RoutingSnapshot
+
+    @classmethod
+    def of(cls, uow: UnitOfWork, models: Models) -> _Reads:
+        return cls(models.current(uow), routing_snapshot(uow))
+
+
+def _process(uow: UnitOfWork, models: Models, response: Response, now: datetime, reads: _Reads) -> _Done | None:
     """Inside the caller's transaction; None when the response was processed before (a redelivered task)."""
     if response.status == ResponseStatus.PROCESSED:
         if response.theme_state is None:
-            tag_response(uow=uow, models=models, response=response, now=now)
+            tag_response(uow=uow, models=models, response=response, now=now, model=reads.model)
         for notification_id in uow.notifications.pending_for_case(response.case_id) if response.case_id else []:
             uow.emit(SendNotification(notification_id))
         return None
-    themes = negative_themes(tag_response(uow=uow, models=models, response=response, now=now))
+    themes = negative_themes(tag_response(uow=uow, models=models, response=response, now=now, model=reads.model))
     detractor = response.category is Category.DETRACTOR and response.case_id is None
     risk = assess_risk(uow=uow, response=response, themes=themes, now=now) if detractor else None
-    routed = _route(uow, response, themes, risk.score if risk else None)
+    routed = _route(reads.routing, response, themes, risk.score if risk else None)
     response.team_id = routed.team.id if routed.team else None
     opened = False
     if detractor:
@@ -205,10 +223,9 @@ class Routed:
     open_case: bool = True
 
 
-def _route(uow: UnitOfWork, response: Response, themes: tuple[str, ...], risk: float | None) -> Routed:
+def _route(snapshot: RoutingSnapshot, response: Response, themes: tuple[str, ...], risk: float | None) -> Routed:
     """Routing rules when loaded; otherwise the team that owns the touchpoint, else the default team. `themes`:
     the comment's negative themes; `risk`: of the case the response would open (None: it opens none)."""
-    snapshot = routing_snapshot(uow)
     owner = team_for(response.touchpoint, snapshot.teams)
     if not snapshot.rules:
         return Routed(owner)

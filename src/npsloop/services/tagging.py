@@ -86,8 +86,11 @@ def _load(uow: UnitOfWork, model_id: int) -> NamedTagger | None:
         return None
 
 
-def tag_response(*, uow: UnitOfWork, models: Models, response: Response, now: datetime) -> tuple[ThemeTag, ...]:
-    """Inside the caller's unit of work: the tags are written with whatever else the caller commits. A comment
+def tag_response(
+    *, uow: UnitOfWork, models: Models, response: Response, now: datetime, model: NamedTagger | None = None
+) -> tuple[ThemeTag, ...]:
+    """Inside the caller's unit of work: the tags are written with whatever else the caller commits. `model`: the
+    one in force, when the caller tags many comments in one transaction and has read it once for all of them. A comment
     read after its case opened (it arrived or changed later, so ingest left it unread) changes what the case's
     risk was assessed on: the risk is assessed again here, the one place every such reading passes. Tagging
     history again (`retag_since`) reads comments already read, and leaves the risks their cases were worked with."""
@@ -98,7 +101,7 @@ def tag_response(*, uow: UnitOfWork, models: Models, response: Response, now: da
         tags: tuple[ThemeTag, ...] = ()
         state, by = TagState.NO_COMMENT, None
     else:
-        named = models.current(uow)
+        named = model or models.current(uow)
         result = named.tagger.tag(comment[:MAX_TAGGED_CHARS], response.language)
         tags, state, by = result.tags, result.state, named.name
     uow.tags.replace(response.id, tags)
@@ -132,11 +135,11 @@ def retag_since(
             ids = uow.tags.commented_since(since, after_id, batch)
             if not ids:
                 return
-            name = models.current(uow).name
+            model = models.current(uow)
             for response_id in ids:
                 response = uow.responses.get(response_id)
                 if response is not None:
-                    tag_response(uow=uow, models=models, response=response, now=now)
+                    tag_response(uow=uow, models=models, response=response, now=now, model=model)
             uow.commit()
         done, after_id = done + len(ids), ids[-1]
-        yield Retagged(done, max(total, done), after_id, name)
+        yield Retagged(done, max(total, done), after_id, model.name)
