@@ -104,7 +104,7 @@ def tag_response(
         named = model or models.current(uow)
         result = named.tagger.tag(comment[:MAX_TAGGED_CHARS], response.language)
         tags, state, by = result.tags, result.state, named.name
-    uow.tags.replace(response.id, tags)
+    uow.tags.replace(response.id, tags, first=response.tagged_at is None)
     response.theme_state, response.tagged_at, response.tagged_by = state, now, by
     if late:
         reassess_risk(uow=uow, response=response, themes=negative_themes(tags), now=now)

@@ -17,11 +17,13 @@ class TagRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def replace(self, response_id: int, tags: Iterable[ThemeTag]) -> None:
-        """A comment read again (it changed, or a new model read it) keeps only what it was found to say now."""
-        self.session.execute(
-            sa.delete(tables.response_themes).where(tables.response_themes.c.response_id == response_id)
-        )
+    def replace(self, response_id: int, tags: Iterable[ThemeTag], *, first: bool = False) -> None:
+        """A comment read again (it changed, or a new model read it) keeps only what it was found to say now.
+        `first`: it was never read, so there is nothing to replace (a statement saved for most responses)."""
+        if not first:
+            self.session.execute(
+                sa.delete(tables.response_themes).where(tables.response_themes.c.response_id == response_id)
+            )
         rows = [
             {
                 "response_id": response_id,
