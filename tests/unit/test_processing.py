@@ -219,3 +219,25 @@ def test_a_response_whose_own_processing_fails_is_raised_to_its_task_after_the_o
     assert statuses(runtime, waiting) == ["processed", "received", "processed"]
     with runtime.uow() as uow:
         assert uow.responses.get(waiting[1]).failures == 0  # its task counts it, as for a response alone
+
+
+def test_a_conflict_in_a_batch_is_retried_alone_as_when_the_response_is_processed_alone(runtime, monkeypatch):
+    from npsloop.services.unit_of_work import Conflict
+    from npsloop.store.uow import SqlUnitOfWork
+
+    seed_team(runtime)
+    response_id = ingest(runtime, score=1)
+    real_flush = SqlUnitOfWork.flush
+    conflicts = iter([True])
+
+    def flush(self):
+        if next(conflicts, False):  # another worker opened this customer's case a moment before
+            raise Conflict("ux_cases_open_customer")
+        real_flush(self)
+
+    monkeypatch.setattr(SqlUnitOfWork, "flush", flush)
+    runtime.process(response_id)
+    assert statuses(runtime, [response_id]) == ["processed"]
+    assert len(cases_of(runtime)) == 1
+    with runtime.uow() as uow:
+        assert uow.responses.get(response_id).failures == 0

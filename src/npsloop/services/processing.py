@@ -79,18 +79,30 @@ def handle_waiting(
             reads = _Reads.of(uow, models) if batch else None
             done = [_process(uow, models, response, now, reads) for response in batch if reads is not None]
             uow.commit()
-        for each in done:
-            _processed(each)
-        if response_id is not None and response_id not in claimed:
-            # Already processed (a redelivered task), or another worker's batch has it: wait for it and see.
-            handle_response(uow=uow, models=models, response_id=response_id, now=now)
-        return len(claimed)
     except StoreUnavailable:
         raise
     except Exception:
-        if len(claimed) <= 1:
+        if not claimed:
             raise
-        log.warning("a batch of responses failed; processing them one by one", extra={"responses": len(claimed)})
+        if len(claimed) > 1:
+            log.warning("a batch of responses failed; processing them one by one", extra={"responses": len(claimed)})
+        # One by one, each in its own transaction: a conflict (another worker just opened this customer's case)
+        # is then joined, as when the response is processed alone.
+        _one_by_one(uow, models, claimed, response_id, now, failure_limit)
+        return len(claimed)
+    for each in done:
+        _processed(each)
+    if response_id is not None and response_id not in claimed:
+        # Already processed (a redelivered task), or another worker's batch has it: wait for it and see.
+        handle_response(uow=uow, models=models, response_id=response_id, now=now)
+    return len(claimed)
+
+
+def _one_by_one(
+    uow: UnitOfWork, models: Models, claimed: list[int], response_id: int | None, now: datetime, failure_limit: int
+) -> None:
+    """The others first, each failure counted on its own response; the task's own response last, its failure
+    raised to its task."""
     for other in claimed:
         if other == response_id:
             continue
@@ -104,7 +116,6 @@ def handle_waiting(
             )
     if response_id is not None:
         handle_response(uow=uow, models=models, response_id=response_id, now=now)
-    return len(claimed)
 
 
 @dataclass(frozen=True)
