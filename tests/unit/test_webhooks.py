@@ -111,3 +111,29 @@ def test_the_openapi_document_tells_stale_and_duplicate_and_the_idempotency_key(
     tools = document["paths"]["/v1/integrations/{kind}/{name}"]["post"]["responses"]["200"]
     assert "stale" in tools["description"]
     assert {"updated_at", "version"} <= set(document["components"]["schemas"]["ResponseIn"]["properties"])
+
+
+def test_the_rate_limit_is_taken_off_the_event_loop_which_other_requests_share(world):
+    """A Redis bucket is a network round trip: taken on the event loop, it would stall every other request."""
+    import asyncio
+
+    from npsloop.ratelimit import MemoryLimiter
+
+    rt, client = world
+    on_loop: list[bool] = []
+
+    class Watching(MemoryLimiter):
+        def take(self, key: str, cost: int, *, per_minute: int, burst: int) -> float | None:
+            try:
+                asyncio.get_running_loop()
+                on_loop.append(True)
+            except RuntimeError:
+                on_loop.append(False)
+            return super().take(key, cost, per_minute=per_minute, burst=burst)
+
+    rt.limiter = Watching()
+    raw, headers = signed(payload())
+    assert client.post("/v1/responses", content=raw, headers=headers).status_code == 202
+    raw, headers = signed({"responses": [payload(), payload()]})
+    assert client.post("/v1/responses:batch", content=raw, headers=headers).status_code == 200
+    assert on_loop == [False, False]

@@ -73,7 +73,7 @@ async def receive(kind: str, name: str, request: Request, runtime: RuntimeDep) -
     except SignatureError as error:
         INTEGRATION_EVENTS.labels(kind, "bad_signature").inc()
         raise ApiError(401, "bad_signature", str(error)) from None
-    within_rate(runtime, integration.name, 1)
+    await within_rate(runtime, integration.name, 1)
     try:
         translated = await run_in_threadpool(service.translate, integration, tool_request, reader(runtime.egress), now)
     except PayloadError as error:

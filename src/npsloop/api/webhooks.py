@@ -81,15 +81,20 @@ async def signed_json(request: Request, runtime: Runtime) -> tuple[str, dict[str
     return integration, require_object(parse_json(body))
 
 
-def within_rate(runtime: Runtime, integration: str, cost: int) -> None:
+async def within_rate(runtime: Runtime, integration: str, cost: int) -> None:
     """Counted per integration after the signature, so nobody can spend another integration's budget. A batch
-    costs its size; one larger than the burst is refused without a Retry-After, as waiting would not help."""
+    costs its size; one larger than the burst is refused without a Retry-After, as waiting would not help. The
+    bucket may be a Redis round trip away: it is taken off the event loop, which other requests share."""
     if runtime.limiter is None:
         return
     settings = runtime.settings
     try:
-        wait = runtime.limiter.take(
-            f"ingest:{integration}", cost, per_minute=settings.ingest_rate_per_minute, burst=settings.ingest_burst
+        wait = await run_in_threadpool(
+            runtime.limiter.take,
+            f"ingest:{integration}",
+            cost,
+            per_minute=settings.ingest_rate_per_minute,
+            burst=settings.ingest_burst,
         )
     except OverBurst as error:
         raise ApiError(
@@ -183,7 +188,7 @@ def _answer(result: IngestResult) -> dict[str, Any]:
 )
 async def post_response(request: Request, runtime: RuntimeDep) -> JSONResponse:
     integration, data = await signed_json(request, runtime)
-    within_rate(runtime, integration, 1)
+    await within_rate(runtime, integration, 1)
     try:
         payload = ResponseIn.model_validate(data)
     except ValidationError as error:
@@ -210,7 +215,7 @@ async def post_batch(request: Request, runtime: RuntimeDep) -> JSONResponse:
         raise ApiError(422, "validation_failed", "the batch is malformed", errors=field_errors(error)) from None
     if len(batch.responses) > runtime.settings.max_batch_items:
         raise ApiError(422, "validation_failed", f"at most {runtime.settings.max_batch_items} responses a batch")
-    within_rate(runtime, integration, len(batch.responses))
+    await within_rate(runtime, integration, len(batch.responses))
     results: list[dict[str, Any]] = []
     for index, item in enumerate(batch.responses):
         try:
