@@ -126,8 +126,7 @@ class Runtime:
         return result
 
     def send_many(self, notification_ids: list[int]) -> list[SendResult]:
-        sending, now = self.sending(), self.clock()
-        return send_notifications(uow=self.uow(), sending=sending, notification_ids=notification_ids, now=now)
+        return send_notifications(uow=self.uow(), sending=self.sending(), notification_ids=notification_ids)
 
     def sending(self) -> Sending:
         return Sending(
@@ -138,6 +137,7 @@ class Runtime:
             sms_cap=self.settings.sms_per_agent_per_hour,
             link=self.link if self.settings.link_secret.get_secret_value() else None,
             call_hours=self.settings.customer_call_hours,
+            clock=self.clock,
         )
 
     def link(self, case_id: int, agent_id: int, action: str) -> str:

@@ -138,7 +138,7 @@ def test_a_recorded_send_survives_a_short_database_outage_without_a_resend(runti
     pauses = []
     monkeypatch.setattr(SqlUnitOfWork, "commit", flaky_commit)
     sending = dataclasses.replace(runtime.sending(), pause=pauses.append)
-    [result] = send_notifications(uow=runtime.uow(), sending=sending, notification_ids=[nid], now=runtime.clock())
+    [result] = send_notifications(uow=runtime.uow(), sending=sending, notification_ids=[nid])
     monkeypatch.undo()
     assert result.status is SendStatus.SENT and pauses == [0.5, 1.0]
     assert notification(runtime, nid).state == "sent"
@@ -275,3 +275,26 @@ def test_a_reminder_names_the_negative_themes_too(runtime):
         reminder_id = reminder.id
     assert send(runtime, reminder_id).status is SendStatus.SENT
     assert "Temas: Entrega" in runtime.transports["sms"].sent[-1].text
+
+
+def test_a_retry_in_a_batch_backs_off_from_its_own_failure_not_from_the_claim(runtime, monkeypatch):
+    from datetime import timedelta
+
+    notification_ids = open_case_for_two_agents(runtime)
+    moment = {"now": runtime.clock()}
+    claimed_at = moment["now"]
+    runtime.clock = lambda: moment["now"]
+    sms = runtime.transports["sms"]
+    answer = sms.send
+
+    def slow(message):
+        moment["now"] += timedelta(seconds=30)  # a provider that took 30 s to answer, before Tom's email
+        return answer(message)
+
+    monkeypatch.setattr(sms, "send", slow)
+    runtime.transports["email"].script["tom@example.com"] = ["transient"]
+    results = runtime.send_many(notification_ids)
+    [tom] = [nid for nid in notification_ids if notification(runtime, nid).agent_id == 2]
+    assert results[notification_ids.index(tom)].status is SendStatus.RETRY
+    row = notification(runtime, tom)
+    assert row.next_attempt_at.replace(tzinfo=claimed_at.tzinfo) > claimed_at + timedelta(seconds=30)

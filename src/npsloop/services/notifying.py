@@ -31,6 +31,7 @@ from npsloop.redaction import redact
 from npsloop.services.digests import digest_themes, fold_if_over_cap
 from npsloop.services.failover import about, record_failure_and_fail_over
 from npsloop.services.messages import compose
+from npsloop.services.ports import utcnow
 from npsloop.services.unit_of_work import StoreUnavailable, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,9 @@ class Sending:
     link: Callable[[int, int, str], str] | None = None
     call_hours: str = "09:00-21:00"
     pause: Callable[[float], None] = time.sleep
+    # Read again after each provider call: a batch's last alert may be answered seconds after its claim (a slow
+    # provider before it), and a retry's backoff counts from its failure, not from the claim.
+    clock: Callable[[], datetime] = utcnow
 
 
 @dataclass(frozen=True)
@@ -84,16 +88,14 @@ class _Claimed:
     first_received: datetime | None
 
 
-def send_notifications(
-    *, uow: UnitOfWork, sending: Sending, notification_ids: Sequence[int], now: datetime
-) -> list[SendResult]:
+def send_notifications(*, uow: UnitOfWork, sending: Sending, notification_ids: Sequence[int]) -> list[SendResult]:
     """Alerts, usually a new case's (its agents, each on their channels), in one claim transaction and one record
     transaction whatever their number: the case, its responses and its team are read once, not once an alert.
     Each alert keeps its own outcome (a provider's failure is recorded and failed over alert by alert); an
     unexpected error while calling one provider does not stop the others, and is raised once they are recorded.
     The results come in the order of `notification_ids`."""
     results: dict[int, SendResult] = {}
-    claimed = _claim(uow, sending, notification_ids, now, results)
+    claimed = _claim(uow, sending, notification_ids, sending.clock(), results)
     delivered: list[tuple[_Claimed, str]] = []
     unexpected: Exception | None = None
     for item in claimed:
@@ -101,16 +103,16 @@ def send_notifications(
         try:
             receipt = sending.transports[item.notification.channel].send(item.message)
         except TransientDeliveryError as error:
-            outcome = _record_transient(uow, notification_id, sending.policy, now, error)
+            outcome = _record_transient(uow, notification_id, sending.policy, sending.clock(), error)
             _count(item.notification.channel, results, notification_id, outcome)
         except PermanentDeliveryError as error:
-            outcome = _record_failure(uow, notification_id, NotificationState.FAILED, now, str(error))
+            outcome = _record_failure(uow, notification_id, NotificationState.FAILED, sending.clock(), str(error))
             _count(item.notification.channel, results, notification_id, outcome)
         except Exception as error:  # the row stays `sending`: the reconciler resends it, marked as a resend
             unexpected = unexpected or error
         else:
             delivered.append((item, receipt.provider_id))
-    _record_sent(uow, delivered, now, sending.pause)
+    _record_sent(uow, delivered, sending.clock(), sending.pause)
     for item, provider_id in delivered:
         _observe_sent(item, provider_id)
         results[_id(item.notification)] = SendResult(SendStatus.SENT, detail=provider_id)
