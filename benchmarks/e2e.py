@@ -75,7 +75,6 @@ def main() -> None:
         report["celery_noop_tasks_per_second"] = round(bench.celery_noop(), 1)
     finally:
         bench.stop()
-    tasks_per_response = 1.0  # one process task a response: it sends the new case's alerts itself
     noop, bare, ingest = (
         report["celery_noop_tasks_per_second"],
         report["bare_fastapi_rps"],
@@ -89,12 +88,10 @@ def main() -> None:
     best = report["highest_sustained_rate"]
     if best:
         report["ratio_to_celery_noop"] = round(best / noop, 3)
-        report["task_ratio_to_celery_noop"] = round(best * tasks_per_response / noop, 3)
         report["ratio_to_bare_fastapi"] = round(best / bare, 3)
-        print(
-            f"sustained responses/s over the Celery no-op ceiling: {report['ratio_to_celery_noop']:.2f} "
-            f"({report['task_ratio_to_celery_noop']:.2f} counting npsloop's {tasks_per_response:.2f} tasks a response)"
-        )
+        # Responses, not tasks: under load a queued processing task stands for the responses stored behind it
+        # (worker.process_gate), so npsloop runs at most one task a response and fewer the busier it is.
+        print(f"sustained responses/s over the Celery no-op ceiling: {report['ratio_to_celery_noop']:.2f}")
         print(f"sustained responses/s over the bare FastAPI ceiling: {report['ratio_to_bare_fastapi']:.2f}")
     print()
     print("at shares of the highest sustained rate:")
