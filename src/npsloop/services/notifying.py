@@ -86,6 +86,7 @@ class _Claimed:
     agent: Agent
     message: OutboundMessage
     first_received: datetime | None
+    carried: tuple[Notification, ...]  # a digest's folded alerts, read with the claim for the record too
 
 
 def send_notifications(*, uow: UnitOfWork, sending: Sending, notification_ids: Sequence[int]) -> list[SendResult]:
@@ -114,8 +115,9 @@ def send_notifications(*, uow: UnitOfWork, sending: Sending, notification_ids: S
             delivered.append((item, receipt.provider_id))
     _record_sent(uow, delivered, sending.clock(), sending.pause)
     for item, provider_id in delivered:
-        _observe_sent(item, provider_id)
-        results[_id(item.notification)] = SendResult(SendStatus.SENT, detail=provider_id)
+        _observe_sent(item)
+        sent = SendResult(SendStatus.SENT, detail=provider_id)
+        _count(item.notification.channel, results, _id(item.notification), sent)
     if unexpected is not None:
         raise unexpected
     return [results[notification_id] for notification_id in notification_ids]
@@ -145,9 +147,9 @@ def _claim(
                 continue
             agent = about_case.agent(row.agent_id)
             case, responses, team, owner = about_case.case(row.case_id)
-            carried: list[int] = []
-            if row.alert.event == AlertEvent.DIGEST:  # only a digest stands for other alerts
-                carried = [n.case_id for n in uow.notifications.carried_by(notification_id)]
+            # Only a digest stands for other alerts.
+            folded = uow.notifications.carried_by(notification_id) if row.alert.event == AlertEvent.DIGEST else []
+            carried = [n.case_id for n in folded]
             add_to_context(case_id=case.id, response_id=responses[0].id if responses else None)
             message = compose(
                 row,
@@ -165,7 +167,7 @@ def _claim(
                 themes=about_case.themes(row, case, agent, carried),
             )
             first = min((r.received_at for r in responses), default=None)
-            claimed.append(_Claimed(row, agent, message, first))
+            claimed.append(_Claimed(row, agent, message, first, tuple(folded)))
         uow.commit()
     return claimed
 
@@ -235,9 +237,8 @@ def _count(channel: Channel, results: dict[int, SendResult], notification_id: in
     results[notification_id] = result
 
 
-def _observe_sent(item: _Claimed, provider_id: str) -> None:
+def _observe_sent(item: _Claimed) -> None:
     notification = item.notification
-    NOTIFICATIONS.labels(notification.channel, SendStatus.SENT.value).inc()
     if notification.alert.event == AlertEvent.CASE_OPENED and item.first_received is not None:
         # Wall clock, not the injected one: this is how long the real detractor waited for the alert.
         waited = time.time() - item.first_received.timestamp()
@@ -271,11 +272,10 @@ def _record_sent(
                     notification, agent = item.notification, item.agent
                     uow.notifications.mark_sent(_id(notification), provider_id=provider_id, now=now)
                     uow.cases.append_event(notification.case_id, _notified(notification, agent, now))
-                    if notification.alert.event == AlertEvent.DIGEST:
-                        for folded in uow.notifications.carried_by(_id(notification)):
-                            if folded.case_id != notification.case_id:
-                                event = _notified(folded, agent, now, digest=notification.id)
-                                uow.cases.append_event(folded.case_id, event)
+                    for folded in item.carried:
+                        if folded.case_id != notification.case_id:
+                            event = _notified(folded, agent, now, digest=notification.id)
+                            uow.cases.append_event(folded.case_id, event)
                 uow.commit()
                 return
         except StoreUnavailable:

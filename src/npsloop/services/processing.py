@@ -76,8 +76,10 @@ def handle_waiting(
         with uow:
             batch = uow.responses.claim_waiting(response_id, limit)
             claimed = [r.id for r in batch if r.id is not None]
-            reads = _Reads.of(uow, models) if batch else None
-            done = [_process(uow, models, response, now, reads) for response in batch if reads is not None]
+            done: list[_Done | None] = []
+            if batch:
+                reads = _Reads.of(uow, models)
+                done = [_process(uow, models, response, now, reads) for response in batch]
             uow.commit()
     except StoreUnavailable:
         raise
