@@ -256,6 +256,19 @@ def test_a_case_stored_with_english_risk_reasons_shows_them_in_the_pages_languag
     assert expected in page
 
 
+def test_risk_reasons_carrying_markup_show_as_text(runtime):
+    """The account tier comes from the integration's attributes: a sender's text, never the page's markup."""
+    seed_team(runtime)
+    ingest(runtime, score=0, comment=None, customer={"id": "c-tier", "phone": "+34600111222"})
+    drain(runtime)
+    with runtime.uow() as uow:
+        uow.cases.get(1).risk_reasons = ["tier:<script>alert(1)</script>", "<img src=x onerror=alert(2)>"]
+        uow.commit()
+    page = client_for(runtime).get("/ui/cases/1?lang=en").text
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;img src=x onerror=alert(2)&gt;" in page
+
+
 def test_closing_from_the_case_page_records_the_reasons_and_action(runtime):
     from npsloop.services.casework import get_case
 
