@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from npsloop.domain.notifications import Channel
+from npsloop.domain.recovery import RecoveryPolicy
 
 
 @dataclass(eq=False)
@@ -22,6 +23,8 @@ class Team:
     sla: dict[str, dict[str, str]] = field(default_factory=dict)
     escalation: list[dict[str, object]] = field(default_factory=list)
     reasons_required: bool = False  # closing a case needs at least one reason theme
+    recovery: RecoveryPolicy = RecoveryPolicy.OFF  # ask the customer, after a resolved closure, if it was solved
+    recovery_themes: list[str] = field(default_factory=list)  # with "themes": only detractors naming one of these
     id: int | None = None
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Dialect
 from npsloop.domain.cases import CaseStatus, EventKind, Outcome
 from npsloop.domain.notifications import Channel, NotificationState
 from npsloop.domain.outbound import DeliveryStatus
+from npsloop.domain.recovery import RecoveryPolicy, RecoveryState
 from npsloop.domain.responses import ResponseStatus
 from npsloop.domain.rules import Priority
 from npsloop.domain.theme_tags import TagState
@@ -89,6 +90,10 @@ teams = sa.Table(
     sa.Column("escalation", sa.JSON, nullable=False, server_default="[]"),
     # Whether an agent of this team must name at least one reason theme to close a case.
     sa.Column("reasons_required", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Whether a customer whose case closed resolved is asked if it was solved (domain.recovery.RecoveryPolicy):
+    # "off", "ask", or "themes" (only detractors whose response named one of recovery_themes).
+    sa.Column("recovery", StrEnumColumn(RecoveryPolicy, 10), nullable=False, server_default="off"),
+    sa.Column("recovery_themes", sa.JSON, nullable=False, server_default="[]"),
 )
 
 agents = sa.Table(
@@ -497,4 +502,47 @@ review_emails = sa.Table(
     sa.Column("claimed_at", UTCDateTime, nullable=False),
     sa.Column("sent_at", UTCDateTime),
     sa.Column("error", sa.String(300)),  # why the mail server refused it for good
+)
+
+# The recovery follow-up: one row per resolved closure that a team's setting asks about, from the scheduled message
+# (held until the customer's contact window opens) to the customer's answer. The unique key makes the decision
+# once per closure, whoever closes and however often the task runs.
+recovery_requests = sa.Table(
+    "recovery_requests",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("team_id", sa.ForeignKey("teams.id")),
+    sa.Column("customer_key", sa.String(310), nullable=False),
+    sa.Column("closed_at", UTCDateTime, nullable=False),  # the closure it follows: reports count by it
+    sa.Column("channel", sa.String(10)),
+    sa.Column("language", sa.String(16)),
+    sa.Column("state", StrEnumColumn(RecoveryState, 12), nullable=False),
+    sa.Column("due_at", UTCDateTime),
+    sa.Column("sent_at", UTCDateTime),
+    sa.Column("expires_at", UTCDateTime),
+    sa.Column("answered_at", UTCDateTime),
+    sa.Column("solved", sa.Boolean),
+    sa.Column("new_score", sa.SmallInteger),
+    sa.Column("comment", sa.Text),
+    sa.Column("reopened", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    # Why nothing went (skipped, failed): a short code, never personal data.
+    sa.Column("reason", sa.String(40)),
+    # Whose claim is sending it now (as notifications: only the claimer sends), and when the customer's
+    # personal data in the row (the comment) was erased.
+    sa.Column("claimed_at", UTCDateTime),
+    sa.Column("erased_at", UTCDateTime),
+    sa.UniqueConstraint("case_id", "closed_at", name="uq_recovery_requests_case_id"),
+    sa.Index("ix_recovery_requests_due", "state", "due_at"),
+    sa.Index("ix_recovery_requests_customer", "customer_key", "created_at"),
+)
+
+# Customers who asked never to receive a recovery message again, by the link in one; honoured from that moment.
+recovery_opt_outs = sa.Table(
+    "recovery_opt_outs",
+    metadata,
+    sa.Column("customer_key", sa.String(310), primary_key=True),
+    sa.Column("opted_out_at", UTCDateTime, nullable=False),
+    sa.Column("via", sa.String(20), nullable=False),
 )
