@@ -204,11 +204,40 @@ def test_a_new_cases_alerts_are_claimed_in_one_transaction_and_recorded_in_anoth
     monkeypatch.setattr(SqlUnitOfWork, "commit", counted)
     results = runtime.send_many(notification_ids)
     assert [r.status for r in results] == [SendStatus.SENT] * 3
-    assert commits == [0, 3]  # the claim before any provider call, the record after all three
+    assert commits == [0, 3]  # the claim before any provider call, the record after all three (one case)
     states = {notification(runtime, nid).state for nid in notification_ids}
     assert states == {"sent"}
     events = [e for e in all_events(runtime) if e.kind == "notified"]
     assert len(events) == 3
+
+
+class Killed(BaseException):
+    """What a worker sees of a SIGKILL: nothing it could catch or record."""
+
+
+def test_a_worker_killed_on_the_second_case_of_a_batch_leaves_the_first_case_recorded(runtime):
+    import pytest
+
+    first = open_case_for_two_agents(runtime)
+    ingest(runtime, score=3, customer={"id": "another", "phone": "+34600000002"})
+    second = process(runtime, runtime.dispatcher.responses.pop())
+    with runtime.uow() as uow:
+        second_case = uow.notifications.get(second[0]).case_id
+    sms = runtime.transports["sms"]
+    real_send = sms.send
+
+    def dies_on_the_second_case(message):
+        if f"#{second_case}" in message.text:
+            raise Killed
+        return real_send(message)
+
+    sms.send = dies_on_the_second_case
+    with pytest.raises(Killed):
+        runtime.send_many(first + second)
+    # The first case's alerts were sent and recorded before the second case's provider call: only the second
+    # case's alerts stay `sending`, for the reconciler to resend (the window the README names).
+    assert {notification(runtime, nid).state for nid in first} == {"sent"}
+    assert {notification(runtime, nid).state for nid in second} == {"sending"}
 
 
 def test_one_alert_failing_in_a_batch_keeps_its_own_outcome(runtime):

@@ -1,7 +1,8 @@
 """Sending notifications: claim them (pending -> sending) in their own committed transaction, call the
 providers, record the results. A crash between claim and record is the only window in which a message can
-be sent twice; the reconciler reopens such rows after a delay and the timeline marks the resend. A new case's
-alerts go together (one claim, one record, whatever their number); a retry or a fail-over goes alone."""
+be sent twice; the reconciler reopens such rows after a delay and the timeline marks the resend. New cases'
+alerts go together (one claim for all, one record a case, so the window holds one case's alerts at most); a retry
+or a fail-over goes alone."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from itertools import groupby
 
 from npsloop.domain.cases import SYSTEM_ACTOR, Case, CaseEvent, EventKind
 from npsloop.domain.directory import Agent, Team
@@ -90,13 +92,32 @@ class _Claimed:
 
 
 def send_notifications(*, uow: UnitOfWork, sending: Sending, notification_ids: Sequence[int]) -> list[SendResult]:
-    """Alerts, usually a new case's (its agents, each on their channels), in one claim transaction and one record
-    transaction whatever their number: the case, its responses and its team are read once, not once an alert.
+    """Alerts, usually new cases' (their agents, each on their channels), in one claim transaction whatever their
+    number, and one record transaction a case: each case, its responses and its team are read once, not once an alert.
     Each alert keeps its own outcome (a provider's failure is recorded and failed over alert by alert); an
     unexpected error while calling one provider does not stop the others, and is raised once they are recorded.
     The results come in the order of `notification_ids`."""
     results: dict[int, SendResult] = {}
     claimed = _claim(uow, sending, notification_ids, sending.clock(), results)
+    unexpected: Exception | None = None
+    for _, of_case in groupby(sorted(claimed, key=_case_of), _case_of):
+        error = _send_case(uow, sending, list(of_case), results)
+        unexpected = unexpected or error
+    if unexpected is not None:
+        raise unexpected
+    return [results[notification_id] for notification_id in notification_ids]
+
+
+def _case_of(item: _Claimed) -> int:
+    return item.notification.case_id
+
+
+def _send_case(
+    uow: UnitOfWork, sending: Sending, claimed: list[_Claimed], results: dict[int, SendResult]
+) -> Exception | None:
+    """One case's alerts, recorded together as soon as their providers have answered: a worker killed mid-batch
+    can resend only the alerts of the case it was on, not every alert the batch had sent before it. Returns an
+    unexpected error, for the caller to raise once every case is recorded."""
     delivered: list[tuple[_Claimed, str]] = []
     unexpected: Exception | None = None
     for item in claimed:
@@ -118,9 +139,7 @@ def send_notifications(*, uow: UnitOfWork, sending: Sending, notification_ids: S
         _observe_sent(item)
         sent = SendResult(SendStatus.SENT, detail=provider_id)
         _count(item.notification.channel, results, _id(item.notification), sent)
-    if unexpected is not None:
-        raise unexpected
-    return [results[notification_id] for notification_id in notification_ids]
+    return unexpected
 
 
 def _id(notification: Notification) -> int:
