@@ -1,5 +1,5 @@
-"""`npsloop webhooks add|list|remove|deliveries|redeliver`: where case events go out (Slack, signed webhooks),
-and the log of what was sent, retried or given up on."""
+"""`npsloop webhooks add|list|remove|deliveries|redeliver`: where case events go out (Slack, Microsoft Teams,
+signed webhooks), and the log of what was sent, retried or given up on."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from npsloop.services import outbound as service
 
 
 def _shown(endpoint: Endpoint) -> str:
-    """A Slack incoming-webhook URL is its own credential (whoever has it posts to the channel): like the
-    signing secret, it is never printed after it is added; its host says which service it is."""
-    if endpoint.kind != EndpointKind.SLACK:
+    """A Slack incoming-webhook URL or a Teams Workflows URL (its `sig=` query) is its own credential (whoever
+    has it posts to the channel): like the signing secret, it is never printed after it is added; its host
+    says which service it is."""
+    if endpoint.kind not in (EndpointKind.SLACK, EndpointKind.TEAMS):
         return endpoint.url
     parts = urlsplit(endpoint.url)
     return f"{parts.scheme}://{parts.netloc}/***"
@@ -24,13 +25,17 @@ def _shown(endpoint: Endpoint) -> str:
 
 @click.group()
 def webhooks() -> None:
-    """Case events out to Slack and to helpdesks or CRMs."""
+    """Case events out to Slack, Microsoft Teams and to helpdesks or CRMs."""
 
 
 @webhooks.command("add")
 @click.option("--name", required=True)
 @click.option("--kind", type=click.Choice([k.value for k in EndpointKind]), required=True)
-@click.option("--url", required=True, help="a Slack incoming-webhook URL, or the receiver's HTTPS endpoint")
+@click.option(
+    "--url",
+    required=True,
+    help="a Slack incoming-webhook URL, a Teams Workflows webhook URL, or the receiver's HTTPS endpoint",
+)
 @click.option(
     "--events",
     default=",".join(all_events()),

@@ -1,6 +1,6 @@
-"""Case events going out to where a team already works: a Slack channel, or a helpdesk or CRM that opens its
-own ticket from a signed webhook. Each (endpoint, event) is one delivery, retried with backoff until the far
-side says 2xx, then kept as the delivery log."""
+"""Case events going out to where a team already works: a Slack or Microsoft Teams channel, or a helpdesk or
+CRM that opens its own ticket from a signed webhook. Each (endpoint, event) is one delivery, retried with
+backoff until the far side says 2xx, then kept as the delivery log."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ def all_events() -> list[str]:
 
 class EndpointKind(StrEnum):
     SLACK = "slack"
+    TEAMS = "teams"  # a Microsoft Teams Workflows webhook, posting an Adaptive Card to a channel
     WEBHOOK = "webhook"
 
 
@@ -52,7 +53,7 @@ class Endpoint:
         if not NAME.match(self.name):
             raise InvalidEndpoint(f"endpoint name {self.name!r}: lowercase letters, digits, '-' and '_'")
         if self.kind not in {k.value for k in EndpointKind}:
-            raise InvalidEndpoint(f"unknown endpoint kind {self.kind!r}; slack or webhook")
+            raise InvalidEndpoint(f"unknown endpoint kind {self.kind!r}; slack, teams or webhook")
         if not self.url.startswith(("https://", "http://")):
             raise InvalidEndpoint("the URL must be http(s)")
         known = {e.value for e in OUTBOUND_EVENTS}

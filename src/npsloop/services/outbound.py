@@ -1,4 +1,4 @@
-"""Outbound endpoints (Slack, signed webhooks) and the sending of their deliveries: claimed in batches,
+"""Outbound endpoints (Slack, Microsoft Teams, signed webhooks) and the sending of their deliveries: claimed in batches,
 posted, and recorded as delivered, or retried with backoff, or failed after the last attempt."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from npsloop.domain.outbound import (
 from npsloop.egress.policy import Policy, Refused
 from npsloop.metrics import OUTBOUND_DELIVERIES
 from npsloop.notify import outbound as wire
+from npsloop.notify.teams_card import teams_body
 from npsloop.redaction import redact
 from npsloop.services.records import Due
 from npsloop.services.unit_of_work import Conflict, UnitOfWork
@@ -194,6 +195,8 @@ def _body(uow: UnitOfWork, item: Due, public_url: str) -> dict[str, Any]:
         summary["opening_response"] = {"score": opening.score, "comment": opening.comment}
     if item.kind == EndpointKind.SLACK:
         return wire.slack_body(event, summary)
+    if item.kind == EndpointKind.TEAMS:
+        return teams_body(event, summary)
     if opening is not None:
         # The helpdesk opens a ticket for this customer: it gets who they are (the channel does not).
         summary["customer"] = {
