@@ -4,8 +4,9 @@ desktop, web and mobile) for each case event, in the envelope a Teams Workflows 
 
 The card shows the case, its score, team, priority, touchpoint, the themes complained of and praised where
 there are any, who acted, the comment and the note, and a button to the case page. It shows no customer
-name, phone or email (one typed in the comment or the note is masked): a channel is read by many. Every text that came from people goes through
-`teams_text`, so none of it can add a link, a mention or formatting of its own."""
+name, phone or email (one typed in the comment or the note is masked): a channel is read by many. Every
+text that came from people goes through `teams_text`, so none of it can add a link, a mention or
+formatting of its own."""
 
 from __future__ import annotations
 
