@@ -47,12 +47,20 @@ class FakeStore:
 
 
 class Responses:
-    def __init__(self, rows: Tables) -> None:
-        self.rows = rows
+    def __init__(self, rows: Tables, ids: itertools.count[int]) -> None:
+        self.rows, self.ids = rows, ids
         self.new: list[Response] = []
 
     def add(self, response: Response) -> None:
         self.new.append(response)
+
+    def insert_new(self, response: Response) -> int | None:
+        key = (response.integration, response.external_id)
+        if any((r.integration, r.external_id) == key for r in [*self.rows.responses.values(), *self.new]):
+            return None
+        response.id = next(self.ids)
+        self.rows.responses[response.id] = response
+        return response.id
 
     def get(self, response_id: int, *, lock: bool = False) -> Response | None:
         return self.rows.responses.get(response_id)
@@ -128,6 +136,26 @@ class Notifications:
             return False
         row.state, row.claimed_at, row.attempts = NotificationState.SENDING, now, row.attempts + 1
         return True
+
+    def hold(self, notification_id: int, *, until: datetime, now: datetime) -> bool:
+        row = self.rows.notifications.get(notification_id)
+        due = row is not None and (row.next_attempt_at is None or row.next_attempt_at <= now)
+        if row is None or row.state != NotificationState.PENDING or not due:
+            return False
+        row.next_attempt_at = row.held_until = until
+        return True
+
+    def held_due(self, now: datetime, limit: int) -> list[int]:
+        found = [
+            n
+            for n in self._sorted()
+            if n.state == NotificationState.PENDING
+            and n.next_attempt_at is not None
+            and n.next_attempt_at <= now
+            and n.held_until == n.next_attempt_at
+        ]
+        found.sort(key=lambda n: (n.next_attempt_at, n.id))
+        return [_id(n) for n in found][:limit]
 
     def pending_since(self, before: datetime, limit: int) -> list[int]:
         found = [
@@ -279,7 +307,7 @@ class FakeUnitOfWork:
 
     def _begin(self) -> None:
         self._rows = copy.deepcopy(self.store.committed)
-        self.responses = Responses(self._rows)
+        self.responses = Responses(self._rows, self.store.ids)
         self.cases = Cases(self._rows)
         self.notifications = Notifications(self._rows)
         self.delivery_ids = DeliveryIds(self._rows)

@@ -136,12 +136,13 @@ def _store(uow: UnitOfWork, incoming: Response, now: datetime, delivery_id: str 
 
 
 def _take(uow: UnitOfWork, incoming: Response, now: datetime) -> IngestResult:
+    created = uow.responses.insert_new(incoming)
+    if created is not None:
+        return IngestResult(id=created, created=True)
     existing = uow.responses.by_key(incoming.integration, incoming.external_id, lock=True)
     if existing is None:
-        uow.responses.add(incoming)
-        uow.flush()
-        assert incoming.id is not None
-        return IngestResult(id=incoming.id, created=True)
+        # Erased between the refused INSERT and this read: nothing to compare with; the next pass inserts it.
+        raise Conflict(f"response ({incoming.integration}, {incoming.external_id}) went while it was read")
     assert existing.id is not None
     was_detractor = existing.category is Category.DETRACTOR
     changes = existing.absorb(incoming)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from npsloop.domain.responses import Response, ResponseStatus
@@ -18,6 +19,32 @@ class ResponseRepository:
 
     def add(self, response: Response) -> None:
         self.session.add(response)
+
+    def insert_new(self, response: Response) -> int | None:
+        """Stores a response whose key is new in one statement (INSERT ... ON CONFLICT DO NOTHING RETURNING id),
+        without a lookup first: nearly every delivery is a new response, and the lookup and the ORM's flush were
+        most of the ingest transaction. None when the key exists (a retry, a newer version): the caller then reads
+        and locks the stored row. The row is written from the mapped attributes, so it holds exactly what `add`
+        would write; the object itself stays outside the session."""
+        mapper = sa.inspect(Response)
+        values = {
+            prop.columns[0].key: value
+            for prop in mapper.column_attrs
+            if (value := getattr(response, prop.key)) is not None or prop.columns[0].nullable
+        }
+        values.pop("id", None)
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = (
+            insert(tables.responses)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["integration", "external_id"])
+            .returning(tables.responses.c.id)
+        )
+        new_id = self.session.execute(stmt).scalar_one_or_none()
+        if new_id is not None:
+            response.id = new_id
+        return new_id
 
     def get(self, response_id: int, *, lock: bool = False) -> Response | None:
         """`lock` holds the row until the transaction ends, waiting for a worker that holds it (PostgreSQL):
