@@ -25,6 +25,7 @@ from npsloop.notify.outbox import Outbox
 from npsloop.notify.outbox_files import OutboxFiles
 from npsloop.notify.render import Renderer
 from npsloop.notify.sms import TwilioSms
+from npsloop.notify.whatsapp import TwilioWhatsApp
 from npsloop.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from npsloop.secret_key import load_keyring
 from npsloop.services.delivery import fail_over_undelivered
@@ -222,12 +223,32 @@ def build_transports(settings: Settings) -> dict[Channel, Transport]:
                 else None
             ),
         )
+    transports[Channel.WHATSAPP] = build_whatsapp(settings) or outbox
     smtp_url = settings.smtp_url.get_secret_value()
     if smtp_url:
         transports[Channel.EMAIL] = SmtpEmail(
             smtp_url, sender=settings.email_from, timeout=settings.smtp_timeout_seconds
         )
     return transports
+
+
+def build_whatsapp(settings: Settings) -> Transport | None:
+    """Twilio's WhatsApp sender when there is one (same account as SMS); None: the outbox stands in."""
+    if not (settings.twilio_account_sid and settings.twilio_whatsapp_from):
+        return None
+    return TwilioWhatsApp(
+        account_sid=settings.twilio_account_sid,
+        auth_token=settings.twilio_auth_token.get_secret_value(),
+        sender=settings.twilio_whatsapp_from,
+        templates=settings.whatsapp_templates,
+        api_base=settings.twilio_api_base or None,
+        timeout=settings.twilio_timeout_seconds,
+        status_callback=(
+            settings.public_url.rstrip("/") + "/v1/twilio/status"
+            if settings.public_url.startswith("https://")
+            else None
+        ),
+    )
 
 
 def build_runtime(settings: Settings | None = None, dispatcher: Dispatcher | None = None) -> Runtime:

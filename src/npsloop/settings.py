@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -11,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_INTEGRATION = "default"
 MIN_TOKEN_LENGTH = 32
+CONTENT_SID = re.compile(r"HX[0-9a-fA-F]{32}")
 
 
 class Settings(BaseSettings):
@@ -102,6 +104,11 @@ class Settings(BaseSettings):
     twilio_from: str = ""
     twilio_api_base: str = ""  # empty: Twilio itself
     twilio_timeout_seconds: float = 10.0
+    # The WhatsApp sender (like +573001234567 or whatsapp:+57...); empty: WhatsApp alerts go to the outbox.
+    twilio_whatsapp_from: str = ""
+    # The approved Content template per agent language, JSON like {"es": "HX...", "en": "HX..."}: what carries an
+    # alert outside the agent's 24-hour window (variables in services/whatsapp_alert.py).
+    whatsapp_templates: dict[str, str] = Field(default_factory=dict)
     # An SMS not reported delivered within this long falls back to email (needs status callbacks, which are
     # requested when NPSLOOP_PUBLIC_URL is https, as Twilio must reach it).
     sms_delivery_timeout_minutes: int = Field(default=10, ge=1)
@@ -150,6 +157,16 @@ class Settings(BaseSettings):
         from npsloop.services.customer_time import parse_call_hours
 
         parse_call_hours(value)
+        return value
+
+    @field_validator("whatsapp_templates")
+    @classmethod
+    def _content_sids(cls, value: dict[str, str]) -> dict[str, str]:
+        for language, sid in value.items():
+            if language not in ("en", "es"):
+                raise ValueError(f"NPSLOOP_WHATSAPP_TEMPLATES: {language!r} is not an agent language (en, es)")
+            if not CONTENT_SID.fullmatch(sid):
+                raise ValueError(f"NPSLOOP_WHATSAPP_TEMPLATES[{language}] is not a Content SID (HX and 32 hex digits)")
         return value
 
     @field_validator("report_timezone")

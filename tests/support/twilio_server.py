@@ -1,5 +1,9 @@
 """A local HTTP server speaking the part of Twilio's REST API that `client.messages.create` calls, so the
-real twilio SDK runs its real code path. Failures are chosen per recipient number."""
+real twilio SDK runs its real code path. Failures are chosen per recipient number.
+
+WhatsApp as Twilio does it: `whatsapp:+...` addresses, Content templates (ContentSid with ContentVariables, which
+alone is refused with 21654), and free text refused with 63016 outside the recipient's 24-hour window, which
+`TwilioState.inbound` opens as a message from that number would."""
 
 from __future__ import annotations
 
@@ -21,6 +25,8 @@ class Received:
     body: str
     at: float
     status_callback: str | None = None
+    content_sid: str | None = None
+    content_variables: dict[str, str] | None = None
 
 
 @dataclass
@@ -33,10 +39,31 @@ class TwilioState:
     script: dict[str, list[str]] = field(default_factory=dict)
     log: list[tuple[str, float, str]] = field(default_factory=list)  # (to, when, behaviour) for every attempt
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # whatsapp:+number -> when it last wrote to us: free text is accepted for 24 hours after it
+    windows: dict[str, float] = field(default_factory=dict)
+
+    def inbound(self, address: str, at: float | None = None) -> None:
+        with self.lock:
+            self.windows[address] = time.time() if at is None else at
+
+    def window_open(self, address: str) -> bool:
+        with self.lock:
+            seen = self.windows.get(address)
+        return seen is not None and time.time() - seen < WHATSAPP_WINDOW_SECONDS
 
     def to(self, number: str) -> list[Received]:
         with self.lock:
             return [m for m in self.messages if m.to == number]
+
+
+WHATSAPP_WINDOW_SECONDS = 24 * 3600
+# Behaviours a script may name for a WhatsApp recipient, with the error Twilio answers.
+WHATSAPP_ERRORS = {
+    "outside_window": (63016, 400, "Failed to send freeform message because you are outside the allowed window."),
+    "not_on_whatsapp": (63024, 400, "Invalid message recipient"),
+    "unreachable": (63003, 400, "Channel could not find To address"),
+    "whatsapp_rate": (63018, 429, "Rate limit exceeded for Channel"),
+}
 
 
 def _error(code: int | None, status: int, message: str) -> bytes:
@@ -84,7 +111,11 @@ class Handler(BaseHTTPRequestHandler):
             plan = state.script.get(to, ["ok"])
             behaviour = plan[min(attempt, len(plan) - 1)]
             state.log.append((to, time.time(), behaviour))
-        if behaviour == "invalid":
+        refusal = _whatsapp_refusal(state, to, form, behaviour)
+        if refusal is not None:
+            code, status, text = refusal
+            self._reply(status, _error(code, status, text), {"Retry-After": "2"} if status == 429 else None)
+        elif behaviour == "invalid":
             self._reply(400, _error(21211, 400, f"The 'To' number {to} is not a valid phone number."))
         elif behaviour == "unsubscribed":
             self._reply(400, _error(21610, 400, "Attempt to send to unsubscribed recipient"))
@@ -105,6 +136,8 @@ class Handler(BaseHTTPRequestHandler):
                         body=form.get("Body", ""),
                         at=time.time(),
                         status_callback=form.get("StatusCallback"),
+                        content_sid=form.get("ContentSid"),
+                        content_variables=json.loads(form["ContentVariables"]) if "ContentVariables" in form else None,
                     )
                 )
             body = {
@@ -120,6 +153,16 @@ class Handler(BaseHTTPRequestHandler):
                 "uri": f"/2010-04-01/Accounts/{state.account_sid}/Messages/{sid}.json",
             }
             self._reply(201, json.dumps(body).encode())
+
+
+def _whatsapp_refusal(state: TwilioState, to: str, form: dict[str, str], behaviour: str) -> tuple[int, int, str] | None:
+    if "ContentVariables" in form and "ContentSid" not in form:
+        return 21654, 400, "A ContentSid must be specified if ContentVariables are provided in the request."
+    if behaviour in WHATSAPP_ERRORS:
+        return WHATSAPP_ERRORS[behaviour]
+    if to.startswith("whatsapp:") and "ContentSid" not in form and not state.window_open(to):
+        return WHATSAPP_ERRORS["outside_window"]
+    return None
 
 
 class TwilioHttpServer(ThreadingHTTPServer):

@@ -133,4 +133,5 @@ def agent_json(agent: Agent, team_name: str) -> dict[str, Any]:
         "active": agent.active,
         "off_duty_until": _iso(agent.off_duty_until),
         "role": agent.role,
+        "channels": agent.channel_order,  # in order of preference; null: SMS and email at once
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from npsloop.domain.recovery_stats import DENOMINATORS
 from npsloop.services.report_results import (
     Backlog,
     BacklogRow,
@@ -18,6 +19,9 @@ from npsloop.services.report_results import (
     NpsPoint,
     NpsReport,
     NpsSeries,
+    Recovery,
+    RecoveryFigures,
+    RecoveryRow,
     ReportPeriod,
     StepTimes,
     TargetProgress,
@@ -148,6 +152,44 @@ def backlog_json(backlog: Backlog) -> dict[str, Any]:
     }
 
 
+def recovery_figures_json(figures: RecoveryFigures) -> dict[str, Any]:
+    return {
+        "requests": figures.requests,
+        "sent": figures.sent,
+        "answered": figures.answered,
+        "confirmed": figures.confirmed,
+        "not_solved": figures.not_solved,
+        "answered_yes_no": figures.answered_yes_no,
+        "reopened": figures.reopened,
+        "response_rate": figures.response_rate,
+        "confirmed_rate": figures.confirmed_rate,
+        "confirmed_of_sent": figures.confirmed_of_sent,
+        "reopen_rate": figures.reopen_rate,
+        "new_scores": figures_json(figures.new_scores),
+        "recovered": figures.recovered,
+        "recovered_rate": figures.recovered_rate,
+    }
+
+
+def recovery_row_json(row: RecoveryRow) -> dict[str, Any]:
+    return {
+        "team": row.team,
+        "periods": [{**period_json(p.period), **recovery_figures_json(p.figures)} for p in row.points],
+        "total": recovery_figures_json(row.total),
+    }
+
+
+def recovery_json(recovery: Recovery) -> dict[str, Any]:
+    """Each share's numerator and denominator are named in `denominators`: {"reopen_rate": ["reopened",
+    "answered"], ...}, both counts present beside it."""
+    return {
+        "period": recovery.period.value,
+        "denominators": {name: list(counts) for name, counts in DENOMINATORS.items()},
+        "overall": recovery_row_json(recovery.overall),
+        "by_team": [recovery_row_json(row) for row in recovery.by_team],
+    }
+
+
 def loop_report_json(report: LoopReport) -> dict[str, Any]:
     return {
         "from": report.first.isoformat(),
@@ -159,4 +201,5 @@ def loop_report_json(report: LoopReport) -> dict[str, Any]:
         "by_agent": [loop_row_json(row, "agent") for row in report.by_agent],
         "backlog": backlog_json(report.backlog),
         "recontact_window_days": report.recontact_window_days,
+        "recovery": recovery_json(report.recovery),
     }

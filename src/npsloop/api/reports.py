@@ -121,9 +121,13 @@ async def loop(
     from_: Annotated[date | None, Query(alias="from")] = None,
     to: date | None = None,
     team: Annotated[str | None, Query(max_length=100)] = None,
+    period: Annotated[Period, Query(description="the periods the recovery follow-ups are split by")] = Period.MONTH,
 ) -> dict[str, Any]:
     """Cases opened in the range: acknowledged, contacted, closed by outcome, share within SLA, median and
-    90th percentile times (wall and business), backlog by age, by team and agent, and re-contact rate."""
+    90th percentile times (wall and business), backlog by age, by team and agent, and re-contact rate. And
+    `recovery`: the follow-ups of resolved cases closed in the range, per period and team (sent, answered,
+    confirmed, reopened, new scores), each share beside the counts it is taken over (`denominators`), null
+    when there is nothing to share."""
     first, last = resolve_range(runtime, from_, to, Period.MONTH)
     found = await run_in_threadpool(
         lambda: loop_report(
@@ -133,6 +137,7 @@ async def loop(
             team=team,
             default_zone=runtime.settings.report_timezone,
             now=runtime.clock(),
+            period=period,
         )
     )
     return loop_report_json(found)

@@ -64,6 +64,7 @@ class EventKind(StrEnum):
     AFTER_HOURS = "after_hours"
     ASSIGNED = "assigned"
     DELIVERED = "delivered"
+    READ = "read"  # the agent opened the alert (a WhatsApp read receipt)
     ESCALATED = "escalated"
     REMINDED = "reminded"
     NOTIFIED = "notified"

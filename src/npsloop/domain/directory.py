@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from npsloop.domain.errors import DomainError
 from npsloop.domain.notifications import Channel
 from npsloop.domain.recovery import RecoveryPolicy
+
+# WhatsApp lets a business send free text only this long after the person's last message to it.
+WHATSAPP_WINDOW = timedelta(hours=24)
+
+
+class InvalidChannels(DomainError):
+    field = "channels"
+
+
+def check_channel_order(order: list[str], *, phone: str | None, email: str | None) -> list[str]:
+    """An agent's channels in order of preference: at least one, each once, each known and with its address
+    (a phone for sms and whatsapp, an email address for email). The same check for every door."""
+    known = [c.value for c in Channel]
+    if not order:
+        raise InvalidChannels("give at least one channel, or none at all for SMS and email at once")
+    for name in order:
+        if name not in known:
+            raise InvalidChannels(f"{name!r} is not a channel; use {', '.join(known)}")
+    if len(set(order)) != len(order):
+        raise InvalidChannels("each channel may be listed once")
+    for name in order:
+        if not (email if name == Channel.EMAIL else phone):
+            needs = "an email address" if name == Channel.EMAIL else "a phone number"
+            raise InvalidChannels(f"{name} needs {needs}")
+    return list(order)
 
 
 @dataclass(eq=False)
@@ -38,15 +65,29 @@ class Agent:
     active: bool = True
     off_duty_until: datetime | None = None
     role: str = "agent"  # agent | supervisor | head: who escalation steps reach
+    # The agent's channels in order of preference (stored in the `channels` column); None: SMS and email at once.
+    channel_order: list[str] | None = None
+    whatsapp_seen_at: datetime | None = None  # the agent's last WhatsApp message to npsloop: opens the window
     id: int | None = None
 
     def on_duty(self, at: datetime) -> bool:
         return self.active and (self.off_duty_until is None or self.off_duty_until <= at)
 
-    def channels(self) -> list[Channel]:
-        found: list[Channel] = []
-        if self.phone:
-            found.append(Channel.SMS)
-        if self.email:
-            found.append(Channel.EMAIL)
-        return found
+    def channels(self, within: Collection[str] | None = None) -> list[Channel]:
+        """The channels a new alert goes to at once (only those in `within`, when given): without a preference,
+        every one the agent has an address for (SMS and email); with one, its first usable channel alone."""
+        usable = [c for c in self.reachable_channels() if within is None or c in within]
+        return usable[:1] if self.channel_order is not None else usable
+
+    def reachable_channels(self) -> list[Channel]:
+        """Every channel the agent has an address for, in their order of preference: what fail-over walks."""
+        order = self.channel_order if self.channel_order is not None else [Channel.SMS, Channel.EMAIL]
+        return [Channel(c) for c in order if c in Channel.__members__.values() and self.address(Channel(c))]
+
+    def address(self, channel: Channel) -> str | None:
+        """A phone number carries SMS and WhatsApp; an email address, email."""
+        return self.email if channel == Channel.EMAIL else self.phone
+
+    def whatsapp_window_open(self, now: datetime) -> bool:
+        """Whether WhatsApp still accepts free text to the agent (their last message is under 24 hours old)."""
+        return self.whatsapp_seen_at is not None and now - self.whatsapp_seen_at < WHATSAPP_WINDOW

@@ -12,7 +12,8 @@ from npsloop.domain.cases import Case, CaseStatus
 from npsloop.domain.sla import BusinessCalendar, CalendarError, check_duration, parse_duration
 
 TARGETS = ("team", "supervisors", "heads")
-CHANNELS = ("sms", "email")
+CHANNELS = ("sms", "email")  # a step's channels when it names none
+STEP_CHANNELS = (*CHANNELS, "whatsapp")  # what a step may name
 DEADLINES = ("acknowledge", "contact", "close")
 
 
@@ -48,8 +49,8 @@ def parse_step(text: str) -> Step:
     if notify not in TARGETS and not (notify.startswith("agent:") and len(notify) > 6):
         raise CalendarError(f"step {text!r}: notify {', '.join(TARGETS)} or agent:NAME")
     channels = tuple(parts[2].split(",")) if len(parts) == 3 else CHANNELS
-    if not channels or set(channels) - set(CHANNELS):
-        raise CalendarError(f"step {text!r}: channels are sms and/or email")
+    if not channels or set(channels) - set(STEP_CHANNELS):
+        raise CalendarError(f"step {text!r}: channels are sms, email and/or whatsapp")
     return Step(after=after, notify=notify, channels=channels)
 
 

@@ -15,6 +15,7 @@ from enum import StrEnum
 class Channel(StrEnum):
     SMS = "sms"
     EMAIL = "email"
+    WHATSAPP = "whatsapp"
 
 
 class NotificationState(StrEnum):
@@ -26,8 +27,9 @@ class NotificationState(StrEnum):
     FOLDED = "folded"  # over the agent's hourly SMS cap: carried by the next digest instead
 
 
-# accepted -> queued -> sending -> sent -> delivered; undelivered, failed and bounced (an email returned after
-# the SMTP server had accepted it) are final like delivered.
+# accepted -> queued -> sending -> sent -> delivered -> read (WhatsApp's read receipt); undelivered, failed and
+# bounced (an email returned after the SMTP server had accepted it) are final like delivered. Only a read receipt
+# follows a delivery: a message read was delivered, whichever report came first.
 DELIVERY_ORDER = {
     "accepted": 0,
     "queued": 1,
@@ -37,6 +39,7 @@ DELIVERY_ORDER = {
     "undelivered": 4,
     "failed": 4,
     "bounced": 4,
+    "read": 5,
 }
 FINAL_DELIVERY = {"delivered", "undelivered", "failed", "bounced"}
 
@@ -159,10 +162,12 @@ class Notification:
         if status not in DELIVERY_ORDER:
             return False
         current = DELIVERY_ORDER.get(self.delivery_status or "", -1)
-        if current >= DELIVERY_ORDER[status] or self.delivery_status in FINAL_DELIVERY:
+        if current >= DELIVERY_ORDER[status]:
+            return False
+        if self.delivery_status in FINAL_DELIVERY and not (status == "read" and self.delivery_status == "delivered"):
             return False
         self.delivery_status = status
-        if status == "delivered":
+        if status in ("delivered", "read") and self.delivered_at is None:
             self.delivered_at = at
         return True
 

@@ -14,6 +14,11 @@ class OutboundMessage:
     reference: str  # e.g. "n42": names the notification row in outboxes and provider logs
     subject: str | None = None
     html: str | None = None
+    # WhatsApp: whether free text may go (the agent wrote within 24 hours); if not, the template of `language`
+    # carries the alert with `variables` ({{1}}, {{2}}, ... in order).
+    window_open: bool = True
+    language: str = "en"
+    variables: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

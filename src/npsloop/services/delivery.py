@@ -1,6 +1,7 @@
-"""What providers report after accepting a message. A delivered SMS is written on the timeline; an SMS the
-carrier could not deliver — or that stays undelivered past a timeout — fails over to the agent's email, and
-the timeline says which channel finally reached the agent."""
+"""What providers report after accepting a message. A delivered SMS or WhatsApp message is written on the
+timeline, and so is a WhatsApp read receipt; a message the carrier could not deliver — or that stays undelivered
+past a timeout — fails over to the agent's next channel, and the timeline says which channel finally reached the
+agent."""
 
 from __future__ import annotations
 
@@ -26,11 +27,13 @@ def record_delivery(*, uow: UnitOfWork, provider_id: str, status: str, error_cod
         if not found.report_delivery(status, now):
             return
         notification, case, agent = load_notification(uow, found.id)
-        if status == "delivered":
+        if status in ("delivered", "read"):
             case.record(
-                EventKind.DELIVERED,
+                EventKind.DELIVERED if status == "delivered" else EventKind.READ,
                 at=now,
-                note=f"{notification.channel} delivered to {agent.name}",
+                note=f"{notification.channel} {status} by {agent.name}"
+                if status == "read"
+                else f"{notification.channel} delivered to {agent.name}",
                 data={"notification": notification.id, "channel": notification.channel},
             )
         elif status in FINAL_DELIVERY:

@@ -23,7 +23,11 @@ def record_failure_and_fail_over(
 
 def fail_over(uow: UnitOfWork, failed: Notification, case: Case, agent: Agent, now: datetime) -> None:
     """Makes sure the agent's other channel carries the alert, creating its notification if it has none (the
-    unit of work queues a new one when this commits)."""
+    unit of work queues a new one when this commits). An agent with channels in order of preference is walked
+    down that order instead, one channel at a time."""
+    if agent.channel_order is not None:
+        _walk(uow, failed, case, agent, now)
+        return
     others = [c for c in agent.channels() if c != failed.channel]
     if not others:
         case.record(EventKind.FAILOVER, at=now, note=f"{agent.name} has no other channel", data=about(failed, agent))
@@ -47,6 +51,29 @@ def fail_over(uow: UnitOfWork, failed: Notification, case: Case, agent: Agent, n
             note=f"{failed.channel} failed; {channel.value} carries the alert ({existing.state})",
             data={**about(failed, agent), "to_channel": channel.value},
         )
+
+
+def _walk(uow: UnitOfWork, failed: Notification, case: Case, agent: Agent, now: datetime) -> None:
+    """The next channel of the agent's order that has neither carried nor failed this alert (no notification of
+    it on that channel yet) carries it; when every one has, the timeline says so."""
+    kind = failed.alert
+    for channel in agent.reachable_channels():
+        if channel == failed.channel or uow.notifications.find(failed.case_id, failed.agent_id, channel, kind.key):
+            continue
+        uow.notifications.add(
+            Notification(
+                case_id=failed.case_id, agent_id=failed.agent_id, channel=channel, kind=kind.key, created_at=now
+            )
+        )
+        uow.flush()
+        case.record(
+            EventKind.FAILOVER,
+            at=now,
+            note=f"{failed.channel} failed; {channel.value} carries the alert (next in {agent.name}'s order)",
+            data={**about(failed, agent), "to_channel": channel.value},
+        )
+        return
+    case.record(EventKind.FAILOVER, at=now, note=f"{agent.name} has no channel left to try", data=about(failed, agent))
 
 
 def about(notification: Notification, agent: Agent) -> dict[str, object]:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from npsloop.domain import loop
 from npsloop.domain.directory import Team
-from npsloop.domain.periods import local_midnight
+from npsloop.domain.periods import Period, local_midnight
 from npsloop.domain.sla import BusinessCalendar
 from npsloop.services.report_results import (
     Backlog,
@@ -22,16 +22,24 @@ from npsloop.services.report_results import (
     StepTimes,
     TimeTo,
 )
+from npsloop.services.recovery_report import recovery
 from npsloop.services.report_scope import check_range, scoped_team
 from npsloop.services.schedules import calendar_for
 from npsloop.services.unit_of_work import UnitOfWork
 
 
 def loop_report(
-    *, uow: UnitOfWork, first: date, last: date, team: str | None, default_zone: str, now: datetime
+    *,
+    uow: UnitOfWork,
+    first: date,
+    last: date,
+    team: str | None,
+    default_zone: str,
+    now: datetime,
+    period: Period = Period.MONTH,
 ) -> LoopReport:
-    """Cases opened in the range: how far each got and how fast, overall, by team and by agent; and the
-    open backlog by age as it stands now."""
+    """Cases opened in the range: how far each got and how fast, overall, by team and by agent; the open
+    backlog by age as it stands now; and the recovery follow-ups of closures in the range, per `period`."""
     check_range(first, last)
     with uow:
         only = scoped_team(uow, team)
@@ -52,6 +60,7 @@ def loop_report(
             by_team[owner.name if owner else None].append(times)
             by_agent[agents.get(row.assignee_id)].append(times)
         open_rows = list(uow.reports.open_cases(only.id if only else None))
+        recovered = recovery(uow, first=first, last=last, period=period, zone=zone, only=only)
     return LoopReport(
         first=first,
         last=last,
@@ -67,6 +76,7 @@ def loop_report(
             by_agent=_backlog_by(open_rows, now, lambda r: agents.get(r.assignee_id)),
         ),
         recontact_window_days=loop.RECONTACT_WINDOW.days,
+        recovery=recovered,
     )
 
 

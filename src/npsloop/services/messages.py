@@ -13,6 +13,7 @@ from npsloop.domain.responses import Response
 from npsloop.notify.base import OutboundMessage
 from npsloop.notify.render import Renderer
 from npsloop.services.customer_time import customer_clock, customer_zones, parse_call_hours
+from npsloop.services.whatsapp_alert import template_variables
 
 
 def compose(
@@ -81,6 +82,25 @@ def compose(
     if notification.channel == Channel.SMS:
         text = renderer.sms(alert.event.value, agent.language, context)
         return OutboundMessage(channel="sms", to=agent.phone or "", text=text, reference=reference)
+    if notification.channel == Channel.WHATSAPP:
+        # The SMS text inside the agent's 24-hour window; outside it the transport sends the template instead.
+        variables = template_variables(
+            alert,
+            case_id=case.id,
+            score=latest.score if latest else None,
+            themes=themes,
+            comment=latest.comment if latest else None,
+            language=agent.language,
+        )
+        return OutboundMessage(
+            channel="whatsapp",
+            to=agent.phone or "",
+            text=renderer.sms(alert.event.value, agent.language, context),
+            reference=reference,
+            window_open=now is not None and agent.whatsapp_window_open(now),
+            language=agent.language,
+            variables=variables,
+        )
     email = renderer.email(alert.event.value, agent.language, context)
     return OutboundMessage(
         channel="email",

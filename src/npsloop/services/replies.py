@@ -22,6 +22,7 @@ from npsloop.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+WHATSAPP = "whatsapp:"
 MAX_LISTED_THEMES = 10  # the themes named in a reply: enough to pick from, short enough for a text message
 
 
@@ -38,10 +39,16 @@ class ReplyOutcome:
 
 
 def handle_agent_reply(*, uow: UnitOfWork, from_phone: str, text: str, now: datetime) -> ReplyOutcome:
+    """`from_phone` is Twilio's From: a number for SMS, `whatsapp:+57...` for WhatsApp, whose message also opens
+    the agent's 24-hour window (recorded whatever the text says) before the same handling as an SMS."""
+    door = "WhatsApp" if from_phone.startswith(WHATSAPP) else "SMS"
+    from_phone = from_phone.removeprefix(WHATSAPP)
+    if door == "WhatsApp":
+        _open_window(uow, from_phone, now)
     with uow:
         agent = uow.directory.agent_by_phone(from_phone)
         if agent is None or agent.id is None:
-            log.warning("SMS reply from a number no agent has")
+            log.warning("reply from a number no agent has", extra={"door": door})
             return ReplyOutcome("unknown_number")
         active = [theme for theme in uow.themes.stored() or DEFAULT_TAXONOMY.themes if not theme.retired]
         try:
@@ -62,7 +69,7 @@ def handle_agent_reply(*, uow: UnitOfWork, from_phone: str, text: str, now: date
             action=reply.action,
             actor=name,
             now=now,
-            note="by SMS reply",
+            note=f"by {door} reply",
             outcome=reply.outcome,
             viewer=who,
             closure=Closure(reply.reasons) if reply.action is Action.CLOSE else None,
@@ -81,6 +88,16 @@ def handle_agent_reply(*, uow: UnitOfWork, from_phone: str, text: str, now: date
     log.info("case moved by SMS reply", extra={"case_id": case_id, "action": reply.action.value})
     given = _names(active, reply.reasons, language)
     return ReplyOutcome("done", language, case_id, status=view.case.status, themes=given)
+
+
+def _open_window(uow: UnitOfWork, phone: str, now: datetime) -> None:
+    """WhatsApp accepts free text to the agent for 24 hours after their last message: remember when it was."""
+    with uow:
+        agent = uow.directory.agent_by_phone(phone)
+        if agent is None or (agent.whatsapp_seen_at is not None and agent.whatsapp_seen_at >= now):
+            return
+        agent.whatsapp_seen_at = now
+        uow.commit()
 
 
 def _suggested(uow: UnitOfWork, case_id: int, active: list[Theme], language: str) -> tuple[str, ...]:

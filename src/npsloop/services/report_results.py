@@ -177,6 +177,51 @@ class Backlog:
 
 
 @dataclass(frozen=True)
+class RecoveryFigures:
+    """The follow-ups of resolved closures, counted; each share in percent over the count domain.recovery_stats
+    names as its denominator, None when that count is zero (no follow-ups is not 0%)."""
+
+    requests: int
+    sent: int
+    answered: int
+    confirmed: int
+    not_solved: int
+    answered_yes_no: int
+    reopened: int
+    response_rate: float | None  # answered / sent
+    confirmed_rate: float | None  # confirmed / answered_yes_no
+    confirmed_of_sent: float | None  # confirmed / sent
+    reopen_rate: float | None  # reopened / answered
+    new_scores: NpsFigures  # the new scores: detractors, passives, promoters and their NPS with its interval
+    recovered: int  # detractors who became passives or promoters
+    recovered_rate: float | None  # recovered / new scores
+
+
+@dataclass(frozen=True)
+class RecoveryPoint:
+    period: ReportPeriod
+    figures: RecoveryFigures
+
+
+@dataclass(frozen=True)
+class RecoveryRow:
+    """One team's follow-ups (None: the whole report, or follow-ups without a team) per period, and in all."""
+
+    team: str | None
+    points: tuple[RecoveryPoint, ...]
+    total: RecoveryFigures
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """Follow-ups counted by the closure they follow, per period of the report's range (clipped to it) and team."""
+
+    period: Period
+    overall: RecoveryRow
+    by_team: tuple[RecoveryRow, ...]
+
+
+@dataclass(frozen=True)
 class LoopReport:
     first: date
     last: date
@@ -187,3 +232,4 @@ class LoopReport:
     by_agent: tuple[LoopRow, ...]
     backlog: Backlog
     recontact_window_days: int
+    recovery: Recovery

@@ -78,7 +78,7 @@ def _targets(uow: UnitOfWork, case: Case, team: Team, item: Due, now: datetime) 
     else:
         named = uow.directory.agent_named(notify.removeprefix("agent:"))
         people = [named] if named and named.active else []
-    return [(a, c) for a in people for c in a.channels() if c in item.step.channels]
+    return [(a, c) for a in people for c in a.channels(within=item.step.channels)]
 
 
 def _notify(uow: UnitOfWork, case: Case, item: Due, targets: list[tuple[Agent, Channel]], now: datetime) -> None:

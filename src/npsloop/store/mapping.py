@@ -23,7 +23,8 @@ def start_mappers() -> None:
     if mapper_registry.mappers:
         return
     mapper_registry.map_imperatively(Team, tables.teams)
-    mapper_registry.map_imperatively(Agent, tables.agents)
+    # The column is `channels`; the attribute another name, as Agent.channels() says where an alert goes.
+    mapper_registry.map_imperatively(Agent, tables.agents, properties={"channel_order": tables.agents.c.channels})
     mapper_registry.map_imperatively(Response, tables.responses)
     event_mapper = mapper_registry.map_imperatively(CaseEvent, tables.case_events)
     mapper_registry.map_imperatively(

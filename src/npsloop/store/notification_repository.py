@@ -14,6 +14,8 @@ from npsloop.domain.notifications import Channel, Notification, NotificationStat
 from npsloop.store import tables
 from npsloop.store.database import rows_changed
 
+PHONE_CHANNELS = (Channel.SMS, Channel.WHATSAPP)  # what an agent replies from, and what reports delivery late
+
 
 class NotificationRepository:
     def __init__(self, session: Session) -> None:
@@ -69,11 +71,12 @@ class NotificationRepository:
         return self.session.scalars(sa.select(Notification).where(c.provider_id == provider_id).limit(1)).first()
 
     def undelivered_since(self, before: datetime, limit: int = 500) -> list[Notification]:
-        """Sent SMS whose provider has reported progress (so reports are on) but no delivery, since before."""
+        """Sent SMS and WhatsApp messages whose provider has reported progress (so reports are on) but no delivery,
+        since before."""
         c = tables.notifications.c
         stmt = (
             sa.select(Notification)
-            .where(c.channel == Channel.SMS, c.state == NotificationState.SENT, c.sent_at < before)
+            .where(c.channel.in_(PHONE_CHANNELS), c.state == NotificationState.SENT, c.sent_at < before)
             .where(c.delivery_status.in_(["accepted", "queued", "sending", "sent"]))
             .order_by(c.id)
             .limit(limit)
@@ -87,12 +90,12 @@ class NotificationRepository:
         return self.session.scalar(stmt) is not None
 
     def last_alerted_open_case(self, agent_id: int) -> int | None:
-        """The live case this agent was most recently sent an SMS about: what a bare "OK" refers to."""
+        """The live case this agent was most recently texted about (SMS or WhatsApp): what a bare "OK" refers to."""
         n, c = tables.notifications.c, tables.cases.c
         stmt = (
             sa.select(n.case_id)
             .join(tables.cases, c.id == n.case_id)
-            .where(n.agent_id == agent_id, n.channel == Channel.SMS, n.state == NotificationState.SENT)
+            .where(n.agent_id == agent_id, n.channel.in_(PHONE_CHANNELS), n.state == NotificationState.SENT)
             .where(c.status != CaseStatus.CLOSED)
             .order_by(n.sent_at.desc(), n.id.desc())
             .limit(1)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from npsloop.domain.cases import CaseStatus
+from npsloop.domain.recovery_stats import RecoveryCounts
 from npsloop.domain.scores import NpsSummary
 from npsloop.services.records import (
     Dimension,
@@ -24,6 +25,7 @@ from npsloop.services.records import (
     Rest,
 )
 from npsloop.store import tables
+from npsloop.store.recovery_queries import recovery_counts
 
 STREAM_CHUNK = 2000
 THEME = tables.response_themes.c.theme
@@ -185,6 +187,11 @@ class ReportQueries:
         for key, at in self.session.execute(stmt.execution_options(yield_per=STREAM_CHUNK)):
             found.setdefault(key, []).append(at)
         return found
+
+    def recovery_counts(
+        self, edges: Sequence[datetime], team_id: int | None
+    ) -> dict[tuple[int, int | None], RecoveryCounts]:
+        return recovery_counts(self.session, edges, team_id)
 
     def open_cases(self, team_id: int | None) -> Iterator[OpenCase]:
         c = tables.cases.c

@@ -108,6 +108,9 @@ agents = sa.Table(
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("off_duty_until", UTCDateTime),
     sa.Column("role", sa.String(12), nullable=False, server_default="agent"),  # agent | supervisor | head
+    # Channels in order of preference, like ["whatsapp", "sms"]; NULL: SMS and email at once.
+    sa.Column("channels", sa.JSON),
+    sa.Column("whatsapp_seen_at", UTCDateTime),  # the agent's last inbound WhatsApp message (the 24-hour window)
 )
 
 responses = sa.Table(
