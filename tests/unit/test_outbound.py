@@ -1,13 +1,17 @@
-"""Case events out to Slack and to signed webhooks, received by a local HTTP server: the Block Kit message
-with its button, the webhook's signature checked as a receiver would, retries with backoff until a 2xx, a
-delivery given up on after the last attempt, and the delivery log."""
+"""Case events out to Slack, Microsoft Teams and signed webhooks, received by a local HTTP server: the Block
+Kit message with its button, the Teams Adaptive Card valid against its schema, the webhook's signature
+checked as a receiver would, retries with backoff until a 2xx, a delivery given up on after the last
+attempt, and the delivery log."""
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import time
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from npsloop.domain.cases import Action, Outcome
@@ -271,6 +275,157 @@ def test_the_cli_never_prints_a_slack_webhook_url_after_adding_it(tmp_path, monk
             + runner.invoke(main, ["webhooks", "list", "--json"]).output
         )
         assert "XyZ7sEcReT" not in listed and "https://hooks.slack.com/***" in listed
+    finally:
+        get_runtime().engine.dispose()
+        get_runtime.cache_clear()
+        get_settings.cache_clear()
+
+
+TEAMS_PATH = "/workflows/0a1b2c/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sig=TeAmSsIgX"
+
+
+def test_a_teams_channel_gets_a_valid_card_retried_with_backoff_through_500_and_429(runtime, caplog):
+    from tests.unit.test_teams_card import VALIDATOR
+
+    seed_team(runtime)
+    with http_sink() as teams:
+        teams.statuses = [500, 429, 200]
+        add_endpoint(runtime, name="teams-ch", kind="teams", url=teams.url + TEAMS_PATH, events=["opened"])
+        ingest(
+            runtime,
+            comment="[Sign in](https://evil.example) **now** <at>Marta</at> or call +34600111222",
+            customer={"id": "c-1", "name": "Ana Gómez", "phone": "+34600111222", "email": "ana@example.com"},
+        )
+        drain(runtime)
+        send = lambda: deliver_due(runtime, public_url="https://nps.example.com")  # noqa: E731
+        assert send() == 1
+        first = outbound.deliveries(uow=runtime.uow())[0]
+        assert (first["status"], first["attempts"], first["last_status_code"]) == ("pending", 1, 500)
+        assert first["last_error"] == '{"ok": false}'  # the start of the far side's answer
+        assert send() == 0  # not due again before its backoff
+        at(runtime, runtime.clock() + timedelta(seconds=16))
+        assert send() == 1
+        second = outbound.deliveries(uow=runtime.uow())[0]
+        assert (second["status"], second["attempts"], second["last_status_code"]) == ("pending", 2, 429)
+        assert send() == 0
+        at(runtime, runtime.clock() + timedelta(seconds=31))
+        assert send() == 1
+        row = outbound.deliveries(uow=runtime.uow())[0]
+        assert (row["status"], row["attempts"], row["last_status_code"], row["last_error"]) == (
+            "delivered",
+            3,
+            200,
+            None,
+        )
+        assert deliver_due(runtime, public_url="https://x") == 0  # delivered is never sent again
+
+        hits = teams.posts()
+        assert len(hits) == 3 and len({hit.body for hit in hits}) == 1  # the same card each attempt
+        assert hits[0].path == TEAMS_PATH  # the Workflows URL as given, its signature query included
+        assert hits[0].headers["content-type"] == "application/json"
+        assert "npsloop-signature" not in hits[0].headers  # the URL is the credential, as for Slack
+        body = hits[0].json()
+        assert body["type"] == "message"
+        (attachment,) = body["attachments"]
+        assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+        card = attachment["content"]
+        assert list(VALIDATOR.iter_errors(card)) == []
+        cid = case_id(runtime)
+        assert card["body"][0]["text"] == f"Case #{cid} opened"
+        assert card["actions"][0]["url"] == f"https://nps.example.com/ui/cases/{cid}"
+        sent = hits[0].body.decode()
+        for personal in ("+34600111222", "ana@example.com", "Ana", "Gómez", "](https://evil", "**now**", "<at>"):
+            assert personal not in sent
+    # The Workflows URL is a secret: not in the log lines of the failed attempts, nor in clear in the database.
+    assert "TeAmSsIgX" not in caplog.text and "outbound delivery failed" in caplog.text
+    database = sa.make_url(runtime.settings.resolved_database_url).database or ""
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        stored = connection.execute("SELECT name, url FROM outbound_endpoints").fetchall()
+    assert stored[0][0] == "teams-ch" and "TeAmSsIgX" not in stored[0][1] and "127.0.0.1" not in stored[0][1]
+
+
+def test_every_case_event_reaches_teams_as_a_valid_card(runtime):
+    from tests.unit.test_teams_card import VALIDATOR
+
+    seed_team(runtime)
+    with http_sink() as teams:
+        add_endpoint(runtime, name="teams-all", kind="teams", url=teams.url + TEAMS_PATH)
+        ingest(runtime, comment="Nobody came")
+        drain(runtime)
+        cid = case_id(runtime)
+        with runtime.uow() as uow:
+            uow.tags.replace(1, [ThemeTag("delivery", Polarity.NEGATIVE, 0.9)])
+            uow.commit()
+        for action in (Action.ACKNOWLEDGE, Action.CONTACT):
+            act_on_case(uow=runtime.uow(), case_id=cid, action=action, actor="Marta", now=runtime.clock())
+        act_on_case(
+            uow=runtime.uow(),
+            case_id=cid,
+            action=Action.CLOSE,
+            actor="Marta",
+            now=runtime.clock(),
+            outcome=Outcome.RESOLVED,
+        )
+        assert deliver_due(runtime, public_url="https://nps.example.com") == 4
+        cards = [hit.json()["attachments"][0]["content"] for hit in teams.posts()]
+    assert [card["body"][0]["text"] for card in cards] == [
+        f"Case #{cid} {what}" for what in ("opened", "acknowledged", "customer contacted", "closed")
+    ]
+    for card in cards:
+        assert list(VALIDATOR.iter_errors(card)) == []
+    assert {"title": "Complains of", "value": "delivery"} in cards[-1]["body"][1]["facts"]
+    assert {"title": "By", "value": "Marta"} in cards[-1]["body"][1]["facts"]
+    assert {row["status"] for row in outbound.deliveries(uow=runtime.uow())} == {"delivered"}
+
+
+def test_a_teams_endpoint_trickling_or_flooding_its_answer_is_a_failed_attempt_with_a_short_error(runtime):
+    seed_team(runtime)
+    runtime.egress = Egress(Policy.parse(LOOPBACK), deadline_seconds=1, max_bytes=4096, concurrency=2)
+    with slow_server(Answer(size=100, chunk=1, every=0.5)) as slow:
+        add_endpoint(runtime, name="slow-teams", kind="teams", url=slow.url + TEAMS_PATH, events=["opened"])
+        ingest(runtime)
+        drain(runtime)
+        assert deliver_due(runtime, public_url="https://x") == 1
+    row = outbound.deliveries(uow=runtime.uow())[0]
+    assert (row["status"], row["attempts"]) == ("pending", 1) and "did not answer within 1 s" in row["last_error"]
+    assert "TeAmSsIgX" not in row["last_error"]
+    outbound.remove_endpoint(uow=runtime.uow(), name="slow-teams")
+
+    with slow_server(Answer(status=500, size=150 * 1024 * 1024, chunk=64 * 1024, every=0)) as flood:
+        add_endpoint(runtime, name="flood-teams", kind="teams", url=flood.url + TEAMS_PATH, events=["opened"])
+        ingest(runtime, customer={"id": "other", "name": "Bo"})
+        drain(runtime)
+        assert deliver_due(runtime, public_url="https://x") == 1
+    row = outbound.deliveries(uow=runtime.uow())[0]
+    assert (row["status"], row["attempts"], row["last_status_code"]) == ("pending", 1, 500)
+    assert 0 < len(row["last_error"]) <= 500 and set(row["last_error"]) == {"7"}
+
+
+def test_the_cli_adds_a_teams_endpoint_and_never_prints_its_url_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("NPSLOOP_DATA_DIR", str(tmp_path))
+    from npsloop.bootstrap import get_runtime
+    from npsloop.cli import main
+    from npsloop.settings import get_settings
+    from npsloop.store import migrate
+
+    get_settings.cache_clear()
+    get_runtime.cache_clear()
+    migrate.upgrade(get_settings().resolved_database_url)
+    teams = "https://prod-12.westeurope.logic.azure.com:443" + TEAMS_PATH
+    try:
+        runner = CliRunner()
+        added = runner.invoke(main, ["webhooks", "add", "--name", "ops", "--kind", "teams", "--url", teams])
+        assert added.exit_code == 0 and "(teams)" in added.output
+        assert added.stdout.strip() == ""  # no signing secret: the URL is the credential
+        listed = (
+            runner.invoke(main, ["webhooks", "list"]).output
+            + runner.invoke(main, ["webhooks", "list", "--json"]).output
+        )
+        assert "TeAmSsIgX" not in listed and "https://prod-12.westeurope.logic.azure.com:443/***" in listed
+        plain = runner.invoke(main, ["webhooks", "add", "--name", "p", "--kind", "teams", "--url", "http://x.example/"])
+        assert plain.exit_code == 1 and "must be https" in plain.output
+        unknown = runner.invoke(main, ["webhooks", "add", "--name", "m", "--kind", "msteams", "--url", teams])
+        assert unknown.exit_code == 2 and "teams" in unknown.output
     finally:
         get_runtime().engine.dispose()
         get_runtime.cache_clear()
