@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
@@ -69,17 +71,44 @@ def _sqlite_engine(url: str) -> Engine:
 
 
 def _server_engine(url: str, pool_size: int) -> Engine:
-    return sa.create_engine(
+    engine = sa.create_engine(
         normalize_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         pool_recycle=1800,
         # Every connection busy (a slow database, a burst): fail in 5 s with a 503 the client retries,
         # rather than hold the request for SQLAlchemy's default 30 s.
         pool_timeout=POOL_TIMEOUT_SECONDS,
         connect_args={"connect_timeout": 5, **TCP_OPTIONS},
     )
+    sa.event.listen(engine, "checkin", _note_checkin)
+    sa.event.listen(engine, "checkout", partial(_ping_if_idle, engine.dialect))
+    return engine
+
+
+# A connection back in the pool for less than this is not pinged when taken again: it answered a moment ago, and
+# under load (a connection reused every few milliseconds) the ping was a round trip and a statement of the
+# server's on every transaction. One that dies within that second fails its first statement instead, which is
+# then a StoreUnavailable (503, or the task's retry) like an outage in mid-transaction, and the pool drops it.
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in"] = time.monotonic()
+
+
+def _ping_if_idle(dialect: sa.Dialect, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """SQLAlchemy's pre-ping, for connections idle long enough to have been dropped (a restart, a failover, a
+    firewall's timeout): a dead one is replaced before the caller sees it."""
+    checked_in = record.info.get("checked_in")
+    if checked_in is None or time.monotonic() - checked_in < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        alive = dialect.do_ping(dbapi_connection)
+    except Exception as error:
+        raise sa.exc.DisconnectionError(f"idle connection is gone: {type(error).__name__}") from error
+    if not alive:
+        raise sa.exc.DisconnectionError("idle connection is gone")
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
