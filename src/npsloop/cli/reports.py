@@ -10,6 +10,7 @@ import click
 
 from npsloop.api.report_json import loop_report_json, nps_report_json
 from npsloop.cli.common import fail_on_domain_error, runtime
+from npsloop.cli.recovery_lines import recovery_lines
 from npsloop.dashboard.i18n import risk_reasons
 from npsloop.domain.periods import Period
 from npsloop.services import review, targets
@@ -120,9 +121,17 @@ def _nps_line(label: str, row: NpsFigures, change: float | None) -> str:
 @click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--team", default=None)
+@click.option(
+    "--period",
+    type=click.Choice([p.value for p in Period]),
+    default="month",
+    show_default=True,
+    help="the periods the recovery follow-ups are split by",
+)
 @click.option("--json", "as_json", is_flag=True)
-def loop(first: datetime | None, last: datetime | None, team: str | None, as_json: bool) -> None:
-    """Loop closure for cases opened in the range, and today's backlog."""
+def loop(first: datetime | None, last: datetime | None, team: str | None, period: str, as_json: bool) -> None:
+    """Loop closure for cases opened in the range, today's backlog, and the recovery follow-ups of the
+    resolved cases closed in the range."""
     rt = runtime()
     start, end = _range(first, last, Period.MONTH)
     found = fail_on_domain_error(
@@ -133,6 +142,7 @@ def loop(first: datetime | None, last: datetime | None, team: str | None, as_jso
         team=team,
         default_zone=rt.settings.report_timezone,
         now=rt.clock(),
+        period=Period(period),
     )
     if as_json:
         click.echo(json.dumps(loop_report_json(found), indent=2, ensure_ascii=False))
@@ -148,6 +158,8 @@ def loop(first: datetime | None, last: datetime | None, team: str | None, as_jso
             f"median {_hours(business.median_seconds)} p90 {_hours(business.p90_seconds)} business"
         )
     click.echo(f"open backlog: {found.backlog.open} {dict(found.backlog.by_age)}")
+    for line in recovery_lines(found.recovery):
+        click.echo(line)
 
 
 def _hours(seconds: float | None) -> str:
