@@ -9,12 +9,29 @@ import re
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from npsloop.notify.teams_text import ELLIPSIS, WORD_JOINER, teams_text
 
 # What opens Markdown or HTML in Teams' subset (and in CommonMark, a superset of it) when typed as ASCII.
 SYNTAX = set("*_~`[]\\<>")
 ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.IGNORECASE)
+
+
+def parsers() -> list[MarkdownIt]:
+    """Two Markdown renderers of card text: a full CommonMark with GitHub's tables and strikethrough, and one
+    set up as Microsoft's own Adaptive Card samples do (markdown-it with only its text, emphasis and link
+    rules), which knows no backslash escapes."""
+    sample = MarkdownIt()
+    sample.block.ruler.enableOnly(["list", "blockquote", "reference", "paragraph"])
+    sample.inline.ruler.enableOnly(["text", "emphasis", "link"])
+    return [MarkdownIt("commonmark").enable(["table", "strikethrough"]), sample]
+
+
+def markup(rendered: str) -> str:
+    """What a renderer made of a text beyond the one paragraph every text becomes: any tag left is markup."""
+    inner = rendered.removeprefix("<p>").removesuffix("</p>\n")
+    return inner if "<" in inner else ""
 
 
 def visible(text: str) -> str:
@@ -70,6 +87,35 @@ def test_block_markup_cannot_start_a_line(typed):
     assert visible(shown) == " ".join(typed.split())
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "[click](https://evil.example) **x** _y_ ~~z~~ `c` <at>Marta</at> <b>b</b> &lt;i&gt;",
+        "- a\n- b",
+        "1. a\n2. b",
+        "# h",
+        "> q",
+        "---",
+        "| a | b |\n|---|---|\n| 1 | 2 |",
+        "<https://evil.example>",
+        "![i](https://evil.example/i.png)",
+        "[r]: https://evil.example\n\n[r]",
+    ],
+)
+def test_markdown_renderers_make_no_markup_of_it(typed):
+    full = parsers()[0]
+    assert markup(full.render(typed)), typed  # as typed, it is markup
+    for parser in parsers():
+        assert markup(parser.render(teams_text(typed))) == "", parser.render(teams_text(typed))
+
+
+def test_a_backslash_escape_is_no_defence_where_the_renderer_ignores_it():
+    """Why the look-alikes: the samples' renderer still links a backslash-escaped link."""
+    sample = parsers()[1]
+    assert '<a href="https://evil.example">' in sample.render("\\[x\\](https://evil.example)")
+    assert "<a " not in sample.render(teams_text("[x](https://evil.example)"))
+
+
 def test_line_breaks_tabs_and_unicode_separators_become_one_space():
     assert teams_text("a\r\nb\tc\u2028d\u2029e\x0bf\x0cg\x85h   i") == "a b c d e f g h i"
 
@@ -105,6 +151,7 @@ def test_blank_or_control_only_text_is_empty():
 @given(st.text())
 def test_no_text_whatever_its_content_leaves_markup_or_a_line_break(typed):
     shown = teams_text(typed, 300)
+    assert all(markup(parser.render(shown)) == "" for parser in parsers())
     assert not SYNTAX & set(shown)
     assert not ENTITY.search(shown)
     assert not re.search(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", shown)

@@ -3,10 +3,11 @@ inert for Microsoft Teams before it is placed in an Adaptive Card. Teams renders
 TextBlock and in a FactSet's titles and values: **bold**, _italic_, lists ("- x", "1. x") and links
 [label](url); HTML is not rendered, and a mention is `<at>name</at>` (with an entity in the card).
 
-Backslash escapes are not used: each Teams client parses with its own renderer (markdown-it with a few rules
-enabled, the shared C++ parser of the mobile SDKs), some without the backslash rule, where "\\[x\\](url)" is
-still a link. So the characters that open markup are swapped for look-alikes no Markdown parser treats as
-syntax, which makes the text inert under any of them:
+Backslash escapes are not used: they are not part of the documented subset, Teams' desktop, web and mobile
+clients render cards with different parsers, and a parser set up as in Microsoft's own samples (markdown-it
+with only its text, emphasis and link rules) ignores them, so "\\[x\\](url)" is still a link there. So the
+characters that open markup are swapped for look-alikes no Markdown parser treats as syntax, which makes
+the text inert under any of them:
 
   * _ ~ `  ->  ∗ ＿ ∼ ˋ      (emphasis, strikethrough, code)
   [ ] \\    ->  ［ ］ ＼      (links, images, reference links, escapes)
