@@ -3,6 +3,7 @@ quarantine look for."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -11,6 +12,18 @@ from sqlalchemy.orm import Session
 
 from npsloop.domain.responses import Response, ResponseStatus
 from npsloop.store import tables
+
+
+def _insert_new(insert: Callable[[sa.Table], postgresql.Insert | sqlite.Insert]) -> sa.Executable:
+    # Built once: its compiled form is cached, and each call passes only the row's values.
+    return (
+        insert(tables.responses)
+        .on_conflict_do_nothing(index_elements=["integration", "external_id"])
+        .returning(tables.responses.c.id)
+    )
+
+
+_INSERT_NEW = {"postgresql": _insert_new(postgresql.insert), "sqlite": _insert_new(sqlite.insert)}
 
 
 class ResponseRepository:
@@ -33,15 +46,8 @@ class ResponseRepository:
             if (value := getattr(response, prop.key)) is not None or prop.columns[0].nullable
         }
         values.pop("id", None)
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = (
-            insert(tables.responses)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["integration", "external_id"])
-            .returning(tables.responses.c.id)
-        )
-        new_id = self.session.execute(stmt).scalar_one_or_none()
+        stmt = _INSERT_NEW[self.session.get_bind().dialect.name]
+        new_id = self.session.execute(stmt, values).scalar_one_or_none()
         if new_id is not None:
             response.id = new_id
         return new_id
