@@ -73,6 +73,7 @@ class EventKind(StrEnum):
     FAILOVER = "failover"
     NOTIFICATION_REPLAYED = "notification_replayed"
     FOLDED = "folded"
+    ALERT_HELD = "alert_held"  # outside the agent's working hours: the alert waits for their next working period
     RISK_CHANGED = "risk_changed"  # a late comment moved the case's risk to another band
     ERASED = "erased"  # the customer's personal data was erased: by whom and when, never what
 

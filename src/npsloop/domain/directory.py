@@ -68,6 +68,10 @@ class Agent:
     # The agent's channels in order of preference (stored in the `channels` column); None: SMS and email at once.
     channel_order: list[str] | None = None
     whatsapp_seen_at: datetime | None = None  # the agent's last WhatsApp message to npsloop: opens the window
+    # Working hours in the team's zone and holidays, like "mon-fri 09:00-13:00" (None: the team's hours); an
+    # alert outside them waits for the next working period unless the agent is on call (domain.working_hours).
+    hours: str | None = None
+    on_call: bool = False  # on call for the team's after-hours: alerted at any time
     id: int | None = None
 
     def on_duty(self, at: datetime) -> bool:

@@ -147,6 +147,7 @@ class Notification:
     sent_at: datetime | None = None
     provider_id: str | None = None
     last_error: str | None = None
+    held_until: datetime | None = None  # waiting for its agent's working hours while equal to next_attempt_at
     digest_id: int | None = None  # for a folded alert: the digest that carried it
     delivery_status: str | None = None
     delivered_at: datetime | None = None

@@ -54,9 +54,12 @@ def parse_hours(spec: str) -> dict[int, list[Interval]]:
 
 
 def format_hours(hours: Mapping[int, list[Interval]]) -> str:
-    return ", ".join(
-        f"{DAYS[day]} {o.strftime('%H:%M')}-{c.strftime('%H:%M')}" for day in sorted(hours) for o, c in hours[day]
-    )
+    """What parse_hours reads back to the same hours (midnight at the end of a day is 24:00, not 23:59)."""
+    return ", ".join(f"{DAYS[day]} {_hhmm(o)}-{_hhmm(c)}" for day in sorted(hours) for o, c in hours[day])
+
+
+def _hhmm(at: time) -> str:
+    return "24:00" if at == time.max else at.strftime("%H:%M")
 
 
 def _clock(text: str) -> time:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 from itertools import groupby
 
 from npsloop.domain.cases import SYSTEM_ACTOR, Case, CaseEvent, EventKind
@@ -33,6 +34,7 @@ from npsloop.redaction import redact
 from npsloop.services.digests import digest_themes, fold_if_over_cap
 from npsloop.services.failover import about, record_failure_and_fail_over
 from npsloop.services.messages import compose
+from npsloop.services.off_hours import TeamCalendars, hold_outside_hours
 from npsloop.services.ports import utcnow
 from npsloop.services.unit_of_work import StoreUnavailable, UnitOfWork
 
@@ -46,6 +48,7 @@ class SendStatus(StrEnum):
     FAILED = "failed"
     DEAD = "dead"
     FOLDED = "folded"  # over the SMS cap: the next digest carries it
+    HELD = "held"  # outside the agent's working hours: the reconciler sends it when their next period begins
 
 
 @dataclass(frozen=True)
@@ -151,13 +154,19 @@ def _claim(
     uow: UnitOfWork, sending: Sending, notification_ids: Sequence[int], now: datetime, results: dict[int, SendResult]
 ) -> list[_Claimed]:
     """Claims what is due and composes its messages in one transaction: one commit before the providers are called.
-    What is not claimed gets its result here (folded, skipped, or told when to come back)."""
+    What is not claimed gets its result here (held for the agent's working hours, folded, skipped, or told when to
+    come back)."""
     claimed: list[_Claimed] = []
     with uow:
         rows = [_load(uow, notification_id) for notification_id in notification_ids]
         about_case = _CaseReader(uow)
+        calendars = TeamCalendars(uow, now)
         for row in rows:
             notification_id = _id(row)
+            team_of_case = partial(about_case.team, row.case_id)
+            if hold_outside_hours(uow, row, about_case.agent(row.agent_id), team_of_case, calendars, now):
+                _count(row.channel, results, notification_id, SendResult(SendStatus.HELD))
+                continue
             if sending.sms_cap is not None and fold_if_over_cap(uow, row, now=now, cap=sending.sms_cap):
                 _count(row.channel, results, notification_id, SendResult(SendStatus.FOLDED))
                 continue
@@ -225,6 +234,9 @@ class _CaseReader:
             assert agent is not None
             self._agents[agent_id] = agent
         return self._agents[agent_id]
+
+    def team(self, case_id: int) -> Team | None:
+        return self.case(case_id)[2]
 
     def case(self, case_id: int) -> tuple[Case, list[Response], Team | None, Agent | None]:
         if case_id not in self._cases:

@@ -212,6 +212,7 @@ def _open_or_join(uow: UnitOfWork, response: Response, routed: Routed, risk: Ris
     pairs, hold_until = _who_and_when(uow, case, team, calendar, now)
     for agent, channel in pairs:
         assert agent.id is not None
+        held = None if agent.on_call and agent.on_duty(now) else hold_until
         uow.notifications.add(
             Notification(
                 case_id=case.id,
@@ -219,7 +220,8 @@ def _open_or_join(uow: UnitOfWork, response: Response, routed: Routed, risk: Ris
                 channel=channel,
                 kind=AlertKind.case_opened().key,
                 created_at=now,
-                next_attempt_at=hold_until,
+                next_attempt_at=held,
+                held_until=held,  # released at the team's opening, not a reconciler's delay after it
             )
         )
     return True
@@ -252,7 +254,8 @@ def _route(snapshot: RoutingSnapshot, response: Response, themes: tuple[str, ...
 def _who_and_when(
     uow: UnitOfWork, case: Case, team: Team | None, calendar: BusinessCalendar | None, now: datetime
 ) -> tuple[list[tuple[Agent, Channel]], datetime | None]:
-    """On-duty agents now; outside business hours, the after-hours contact now, or everyone at the opening."""
+    """On-duty agents now; outside business hours, the after-hours contact now, or everyone at the opening (agents
+    on call, now). Each alert then waits for its agent's own working hours when it is sent (services.off_hours)."""
     agents = uow.directory.agents(team.id) if team and team.id is not None else []
     if calendar is None or team is None or calendar.is_open(now):
         pairs = recipients(agents, now)
@@ -261,11 +264,17 @@ def _who_and_when(
             case.record(EventKind.UNROUTED, at=now, note=why)
             log.warning("case opened with nobody to alert", extra={"case_id": case.id, "reason": why})
         return pairs, None
+    on_call = [a for a in agents if a.on_call and a.on_duty(now)]  # on call for the team's after-hours: now
     contact = uow.directory.agent(team.after_hours_agent_id) if team.after_hours_agent_id else None
     if team.after_hours == "contact" and contact is not None:
-        case.record(EventKind.AFTER_HOURS, at=now, note=f"outside business hours: alerting {contact.name}, on call")
-        return recipients([contact]), None
+        reached = [contact, *(a for a in on_call if a.id != contact.id)]
+        names = ", ".join(a.name for a in reached)
+        case.record(EventKind.AFTER_HOURS, at=now, note=f"outside business hours: alerting {names}, on call")
+        return recipients(reached), None
     opening = calendar.next_open(now)
     local = opening.astimezone(calendar.zone).strftime("%a %d %b %H:%M %Z")
-    case.record(EventKind.AFTER_HOURS, at=now, note=f"outside business hours: alerts queued until {local}")
+    note = f"outside business hours: alerts queued until {local}"
+    if on_call:
+        note += f"; alerting {', '.join(a.name for a in on_call)} now, on call"
+    case.record(EventKind.AFTER_HOURS, at=now, note=note)
     return recipients(agents, opening), opening

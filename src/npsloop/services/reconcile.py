@@ -20,9 +20,10 @@ BATCH = 500
 @dataclass(frozen=True)
 class ReconcileReport:
     responses: int
-    notifications: int
+    notifications: int  # alerts handed to the workers: the stuck ones and the held ones released
     reopened_sends: int
     untagged: int
+    released: int = 0  # held alerts whose agent's working period began
 
 
 def reconcile(*, uow: UnitOfWork, now: datetime, stuck_after: timedelta, max_attempts: int = 6) -> ReconcileReport:
@@ -54,10 +55,12 @@ def reconcile(*, uow: UnitOfWork, now: datetime, stuck_after: timedelta, max_att
             reopened += 1
         uow.commit()
     with uow:
-        notification_ids = uow.notifications.pending_since(cutoff, BATCH)
+        # Held alerts go the moment their agent's working period begins; anything else pending, once overdue.
+        released = uow.notifications.held_due(now, BATCH)
+        notification_ids = [n for n in uow.notifications.pending_since(cutoff, BATCH) if n not in released]
         for response_id in (*response_ids, *untagged):
             uow.emit(ProcessResponse(response_id))
-        for notification_id in notification_ids:
+        for notification_id in (*released, *notification_ids):
             uow.emit(SendNotification(notification_id))
         uow.commit()  # nothing changed: the commit only releases the messages to the dispatcher
     for kind, count in (
@@ -75,4 +78,7 @@ def reconcile(*, uow: UnitOfWork, now: datetime, stuck_after: timedelta, max_att
         )
     if untagged:
         log.info("reconciler enqueued untagged comments", extra={"responses": len(untagged)})
-    return ReconcileReport(len(response_ids), len(notification_ids), reopened, len(untagged))
+    if released:
+        log.info("held alerts released: their agents' working hours began", extra={"notifications": len(released)})
+    sent_on = len(released) + len(notification_ids)
+    return ReconcileReport(len(response_ids), sent_on, reopened, len(untagged), len(released))

@@ -66,6 +66,29 @@ class NotificationRepository:
         )
         return rows_changed(result) == 1
 
+    def hold(self, notification_id: int, *, until: datetime, now: datetime) -> bool:
+        """Holds a due pending alert until `until` (its agent's next working period); only one caller can."""
+        c = tables.notifications.c
+        result = self.session.execute(
+            sa.update(tables.notifications)
+            .where(c.id == notification_id, c.state == NotificationState.PENDING)
+            .where(sa.or_(c.next_attempt_at.is_(None), c.next_attempt_at <= now))
+            .values(next_attempt_at=until, held_until=until)
+            .execution_options(synchronize_session=False)
+        )
+        return rows_changed(result) == 1
+
+    def held_due(self, now: datetime, limit: int) -> list[int]:
+        """Held alerts whose agent's working period has begun (a retry since has another next_attempt_at)."""
+        c = tables.notifications.c
+        stmt = (
+            sa.select(c.id)
+            .where(c.state == NotificationState.PENDING, c.next_attempt_at <= now, c.held_until == c.next_attempt_at)
+            .order_by(c.next_attempt_at, c.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(stmt))
+
     def by_provider_id(self, provider_id: str) -> Notification | None:
         c = tables.notifications.c
         return self.session.scalars(sa.select(Notification).where(c.provider_id == provider_id).limit(1)).first()

@@ -111,6 +111,9 @@ agents = sa.Table(
     # Channels in order of preference, like ["whatsapp", "sms"]; NULL: SMS and email at once.
     sa.Column("channels", sa.JSON),
     sa.Column("whatsapp_seen_at", UTCDateTime),  # the agent's last inbound WhatsApp message (the 24-hour window)
+    # Working hours in the team's zone and holidays (NULL: the team's); on call: alerted outside them too.
+    sa.Column("hours", sa.String(300)),
+    sa.Column("on_call", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 responses = sa.Table(
@@ -245,6 +248,9 @@ notifications = sa.Table(
     sa.Column("sent_at", UTCDateTime),
     sa.Column("provider_id", sa.String(100)),
     sa.Column("last_error", sa.Text),
+    # Set with next_attempt_at when an alert waits for its agent's working hours (or the team's opening): while
+    # the two are equal the row is held, and the reconciler releases it the moment it is due.
+    sa.Column("held_until", UTCDateTime),
     sa.Column("digest_id", sa.ForeignKey("notifications.id"), index=True),
     # What the provider later reported (Twilio status callbacks): queued, sent, delivered, undelivered, failed.
     sa.Column("delivery_status", sa.String(12)),
