@@ -8,6 +8,7 @@ import ssl
 
 import pytest
 
+from npsloop.notify import email as email_module
 from npsloop.notify.base import OutboundMessage, PermanentDeliveryError, TransientDeliveryError
 from npsloop.notify.email import SmtpConfigError, SmtpEmail
 from tests.support import smtp_server
@@ -122,7 +123,7 @@ def _self_signed(folder):
     return str(cert_path), str(key_path)
 
 
-def test_one_connection_carries_many_messages_and_a_dropped_one_is_replaced(smtp):
+def test_one_connection_carries_many_messages_and_one_dropped_while_idle_is_replaced(smtp, monkeypatch):
     controller, sink = smtp
     channel = SmtpEmail(f"smtp://127.0.0.1:{controller.port}", sender="a@b.es", timeout=5)
     channel.send(message("agent0@example.es"))
@@ -131,11 +132,25 @@ def test_one_connection_carries_many_messages_and_a_dropped_one_is_replaced(smtp
         channel.send(message(f"agent{n}@example.es"))
         assert channel._local.smtp is first  # noqa: SLF001  (one connection carried all three)
     assert len(sink.mails) == 3
-    # The server (or a proxy, or an idle timeout) drops the connection between two alerts.
+    # The server (or a proxy, or an idle timeout) drops the connection while it sits idle between two alerts.
+    monkeypatch.setattr(email_module, "NOOP_AFTER_IDLE_SECONDS", 0.0)
     first.sock.shutdown(socket.SHUT_RDWR)
     channel.send(message("after@example.es"))
     assert channel._local.smtp is not first  # noqa: SLF001
     assert [m.to for m in sink.mails][-1] == ["after@example.es"] and len(sink.mails) == 4
+
+
+def test_a_connection_dropped_right_after_use_fails_the_next_message_before_sending_it(smtp):
+    """A connection used a moment ago is not checked with NOOP (a round trip per email under load): if it was
+    closed all the same, the next message fails as a retry, nothing half-sent, and the one after reconnects."""
+    controller, sink = smtp
+    channel = SmtpEmail(f"smtp://127.0.0.1:{controller.port}", sender="a@b.es", timeout=5)
+    channel.send(message("first@example.es"))
+    channel._local.smtp.sock.shutdown(socket.SHUT_RDWR)  # noqa: SLF001
+    with pytest.raises(TransientDeliveryError):
+        channel.send(message("lost-for-now@example.es"))
+    channel.send(message("retried@example.es"))
+    assert [m.to for m in sink.mails] == [["first@example.es"], ["retried@example.es"]]
 
 
 def test_a_refused_recipient_leaves_the_connection_usable(smtp):

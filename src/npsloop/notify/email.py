@@ -7,12 +7,17 @@ import contextlib
 import smtplib
 import ssl
 import threading
+import time
 from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from npsloop.notify.base import OutboundMessage, PermanentDeliveryError, Receipt, TransientDeliveryError
 from npsloop.redaction import redact
+
+# A kept connection used less than this long ago is not checked with NOOP before the next message (a round trip
+# per email under load); one idle longer is.
+NOOP_AFTER_IDLE_SECONDS = 5.0
 
 
 class SmtpConfigError(ValueError):
@@ -76,18 +81,25 @@ class SmtpEmail:
 
     def _session(self) -> smtplib.SMTP:
         """One connection per thread, kept between messages: connecting, EHLO, STARTTLS and AUTH cost more
-        than sending. A kept connection is checked with NOOP first, so a server that closed it while idle
-        costs a reconnect, never a message sent twice."""
+        than sending. A kept connection idle for NOOP_AFTER_IDLE_SECONDS or more is checked with NOOP first, so a
+        server that closed it while idle costs a reconnect, never a message sent twice; one used a moment ago
+        is not (servers wait minutes before closing an idle session, RFC 5321 4.5.3.2.7), and if it was closed
+        all the same (a restart), the message fails before anything is sent and is retried like any outage."""
         held: smtplib.SMTP | None = getattr(self._local, "smtp", None)
+        now = time.monotonic()
         if held is not None:
+            if now - self._local.used_at < NOOP_AFTER_IDLE_SECONDS:
+                self._local.used_at = now
+                return held
             try:
                 if held.noop()[0] == 250:
+                    self._local.used_at = now
                     return held
             except (smtplib.SMTPException, OSError):
                 pass
             self._drop()
         fresh = self._connect()
-        self._local.smtp = fresh
+        self._local.smtp, self._local.used_at = fresh, now
         return fresh
 
     def _drop(self) -> None:
