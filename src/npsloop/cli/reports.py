@@ -10,7 +10,7 @@ import click
 
 from npsloop.api.report_json import loop_report_json, nps_report_json
 from npsloop.cli.common import fail_on_domain_error, runtime
-from npsloop.cli.recovery_lines import recovery_lines
+from npsloop.cli.recovery_lines import HEADER, recovery_line, recovery_lines
 from npsloop.dashboard.i18n import risk_reasons
 from npsloop.domain.periods import Period
 from npsloop.services import review, targets
@@ -198,6 +198,10 @@ def review_command(month: str | None, lang: str, as_json: bool) -> None:
             f"within SLA {_percent(closure.contacted_within_sla)}, "
             f"median to contact {_hours(closure.median_contact_seconds)} business"
         )
+    click.echo("-- recovery follow-ups of resolved cases closed in the month")
+    click.echo(HEADER)
+    for recovered in found.recovery:
+        click.echo(recovery_line(recovered.team or "(company)", recovered.figures))
     click.echo(f"-- top themes among {found.detractors} detractors (NPS points at stake)")
     for row in found.top_themes:
         click.echo(

@@ -82,6 +82,26 @@ WORDS: dict[str, dict[str, str]] = {
         "business_time": "business time",
         "wall_time": "wall time",
         "backlog": "Open backlog by age",
+        # The recovery follow-ups (reports and review)
+        "recovery": "Recovery: did we solve it?",
+        "recovery_help": (
+            "Customers of cases closed as resolved were asked whether their problem was solved; counted by the "
+            "closure's date."
+        ),
+        "rec_followups": "Follow-ups",
+        "rec_sent": "Sent",
+        "rec_answered": "Answered",
+        "rec_confirmed": "Confirmed solved",
+        "rec_reopened": "Reopened",
+        "rec_new_scores": "New scores (detractors / passives / promoters)",
+        "rec_recovered": "Detractors recovered",
+        "no_followups": "No follow-ups",
+        "none_sent": "none sent yet",
+        "recovery_denominators": (
+            "Answered: of those sent. Confirmed solved: the yes answers of those that said yes or no. Reopened: of "
+            "the answers (a no, or a new score of 0-6, reopens the case). Detractors recovered: new scores of 7-10 "
+            "of the new scores (every case opens on a detractor)."
+        ),
         "year_to_date": "Year to date",
         "no_target": "No target set for this year.",
         "gap": "gap",
@@ -222,6 +242,26 @@ WORDS: dict[str, dict[str, str]] = {
         "business_time": "tiempo laborable",
         "wall_time": "tiempo real",
         "backlog": "Casos abiertos por antigüedad",
+        # The recovery follow-ups (reports and review)
+        "recovery": "Recuperación: ¿lo resolvimos?",
+        "recovery_help": (
+            "A los clientes de casos cerrados como resueltos se les preguntó si su problema quedó resuelto; se "
+            "cuentan por la fecha del cierre."
+        ),
+        "rec_followups": "Seguimientos",
+        "rec_sent": "Enviados",
+        "rec_answered": "Respondidos",
+        "rec_confirmed": "Confirmaron la solución",
+        "rec_reopened": "Reabiertos",
+        "rec_new_scores": "Nuevas notas (detractores / pasivos / promotores)",
+        "rec_recovered": "Detractores recuperados",
+        "no_followups": "Sin seguimientos",
+        "none_sent": "aún ninguno enviado",
+        "recovery_denominators": (
+            "Respondidos: de los enviados. Confirmaron la solución: los «sí» de las respuestas con sí o no. "
+            "Reabiertos: de las respuestas (un «no», o una nueva nota de 0 a 6, reabre el caso). Detractores "
+            "recuperados: nuevas notas de 7 a 10 de las nuevas notas (todo caso se abre por un detractor)."
+        ),
         "year_to_date": "En lo que va de año",
         "no_target": "No hay objetivo para este año.",
         "gap": "diferencia",

@@ -12,6 +12,7 @@ from npsloop.domain import loop
 from npsloop.domain.directory import Team
 from npsloop.domain.periods import Period, local_midnight
 from npsloop.domain.sla import BusinessCalendar
+from npsloop.services.recovery_report import recovery
 from npsloop.services.report_results import (
     Backlog,
     BacklogRow,
@@ -22,7 +23,6 @@ from npsloop.services.report_results import (
     StepTimes,
     TimeTo,
 )
-from npsloop.services.recovery_report import recovery
 from npsloop.services.report_scope import check_range, scoped_team
 from npsloop.services.schedules import calendar_for
 from npsloop.services.unit_of_work import UnitOfWork

@@ -16,6 +16,8 @@ from npsloop.domain import loop, why
 from npsloop.domain.access import Permission, Principal
 from npsloop.domain.directory import Team
 from npsloop.domain.periods import Period, local_midnight, next_start
+from npsloop.domain.recovery_stats import DENOMINATORS, RecoveryCounts
+from npsloop.domain.recovery_stats import EMPTY as EMPTY_RECOVERY
 from npsloop.domain.scores import NpsSummary, SurveyType
 from npsloop.domain.sla import BusinessCalendar
 from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
@@ -23,7 +25,8 @@ from npsloop.domain.themes import Localized
 from npsloop.services.loop_report import case_times, loop_figures, team_calendar
 from npsloop.services.nps_report import figures
 from npsloop.services.records import ResponseFilter, RiskRow
-from npsloop.services.report_results import LoopFigures
+from npsloop.services.recovery_report import recovery_figures
+from npsloop.services.report_results import LoopFigures, RecoveryFigures
 from npsloop.services.report_scope import EARLIEST, LATEST, ReportError
 from npsloop.services.unit_of_work import ReviewQueries, UnitOfWork
 
@@ -76,6 +79,14 @@ class LoopLine:
 
 
 @dataclass(frozen=True)
+class RecoveryLine:
+    """The follow-ups of resolved cases closed in the month, for the company (team None) or a team."""
+
+    team: str | None
+    figures: RecoveryFigures
+
+
+@dataclass(frozen=True)
 class Comment:
     theme: str
     score: int
@@ -106,6 +117,7 @@ class Review:
     actions: list[Tally]  # and the actions they took
     riskiest: list[RiskRow]  # open cases most at risk of ending badly, as the review is read
     themes: dict[str, Localized]  # the names of every theme the review mentions
+    recovery: list[RecoveryLine]  # the company first, then each team
 
     @property
     def label(self) -> str:
@@ -152,6 +164,7 @@ def monthly_review(
         teams = sorted(uow.directory.teams(), key=lambda team: team.name)
         lines = _nps_lines(uow, queries, teams, zone, month)
         closure = _closure(uow, teams, edges[1], edges[2])
+        recovered = _recovery(uow, teams, edges[1], edges[2])
         company = lines[0]
         by_theme = queries.detractor_themes(edges, ResponseFilter())
         now_rows = why.standings(
@@ -188,6 +201,7 @@ def monthly_review(
         actions=actions,
         riskiest=riskiest,
         themes=names,
+        recovery=recovered,
     )
 
 
@@ -282,6 +296,19 @@ def _loop_line(team: str | None, figures: LoopFigures) -> LoopLine:
     )
 
 
+def _recovery(uow: UnitOfWork, teams: list[Team], start: datetime, end: datetime) -> list[RecoveryLine]:
+    """Follow-ups counted by the closure they follow, in the month as the loop closure counts it: the company's
+    zone, every team in it (a team without follow-ups included, its shares None)."""
+    counts = uow.reports.recovery_counts([start, end], None)
+    company = sum(counts.values(), EMPTY_RECOVERY)
+    by_team: dict[int | None, RecoveryCounts] = defaultdict(lambda: EMPTY_RECOVERY)
+    for (_, team_id), found in counts.items():
+        by_team[team_id] += found
+    return [RecoveryLine(None, recovery_figures(company))] + [
+        RecoveryLine(team.name, recovery_figures(by_team[team.id])) for team in teams
+    ]
+
+
 def theme_names(uow: UnitOfWork) -> dict[str, Localized]:
     stored = uow.themes.stored() or DEFAULT_TAXONOMY.themes
     return {theme.key: theme.name for theme in stored}
@@ -327,6 +354,8 @@ def review_dict(review: Review) -> dict[str, Any]:
             for line in review.nps
         ],
         "loop": [asdict(line) for line in review.loop],
+        "recovery": [{"team": line.team, **asdict(line.figures)} for line in review.recovery],
+        "recovery_denominators": {name: list(counts) for name, counts in DENOMINATORS.items()},
         "top_themes": [
             {
                 **theme(row.theme),
