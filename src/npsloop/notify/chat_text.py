@@ -1,8 +1,8 @@
 """Text people typed (a customer's name, a team, an agent's name), made inert for chat markup before it is
 placed in a message. Slack's mrkdwn turns `<!channel>` into a ping of the whole channel and
 `<https://x|Sign in>` into a link that shows only its label; Slack decodes exactly three entities (&amp;,
-&lt;, &gt;), so escaping those three is what makes such text print as typed. Every chat channel formats
-user text through this one module."""
+&lt;, &gt;), so escaping those three is what makes such text print as typed. Slack's text goes through this
+module; Teams renders another markup, made inert by notify.teams_text."""
 
 from __future__ import annotations
 
