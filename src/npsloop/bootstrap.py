@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from npsloop.domain.notifications import Channel, RetryPolicy
+from npsloop.domain.recovery import parse_contact_hours
 from npsloop.egress.client import Egress
 from npsloop.ingest.stream_rejects import IntakeRejects
 from npsloop.link_tokens import make_token
@@ -27,6 +28,7 @@ from npsloop.notify.render import Renderer
 from npsloop.notify.sms import TwilioSms
 from npsloop.notify.whatsapp import TwilioWhatsApp
 from npsloop.ratelimit import Limiter, MemoryLimiter, RedisLimiter
+from npsloop.recovery_links import LinkKind, make_link_token
 from npsloop.secret_key import load_keyring
 from npsloop.services.delivery import fail_over_undelivered
 from npsloop.services.digests import send_digests
@@ -37,6 +39,7 @@ from npsloop.services.outbound import deliver_due
 from npsloop.services.ports import Clock, Dispatcher, utcnow
 from npsloop.services.processing import handle_waiting
 from npsloop.services.reconcile import ReconcileReport, reconcile
+from npsloop.services.recovery import RecoveryRules, RecoveryRun, RecoverySending, run_recovery
 from npsloop.services.retention import RetentionReport, run_retention
 from npsloop.services.sweep import SweepReport, sweep
 from npsloop.services.tagging import Models
@@ -182,6 +185,30 @@ class Runtime:
             stuck_after=timedelta(seconds=self.settings.reconcile_after_seconds),
             max_attempts=self.policy.max_attempts,
         )
+
+    def recovery_rules(self) -> RecoveryRules:
+        settings = self.settings
+        return RecoveryRules(
+            quiet_days=settings.recovery_quiet_days,
+            link_days=settings.recovery_link_days,
+            opt_out_days=settings.recovery_opt_out_days,
+            contact_hours=parse_contact_hours(settings.recovery_contact_hours),
+            default_country=settings.recovery_default_country,
+            sms_consent=settings.recovery_sms_consent,
+            links=bool(settings.link_secret.get_secret_value()),
+        )
+
+    def run_recovery(self) -> RecoveryRun:
+        """The beat's recovery job: plan new follow-ups, send the due ones, expire unanswered links."""
+        secret = self.settings.link_secret.get_secret_value()
+        sending = RecoverySending(
+            transports=self.transports,
+            renderer=self.renderer,
+            policy=self.policy,
+            public_url=self.settings.public_url,
+            token=lambda rid, kind, expires: make_link_token(secret, rid, LinkKind(kind), int(expires.timestamp())),
+        )
+        return run_recovery(uow=self.uow(), rules=self.recovery_rules(), sending=sending, now=self.clock())
 
     def traces(self) -> list[Trace]:
         """Where personal data sits outside the database, for erasure, subject access and retention."""

@@ -83,6 +83,19 @@ class Settings(BaseSettings):
     # Signs the one-click links in alert emails; empty: the emails carry no links.
     link_secret: SecretStr = SecretStr("")
     link_ttl_hours: int = Field(default=72, ge=1)
+    # The recovery follow-up (a team's `recovery` setting): at most one message per customer in this many days;
+    # its answer link lasts recovery_link_days, its opt-out link recovery_opt_out_days. Messages reach a customer
+    # only within their country's hours, a JSON object of country code -> "mon-fri 07:00-19:00, sat 08:00-15:00"
+    # (days not listed and the country's public holidays: never); a country not listed follows the default
+    # country's hours in the customer's own zone. SMS goes only where the response's recovery_sms_consent attribute
+    # records consent ("yes", "true", "1"), and only to a customer with no email.
+    recovery_quiet_days: int = Field(default=30, ge=1, le=365)
+    recovery_link_days: int = Field(default=14, ge=1, le=90)
+    recovery_opt_out_days: int = Field(default=730, ge=30, le=3650)
+    recovery_contact_hours: dict[str, str] = Field(default_factory=lambda: default_contact_hours())
+    recovery_default_country: str = "CO"
+    recovery_sms_consent: str = "sms_consent"
+    recovery_every_seconds: float = Field(default=60.0, gt=0)
     # The zone company-wide reports count their days, months and years in (a team's report uses the team's).
     report_timezone: str = "UTC"
     # A grouped NPS report shows at most this many groups (the most answered), the rest summed as "other";
@@ -168,6 +181,22 @@ class Settings(BaseSettings):
             if not CONTENT_SID.fullmatch(sid):
                 raise ValueError(f"NPSLOOP_WHATSAPP_TEMPLATES[{language}] is not a Content SID (HX and 32 hex digits)")
         return value
+
+    @field_validator("recovery_contact_hours")
+    @classmethod
+    def _contact_hours(cls, value: dict[str, str]) -> dict[str, str]:
+        from npsloop.domain.recovery import parse_contact_hours
+
+        parse_contact_hours(value)  # raises with the country and what cannot be read
+        return {country.strip().upper(): spec for country, spec in value.items()}
+
+    @field_validator("recovery_default_country")
+    @classmethod
+    def _default_country(cls, value: str, info: ValidationInfo) -> str:
+        code = value.strip().upper()
+        if code not in info.data.get("recovery_contact_hours", {}):
+            raise ValueError("NPSLOOP_RECOVERY_DEFAULT_COUNTRY must be a country of NPSLOOP_RECOVERY_CONTACT_HOURS")
+        return code
 
     @field_validator("report_timezone")
     @classmethod
@@ -288,6 +317,12 @@ class Settings(BaseSettings):
 
     def api_token_list(self) -> list[str]:
         return listed(self.api_tokens.get_secret_value())
+
+
+def default_contact_hours() -> dict[str, str]:
+    from npsloop.domain.recovery import DEFAULT_CONTACT_HOURS
+
+    return dict(DEFAULT_CONTACT_HOURS)
 
 
 def listed(text: str) -> list[str]:

@@ -24,6 +24,7 @@ from npsloop.api import (
     exports,
     integrations,
     links,
+    recovery,
     reports,
     themes,
     tokens,
@@ -72,6 +73,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(directory.router)
     app.include_router(twilio.router)
     app.include_router(links.router)
+    app.include_router(recovery.router)
     app.include_router(bounces.router)
     app.include_router(tokens.router)
     app.include_router(customers.router)

@@ -14,6 +14,8 @@ from npsloop.api.errors import documented
 from npsloop.api.presenters import agent_json, team_json
 from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.domain.access import Permission
+from npsloop.domain.directory import Team
+from npsloop.domain.recovery import InvalidRecoverySetting
 from npsloop.ingest.schemas import EmailText, PhoneText, Text
 from npsloop.services import directory
 
@@ -38,7 +40,10 @@ class TeamIn(BaseModel):
 class TeamChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reasons_required: bool
+    reasons_required: bool | None = None
+    # The recovery follow-up: "off", "ask" or "themes" (with recovery_themes); checked by the same rule as the CLI.
+    recovery: Annotated[StrictStr, Field(max_length=40)] | None = None
+    recovery_themes: list[Annotated[StrictStr, Field(max_length=40)]] | None = Field(default=None, max_length=50)
 
 
 class AgentIn(BaseModel):
@@ -76,11 +81,24 @@ async def add_team(runtime: RuntimeDep, body: TeamIn) -> dict[str, Any]:
 async def change_team(
     runtime: RuntimeDep, name: Annotated[str, Path(max_length=100, pattern=NAME)], body: TeamChange
 ) -> dict[str, Any]:
-    """Makes reasons at closure required (or optional) for the team's cases, from the next closure on."""
-    team = await run_in_threadpool(
-        lambda: directory.require_reasons(uow=runtime.uow(), team=name, required=body.reasons_required)
-    )
-    return team_json(team)
+    """Makes reasons at closure required (or optional) for the team's cases, and sets whether its customers are
+    asked after a resolved closure if their problem is solved (recovery), from the next closure on."""
+
+    def change() -> Team:
+        if body.recovery_themes is not None and body.recovery is None:
+            raise InvalidRecoverySetting("give recovery (off, ask or themes) with recovery_themes")
+        if body.reasons_required is None and body.recovery is None:
+            raise InvalidRecoverySetting("nothing to change: give reasons_required or recovery")
+        team = None
+        if body.reasons_required is not None:
+            team = directory.require_reasons(uow=runtime.uow(), team=name, required=body.reasons_required)
+        if body.recovery is not None:
+            themes = body.recovery_themes or []
+            team = directory.set_recovery(uow=runtime.uow(), team=name, policy=body.recovery, themes=themes)
+        assert team is not None
+        return team
+
+    return team_json(await run_in_threadpool(change))
 
 
 @router.get("/agents", dependencies=READ)

@@ -20,6 +20,7 @@ from npsloop.domain.directory import InvalidChannels
 from npsloop.domain.integrations import InvalidIntegration, UnknownIntegration
 from npsloop.domain.outbound import InvalidEndpoint
 from npsloop.domain.periods import PeriodError
+from npsloop.domain.recovery import InvalidRecoverySetting
 from npsloop.domain.rules import RuleError
 from npsloop.domain.sla import CalendarError
 from npsloop.domain.themes import TaxonomyError
@@ -54,6 +55,7 @@ STATUS = {
     InvalidIntegration: 422,
     UnknownIntegration: 404,
     InvalidEndpoint: 422,
+    InvalidRecoverySetting: 422,
 }
 
 

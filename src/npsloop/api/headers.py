@@ -19,7 +19,7 @@ DASHBOARD_POLICY = (
 LINK_PAGE_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-POLICIES = (("/ui", DASHBOARD_POLICY), ("/v1/links/", LINK_PAGE_POLICY))
+POLICIES = (("/ui", DASHBOARD_POLICY), ("/v1/links/", LINK_PAGE_POLICY), ("/v1/recovery/", LINK_PAGE_POLICY))
 
 
 def policy_for(path: str) -> str | None:

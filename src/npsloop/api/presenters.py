@@ -119,6 +119,8 @@ def team_json(team: Team) -> dict[str, Any]:
         "sla": team.sla,
         "escalation": team.escalation,
         "reasons_required": team.reasons_required,
+        "recovery": team.recovery,
+        "recovery_themes": team.recovery_themes,
     }
 
 

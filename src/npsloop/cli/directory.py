@@ -141,6 +141,19 @@ def reasons(name: str, required: bool) -> None:
     click.echo(json.dumps(team_json(team), ensure_ascii=False))
 
 
+@teams.command("recovery")
+@click.argument("name")
+@click.argument("policy", metavar="off|ask|themes")
+@click.option("--theme", "themes", multiple=True, help="With 'themes': a theme key that triggers it (repeatable).")
+def recovery(name: str, policy: str, themes: tuple[str, ...]) -> None:
+    """Whether a team's customers are asked, after a resolved closure, if their problem is solved: off, ask
+    (every resolved closure), or themes (only detractors whose response named one of the --theme keys)."""
+    team = fail_on_domain_error(
+        directory.set_recovery, uow=runtime().uow(), team=name, policy=policy, themes=list(themes)
+    )
+    click.echo(json.dumps(team_json(team), ensure_ascii=False))
+
+
 @agents.command("off-duty")
 @click.argument("name")
 @click.option("--until", "until", required=True, help="ISO 8601 with offset, like 2026-12-01T09:00:00+01:00")

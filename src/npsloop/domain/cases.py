@@ -76,6 +76,9 @@ class EventKind(StrEnum):
     ALERT_HELD = "alert_held"  # outside the agent's working hours: the alert waits for their next working period
     RISK_CHANGED = "risk_changed"  # a late comment moved the case's risk to another band
     ERASED = "erased"  # the customer's personal data was erased: by whom and when, never what
+    RECOVERY_SENT = "recovery_sent"  # the customer was asked whether the resolved problem is solved
+    RECOVERY_FAILED = "recovery_failed"  # that message could not be delivered
+    RECOVERY_ANSWERED = "recovery_answered"  # their answer: solved or not, a new score, a comment (the note)
 
 
 SYSTEM_ACTOR = "system"

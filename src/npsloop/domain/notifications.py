@@ -52,6 +52,7 @@ class AlertEvent(StrEnum):
     ESCALATION = "escalation"  # a deadline was missed: one step of the team's chain
     ASSIGNED = "assigned"  # the case has a new owner
     DIGEST = "digest"  # one SMS standing for the case alerts folded while the agent was at the cap
+    REOPENED = "reopened"  # the customer answered a recovery message: not solved; the case is back with its owner
 
 
 class Deadline(StrEnum):
@@ -74,7 +75,7 @@ class AlertKind:
     event: AlertEvent
     deadline: Deadline | None = None  # reminder, escalation
     step: int | None = None  # escalation: the step of the team's chain, from 1
-    serial: int | None = None  # assigned: the how-manieth assignment of the case
+    serial: int | None = None  # assigned: the how-manieth assignment of the case; reopened: the recovery request
 
     def __post_init__(self) -> None:
         needs_deadline = self.event in (AlertEvent.REMINDER, AlertEvent.ESCALATION)
@@ -82,8 +83,8 @@ class AlertKind:
             raise InvalidAlertKind(f"a {self.event} alert {'needs' if needs_deadline else 'has no'} deadline")
         if (self.step is not None) != (self.event == AlertEvent.ESCALATION):
             raise InvalidAlertKind(f"only an escalation has a step, and it needs one ({self.event})")
-        if (self.serial is not None) != (self.event == AlertEvent.ASSIGNED):
-            raise InvalidAlertKind(f"only an assignment has a serial, and it needs one ({self.event})")
+        if (self.serial is not None) != (self.event in (AlertEvent.ASSIGNED, AlertEvent.REOPENED)):
+            raise InvalidAlertKind(f"only an assignment or a reopening has a serial, and it needs one ({self.event})")
 
     @classmethod
     def case_opened(cls) -> AlertKind:
@@ -104,6 +105,11 @@ class AlertKind:
     @classmethod
     def assigned(cls, serial: int) -> AlertKind:
         return cls(AlertEvent.ASSIGNED, serial=serial)
+
+    @classmethod
+    def reopened(cls, request_id: int) -> AlertKind:
+        """Once per recovery answer that reopens a case (the request's id), whatever retries the answer."""
+        return cls(AlertEvent.REOPENED, serial=request_id)
 
     @property
     def key(self) -> str:
@@ -128,6 +134,8 @@ class AlertKind:
                     return cls.escalation(deadline, int(step))
                 case AlertEvent.ASSIGNED, [serial] if serial.isdigit():
                     return cls.assigned(int(serial))
+                case AlertEvent.REOPENED, [serial] if serial.isdigit():
+                    return cls.reopened(int(serial))
         except ValueError as error:
             raise InvalidAlertKind(f"unknown alert kind {text!r}") from error
         raise InvalidAlertKind(f"unknown alert kind {text!r}")

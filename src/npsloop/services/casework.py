@@ -15,6 +15,7 @@ from npsloop.domain.responses import Response
 from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.domain.theme_tags import ThemeTag
 from npsloop.services.records import CaseFilter
+from npsloop.services.recovery import request_recovery
 from npsloop.services.unit_of_work import UnitOfWork
 
 
@@ -54,6 +55,8 @@ def act_on_case(
         event = case.apply(action, actor=actor, at=now, note=note, outcome=outcome, closure=closure, rules=rules)
         if action is Action.CLOSE and case.id is not None and event.data is not None:
             uow.reasons.replace(case.id, event.data["reasons"])
+        if action is Action.CLOSE and outcome is Outcome.RESOLVED:
+            request_recovery(uow=uow, case=case, now=now)  # the team may ask the customer if it is solved
         if action is Action.ACKNOWLEDGE and case.assignee_id is None:
             if viewer is not None and viewer.agent_id is not None:
                 case.assignee_id = viewer.agent_id  # the first agent to acknowledge owns the case

@@ -7,7 +7,9 @@ from datetime import date, datetime
 from npsloop.domain.directory import Agent, Team
 from npsloop.domain.errors import DuplicateName, UnknownAgent
 from npsloop.domain.escalation import parse_step
+from npsloop.domain.recovery import check_setting
 from npsloop.domain.sla import CalendarError, format_hours, parse_hours
+from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.services.schedules import calendar_for, validate_sla
 from npsloop.services.unit_of_work import Conflict, UnitOfWork
 
@@ -144,6 +146,19 @@ def require_reasons(*, uow: UnitOfWork, team: str, required: bool) -> Team:
         found = uow.directory.require_team(team)
         found.reasons_required = required
         uow.routing.bump_version()  # teams are cached by version; a cached copy must not keep the old rule
+        uow.commit()
+        return found
+
+
+def set_recovery(*, uow: UnitOfWork, team: str, policy: str, themes: list[str] | None = None) -> Team:
+    """Whether the team's customers are asked, after a resolved closure, if their problem is solved: "off", "ask",
+    or "themes" (detractors whose response named one of `themes`, keys of the active taxonomy). From the next
+    closure on, whatever door closes it."""
+    with uow:
+        found = uow.directory.require_team(team)
+        known = [t.key for t in uow.themes.stored() or DEFAULT_TAXONOMY.themes if not t.retired]
+        found.recovery, found.recovery_themes = check_setting(policy, themes or [], known)
+        uow.routing.bump_version()  # teams are cached by version
         uow.commit()
         return found
 

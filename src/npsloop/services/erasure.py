@@ -134,6 +134,7 @@ def anonymise(
             owner[response.case_id] = key
     subjects = {key: Subject.of(key[1], key[0], found) for key, found in by_customer.items()}
     by_case: dict[int, Subject] = {}
+    old_keys = {case.id: case.customer_key for case in cases if case.id is not None}
     for case in cases:
         assert case.id is not None
         integration, _, customer_id = case.customer_key.partition(":")
@@ -149,6 +150,8 @@ def anonymise(
         if alert.last_error:
             alert.last_error = by_case[alert.case_id].scrub(alert.last_error)
     uow.customers.erase_delivery_errors(list(by_case))
+    # Recovery follow-ups: the comment goes, nothing more is sent, and an opt-out outlives the erasure.
+    uow.recovery.erase({case.id: case.customer_key for case in cases if case.id is not None}, old_keys, now)
     uow.delivery_ids.forget_responses([response.id for response in responses if response.id is not None])
 
 

@@ -12,6 +12,7 @@ from npsloop.domain.directory import Agent, Team
 from npsloop.domain.integrations import Integration
 from npsloop.domain.notifications import Notification
 from npsloop.domain.outbound import Endpoint
+from npsloop.domain.recovery import RecoveryRequest
 from npsloop.domain.responses import Response
 from npsloop.store import tables
 
@@ -40,6 +41,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(ApiToken, tables.api_tokens)
     mapper_registry.map_imperatively(Integration, tables.integrations)
     mapper_registry.map_imperatively(Endpoint, tables.outbound_endpoints)
+    mapper_registry.map_imperatively(RecoveryRequest, tables.recovery_requests)
 
 
 def case_events() -> QueryableAttribute[Any]:

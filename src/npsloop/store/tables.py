@@ -538,6 +538,7 @@ recovery_requests = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     # Why nothing went (skipped, failed): a short code, never personal data.
     sa.Column("reason", sa.String(40)),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     # Whose claim is sending it now (as notifications: only the claimer sends), and when the customer's
     # personal data in the row (the comment) was erased.
     sa.Column("claimed_at", UTCDateTime),

@@ -27,6 +27,7 @@ from npsloop.store.notification_repository import NotificationRepository
 from npsloop.store.outbound_repository import OutboundRepository, fan_out
 from npsloop.store.quarantine_repository import QuarantineRepository
 from npsloop.store.reason_repository import ReasonRepository
+from npsloop.store.recovery_repository import RecoveryRepository
 from npsloop.store.report_queries import ReportQueries
 from npsloop.store.response_repository import ResponseRepository
 from npsloop.store.review_queries import ReviewQueries
@@ -103,6 +104,7 @@ class SqlUnitOfWork:
         self.tagger_models = ModelRepository(self.session)
         self.reasons = ReasonRepository(self.session)
         self.risk = RiskRepository(self.session)
+        self.recovery = RecoveryRepository(self.session)
         return self
 
     def __exit__(

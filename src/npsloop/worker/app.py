@@ -52,6 +52,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "sweep": {"task": "npsloop.sweep", "schedule": settings.sweep_every_seconds},
             "outbound": {"task": "npsloop.deliver_outbound", "schedule": settings.outbound_every_seconds},
             "delivery_ids": {"task": "npsloop.forget_delivery_ids", "schedule": 3600.0},
+            "recovery": {"task": "npsloop.recovery", "schedule": settings.recovery_every_seconds},
             "monthly_review": {"task": "npsloop.send_monthly_review", "schedule": crontab(hour=REVIEW_HOUR, minute=23)},
             **retention_schedule(settings),
             **training_schedule(settings),

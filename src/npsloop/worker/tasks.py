@@ -132,6 +132,14 @@ def sweep_task() -> dict[str, int]:
     return {"escalations": report.escalations, "reminders": report.reminders}
 
 
+@app.task(name="npsloop.recovery", expires=60)
+def recovery_task() -> dict[str, int]:
+    """Every minute: plan the recovery follow-ups of new resolved closures, send those due (held until the
+    customer's contact window), expire unanswered links. Rows are claimed, so two beats send nothing twice."""
+    done = get_runtime().run_recovery()
+    return {"planned": done.planned, "sent": done.sent, "held": done.held, "skipped": done.skipped}
+
+
 @app.task(name="npsloop.forget_delivery_ids", expires=3600)
 def forget_delivery_ids_task() -> int:
     return get_runtime().forget_delivery_ids()

@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("reopened", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("created_at", Time(), nullable=False),
         sa.Column("reason", sa.String(40), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("claimed_at", Time(), nullable=True),
         sa.Column("erased_at", Time(), nullable=True),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_recovery_requests_case_id_cases")),
