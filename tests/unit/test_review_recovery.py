@@ -1,5 +1,5 @@
-"""The recovery follow-ups in the monthly review: the service, its JSON (API and `--json`) and its lines, with the
-figures of tests/unit/test_recovery_report.py's docstring (March: North and South; April: North)."""
+"""The recovery follow-ups in the monthly review: the service, its JSON (API and `--json`), its lines and its
+email, with the figures of tests/unit/test_recovery_report.py's docstring (March: North and South; April: North)."""
 
 import json
 from dataclasses import asdict
@@ -9,7 +9,9 @@ from fastapi.testclient import TestClient
 
 from npsloop.api.app import create_app
 from npsloop.api.report_json import recovery_figures_json
+from npsloop.notify.render import Renderer
 from npsloop.services import review
+from npsloop.services.review_email import email_context
 from tests.conftest import TOKEN, seed_team
 from tests.support.recovery_rows import UNANSWERED, YES, team_ids, write_followups
 from tests.unit.test_cli import cli  # noqa: F401  (the fixture)
@@ -74,3 +76,24 @@ def test_the_review_on_the_command_line(cli):  # noqa: F811
     assert "(company)            no follow-ups" in empty
     body = json.loads(cli("report", "review", "--month", "2026-03", "--json"))
     assert body["recovery"][0]["reopened"] == 2
+
+
+def test_the_review_email_tells_the_companys_recovery_in_both_languages(runtime):
+    seed_spring(runtime)
+    renderer = Renderer()
+    march = email_context(month_review(runtime, date(2026, 3, 1)), "en", "https://nps.example.com")
+    english = renderer.email("monthly_review", "en", march)
+    said = (
+        "Recovery: 7 follow-ups sent, 5 answered; 60.0% confirmed solved (3 of 5 yes-or-no answers), 40.0% reopened "
+        "(2 of 5 answers), 2 of 4 new scores from detractors now passives or promoters."
+    )
+    assert said in english.text
+    assert "<strong>60.0%</strong> confirmed solved (3 of 5 yes-or-no answers)" in english.html
+    spanish = renderer.email("monthly_review", "es", march)
+    assert "Recuperación: 7 seguimientos enviados, 5 respondidos; 60.0% confirmaron la solución" in spanish.text
+    january = email_context(month_review(runtime, date(2026, 1, 1)), "es", "https://nps.example.com")
+    assert january["recovery"] is None
+    assert (
+        "Recuperación: sin seguimientos de casos resueltos cerrados en el mes."
+        in renderer.email("monthly_review", "es", january).text
+    )

@@ -21,6 +21,7 @@ from npsloop.domain.directory import Agent
 from npsloop.notify.base import OutboundMessage, PermanentDeliveryError, TransientDeliveryError, Transport
 from npsloop.notify.render import Renderer
 from npsloop.services import review
+from npsloop.services.report_results import RecoveryFigures
 from npsloop.services.unit_of_work import Conflict, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,7 @@ def email_context(found: review.Review, lang: str, public_url: str) -> dict[str,
         "opened": closure.opened,
         "within_sla": _percent(closure.contacted_within_sla),
         "median_contact": _hours(closure.median_contact_seconds),
+        "recovery": _recovery(found.recovery[0].figures),
         "themes": [
             {
                 "name": found.name(row.theme, lang),
@@ -164,6 +166,23 @@ def email_context(found: review.Review, lang: str, public_url: str) -> dict[str,
         "actions": [{"name": t.key, "cases": t.cases} for t in found.actions],
         "riskiest": [{"case": r.case_id, "team": r.team, "risk": f"{r.risk:.2f}"} for r in found.riskiest],
         "comments": [{"theme": found.name(c.theme, lang), "score": c.score, "text": c.text} for c in found.comments],
+    }
+
+
+def _recovery(figures: RecoveryFigures) -> dict[str, Any] | None:
+    """The company's follow-ups in the month, each share with its counts; None without follow-ups."""
+    if not figures.requests:
+        return None
+    return {
+        "sent": figures.sent,
+        "answered": figures.answered,
+        "confirmed": figures.confirmed,
+        "yes_no": figures.answered_yes_no,
+        "confirmed_rate": _percent(figures.confirmed_rate),
+        "reopened": figures.reopened,
+        "reopen_rate": _percent(figures.reopen_rate),
+        "recovered": figures.recovered,
+        "new_scores": figures.new_scores.responses,
     }
 
 
