@@ -32,15 +32,27 @@ async def verified_form(request: Request, runtime: Runtime) -> dict[str, str]:
     return form
 
 
-@router.post("/inbound", response_class=Response, responses={200: {"content": {"application/xml": {}}}})
+@router.post(
+    "/inbound",
+    response_class=Response,
+    responses={200: {"content": {"application/xml": {}}}, **documented(409)},
+)
 async def inbound(request: Request, runtime: RuntimeDep) -> Response:
-    """An agent's reply to an alert. The answer goes back as TwiML, so Twilio texts it to the agent."""
+    """An agent's reply to an alert, by SMS or WhatsApp (From `whatsapp:+...`). The answer goes back as TwiML, so
+    Twilio sends it to the agent on the same channel. A WhatsApp message delivered twice (the same MessageSid) is
+    refused with 409 and changes nothing."""
     form = await verified_form(request, runtime)
     outcome = await run_in_threadpool(
         lambda: handle_agent_reply(
-            uow=runtime.uow(), from_phone=form.get("From", ""), text=form.get("Body", ""), now=runtime.clock()
+            uow=runtime.uow(),
+            from_phone=form.get("From", ""),
+            text=form.get("Body", ""),
+            now=runtime.clock(),
+            message_sid=form.get("MessageSid", ""),
         )
     )
+    if outcome.code == "replayed":
+        raise ApiError(409, "replayed", "this WhatsApp message was already handled")
     text = runtime.renderer.sms("reply", outcome.language, vars(outcome))
     twiml = MessagingResponse()
     twiml.message(text)

@@ -29,7 +29,7 @@ MAX_LISTED_THEMES = 10  # the themes named in a reply: enough to pick from, shor
 @dataclass(frozen=True)
 class ReplyOutcome:
     # done | unknown_number | not_understood | unknown_theme | reasons_required | no_case | not_found | forbidden
-    # | refused
+    # | refused | replayed
     code: str
     language: str = "en"
     case_id: int | None = None
@@ -38,13 +38,17 @@ class ReplyOutcome:
     themes: tuple[str, ...] = ()  # theme names in the agent's language: the ones to choose from
 
 
-def handle_agent_reply(*, uow: UnitOfWork, from_phone: str, text: str, now: datetime) -> ReplyOutcome:
-    """`from_phone` is Twilio's From: a number for SMS, `whatsapp:+57...` for WhatsApp, whose message also opens
-    the agent's 24-hour window (recorded whatever the text says) before the same handling as an SMS."""
+def handle_agent_reply(
+    *, uow: UnitOfWork, from_phone: str, text: str, now: datetime, message_sid: str = ""
+) -> ReplyOutcome:
+    """`from_phone` is Twilio's From: a number for SMS, `whatsapp:+57...` for WhatsApp, whose message is handled
+    once by its MessageSid (a replay is "replayed" and changes nothing) and opens the agent's 24-hour window
+    (recorded whatever the text says) before the same handling as an SMS."""
     door = "WhatsApp" if from_phone.startswith(WHATSAPP) else "SMS"
     from_phone = from_phone.removeprefix(WHATSAPP)
-    if door == "WhatsApp":
-        _open_window(uow, from_phone, now)
+    if door == "WhatsApp" and not _first_whatsapp(uow, from_phone, message_sid, now):
+        log.warning("WhatsApp message replayed: refused")
+        return ReplyOutcome("replayed")
     with uow:
         agent = uow.directory.agent_by_phone(from_phone)
         if agent is None or agent.id is None:
@@ -90,14 +94,17 @@ def handle_agent_reply(*, uow: UnitOfWork, from_phone: str, text: str, now: date
     return ReplyOutcome("done", language, case_id, status=view.case.status, themes=given)
 
 
-def _open_window(uow: UnitOfWork, phone: str, now: datetime) -> None:
-    """WhatsApp accepts free text to the agent for 24 hours after their last message: remember when it was."""
+def _first_whatsapp(uow: UnitOfWork, phone: str, message_sid: str, now: datetime) -> bool:
+    """Whether this is the first delivery of the message; if so, the agent's window opens (WhatsApp accepts free
+    text to them for 24 hours after their last message), in the same transaction."""
     with uow:
+        if not message_sid or not uow.directory.first_inbound(message_sid[:64], now):
+            return False
         agent = uow.directory.agent_by_phone(phone)
-        if agent is None or (agent.whatsapp_seen_at is not None and agent.whatsapp_seen_at >= now):
-            return
-        agent.whatsapp_seen_at = now
+        if agent is not None and (agent.whatsapp_seen_at is None or agent.whatsapp_seen_at < now):
+            agent.whatsapp_seen_at = now
         uow.commit()
+    return True
 
 
 def _suggested(uow: UnitOfWork, case_id: int, active: list[Theme], language: str) -> tuple[str, ...]:

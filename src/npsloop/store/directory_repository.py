@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy import exc
 from sqlalchemy.orm import Session
 
 from npsloop.domain.directory import Agent, Team
 from npsloop.domain.errors import UnknownTeam
 from npsloop.store import tables
+
+INBOUND_KEPT = timedelta(days=7)
 
 
 class DirectoryRepository:
@@ -49,6 +53,18 @@ class DirectoryRepository:
         a = tables.agents.c
         stmt = sa.select(Agent).where(a.phone == phone, a.active.is_(True)).order_by(a.id).limit(1)
         return self.session.scalars(stmt).first()
+
+    def first_inbound(self, message_sid: str, now: datetime) -> bool:
+        """True for the first delivery of an inbound message, whatever runs concurrently (the key says no to a
+        replay); ids older than INBOUND_KEPT are forgotten on the way, as Twilio never repeats one that late."""
+        t = tables.inbound_messages
+        self.session.execute(sa.delete(t).where(t.c.received_at < now - INBOUND_KEPT))
+        try:
+            with self.session.begin_nested():
+                self.session.execute(sa.insert(t).values(message_sid=message_sid, received_at=now))
+        except exc.IntegrityError:
+            return False
+        return True
 
     def agent_named(self, name: str) -> Agent | None:
         return self.session.scalars(sa.select(Agent).where(tables.agents.c.name == name)).one_or_none()

@@ -116,6 +116,14 @@ agents = sa.Table(
     sa.Column("on_call", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
+# Inbound WhatsApp messages already handled, by Twilio's MessageSid: a replayed webhook is refused (kept 7 days).
+inbound_messages = sa.Table(
+    "inbound_messages",
+    metadata,
+    sa.Column("message_sid", sa.String(64), primary_key=True),
+    sa.Column("received_at", UTCDateTime, nullable=False, index=True),
+)
+
 responses = sa.Table(
     "responses",
     metadata,
