@@ -8,7 +8,6 @@ locked and moves once from sent to answered) and every later use of the link sho
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -106,7 +105,8 @@ def _invalid(runtime: Runtime, error: LinkError) -> HTMLResponse:
 
 def _request_id(runtime: Runtime, token: str, kind: LinkKind) -> int | LinkError:
     try:
-        return read_link_token(runtime.settings.link_secret.get_secret_value(), token, kind, time.time())
+        secret = runtime.settings.link_secret.get_secret_value()
+        return read_link_token(secret, token, kind, runtime.clock().timestamp())
     except LinkError as error:
         return error
 
