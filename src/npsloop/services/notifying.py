@@ -163,8 +163,8 @@ def _claim(
         calendars = TeamCalendars(uow, now)
         for row in rows:
             notification_id = _id(row)
-            team_of_case = partial(about_case.team, row.case_id)
-            if hold_outside_hours(uow, row, about_case.agent(row.agent_id), team_of_case, calendars, now):
+            agent_of, team_of_case = partial(about_case.agent, row.agent_id), partial(about_case.team, row.case_id)
+            if hold_outside_hours(uow, row, agent_of, team_of_case, calendars, now):
                 _count(row.channel, results, notification_id, SendResult(SendStatus.HELD))
                 continue
             if sending.sms_cap is not None and fold_if_over_cap(uow, row, now=now, cap=sending.sms_cap):

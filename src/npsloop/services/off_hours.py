@@ -42,17 +42,20 @@ class TeamCalendars:
 def hold_outside_hours(
     uow: UnitOfWork,
     notification: Notification,
-    agent: Agent,
+    agent_of: Callable[[], Agent],
     case_team: Callable[[], Team | None],
     calendars: TeamCalendars,
     now: datetime,
 ) -> datetime | None:
-    """Inside the claiming transaction: holds a due alert whose agent is outside their working hours until their
-    next working period and records it on the case's timeline. Returns that moment, or None when the alert may go
-    now (or is not pending and due: then the claim decides, as for any alert)."""
-    if agent.on_call or notification.state != NotificationState.PENDING:
+    """Inside the claiming transaction: holds a due alert whose agent (read only for a due pending alert) is outside
+    their working hours until their next working period and records it on the case's timeline. Returns that
+    moment, or None when the alert may go now (or is not pending and due: then the claim decides, as for any)."""
+    if notification.state != NotificationState.PENDING:
         return None
     if notification.next_attempt_at is not None and notification.next_attempt_at > now:
+        return None
+    agent = agent_of()
+    if agent.on_call:
         return None
     try:
         until = _next_alert_time(agent, case_team, calendars, now)
