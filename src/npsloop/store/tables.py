@@ -564,3 +564,21 @@ recovery_opt_outs = sa.Table(
     sa.Column("opted_out_at", UTCDateTime, nullable=False),
     sa.Column("via", sa.String(20), nullable=False),
 )
+
+# The audit trail of administrative changes (domain.audit): written by the service that makes a change, in its
+# transaction. Before and after are JSON with secrets replaced by a marker; no foreign key, so a record outlives
+# the team, agent or token it names.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", UTCDateTime, nullable=False, index=True),
+    sa.Column("actor", sa.String(200), nullable=False, index=True),
+    sa.Column("entity_kind", sa.String(20), nullable=False, index=True),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("entity_name", sa.String(200), nullable=False),
+    sa.Column("entity_id", sa.Integer),
+    sa.Column("team_id", sa.Integer, index=True),
+    sa.Column("before", sa.JSON),
+    sa.Column("after", sa.JSON),
+)
