@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -163,3 +164,13 @@ def test_the_opt_out_asks_then_is_honoured_at_once_and_recorded(runtime, asked):
     with runtime.uow() as uow:
         assert uow.recovery.opted_out(requests_of(runtime, case_id)[0].customer_key)
     assert client.post(opt_out).status_code == 200  # a replay: still done, nothing new
+
+
+def test_the_question_page_offers_the_opt_out_too(runtime, asked):
+    """An SMS carries the answer link alone; the page it opens is where the customer can opt out."""
+    client, answer, _, case_id = asked
+    page = client.get(answer)
+    [path] = re.findall(r'href="(/v1/recovery/optout/[\w.-]+)"', page.text)
+    assert client.post(path).status_code == 200
+    with runtime.uow() as uow:
+        assert uow.recovery.opted_out(requests_of(runtime, case_id)[0].customer_key)

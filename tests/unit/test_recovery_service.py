@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from npsloop.domain.cases import Action, Outcome
 from npsloop.domain.recovery import RecoveryState, read_answer
+from npsloop.notify import sms_text
 from npsloop.recovery_links import LinkKind, read_link_token
 from npsloop.services.casework import act_on_case, get_case
 from npsloop.services.erasure import erase_customer
@@ -216,6 +217,7 @@ def test_sms_goes_only_with_recorded_consent_and_only_without_an_email(runtime):
     runtime.run_recovery()
     [sms] = sent(runtime, "sms")
     assert sms.to == "+573001234567" and "Did we solve your problem?" in sms.text
+    assert sms_text.fits(sms.text) and sms.text.count("https://") == 1  # two segments: the opt-out is on its page
     assert requests_of(runtime, consented)[0].channel == "sms"
     assert requests_of(runtime, silent)[0].reason == "no_address"
 

@@ -8,6 +8,7 @@ locked and moves once from sent to answered) and every later use of the link sho
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,7 +19,7 @@ from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.bootstrap import Runtime
 from npsloop.domain.recovery import MAX_COMMENT, Answer, InvalidAnswer, read_answer
 from npsloop.link_tokens import LinkError
-from npsloop.recovery_links import LinkKind, read_link_token
+from npsloop.recovery_links import LinkKind, make_link_token, read_link_token
 from npsloop.services.recovery_answers import RecoveryPage, Stage, answer_recovery, opt_out, show_recovery
 
 PAGE = {"content": {"text/html": {"schema": {"type": "string"}}}}
@@ -55,6 +56,7 @@ WORDS: dict[str, dict[str, str]] = {
         "opt_out_button": "No enviarme más",
         "opted_out": "Hecho: no te enviaremos más mensajes como este.",
         "unreadable": "No pudimos leer tu respuesta.",
+        "opt_out_link": "No quiero recibir más mensajes como este",
     },
     "en": {
         "title": "Did we solve your problem?",
@@ -74,6 +76,7 @@ WORDS: dict[str, dict[str, str]] = {
         "opt_out_button": "Send me no more",
         "opted_out": "Done: we will send you no more messages like this one.",
         "unreadable": "We could not read your answer.",
+        "opt_out_link": "Send me no more messages like this one",
     },
 }
 STATUS = {Stage.ASK: 200, Stage.ANSWERED: 200, Stage.EXPIRED: 410, Stage.GONE: 404}
@@ -86,6 +89,7 @@ def _lang(runtime: Runtime, wanted: str | None) -> str:
 def _render(runtime: Runtime, status: int, lang: str, **context: Any) -> HTMLResponse:
     template = runtime.renderer.env.get_template("pages/recovery.html")
     values: dict[str, Any] = {
+        "opt_out_url": None,
         "form": False,
         "opt_out_form": False,
         "error": None,
@@ -111,16 +115,27 @@ def _request_id(runtime: Runtime, token: str, kind: LinkKind) -> int | LinkError
         return error
 
 
-def _show(runtime: Runtime, page: RecoveryPage, *, chosen: str | None = None, error: str | None = None) -> HTMLResponse:
+def _opt_out_url(runtime: Runtime, request_id: int) -> str:
+    """The opt-out, offered on the question page too: an SMS carries one link only, to stay within two segments."""
+    expires = runtime.clock() + timedelta(days=runtime.settings.recovery_opt_out_days)
+    secret = runtime.settings.link_secret.get_secret_value()
+    return "/v1/recovery/optout/" + make_link_token(secret, request_id, LinkKind.OPT_OUT, int(expires.timestamp()))
+
+
+def _show(
+    runtime: Runtime, page: RecoveryPage, request_id: int, *, chosen: str | None = None, error: str | None = None
+) -> HTMLResponse:
     lang = _lang(runtime, page.language)
     words = WORDS[lang]
     if page.stage is Stage.ASK:
-        return _render(runtime, 422 if error else 200, lang, form=True, chosen=chosen, error=error)
+        opt_out = _opt_out_url(runtime, request_id)
+        return _render(runtime, 422 if error else 200, lang, form=True, chosen=chosen, error=error, opt_out_url=opt_out)
     if page.stage is Stage.ANSWERED:
         lines = [words["thanks_yes"] if page.solved else words["thanks_no"]]
         if page.new_score is not None:
             lines.append(words["new_score"].format(score=page.new_score))
-        return _render(runtime, 200, lang, lines=lines, comment=page.comment)
+        opt_out = _opt_out_url(runtime, request_id)
+        return _render(runtime, 200, lang, lines=lines, comment=page.comment, opt_out_url=opt_out)
     return _render(runtime, STATUS[page.stage], lang, lines=[words[page.stage.value]])
 
 
@@ -130,7 +145,7 @@ async def ask(runtime: RuntimeDep, token: str, answer: str | None = None) -> HTM
     if isinstance(found, LinkError):
         return _invalid(runtime, found)
     page = await run_in_threadpool(lambda: show_recovery(uow=runtime.uow(), request_id=found, now=runtime.clock()))
-    return _show(runtime, page, chosen=answer if answer in ("yes", "no") else None)
+    return _show(runtime, page, found, chosen=answer if answer in ("yes", "no") else None)
 
 
 @router.post("/{token}", response_class=HTMLResponse)
@@ -152,7 +167,7 @@ async def record(runtime: RuntimeDep, token: str, request: Request) -> HTMLRespo
         return answer_recovery(uow=runtime.uow(), request_id=found, answer=answer, now=runtime.clock())
 
     page = await run_in_threadpool(run)
-    return _show(runtime, page, error=answer if isinstance(answer, str) else None)
+    return _show(runtime, page, found, error=answer if isinstance(answer, str) else None)
 
 
 @router.get("/optout/{token}", response_class=HTMLResponse)
