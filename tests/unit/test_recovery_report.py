@@ -9,7 +9,8 @@ April 2026, North (the 2nd): a promoter's yes.
 """
 
 import random
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,10 +19,13 @@ from npsloop.api.app import create_app
 from npsloop.api.report_json import loop_report_json
 from npsloop.domain.errors import UnknownTeam
 from npsloop.domain.periods import Period, PeriodError
+from npsloop.domain.recovery import read_answer
 from npsloop.domain.recovery_stats import Followup, count
 from npsloop.services.loop_report import loop_report
+from npsloop.services.recovery_answers import answer_recovery
 from npsloop.services.recovery_report import recovery_figures
 from tests.conftest import TOKEN, madrid_schedule, seed_team
+from tests.support.recovery import asking_team, close_resolved, customer, requests_of
 from tests.support.recovery_rows import (
     NO_REOPENED,
     SKIPPED,
@@ -205,3 +209,20 @@ def test_recovery_in_the_loop_reports_json_and_over_http(runtime):
     assert refused.status_code == 422
     too_many = client.get("/v1/reports/loop?from=1990-01-01&to=2026-04-30&period=day", headers=auth)
     assert too_many.status_code == 422
+
+
+def test_follow_ups_the_recovery_service_sent_and_recorded_are_counted_as_they_happened(runtime):
+    asking_team(runtime)
+    wednesday = datetime(2026, 12, 2, 10, tzinfo=ZoneInfo("America/Bogota"))  # inside the customers' window
+    cases = [close_resolved(runtime, customer(), wednesday + timedelta(minutes=i)) for i in range(3)]
+    assert runtime.run_recovery().sent == 3
+    unhappy, happy, silent = (requests_of(runtime, case_id)[0].id for case_id in cases)
+    later = wednesday + timedelta(hours=2)
+    answer_recovery(uow=runtime.uow(), request_id=unhappy, answer=read_answer("no", "4", None), now=later)
+    answer_recovery(uow=runtime.uow(), request_id=happy, answer=read_answer("yes", "9", "gracias"), now=later)
+    found = report(runtime, first=date(2026, 12, 1), last=date(2026, 12, 31), zone="America/Bogota").recovery
+    total = found.overall.total
+    assert _counts(total) == (3, 3, 2, 1, 1, 1)
+    assert (total.confirmed_rate, total.reopen_rate, total.response_rate) == (50.0, 50.0, 66.7)
+    assert (total.new_scores.detractors, total.new_scores.promoters, total.recovered) == (1, 1, 1)
+    assert [row.team for row in found.by_team] == ["Logistics"]
