@@ -6,18 +6,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from pydantic_core import PydanticCustomError
 
 from npsloop.api.auth import allow
 from npsloop.api.body import StrictJsonRoute
 from npsloop.api.errors import documented
-from npsloop.api.presenters import agent_json, team_json
+from npsloop.api.presenters import agent_json, hours_json, team_json
 from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.domain.access import Permission
 from npsloop.domain.directory import Team
 from npsloop.domain.recovery import InvalidRecoverySetting
+from npsloop.domain.sla import CalendarError
+from npsloop.domain.working_hours import check_agent_hours
 from npsloop.ingest.schemas import EmailText, PhoneText, Text
-from npsloop.services import directory
+from npsloop.services import agent_hours, directory
 
 router = APIRouter(
     prefix="/v1", tags=["directory"], responses=documented(400, 401, 403, 409, 422, 503), route_class=StrictJsonRoute
@@ -26,6 +29,18 @@ READ = [Depends(allow(Permission.READ_DIRECTORY))]
 WRITE = [Depends(allow(Permission.WRITE_DIRECTORY))]
 NAME = r"^[\w.@ -]+$"
 Name = Annotated[StrictStr, Field(min_length=1, max_length=100, pattern=NAME)]
+
+
+def _hours(value: str) -> str:
+    """The domain's check of an agent's working hours, as a field error (the same message the CLI prints)."""
+    try:
+        return check_agent_hours(value)
+    except CalendarError as error:
+        raise PydanticCustomError("invalid_hours", str(error)) from None
+
+
+# An agent's working hours in the team's zone, like "mon-fri 09:00-13:00, sat 10:00-14:00" (normalised).
+HoursText = Annotated[Text, Field(max_length=300), AfterValidator(_hours)]
 
 
 class TeamIn(BaseModel):
@@ -55,6 +70,8 @@ class AgentIn(BaseModel):
     email: EmailText | None = None
     language: Annotated[StrictStr, Field(pattern=r"^(en|es)$")] = "en"
     role: Annotated[StrictStr, Field(pattern=r"^(agent|supervisor|head)$")] = "agent"
+    hours: HoursText | None = None  # the agent's working hours; absent or null: the team's
+    on_call: StrictBool = False  # on call for the team's after-hours: alerted outside their hours too
 
 
 @router.get("/teams", dependencies=READ)
@@ -118,6 +135,46 @@ async def add_agent(runtime: RuntimeDep, body: AgentIn) -> dict[str, Any]:
             email=body.email,
             language=body.language,
             role=body.role,
+            hours=body.hours,
+            on_call=body.on_call,
         )
     )
     return agent_json(agent, body.team)
+
+
+class AgentHours(BaseModel):
+    """PUT /v1/agents/{name}/hours: both fields, as the agent's hours will be from the next alert on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hours: HoursText | None  # null: the team's hours
+    on_call: StrictBool
+
+
+@router.get("/agents/{name}/hours", dependencies=READ)
+async def get_hours(runtime: RuntimeDep, name: Annotated[str, Path(max_length=100, pattern=NAME)]) -> dict[str, Any]:
+    """When the agent may be alerted: their own hours (null: the team's) in the team's zone and holidays, whether
+    they are on call, and when an alert that came now would reach them."""
+    shown = await run_in_threadpool(
+        lambda: agent_hours.working_hours(uow=runtime.uow(), agent=name, now=runtime.clock())
+    )
+    return hours_json(shown)
+
+
+@router.put("/agents/{name}/hours", dependencies=WRITE)
+async def set_hours(
+    runtime: RuntimeDep, name: Annotated[str, Path(max_length=100, pattern=NAME)], body: AgentHours
+) -> dict[str, Any]:
+    """The agent's working hours and on-call duty, from the next alert on: outside their hours an alert (of any
+    kind) waits for the start of their next working period, unless they are on call."""
+    shown = await run_in_threadpool(
+        lambda: agent_hours.set_hours(
+            uow=runtime.uow(),
+            agent=name,
+            hours=body.hours,
+            team_hours=body.hours is None,
+            on_call=body.on_call,
+            now=runtime.clock(),
+        )
+    )
+    return hours_json(shown)

@@ -8,6 +8,7 @@ from typing import Any
 from npsloop.domain.directory import Agent, Team
 from npsloop.domain.responses import Response
 from npsloop.domain.risk import InvalidRiskReason, RiskReason
+from npsloop.services.agent_hours import WorkingHours
 from npsloop.services.casework import CaseView
 
 
@@ -136,4 +137,18 @@ def agent_json(agent: Agent, team_name: str) -> dict[str, Any]:
         "off_duty_until": _iso(agent.off_duty_until),
         "role": agent.role,
         "channels": agent.channel_order,  # in order of preference; null: SMS and email at once
+        "hours": agent.hours,  # working hours in the team's zone; null: the team's
+        "on_call": agent.on_call,
+    }
+
+
+def hours_json(shown: WorkingHours) -> dict[str, Any]:
+    return {
+        "agent": shown.agent,
+        "team": shown.team,
+        "timezone": shown.timezone,
+        "hours": shown.hours,
+        "team_hours": shown.team_hours,
+        "on_call": shown.on_call,
+        "next_alert_at": shown.next_alert_at.isoformat(),
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from npsloop.cli import (
+    agent_hours,
     cases,
     customers,
     deadletters,
@@ -37,6 +38,7 @@ for command in (run.demo, run.serve, run.worker, run.beat, run.reconcile, run.db
     main.add_command(command)
 main.add_command(directory.teams)
 main.add_command(directory.agents)
+directory.agents.add_command(agent_hours.hours)
 main.add_command(cases.cases)
 main.add_command(imports.import_csv)
 main.add_command(deadletters.dead_letters)

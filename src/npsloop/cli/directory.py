@@ -56,9 +56,20 @@ def agents() -> None:
 @click.option("--email", default=None)
 @click.option("--language", default="en", type=click.Choice(["en", "es"]), show_default=True)
 @click.option("--role", default="agent", type=click.Choice(["agent", "supervisor", "head"]), show_default=True)
-def add_agent(name: str, team: str, phone: str | None, email: str | None, language: str, role: str) -> None:
+@click.option("--hours", default=None, help="working hours in the team's zone, like 'mon-fri 09:00-13:00'")
+@click.option("--on-call", is_flag=True, help="On call for the team's after-hours: alerted outside their hours too.")
+def add_agent(
+    name: str,
+    team: str,
+    phone: str | None,
+    email: str | None,
+    language: str,
+    role: str,
+    hours: str | None,
+    on_call: bool,
+) -> None:
     try:
-        valid = AgentIn(name=name, team=team, phone=phone, email=email, language=language)
+        valid = AgentIn(name=name, team=team, phone=phone, email=email, language=language, hours=hours, on_call=on_call)
     except ValidationError as error:
         problems = "; ".join(f"{e['field']}: {e['message']}" for e in field_errors(error))
         raise click.ClickException(problems) from None
@@ -73,6 +84,8 @@ def add_agent(name: str, team: str, phone: str | None, email: str | None, langua
         email=valid.email,
         language=valid.language,
         role=role,
+        hours=valid.hours,
+        on_call=valid.on_call,
     )
     click.echo(json.dumps(agent_json(agent, valid.team), ensure_ascii=False))
 

@@ -10,6 +10,7 @@ from npsloop.domain.escalation import parse_step
 from npsloop.domain.recovery import check_setting
 from npsloop.domain.sla import CalendarError, format_hours, parse_hours
 from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
+from npsloop.domain.working_hours import check_agent_hours
 from npsloop.services.schedules import calendar_for, validate_sla
 from npsloop.services.unit_of_work import Conflict, UnitOfWork
 
@@ -45,7 +46,11 @@ def add_agent(
     email: str | None,
     language: str = "en",
     role: str = "agent",
+    hours: str | None = None,
+    on_call: bool = False,
 ) -> Agent:
+    """`hours`: the agent's working hours (None: the team's), `on_call`: alerted outside them too."""
+    hours = None if hours is None else check_agent_hours(hours)
     with uow:
         found = uow.directory.require_team(team)
         assert found.id is not None
@@ -54,6 +59,7 @@ def add_agent(
         if role not in ROLES:
             raise UnknownAgent(f"role must be one of {', '.join(ROLES)}")
         agent = Agent(name=name, team_id=found.id, phone=phone, email=email, language=language, role=role)
+        agent.hours, agent.on_call = hours, on_call
         uow.directory.add(agent)
         _commit_unique(uow, f"an agent named {name!r} exists")
         return agent
