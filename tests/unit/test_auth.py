@@ -71,8 +71,6 @@ WALK = [
     ("POST", "/v1/teams", "/v1/teams", lambda: {"name": "Billing"}, {ADMIN}),
     ("PATCH", "/v1/teams/{name}", "/v1/teams/Billing", lambda: {"reasons_required": False}, {ADMIN}),
     ("POST", "/v1/agents", "/v1/agents", lambda: {"name": "Bea", "team": "Billing", "email": "b@x.es"}, {ADMIN}),
-    ("GET", "/v1/agents/{name}/hours", "/v1/agents/Marta/hours", None, {SUP, ADMIN}),
-    ("PUT", "/v1/agents/{name}/hours", "/v1/agents/Marta/hours", lambda: {"hours": None, "on_call": False}, {ADMIN}),
     ("POST", "/v1/tokens", "/v1/tokens", lambda: {"name": "walk", "role": "supervisor"}, {ADMIN}),
     ("GET", "/v1/tokens", "/v1/tokens", None, {ADMIN}),
     ("POST", "/v1/tokens/{name}/revoke", "/v1/tokens/walk/revoke", None, {ADMIN}),
@@ -86,7 +84,8 @@ WALK = [
 # session (walked below), health probes and metrics (for the scraper on the private network), and the API's own
 # documentation.
 NOT_BY_TOKEN = re.compile(
-    r"^(/v1/twilio/|/v1/links/|/v1/integrations/|/v1/email/bounces|/ui|/healthz|/readyz|/metrics|/openapi|/docs|/redoc)"
+    r"^(/v1/twilio/|/v1/links/|/v1/recovery/|/v1/integrations/|/v1/email/bounces|/ui|/healthz|/readyz|/metrics"
+    r"|/openapi|/docs|/redoc)"
 )
 
 

@@ -295,3 +295,13 @@ def test_erasing_the_customer_erases_their_answer_and_keeps_their_opt_out(runtim
     later = close_resolved(runtime, ana, WEDNESDAY + timedelta(days=60))
     runtime.run_recovery()
     assert requests_of(runtime, later)[0].reason == "opted_out"
+
+
+def test_the_reopened_alert_has_a_headline_on_whatsapp_too():
+    from npsloop.domain.notifications import AlertKind
+    from npsloop.services.whatsapp_alert import template_variables
+
+    kind = AlertKind.parse(AlertKind.reopened(7).key)
+    assert kind == AlertKind.reopened(7) and kind.key == "reopened:7"
+    values = template_variables(kind, case_id=3, score=2, themes=(), comment=None, language="es")
+    assert values[0] == "Caso reabierto por el cliente"

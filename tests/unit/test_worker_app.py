@@ -72,3 +72,10 @@ def test_the_risk_model_is_trained_at_the_same_pace_and_not_before_there_is_hist
     assert tasks.train_risk_task() is None
     with runtime.uow() as uow:
         assert uow.risk.latest() is None
+
+
+def test_recovery_follow_ups_are_planned_and_sent_by_a_beat_job(tmp_path):
+    from npsloop.worker.tasks import recovery_task
+
+    app = create_app(Settings(data_dir=tmp_path, recovery_every_seconds=30))
+    assert app.conf.beat_schedule["recovery"] == {"task": recovery_task.name, "schedule": 30.0}

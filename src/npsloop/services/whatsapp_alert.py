@@ -26,6 +26,7 @@ HEADLINES = {
         AlertEvent.ESCALATION: "Escalamiento",
         AlertEvent.ASSIGNED: "Caso asignado",
         AlertEvent.DIGEST: "Casos nuevos",
+        AlertEvent.REOPENED: "Caso reabierto por el cliente",
     },
     "en": {
         AlertEvent.CASE_OPENED: "New case",
@@ -33,6 +34,7 @@ HEADLINES = {
         AlertEvent.ESCALATION: "Escalation",
         AlertEvent.ASSIGNED: "Case assigned",
         AlertEvent.DIGEST: "New cases",
+        AlertEvent.REOPENED: "Case reopened by the customer",
     },
 }
 DEADLINES = {
