@@ -6,7 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.concurrency import run_in_threadpool
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictStr,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from npsloop.api.auth import allow
@@ -29,6 +36,7 @@ READ = [Depends(allow(Permission.READ_DIRECTORY))]
 WRITE = [Depends(allow(Permission.WRITE_DIRECTORY))]
 NAME = r"^[\w.@ -]+$"
 Name = Annotated[StrictStr, Field(min_length=1, max_length=100, pattern=NAME)]
+ChannelList = Annotated[list[Annotated[StrictStr, Field(max_length=10)]], Field(max_length=3)]
 
 
 def _hours(value: str) -> str:
@@ -135,11 +143,24 @@ async def add_agent(runtime: RuntimeDep, body: AgentIn) -> dict[str, Any]:
             email=body.email,
             language=body.language,
             role=body.role,
+            channels=body.channels,
             hours=body.hours,
             on_call=body.on_call,
         )
     )
     return agent_json(agent, body.team)
+
+
+@router.put("/agents/{name}/channels", dependencies=WRITE)
+async def set_channels(
+    runtime: RuntimeDep, name: Annotated[str, Path(max_length=100, pattern=NAME)], body: AgentChannels
+) -> dict[str, Any]:
+    """The agent's channels in order of preference (any of sms, whatsapp, email), from the next alert on: an alert
+    goes to the first, and each failure for good moves it to the next. Null: SMS and email at once."""
+    agent = await run_in_threadpool(
+        lambda: directory.set_channels(uow=runtime.uow(), agent=name, channels=body.channels)
+    )
+    return {"name": agent.name, "channels": agent.channel_order}
 
 
 class AgentHours(BaseModel):

@@ -8,9 +8,11 @@ from datetime import datetime
 import click
 from pydantic import ValidationError
 
-from npsloop.api.directory import AgentIn
+from npsloop.api.directory import AgentChannels, AgentIn
 from npsloop.api.presenters import agent_json, team_json
-from npsloop.cli.common import fail_on_domain_error, runtime
+from npsloop.cli.common import cli_actor, fail_on_domain_error, runtime
+from npsloop.domain.directory import InvalidChannels
+from npsloop.domain.errors import DomainError
 from npsloop.ingest.schemas import field_errors
 from npsloop.services import directory
 
@@ -33,6 +35,8 @@ def add_team(name: str, touchpoints: tuple[str, ...], is_default: bool, reasons_
         touchpoints=list(touchpoints),
         is_default=is_default,
         reasons_required=reasons_required,
+        actor=cli_actor(),
+        now=runtime().clock(),
     )
     click.echo(json.dumps(team_json(team), ensure_ascii=False))
 
@@ -56,6 +60,9 @@ def agents() -> None:
 @click.option("--email", default=None)
 @click.option("--language", default="en", type=click.Choice(["en", "es"]), show_default=True)
 @click.option("--role", default="agent", type=click.Choice(["agent", "supervisor", "head"]), show_default=True)
+@click.option(
+    "--channels", default=None, help="in order of preference, like whatsapp,sms,email (default: sms and email)"
+)
 @click.option("--hours", default=None, help="working hours in the team's zone, like 'mon-fri 09:00-13:00'")
 @click.option("--on-call", is_flag=True, help="On call for the team's after-hours: alerted outside their hours too.")
 def add_agent(
@@ -65,11 +72,20 @@ def add_agent(
     email: str | None,
     language: str,
     role: str,
+    channels: str | None,
     hours: str | None,
     on_call: bool,
 ) -> None:
+    order = [c.strip() for c in channels.split(",")] if channels is not None else None
     try:
-        valid = AgentIn(name=name, team=team, phone=phone, email=email, language=language, hours=hours, on_call=on_call)
+        valid = AgentIn(
+            name=name,
+            team=team,
+            phone=phone,
+            email=email,
+            language=language,
+            channels=order,
+        )
     except ValidationError as error:
         problems = "; ".join(f"{e['field']}: {e['message']}" for e in field_errors(error))
         raise click.ClickException(problems) from None
@@ -84,16 +100,48 @@ def add_agent(
         email=valid.email,
         language=valid.language,
         role=role,
+        channels=valid.channels,
         hours=valid.hours,
         on_call=valid.on_call,
+        actor=cli_actor(),
+        now=runtime().clock(),
     )
     click.echo(json.dumps(agent_json(agent, valid.team), ensure_ascii=False))
+
+
+@agents.command("channels")
+@click.argument("name")
+@click.argument("order", nargs=-1)
+@click.option("--default", "default", is_flag=True, help="Back to SMS and email at once.")
+def set_channels(name: str, order: tuple[str, ...], default: bool) -> None:
+    """Set an agent's channels in order of preference (any of sms, whatsapp, email): an alert goes to the first,
+    and each failure for good moves it to the next."""
+    if default == bool(order):
+        raise click.ClickException("give the channels in order (like: whatsapp sms email), or --default")
+    try:
+        valid = AgentChannels(channels=None if default else list(order))
+    except ValidationError as error:
+        raise click.ClickException(_problems(error)) from None
+    try:
+        rt = runtime()
+        agent = directory.set_channels(
+            uow=rt.uow(), agent=name, channels=valid.channels, actor=cli_actor(), now=rt.clock()
+        )
+    except InvalidChannels as error:  # needs the stored phone and email: checked by the service, named as a field
+        raise click.ClickException(f"{error.field}: {error}") from None
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(json.dumps({"name": agent.name, "channels": agent.channel_order}, ensure_ascii=False))
+
+
+def _problems(error: ValidationError) -> str:
+    return "; ".join(f"{e['field']}: {e['message']}" for e in field_errors(error))
 
 
 @agents.command("list")
 def list_agents() -> None:
     for agent, team in directory.list_agents(uow=runtime().uow()):
-        channels = ", ".join(c.value for c in agent.channels()) or "no channel"
+        channels = ", ".join(c.value for c in agent.reachable_channels()) or "no channel"
         click.echo(f"{agent.id:>4}  {agent.name:<20} {team:<20} {agent.language}  {channels}")
 
 
@@ -127,6 +175,7 @@ def schedule(
         after_hours=after_hours,
         after_hours_agent=after_hours_contact,
         now=rt.clock(),
+        actor=cli_actor(),
     )
     click.echo(json.dumps(team_json(team), ensure_ascii=False))
 
@@ -141,7 +190,9 @@ def sla(name: str, priority: str, acknowledge: str | None, contact: str | None, 
     """Set a team's SLA for one priority, in business time."""
     steps = {k: v for k, v in {"acknowledge": acknowledge, "contact": contact, "close": close}.items() if v}
     rt = runtime()
-    team = fail_on_domain_error(directory.set_schedule, uow=rt.uow(), team=name, sla={priority: steps}, now=rt.clock())
+    team = fail_on_domain_error(
+        directory.set_schedule, uow=rt.uow(), team=name, sla={priority: steps}, now=rt.clock(), actor=cli_actor()
+    )
     click.echo(json.dumps(team_json(team), ensure_ascii=False))
 
 
@@ -150,7 +201,10 @@ def sla(name: str, priority: str, acknowledge: str | None, contact: str | None, 
 @click.option("--required/--optional", required=True, help="Whether closing a case needs a reason theme.")
 def reasons(name: str, required: bool) -> None:
     """Make reasons at closure required (or optional) for a team, on every door: API, dashboard, SMS, email."""
-    team = fail_on_domain_error(directory.require_reasons, uow=runtime().uow(), team=name, required=required)
+    rt = runtime()
+    team = fail_on_domain_error(
+        directory.require_reasons, uow=rt.uow(), team=name, required=required, actor=cli_actor(), now=rt.clock()
+    )
     click.echo(json.dumps(team_json(team), ensure_ascii=False))
 
 
@@ -162,7 +216,13 @@ def recovery(name: str, policy: str, themes: tuple[str, ...]) -> None:
     """Whether a team's customers are asked, after a resolved closure, if their problem is solved: off, ask
     (every resolved closure), or themes (only detractors whose response named one of the --theme keys)."""
     team = fail_on_domain_error(
-        directory.set_recovery, uow=runtime().uow(), team=name, policy=policy, themes=list(themes)
+        directory.set_recovery,
+        uow=runtime().uow(),
+        team=name,
+        policy=policy,
+        themes=list(themes),
+        actor=cli_actor(),
+        now=runtime().clock(),
     )
     click.echo(json.dumps(team_json(team), ensure_ascii=False))
 
@@ -178,14 +238,20 @@ def off_duty(name: str, until: str) -> None:
         raise click.ClickException(f"cannot read {until!r} as ISO 8601") from None
     if moment.tzinfo is None:
         raise click.ClickException("give --until with its offset, like +01:00 or Z")
-    fail_on_domain_error(directory.set_duty, uow=runtime().uow(), agent=name, off_until=moment)
+    rt = runtime()
+    fail_on_domain_error(
+        directory.set_duty, uow=rt.uow(), agent=name, off_until=moment, actor=cli_actor(), now=rt.clock()
+    )
     click.echo(f"{name} is off duty until {moment.isoformat()}")
 
 
 @agents.command("on-duty")
 @click.argument("name")
 def on_duty(name: str) -> None:
-    fail_on_domain_error(directory.set_duty, uow=runtime().uow(), agent=name, off_until=None)
+    rt = runtime()
+    fail_on_domain_error(
+        directory.set_duty, uow=rt.uow(), agent=name, off_until=None, actor=cli_actor(), now=rt.clock()
+    )
     click.echo(f"{name} is on duty")
 
 
@@ -201,5 +267,7 @@ def on_duty(name: str) -> None:
 def escalation(name: str, steps: tuple[str, ...]) -> None:
     """Set the chain walked when a deadline is breached (delays in business time after the breach)."""
     rt = runtime()
-    team = fail_on_domain_error(directory.set_schedule, uow=rt.uow(), team=name, escalation=list(steps), now=rt.clock())
+    team = fail_on_domain_error(
+        directory.set_schedule, uow=rt.uow(), team=name, escalation=list(steps), now=rt.clock(), actor=cli_actor()
+    )
     click.echo(json.dumps(team_json(team), ensure_ascii=False))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from npsloop.domain.directory import Agent, Team
+from npsloop.domain.audit import Change, EntityKind
+from npsloop.domain.directory import Agent, Team, check_channel_order
 from npsloop.domain.errors import DuplicateName, UnknownAgent
 from npsloop.domain.escalation import parse_step
 from npsloop.domain.recovery import check_setting
@@ -18,7 +19,14 @@ ROLES = ("agent", "supervisor", "head")
 
 
 def add_team(
-    *, uow: UnitOfWork, name: str, touchpoints: list[str], is_default: bool = False, reasons_required: bool = False
+    *,
+    uow: UnitOfWork,
+    name: str,
+    touchpoints: list[str],
+    is_default: bool = False,
+    reasons_required: bool = False,
+    actor: str = SYSTEM,
+    now: datetime | None = None,
 ) -> Team:
     with uow:
         if uow.directory.team_named(name) is not None:
@@ -33,6 +41,8 @@ def add_team(
         team = Team(name=name, touchpoints=sorted(wanted), is_default=is_default, reasons_required=reasons_required)
         uow.directory.add(team)
         uow.routing.bump_version()
+        _flush_unique(uow, f"a team named {name!r} exists")
+        _audit_team(uow, team, "add", None, actor, now)
         _commit_unique(uow, f"a team named {name!r} exists")
         return team
 
@@ -46,11 +56,16 @@ def add_agent(
     email: str | None,
     language: str = "en",
     role: str = "agent",
+    channels: list[str] | None = None,
     hours: str | None = None,
     on_call: bool = False,
+    actor: str = SYSTEM,
+    now: datetime | None = None,
 ) -> Agent:
-    """`hours`: the agent's working hours (None: the team's), `on_call`: alerted outside them too."""
+    """`channels`: in order of preference (None: SMS and email at once), checked by check_channel_order."""
     hours = None if hours is None else check_agent_hours(hours)
+    if channels is not None:
+        channels = check_channel_order(channels, phone=phone, email=email)
     with uow:
         found = uow.directory.require_team(team)
         assert found.id is not None
@@ -59,8 +74,11 @@ def add_agent(
         if role not in ROLES:
             raise UnknownAgent(f"role must be one of {', '.join(ROLES)}")
         agent = Agent(name=name, team_id=found.id, phone=phone, email=email, language=language, role=role)
+        agent.channel_order = channels
         agent.hours, agent.on_call = hours, on_call
         uow.directory.add(agent)
+        _flush_unique(uow, f"an agent named {name!r} exists")
+        _audit_agent(uow, agent, "add", None, actor, now)
         _commit_unique(uow, f"an agent named {name!r} exists")
         return agent
 
@@ -84,6 +102,27 @@ def list_agents(*, uow: UnitOfWork) -> list[tuple[Agent, str]]:
         return [(agent, teams.get(agent.team_id, "?")) for agent in uow.directory.agents()]
 
 
+def _flush_unique(uow: UnitOfWork, message: str) -> None:
+    try:
+        uow.flush()
+    except Conflict:
+        raise DuplicateName(message) from None
+
+
+def _audit_team(
+    uow: UnitOfWork, team: Team, action: str, before: dict[str, object] | None, actor: str, now: datetime | None
+) -> None:
+    change = Change(EntityKind.TEAM, action, team.name, team.id, team.id, before, team_state(team))
+    record(uow, change, actor=actor, now=now)
+
+
+def _audit_agent(
+    uow: UnitOfWork, agent: Agent, action: str, before: dict[str, object] | None, actor: str, now: datetime | None
+) -> None:
+    change = Change(EntityKind.AGENT, action, agent.name, agent.id, agent.team_id, before, agent_state(agent))
+    record(uow, change, actor=actor, now=now)
+
+
 def _commit_unique(uow: UnitOfWork, message: str) -> None:
     try:
         uow.commit()
@@ -104,10 +143,12 @@ def set_schedule(
     sla: dict[str, dict[str, str]] | None = None,
     escalation: list[str] | None = None,
     now: datetime,
+    actor: str = SYSTEM,
 ) -> Team:
     """Changes what is given and checks the whole result (zone, hours, holidays, SLA) before saving it."""
     with uow:
         found = uow.directory.require_team(team)
+        before = team_state(found)
         if timezone is not None:
             found.timezone = timezone
         if hours is not None:
@@ -141,39 +182,76 @@ def set_schedule(
         if found.after_hours == "contact" and found.after_hours_agent_id is None:
             raise CalendarError("the contact policy needs an after-hours agent")
         uow.routing.bump_version()
+        _audit_team(uow, found, "schedule", before, actor, now)
         uow.commit()
         return found
 
 
-def require_reasons(*, uow: UnitOfWork, team: str, required: bool) -> Team:
+def require_reasons(
+    *, uow: UnitOfWork, team: str, required: bool, actor: str = SYSTEM, now: datetime | None = None
+) -> Team:
     """Whether this team's agents must say why (at least one reason theme) to close a case, whatever the door:
     the rule is read when a case is closed, so it holds from the next closure on."""
     with uow:
         found = uow.directory.require_team(team)
+        before = team_state(found)
         found.reasons_required = required
         uow.routing.bump_version()  # teams are cached by version; a cached copy must not keep the old rule
+        _audit_team(uow, found, "reasons_required", before, actor, now)
         uow.commit()
         return found
 
 
-def set_recovery(*, uow: UnitOfWork, team: str, policy: str, themes: list[str] | None = None) -> Team:
+def set_recovery(
+    *,
+    uow: UnitOfWork,
+    team: str,
+    policy: str,
+    themes: list[str] | None = None,
+    actor: str = SYSTEM,
+    now: datetime | None = None,
+) -> Team:
     """Whether the team's customers are asked, after a resolved closure, if their problem is solved: "off", "ask",
     or "themes" (detractors whose response named one of `themes`, keys of the active taxonomy). From the next
     closure on, whatever door closes it."""
     with uow:
         found = uow.directory.require_team(team)
+        before = team_state(found)
         known = [t.key for t in uow.themes.stored() or DEFAULT_TAXONOMY.themes if not t.retired]
         found.recovery, found.recovery_themes = check_setting(policy, themes or [], known)
         uow.routing.bump_version()  # teams are cached by version
+        _audit_team(uow, found, "recovery", before, actor, now)
         uow.commit()
         return found
 
 
-def set_duty(*, uow: UnitOfWork, agent: str, off_until: datetime | None) -> Agent:
+def set_duty(
+    *, uow: UnitOfWork, agent: str, off_until: datetime | None, actor: str = SYSTEM, now: datetime | None = None
+) -> Agent:
     with uow:
         found = uow.directory.agent_named(agent)
         if found is None:
             raise UnknownAgent(f"no agent named {agent!r}")
+        before = agent_state(found)
         found.off_duty_until = off_until
+        _audit_agent(uow, found, "duty", before, actor, now)
         uow.commit()
         return found
+
+
+def set_channels(
+    *, uow: UnitOfWork, agent: str, channels: list[str] | None, actor: str = SYSTEM, now: datetime | None = None
+) -> Agent:
+    """An agent's channels in order of preference, from the next alert on; None: back to SMS and email at once."""
+    with uow:
+        found = uow.directory.agent_named(agent)
+        if found is None:
+            raise UnknownAgent(f"no agent named {agent!r}")
+        before = agent_state(found)
+        found.channel_order = (
+            None if channels is None else check_channel_order(channels, phone=found.phone, email=found.email)
+        )
+        _audit_agent(uow, found, "channels", before, actor, now)
+        uow.commit()
+        return found
+
