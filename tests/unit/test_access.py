@@ -24,6 +24,8 @@ NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
                 Permission.EXPORT,
                 Permission.SET_TARGETS,
                 Permission.READ_DIRECTORY,
+                Permission.PREVIEW_ROUTING,
+                Permission.READ_AUDIT,
             },
         ),
         (Role.ADMIN, set(Permission)),

@@ -51,6 +51,7 @@ class Page:
             who=self.who,
             csrf=csrf_for(self.token) if self.token else "",
             can_report=bool(self.who and self.who.can(Permission.READ_REPORTS)),
+            can_admin=bool(self.who and self.who.can(Permission.PREVIEW_ROUTING)),
             refresh=context.pop("refresh", None),
             flash=context.pop("flash", None),
             error=context.pop("error", None),

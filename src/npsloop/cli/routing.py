@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from npsloop.cli.common import fail_on_domain_error, runtime
-from npsloop.ingest.rules_yaml import dump_rules, load_rules
-from npsloop.services.routing import current_rules, load_routing, rule_themes
+from npsloop.cli.common import cli_actor, fail_on_domain_error, runtime
+from npsloop.ingest.rules_yaml import dump_rules
+from npsloop.services.routing import current_rules, load_routing_yaml
 
 
 @click.group()
@@ -22,10 +22,9 @@ def load(path: Path) -> None:
     """Replace the rules with those in a YAML file (all or nothing). A rule may match on the comment's
     negative themes (themes: [billing]) and on the case's risk (risk: ">=0.7")."""
     rt = runtime()
-    themes = rule_themes(uow=rt.uow())
-    rules = fail_on_domain_error(load_rules, path.read_text(encoding="utf-8"), themes)
-    count = fail_on_domain_error(load_routing, uow=rt.uow(), rules=rules, now=rt.clock())
-    click.echo(f"loaded {count} rules from {path}")
+    text = path.read_text(encoding="utf-8")
+    rules = fail_on_domain_error(load_routing_yaml, uow=rt.uow(), text=text, now=rt.clock(), actor=cli_actor())
+    click.echo(f"loaded {len(rules)} rules from {path}")
 
 
 @routing.command("show")

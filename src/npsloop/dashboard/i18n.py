@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from npsloop.dashboard.admin_words import ADMIN_WORDS
 from npsloop.domain.risk import InvalidRiskReason, ReasonCode, RiskReason
 
 LANGUAGES = ("en", "es")
@@ -166,6 +167,7 @@ WORDS: dict[str, dict[str, str]] = {
         "action_callback": "Callback",
         "action_explanation": "Explanation",
         "action_process_fix": "Process fix",
+        **ADMIN_WORDS["en"],  # the admin section (/ui/admin)
     },
     "es": {
         "queue": "Casos abiertos",
@@ -326,6 +328,7 @@ WORDS: dict[str, dict[str, str]] = {
         "action_callback": "Llamada de vuelta",
         "action_explanation": "Explicación",
         "action_process_fix": "Mejora del proceso",
+        **ADMIN_WORDS["es"],  # la sección de administración (/ui/admin)
     },
 }
 

@@ -29,9 +29,16 @@ class Permission(StrEnum):
     WRITE_DIRECTORY = "directory:write"
     MANAGE_TOKENS = "tokens:manage"
     WRITE_THEMES = "themes:write"  # the reason taxonomy: what every comment is tagged with, installation-wide
+    # Routing rules: trying a sample on them (nothing stored) is a supervisor's, for their teams; changing them
+    # is the admin's.
+    PREVIEW_ROUTING = "routing:preview"
+    WRITE_ROUTING = "routing:write"
     # Data-protection requests about one customer (GDPR art. 15 and 17, Colombia's Ley 1581): the admin's alone.
     CUSTOMERS_EXPORT = "customers:export"
     CUSTOMERS_ERASE = "customers:erase"
+    # The audit trail of administrative changes: an admin reads all of it, a supervisor the changes to teams and
+    # their people (services.audit.scoped).
+    READ_AUDIT = "audit:read"
 
 
 _SUPERVISOR = frozenset(
@@ -43,6 +50,8 @@ _SUPERVISOR = frozenset(
         Permission.EXPORT,
         Permission.SET_TARGETS,
         Permission.READ_DIRECTORY,
+        Permission.READ_AUDIT,
+        Permission.PREVIEW_ROUTING,
     }
 )
 

@@ -153,7 +153,7 @@ def _process(uow: UnitOfWork, models: Models, response: Response, now: datetime,
     themes = negative_themes(tag_response(uow=uow, models=models, response=response, now=now, model=reads.model))
     detractor = response.category is Category.DETRACTOR and response.case_id is None
     risk = assess_risk(uow=uow, response=response, themes=themes, now=now) if detractor else None
-    routed = _route(reads.routing, response, themes, risk.score if risk else None)
+    routed = route_response(reads.routing, response, themes, risk.score if risk else None)
     response.team_id = routed.team.id if routed.team else None
     opened = False
     if detractor:
@@ -238,9 +238,12 @@ class Routed:
     open_case: bool = True
 
 
-def _route(snapshot: RoutingSnapshot, response: Response, themes: tuple[str, ...], risk: float | None) -> Routed:
+def route_response(
+    snapshot: RoutingSnapshot, response: Response, themes: tuple[str, ...], risk: float | None
+) -> Routed:
     """Routing rules when loaded; otherwise the team that owns the touchpoint, else the default team. `themes`:
-    the comment's negative themes; `risk`: of the case the response would open (None: it opens none)."""
+    the comment's negative themes; `risk`: of the case the response would open (None: it opens none). Also what
+    the dashboard's routing preview (services.routing_preview) runs on a sample, with the rules being edited."""
     owner = team_for(response.touchpoint, snapshot.teams)
     if not snapshot.rules:
         return Routed(owner)

@@ -1,0 +1,171 @@
+"""The dashboard's admin section (/ui/admin): thin pages over the services the CLI and the API call. Routing rules
+(the YAML in a textarea, saved all or nothing with the line of the first mistake beside it, and a "try it" box
+that routes a sample through the real routing code, storing nothing). Admins change things; supervisors may
+try samples on the rules in force for their teams; agents see none of it. Every form carries the CSRF value."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+
+from npsloop.api.dashboard_pages import Page, current_page
+from npsloop.api.dashboard_session import csrf_for, to_login
+from npsloop.api.runtime_dep import RuntimeDep
+from npsloop.bootstrap import Runtime
+from npsloop.dashboard.admin_pages import rule_error, sample_example
+from npsloop.domain.access import AccessDenied, Permission
+from npsloop.domain.rules import Rule, RuleError
+from npsloop.ingest.rules_yaml import dump_rules, load_rules
+from npsloop.ingest.sample_response import SampleError, read_sample
+from npsloop.link_tokens import same
+from npsloop.services import directory
+from npsloop.services.routing import current_rules, load_routing_yaml, rule_themes
+from npsloop.services.routing_preview import OutsideYourTeams, RoutingPreview, preview_routing
+from npsloop.services.themes import current_taxonomy
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+ROUTING = "/ui/admin/routing"
+MAX_RULES_TEXT = 60_000  # characters; the body limit (64 KiB) holds the rules and a sample
+
+
+async def _viewer(request: Request, runtime: Runtime, permission: Permission) -> tuple[Page, Response | None]:
+    page = await current_page(request, runtime)
+    if page.who is None:
+        return page, to_login(request)
+    if not page.who.can(permission):
+        return page, page.message(page.t["forbidden"], 403)
+    return page, None
+
+
+def _refuse(page: Page, csrf: str, permission: Permission, back: str) -> Response | None:
+    """A form post that may not proceed: no session, a forged form, or a role that may not."""
+    if page.who is None or page.token is None:
+        return page.render("login.html", 401, next=back, error=page.t["session_expired"])
+    if not same(csrf, csrf_for(page.token)) or not page.who.can(permission):
+        return page.message(page.t["forbidden"], 403)
+    return None
+
+
+@router.get("")
+@router.get("/")
+async def admin_home(request: Request, runtime: RuntimeDep) -> Response:
+    page, refused = await _viewer(request, runtime, Permission.PREVIEW_ROUTING)
+    return refused or RedirectResponse(ROUTING, status_code=303)
+
+
+@router.get("/routing")
+async def routing_page(request: Request, runtime: RuntimeDep, done: str = "") -> Response:
+    page, refused = await _viewer(request, runtime, Permission.PREVIEW_ROUTING)
+    if refused is not None:
+        return refused
+    stored = await run_in_threadpool(lambda: current_rules(uow=runtime.uow()))
+    sample = await run_in_threadpool(lambda: sample_example(directory.list_teams(uow=runtime.uow())))
+    flash = page.t["rules_saved"] if done == "saved" else None
+    return _render(page, 200, rules=dump_rules(stored) if stored else "", sample=sample, flash=flash)
+
+
+@router.post("/routing")
+async def save_routing(
+    request: Request,
+    runtime: RuntimeDep,
+    csrf: Annotated[str, Form(max_length=100)] = "",
+    rules: Annotated[str, Form()] = "",
+    sample: Annotated[str, Form()] = "",
+) -> Response:
+    page = await current_page(request, runtime)
+    refused = _refuse(page, csrf, Permission.WRITE_ROUTING, ROUTING)
+    if refused is not None:
+        return refused
+    text = rules.replace("\r\n", "\n")
+    try:
+        if len(text) > MAX_RULES_TEXT:
+            raise RuleError(f"the rules are longer than {MAX_RULES_TEXT:,} characters ({len(text):,})")
+        await run_in_threadpool(lambda: load_routing_yaml(uow=runtime.uow(), text=text, now=runtime.clock()))
+    except RuleError as error:
+        return _render(page, 422, rules=text, sample=sample, rules_error=rule_error(error, text))
+    return RedirectResponse(f"{ROUTING}?done=saved", status_code=303)
+
+
+@router.post("/routing/try")
+async def try_routing(
+    request: Request,
+    runtime: RuntimeDep,
+    csrf: Annotated[str, Form(max_length=100)] = "",
+    rules: Annotated[str, Form()] = "",
+    sample: Annotated[str, Form()] = "",
+) -> Response:
+    """An admin tries the rules in the editor (unsaved); a supervisor, who cannot change them, the rules in force."""
+    page = await current_page(request, runtime)
+    refused = _refuse(page, csrf, Permission.PREVIEW_ROUTING, ROUTING)
+    if refused is not None:
+        return refused
+    who = page.who
+    assert who is not None
+    editing = who.can(Permission.WRITE_ROUTING) and bool(rules.strip())
+    text = rules.replace("\r\n", "\n") if editing else ""
+
+    def run() -> RoutingPreview:
+        now = runtime.clock()
+        edited: list[Rule] | None = None
+        if editing:
+            if len(text) > MAX_RULES_TEXT:
+                raise RuleError(f"the rules are longer than {MAX_RULES_TEXT:,} characters ({len(text):,})")
+            edited = load_rules(text, rule_themes(uow=runtime.uow()))
+        found = read_sample(sample, now)
+        return preview_routing(
+            uow=runtime.uow(), models=runtime.models, sample=found, now=now, viewer=who, rules=edited
+        )
+
+    shown = text if editing else await run_in_threadpool(_stored_text, runtime)
+    try:
+        preview = await run_in_threadpool(run)
+    except RuleError as error:
+        return _render(page, 422, rules=shown, sample=sample, rules_error=rule_error(error, shown))
+    except OutsideYourTeams:
+        return _render(page, 422, rules=shown, sample=sample, sample_error=page.t["outside_teams"])
+    except SampleError as error:
+        return _render(page, 422, rules=shown, sample=sample, sample_error=str(error))
+    except AccessDenied:
+        return page.message(page.t["forbidden"], 403)
+    names = await run_in_threadpool(_theme_names, runtime, page.lang)
+    return _render(page, 200, rules=shown, sample=sample, preview=preview, tried_editor=editing, theme_names=names)
+
+
+def _stored_text(runtime: Runtime) -> str:
+    stored = current_rules(uow=runtime.uow())
+    return dump_rules(stored) if stored else ""
+
+
+def _theme_names(runtime: Runtime, lang: str) -> dict[str, str]:
+    return {t.key: t.name.in_language(lang) for t in current_taxonomy(uow=runtime.uow()).themes}
+
+
+def _render(page: Page, status: int, **context: Any) -> Response:
+    who = page.who
+    assert who is not None
+    defaults: dict[str, Any] = {
+        "rules_error": None,
+        "sample_error": None,
+        "preview": None,
+        "tried_editor": False,
+        "theme_names": {},
+    }
+    return page.render(
+        "admin_routing.html",
+        status,
+        **{**defaults, **context},
+        can_save=who.can(Permission.WRITE_ROUTING),
+        admin_nav=admin_nav(page, "routing"),
+    )
+
+
+def admin_nav(page: Page, current: str) -> list[dict[str, Any]]:
+    """The admin section's links; the audit page's once it is served."""
+    paths = {getattr(route, "path", "") for route in page.request.app.routes}
+    links = [("routing", ROUTING, page.t["routing_rules"])]
+    if "/ui/audit" in paths:
+        links.append(("audit", "/ui/audit", page.t["audit"]))
+    return [{"key": key, "href": href, "label": label, "current": key == current} for key, href, label in links]
