@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
+from npsloop.domain.audit import TEAM_KINDS, AuditEntry, AuditFilter, Change
 from npsloop.domain.cases import Case, CaseEvent, CaseStatus
 from npsloop.domain.notifications import Notification, NotificationState
 from npsloop.domain.responses import Response, ResponseStatus
@@ -36,6 +37,7 @@ class Tables:
     deliveries: dict[tuple[str, str], tuple[int, datetime]] = field(default_factory=dict)
     quarantine: dict[int, QuarantinedTask] = field(default_factory=dict)
     escalations: set[tuple[int, str]] = field(default_factory=set)
+    audit: list[AuditEntry] = field(default_factory=list)
 
 
 class FakeStore:
@@ -157,6 +159,20 @@ class Notifications:
         found.sort(key=lambda n: (n.next_attempt_at, n.id))
         return [_id(n) for n in found][:limit]
 
+    def release_held(self, agent_id: int, now: datetime) -> list[int]:
+        found = [
+            n
+            for n in self._sorted()
+            if n.agent_id == agent_id
+            and n.state == NotificationState.PENDING
+            and n.next_attempt_at is not None
+            and n.next_attempt_at > now
+            and n.held_until == n.next_attempt_at
+        ]
+        for n in found:
+            n.next_attempt_at = n.held_until = now
+        return [_id(n) for n in found]
+
     def pending_since(self, before: datetime, limit: int) -> list[int]:
         found = [
             n.id
@@ -243,6 +259,38 @@ class Untagged:
         return [r.id for r in sorted(found, key=lambda r: r.received_at) if r.received_at < before and r.id][:limit]
 
 
+class Audit:
+    """The audit trail: kept in the transaction's copy like every row, so a rollback drops what it recorded."""
+
+    def __init__(self, rows: Tables, ids: itertools.count[int]) -> None:
+        self.rows, self.ids = rows, ids
+
+    def add(self, change: Change, *, actor: str, at: datetime) -> None:
+        entry = AuditEntry(
+            next(self.ids), at, actor, change.kind.value, change.action, change.name, change.entity_id,
+            change.team_id, copy.deepcopy(change.before), copy.deepcopy(change.after),
+        )  # fmt: skip
+        self.rows.audit.append(entry)
+
+    def page(self, where: AuditFilter, *, before: int | None, limit: int) -> list[AuditEntry]:
+        found = [e for e in reversed(self.rows.audit) if _audited(e, where) and (before is None or e.id < before)]
+        return found[:limit]
+
+    def count(self, where: AuditFilter) -> int:
+        return sum(1 for e in self.rows.audit if _audited(e, where))
+
+
+def _audited(entry: AuditEntry, where: AuditFilter) -> bool:
+    return (
+        (where.actor is None or entry.actor == where.actor)
+        and (where.kind is None or entry.kind == where.kind.value)
+        and (where.team_id is None or entry.team_id == where.team_id)
+        and (where.since is None or entry.at >= where.since)
+        and (where.until is None or entry.at < where.until)
+        and (not where.team_kinds_only or entry.kind in TEAM_KINDS)
+    )
+
+
 class FakeUnitOfWork:
     """Each `with` block works on a copy of the committed rows; commit() makes the copy the committed rows."""
 
@@ -314,6 +362,7 @@ class FakeUnitOfWork:
         self.quarantine = Quarantine(self._rows, self.store.ids)
         self.escalations = Escalations(self._rows)
         self.tags = Untagged(self._rows)
+        self.audit = Audit(self._rows, self.store.ids)
 
     def _forget(self) -> None:
         self._messages.forget()

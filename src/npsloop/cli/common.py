@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from typing import Any
 
 import click
@@ -19,6 +20,14 @@ def runtime() -> Runtime:
         return get_runtime()
     except KeyringError as error:  # no key, or a malformed one: the operator's to fix, no traceback
         raise click.ClickException(str(error)) from None
+
+
+def cli_actor() -> str:
+    """Who the audit trail records for a change made from this shell: "cli:" and the operating-system user."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no name for this uid (a container running as an arbitrary user)
+        return "cli:unknown"
 
 
 def keyring_or_exit(settings: Settings) -> Keyring:

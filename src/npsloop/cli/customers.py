@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from npsloop.cli.common import fail_on_domain_error, runtime
+from npsloop.cli.common import cli_actor, fail_on_domain_error, runtime
 from npsloop.services import erasure, retention, subject_access
 from npsloop.services.unit_of_work import StoreUnavailable
 
@@ -50,8 +50,10 @@ def export(customer_id: str, integration: str | None) -> None:
 @customers.command("erase")
 @click.argument("customer_id")
 @INTEGRATION
-@click.option("--actor", default="cli", show_default=True, help="who asked, as the case timelines record it")
-def erase(customer_id: str, integration: str | None, actor: str) -> None:
+@click.option(
+    "--actor", default=None, help="who erases, as the case timelines and the audit trail record it [cli:<os user>]"
+)
+def erase(customer_id: str, integration: str | None, actor: str | None) -> None:
     """Erases the customer's personal data everywhere; scores, dates and teams stay for reports."""
     rt = runtime()
     done = _reachable(
@@ -59,7 +61,7 @@ def erase(customer_id: str, integration: str | None, actor: str) -> None:
         uow=rt.uow(),
         customer_id=customer_id,
         integration=integration,
-        actor=actor,
+        actor=actor or cli_actor(),
         now=rt.clock(),
         traces=rt.traces(),
         keep_attributes=rt.settings.kept_attributes,

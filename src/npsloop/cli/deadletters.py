@@ -6,7 +6,7 @@ import json
 
 import click
 
-from npsloop.cli.common import runtime
+from npsloop.cli.common import cli_actor, runtime
 from npsloop.services.deadletters import list_dead_letters, retry_dead_letters
 
 
@@ -70,10 +70,12 @@ def list_command(as_json: bool) -> None:
 
 @dead_letters.command("retry")
 @click.option("--include-failed", is_flag=True, help="Also retry permanent failures (after fixing a number).")
-@click.option("--actor", default="cli", show_default=True)
-def retry_command(include_failed: bool, actor: str) -> None:
+@click.option("--actor", default=None, help="who retries, as timelines and the audit trail record it [cli:<os user>]")
+def retry_command(include_failed: bool, actor: str | None) -> None:
     rt = runtime()
-    replayed = retry_dead_letters(uow=rt.uow(), now=rt.clock(), actor=actor, include_failed=include_failed)
+    replayed = retry_dead_letters(
+        uow=rt.uow(), now=rt.clock(), actor=actor or cli_actor(), include_failed=include_failed
+    )
     click.echo(
         f"replayed {replayed.notifications} notifications, {replayed.responses} responses, {replayed.tasks} tasks"
     )

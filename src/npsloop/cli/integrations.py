@@ -10,7 +10,7 @@ from typing import Any
 import click
 import yaml
 
-from npsloop.cli.common import fail_on_domain_error, runtime
+from npsloop.cli.common import cli_actor, fail_on_domain_error, runtime
 from npsloop.domain.integrations import Integration, IntegrationKind, is_credential
 from npsloop.services import integrations as service
 
@@ -74,6 +74,7 @@ def add(name: str, kind: str, secret: str | None, settings: tuple[str, ...], con
         config=config,
         secret=secret,
         now=rt.clock(),
+        actor=cli_actor(),
     )
     click.echo(f"integration {name!r} ({kind}) added; the tool posts to /v1/integrations/{kind}/{name}", err=True)
     if added.generated:
@@ -106,6 +107,7 @@ def rotate(name: str, secret: str | None, grace_hours: int) -> None:
         secret=secret,
         now=rt.clock(),
         grace=timedelta(hours=grace_hours),
+        actor=cli_actor(),
     )
     if rotated.generated:
         click.echo(rotated.secret)
@@ -115,5 +117,6 @@ def rotate(name: str, secret: str | None, grace_hours: int) -> None:
 @integrations.command("remove")
 @click.argument("name")
 def remove(name: str) -> None:
-    fail_on_domain_error(service.remove_integration, uow=runtime().uow(), name=name)
+    rt = runtime()
+    fail_on_domain_error(service.remove_integration, uow=rt.uow(), name=name, actor=cli_actor(), now=rt.clock())
     click.echo(f"integration {name!r} removed")

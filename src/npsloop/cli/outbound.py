@@ -4,23 +4,12 @@ signed webhooks), and the log of what was sent, retried or given up on."""
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 
 import click
 
-from npsloop.cli.common import fail_on_domain_error, runtime
-from npsloop.domain.outbound import DeliveryStatus, Endpoint, EndpointKind, all_events
+from npsloop.cli.common import cli_actor, fail_on_domain_error, runtime
+from npsloop.domain.outbound import DeliveryStatus, EndpointKind, all_events, shown_url
 from npsloop.services import outbound as service
-
-
-def _shown(endpoint: Endpoint) -> str:
-    """A Slack incoming-webhook URL or a Teams Workflows URL (its `sig=` query) is its own credential (whoever
-    has it posts to the channel): like the signing secret, it is never printed after it is added; its host
-    says which service it is."""
-    if endpoint.kind not in (EndpointKind.SLACK, EndpointKind.TEAMS):
-        return endpoint.url
-    parts = urlsplit(endpoint.url)
-    return f"{parts.scheme}://{parts.netloc}/***"
 
 
 @click.group()
@@ -54,6 +43,7 @@ def add(name: str, kind: str, url: str, events: str) -> None:
         url=url,
         events=wanted,
         now=rt.clock(),
+        actor=cli_actor(),
     )
     click.echo(f"endpoint {name!r} ({kind}) added for {', '.join(wanted)}", err=True)
     if added.secret:
@@ -67,7 +57,13 @@ def add(name: str, kind: str, url: str, events: str) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def list_endpoints(as_json: bool) -> None:
     rows = [
-        {"name": e.name, "kind": e.kind, "url": _shown(e), "events": e.events, "created_at": e.created_at.isoformat()}
+        {
+            "name": e.name,
+            "kind": e.kind,
+            "url": shown_url(e),
+            "events": e.events,
+            "created_at": e.created_at.isoformat(),
+        }
         for e in service.list_endpoints(uow=runtime().uow())
     ]
     if as_json:
@@ -80,7 +76,8 @@ def list_endpoints(as_json: bool) -> None:
 @webhooks.command("remove")
 @click.argument("name")
 def remove(name: str) -> None:
-    fail_on_domain_error(service.remove_endpoint, uow=runtime().uow(), name=name)
+    rt = runtime()
+    fail_on_domain_error(service.remove_endpoint, uow=rt.uow(), name=name, actor=cli_actor(), now=rt.clock())
     click.echo(f"endpoint {name!r} removed, with its delivery log")
 
 
@@ -109,5 +106,5 @@ def deliveries(endpoint: str | None, status: str | None, limit: int, as_json: bo
 @click.argument("delivery_id", type=int)
 def redeliver(delivery_id: int) -> None:
     rt = runtime()
-    fail_on_domain_error(service.redeliver, uow=rt.uow(), delivery_id=delivery_id, now=rt.clock())
+    fail_on_domain_error(service.redeliver, uow=rt.uow(), delivery_id=delivery_id, now=rt.clock(), actor=cli_actor())
     click.echo(f"delivery {delivery_id} will be sent again")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from npsloop.api.report_json import loop_report_json, nps_report_json
-from npsloop.cli.common import fail_on_domain_error, runtime
+from npsloop.cli.common import cli_actor, fail_on_domain_error, runtime
 from npsloop.cli.recovery_lines import HEADER, recovery_line, recovery_lines
 from npsloop.dashboard.i18n import risk_reasons
 from npsloop.domain.periods import Period
@@ -240,7 +240,9 @@ def target() -> None:
 @click.option("--team", default=None, help="leave out for the company-wide target")
 def set_target(year: int, nps: float, team: str | None) -> None:
     rt = runtime()
-    fail_on_domain_error(targets.set_target, uow=rt.uow(), year=year, nps=nps, team=team, actor="cli", now=rt.clock())
+    fail_on_domain_error(
+        targets.set_target, uow=rt.uow(), year=year, nps=nps, team=team, actor=cli_actor(), now=rt.clock()
+    )
     click.echo(f"target for {team or 'the company'} in {year}: {nps:+.1f}")
 
 

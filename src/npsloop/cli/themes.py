@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import click
 
 from npsloop.api.themes import taxonomy_json
-from npsloop.cli.common import runtime
+from npsloop.cli.common import cli_actor, runtime
 from npsloop.domain.themes import TaxonomyError
 from npsloop.ingest import strict_json
 from npsloop.ingest.themes_yaml import dump_themes
@@ -44,7 +44,7 @@ def load(path: Path) -> None:
         raise click.ClickException(f"{path} is not UTF-8 text") from None
     rt = runtime()
     try:
-        loaded = service.load_themes(uow=rt.uow(), text=text, now=rt.clock())
+        loaded = service.load_themes(uow=rt.uow(), text=text, now=rt.clock(), actor=cli_actor())
     except TaxonomyError as error:
         for problem in error.problems:
             click.echo(f"{path}:{problem.line}: {problem.message}" if problem.line else f"{path}: {problem}", err=True)

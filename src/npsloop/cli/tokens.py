@@ -8,7 +8,7 @@ from datetime import timedelta
 import click
 
 from npsloop.api.tokens import token_json
-from npsloop.cli.common import fail_on_domain_error, runtime
+from npsloop.cli.common import cli_actor, fail_on_domain_error, runtime
 from npsloop.domain.access import Role
 from npsloop.services import tokens as service
 
@@ -33,6 +33,7 @@ def create(name: str, role: str, agent: str | None, expires_in_days: int | None)
         agent=agent,
         now=rt.clock(),
         expires_in=timedelta(days=expires_in_days) if expires_in_days else None,
+        actor=cli_actor(),
     )
     click.echo(issued.secret)
     click.echo(f"token {name!r} ({role}) created; this is the only time it is shown", err=True)
@@ -56,5 +57,5 @@ def list_tokens(as_json: bool) -> None:
 @click.argument("name")
 def revoke(name: str) -> None:
     rt = runtime()
-    fail_on_domain_error(service.revoke_token, uow=rt.uow(), name=name, now=rt.clock())
+    fail_on_domain_error(service.revoke_token, uow=rt.uow(), name=name, now=rt.clock(), actor=cli_actor())
     click.echo(f"token {name!r} revoked")

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from npsloop.domain.cases import EventKind
 from npsloop.domain.errors import DomainError
@@ -62,6 +63,16 @@ class Endpoint:
             raise InvalidEndpoint(f"events are some of {', '.join(sorted(known))}; not {', '.join(sorted(unknown))}")
         if self.kind == EndpointKind.WEBHOOK and not self.secret:
             raise InvalidEndpoint("a webhook endpoint signs what it sends: it needs a secret")
+
+
+def shown_url(endpoint: Endpoint) -> str:
+    """The URL as lists and the audit trail show it. A Slack incoming-webhook URL or a Teams Workflows URL (its
+    `sig=` query) is its own credential (whoever has it posts to the channel): like the signing secret, it is never
+    shown after it is added; its host says which service it is."""
+    if endpoint.kind not in (EndpointKind.SLACK, EndpointKind.TEAMS):
+        return endpoint.url
+    parts = urlsplit(endpoint.url)
+    return f"{parts.scheme}://{parts.netloc}/***"
 
 
 def next_attempt(attempts: int, now: datetime) -> datetime | None:

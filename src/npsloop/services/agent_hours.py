@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from npsloop.domain.audit import Change, EntityKind
 from npsloop.domain.directory import Agent
 from npsloop.domain.errors import UnknownAgent
 from npsloop.domain.working_hours import agent_calendar, alert_time, check_agent_hours
+from npsloop.services.audit import SYSTEM, record
+from npsloop.services.audit_states import agent_state
 from npsloop.services.schedules import calendar_for
 from npsloop.services.unit_of_work import UnitOfWork
 
@@ -34,12 +37,14 @@ def set_hours(
     team_hours: bool = False,
     on_call: bool | None = None,
     now: datetime,
+    actor: str = SYSTEM,
 ) -> WorkingHours:
     """Changes what is given, from the next alert on: `hours` (the agent's own), `team_hours` (back to the team's),
     `on_call`. Hours are checked before anything is read, with the same words as every door."""
     checked = None if hours is None else check_agent_hours(hours)
     with uow:
         found = _require(uow, agent)
+        before = agent_state(found)
         if checked is not None:
             found.hours = checked
         elif team_hours:
@@ -47,6 +52,8 @@ def set_hours(
         if on_call is not None:
             found.on_call = on_call
         shown = _shown(uow, found, now)
+        change = Change(EntityKind.AGENT, "hours", found.name, found.id, found.team_id, before, agent_state(found))
+        record(uow, change, actor=actor, now=now)
         uow.commit()
         return shown
 

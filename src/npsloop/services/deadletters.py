@@ -9,9 +9,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from npsloop.domain.audit import Change, EntityKind
 from npsloop.domain.cases import EventKind
 from npsloop.domain.notifications import Notification, NotificationState
 from npsloop.domain.responses import Response, ResponseStatus
+from npsloop.services.audit import record
 from npsloop.services.records import QuarantinedTask
 from npsloop.services.unit_of_work import UnitOfWork
 from npsloop.services.work_messages import Message, ProcessResponse, SendNotification
@@ -106,6 +108,10 @@ def retry_dead_letters(*, uow: UnitOfWork, now: datetime, actor: str, include_fa
             if message is not None:
                 uow.emit(message)
                 replayed_tasks += 1
+        if notifications or responses or replayed_tasks:
+            counts = {"notifications": notifications, "responses": responses, "tasks": replayed_tasks}
+            change = Change(EntityKind.DEAD_LETTERS, "retry", "dead letters", after=counts)
+            record(uow, change, actor=actor, now=now)
         uow.commit()
     return Replayed(notifications, responses, replayed_tasks)
 

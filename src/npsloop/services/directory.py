@@ -12,6 +12,8 @@ from npsloop.domain.recovery import check_setting
 from npsloop.domain.sla import CalendarError, format_hours, parse_hours
 from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.domain.working_hours import check_agent_hours
+from npsloop.services.audit import SYSTEM, record
+from npsloop.services.audit_states import agent_state, team_state
 from npsloop.services.schedules import calendar_for, validate_sla
 from npsloop.services.unit_of_work import Conflict, UnitOfWork
 
@@ -62,7 +64,8 @@ def add_agent(
     actor: str = SYSTEM,
     now: datetime | None = None,
 ) -> Agent:
-    """`channels`: in order of preference (None: SMS and email at once), checked by check_channel_order."""
+    """`channels`: in order of preference (None: SMS and email at once), checked by check_channel_order.
+    `hours`: the agent's working hours (None: the team's), `on_call`: alerted outside them too."""
     hours = None if hours is None else check_agent_hours(hours)
     if channels is not None:
         channels = check_channel_order(channels, phone=phone, email=email)

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from npsloop.domain.audit import Change, EntityKind
 from npsloop.domain.cases import Case
 from npsloop.domain.erasure import ERASED, Pseudonyms, Subject, erase_case, erase_response
 from npsloop.domain.errors import DomainError
 from npsloop.domain.responses import Response
+from npsloop.services.audit import record
 from npsloop.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -103,6 +105,10 @@ def erase_customer(
         cases = uow.customers.cases(case_ids_of(uow, customer_id, integration, responses))
         anonymise(uow, responses, cases, actor=actor, reason="request", now=now, keep_attributes=keep_attributes)
         quarantined = _scrub_quarantine(uow, subject)
+        # That an erasure happened and what it changed; never whom (the id is the erased data itself).
+        counts = {"integration": integration, "responses": len(responses), "cases": len(cases)}
+        change = Change(EntityKind.CUSTOMER, "erase", "(erased)", after={**counts, "quarantined": quarantined})
+        record(uow, change, actor=actor, now=now)
         uow.commit()
         uow.customers.drop_old_page_versions()
     log.info(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from npsloop.domain.audit import ROTATED, Change, EntityKind
 from npsloop.domain.integrations import (
     DEFAULT_GRACE,
     Integration,
@@ -22,6 +23,8 @@ from npsloop.egress.policy import Policy, Refused
 from npsloop.ingest.adapters import ADAPTERS
 from npsloop.ingest.adapters.base import ConfigError, Fetch, Ignored, PayloadError, Request
 from npsloop.ingest.schemas import ResponseIn
+from npsloop.services.audit import SYSTEM, record
+from npsloop.services.audit_states import integration_state
 from npsloop.services.unit_of_work import Conflict, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -59,6 +62,7 @@ def add_integration(
     config: dict[str, Any],
     now: datetime,
     secret: str | None = None,
+    actor: str = SYSTEM,
 ) -> Added:
     """`egress` says early whether a tool's `api_base` may be reached; each read-back checks it again."""
     try:
@@ -82,6 +86,8 @@ def add_integration(
             raise DuplicateIntegration(f"an integration named {name!r} exists")
         uow.integrations.add(integration)
         try:
+            uow.flush()
+            _audit(uow, integration, "add", None, integration_state(integration), actor, now)
             uow.commit()
         except Conflict:
             raise DuplicateIntegration(f"an integration named {name!r} exists") from None
@@ -94,7 +100,13 @@ def list_integrations(*, uow: UnitOfWork) -> list[Integration]:
 
 
 def rotate_secret(
-    *, uow: UnitOfWork, name: str, now: datetime, secret: str | None = None, grace: timedelta = DEFAULT_GRACE
+    *,
+    uow: UnitOfWork,
+    name: str,
+    now: datetime,
+    secret: str | None = None,
+    grace: timedelta = DEFAULT_GRACE,
+    actor: str = SYSTEM,
 ) -> Added:
     with uow:
         integration = _named(uow, name)
@@ -103,16 +115,33 @@ def rotate_secret(
             raise InvalidIntegration(f"{kind.value} issues its own secret: pass the new one with --secret")
         chosen = secret or random.token_urlsafe(32)
         _checked(kind, integration.config, chosen)
+        before = integration_state(integration)
         integration.rotate(chosen, now, grace)
+        _audit(uow, integration, "rotate", before, {**integration_state(integration), "secret": ROTATED}, actor, now)
         uow.commit()
         return Added(integration, chosen, generated=secret is None)
 
 
-def remove_integration(*, uow: UnitOfWork, name: str) -> None:
+def remove_integration(*, uow: UnitOfWork, name: str, actor: str = SYSTEM, now: datetime | None = None) -> None:
     """Stored responses keep the integration's name; only its secret and settings go."""
     with uow:
-        uow.integrations.remove(_named(uow, name))
+        found = _named(uow, name)
+        _audit(uow, found, "remove", integration_state(found), None, actor, now)
+        uow.integrations.remove(found)
         uow.commit()
+
+
+def _audit(
+    uow: UnitOfWork,
+    integration: Integration,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    actor: str,
+    now: datetime | None,
+) -> None:
+    change = Change(EntityKind.INTEGRATION, action, integration.name, integration.id, before=before, after=after)
+    record(uow, change, actor=actor, now=now)
 
 
 def _named(uow: UnitOfWork, name: str) -> Integration:

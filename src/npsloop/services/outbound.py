@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from npsloop.domain.audit import Change, EntityKind
 from npsloop.domain.outbound import (
     DeliveryStatus,
     Endpoint,
@@ -24,6 +25,8 @@ from npsloop.metrics import OUTBOUND_DELIVERIES
 from npsloop.notify import outbound as wire
 from npsloop.notify.teams_card import teams_body
 from npsloop.redaction import redact
+from npsloop.services.audit import SYSTEM, record
+from npsloop.services.audit_states import endpoint_state
 from npsloop.services.records import Due
 from npsloop.services.unit_of_work import Conflict, UnitOfWork
 
@@ -47,6 +50,7 @@ def add_endpoint(
     url: str,
     now: datetime,
     events: list[str] | None = None,
+    actor: str = SYSTEM,
 ) -> Added:
     """`egress` says early whether the URL may be reached; each delivery's connection checks it again."""
     try:
@@ -61,6 +65,9 @@ def add_endpoint(
             raise InvalidEndpoint(f"an endpoint named {name!r} exists")
         uow.outbound.add(endpoint)
         try:
+            uow.flush()
+            change = Change(EntityKind.ENDPOINT, "add", name, endpoint.id, after=endpoint_state(endpoint))
+            record(uow, change, actor=actor, now=now)
             uow.commit()
         except Conflict:
             raise InvalidEndpoint(f"an endpoint named {name!r} exists") from None
@@ -72,11 +79,13 @@ def list_endpoints(*, uow: UnitOfWork) -> list[Endpoint]:
         return uow.outbound.all()
 
 
-def remove_endpoint(*, uow: UnitOfWork, name: str) -> None:
+def remove_endpoint(*, uow: UnitOfWork, name: str, actor: str = SYSTEM, now: datetime | None = None) -> None:
     with uow:
         found = uow.outbound.named(name)
         if found is None:
             raise InvalidEndpoint(f"no endpoint named {name!r}")
+        change = Change(EntityKind.ENDPOINT, "remove", name, found.id, before=endpoint_state(found))
+        record(uow, change, actor=actor, now=now)
         uow.outbound.remove(found)
         uow.commit()
 
@@ -88,10 +97,12 @@ def deliveries(
         return uow.outbound.log(endpoint=endpoint, status=status, limit=limit)
 
 
-def redeliver(*, uow: UnitOfWork, delivery_id: int, now: datetime) -> None:
+def redeliver(*, uow: UnitOfWork, delivery_id: int, now: datetime, actor: str = SYSTEM) -> None:
     with uow:
         if not uow.outbound.redeliver(delivery_id, now):
             raise InvalidEndpoint(f"no delivery {delivery_id}")
+        change = Change(EntityKind.DELIVERY, "redeliver", str(delivery_id), delivery_id, after={"status": "pending"})
+        record(uow, change, actor=actor, now=now)
         uow.commit()
 
 

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from npsloop.domain.access import ApiToken, Principal, Role
+from npsloop.domain.audit import Change, EntityKind
 from npsloop.domain.errors import DomainError, DuplicateName, UnknownAgent
+from npsloop.services.audit import SYSTEM, record
+from npsloop.services.audit_states import token_state
 from npsloop.services.unit_of_work import Conflict, UnitOfWork
 
 PREFIX = "npl_"
@@ -46,6 +49,7 @@ def create_token(
     now: datetime,
     agent: str | None = None,
     expires_in: timedelta | None = None,
+    actor: str = SYSTEM,
 ) -> IssuedToken:
     if role is Role.AGENT and not agent:
         raise InvalidToken("an agent token belongs to an agent: name one")
@@ -72,6 +76,9 @@ def create_token(
         )
         uow.tokens.add(token)
         try:
+            uow.flush()
+            change = Change(EntityKind.TOKEN, "create", name, token.id, after=token_state(token))
+            record(uow, change, actor=actor, now=now)
             uow.commit()
         except Conflict as error:
             raise DuplicateName(f"a token named {name!r} exists") from error
@@ -83,14 +90,17 @@ def list_tokens(*, uow: UnitOfWork) -> list[ApiToken]:
         return uow.tokens.all()
 
 
-def revoke_token(*, uow: UnitOfWork, name: str, now: datetime) -> ApiToken:
+def revoke_token(*, uow: UnitOfWork, name: str, now: datetime, actor: str = SYSTEM) -> ApiToken:
     """Idempotent: revoking a revoked token keeps the first revocation time."""
     with uow:
         token = uow.tokens.named(name)
         if token is None:
             raise TokenNotFound(f"no token named {name!r}")
         if token.revoked_at is None:
+            before = token_state(token)
             token.revoked_at = now
+            change = Change(EntityKind.TOKEN, "revoke", name, token.id, before=before, after=token_state(token))
+            record(uow, change, actor=actor, now=now)
             uow.commit()
         return token
 

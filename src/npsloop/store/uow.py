@@ -15,6 +15,7 @@ from npsloop.services.ports import Dispatcher
 from npsloop.services.unit_of_work import Conflict, StoreUnavailable
 from npsloop.services.work_messages import Message, PendingMessages
 from npsloop.store.access_repository import TargetRepository, TokenRepository
+from npsloop.store.audit_repository import AuditRepository
 from npsloop.store.case_repository import CaseRepository
 from npsloop.store.customer_repository import CustomerRepository
 from npsloop.store.delivery_id_repository import DeliveryIdRepository
@@ -105,6 +106,7 @@ class SqlUnitOfWork:
         self.reasons = ReasonRepository(self.session)
         self.risk = RiskRepository(self.session)
         self.recovery = RecoveryRepository(self.session)
+        self.audit = AuditRepository(self.session)
         return self
 
     def __exit__(
