@@ -7,9 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path
 from fastapi.concurrency import run_in_threadpool
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StrictStr,
     ValidationInfo,
     field_validator,
@@ -22,7 +24,7 @@ from npsloop.api.errors import documented
 from npsloop.api.presenters import agent_json, hours_json, team_json
 from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.domain.access import Permission
-from npsloop.domain.directory import Team
+from npsloop.domain.directory import InvalidChannels, Team, check_channel_order
 from npsloop.domain.recovery import InvalidRecoverySetting
 from npsloop.domain.sla import CalendarError
 from npsloop.domain.working_hours import check_agent_hours
@@ -78,8 +80,29 @@ class AgentIn(BaseModel):
     email: EmailText | None = None
     language: Annotated[StrictStr, Field(pattern=r"^(en|es)$")] = "en"
     role: Annotated[StrictStr, Field(pattern=r"^(agent|supervisor|head)$")] = "agent"
+    # In order of preference, like ["whatsapp", "sms"]; absent or null: SMS and email at once.
+    channels: ChannelList | None = None
     hours: HoursText | None = None  # the agent's working hours; absent or null: the team's
     on_call: StrictBool = False  # on call for the team's after-hours: alerted outside their hours too
+
+    @field_validator("channels")
+    @classmethod
+    def _channels(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        return None if value is None else _checked(value, info.data.get("phone"), info.data.get("email"))
+
+
+class AgentChannels(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    channels: ChannelList | None  # null: back to SMS and email at once
+
+
+def _checked(value: list[str], phone: str | None, email: str | None) -> list[str]:
+    """The domain's check, as a field error of this model (the same message the CLI prints)."""
+    try:
+        return check_channel_order(value, phone=phone, email=email)
+    except InvalidChannels as error:
+        raise PydanticCustomError("invalid_channels", str(error)) from None
 
 
 @router.get("/teams", dependencies=READ)

@@ -85,6 +85,8 @@ def add_agent(
             email=email,
             language=language,
             channels=order,
+            hours=hours,
+            on_call=on_call,
         )
     except ValidationError as error:
         problems = "; ".join(f"{e['field']}: {e['message']}" for e in field_errors(error))
