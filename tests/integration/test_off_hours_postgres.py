@@ -68,3 +68,21 @@ def test_racing_workers_hold_an_alert_once_and_send_it_once_when_the_hours_begin
     assert sorted(statuses) == [SendStatus.SENT] + [SendStatus.SKIPPED] * 5
     assert [m.to for m in pg_runtime.transports["sms"].sent] == ["+34611222333"]
     assert pg_runtime.reconcile().released == 0
+
+
+def test_an_agent_put_on_call_gets_the_alerts_held_for_them_at_once(pg_runtime):
+    seed_team(pg_runtime, agents=(("Marta", "+34611222333", None, "es"),))
+    madrid_schedule(pg_runtime)
+    set_hours(uow=pg_runtime.uow(), agent="Marta", hours="mon-fri 13:00-17:00", now=pg_runtime.clock())
+    pg_runtime.clock = lambda: WEDNESDAY_10
+    for customer in ("c1", "c2"):
+        ingest(pg_runtime, score=2, customer={"id": customer})
+    for response_id in list(pg_runtime.dispatcher.responses):
+        pg_runtime.process(response_id)
+    assert pg_runtime.transports["sms"].sent == []
+    pg_runtime.dispatcher.notifications.clear()
+    set_hours(uow=pg_runtime.uow(), agent="Marta", hours=None, on_call=True, now=WEDNESDAY_10)
+    released = list(pg_runtime.dispatcher.notifications)
+    assert len(released) == 2
+    assert [pg_runtime.send(n).status for n in released * 2] == [SendStatus.SENT] * 2 + [SendStatus.SKIPPED] * 2
+    assert len(pg_runtime.transports["sms"].sent) == 2

@@ -175,3 +175,22 @@ def test_reminders_and_escalations_are_held_like_every_alert(runtime):
     before = len(runtime.transports["sms"].sent)
     release_at(runtime, THURSDAY_9 + timedelta(minutes=5))
     assert len(runtime.transports["sms"].sent) == before  # nothing twice
+
+
+def test_held_alerts_are_decided_again_when_the_agents_hours_or_duty_change(runtime):
+    team(runtime)
+    case_id = detractor_at(runtime, WEDNESDAY_10)
+    # Later hours: still outside them, held again until the new start, and the timeline says so.
+    at(runtime, datetime(2026, 12, 2, 10, 5, tzinfo=MADRID))
+    set_hours(uow=runtime.uow(), agent="Marta", hours="mon-fri 14:00-17:00", now=runtime.clock())
+    drain(runtime)
+    [held] = alerts_of(runtime, case_id, "Marta")
+    assert sms_to(runtime) == [] and held.held_until == datetime(2026, 12, 2, 14, 0, tzinfo=MADRID)
+    assert [e.note[-9:] for e in events(runtime, case_id, "alert_held")] == ["13:00 CET", "14:00 CET"]
+    # On call from now: the held alert goes at once, once.
+    at(runtime, datetime(2026, 12, 2, 10, 10, tzinfo=MADRID))
+    set_hours(uow=runtime.uow(), agent="Marta", hours=None, on_call=True, now=runtime.clock())
+    drain(runtime)
+    assert sms_to(runtime) == [MARTA]
+    release_at(runtime, datetime(2026, 12, 2, 14, 0, tzinfo=MADRID))
+    assert sms_to(runtime) == [MARTA]

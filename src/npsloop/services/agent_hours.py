@@ -14,6 +14,7 @@ from npsloop.services.audit import SYSTEM, record
 from npsloop.services.audit_states import agent_state
 from npsloop.services.schedules import calendar_for
 from npsloop.services.unit_of_work import UnitOfWork
+from npsloop.services.work_messages import SendNotification
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,9 @@ def set_hours(
     now: datetime,
     actor: str = SYSTEM,
 ) -> WorkingHours:
-    """Changes what is given, from the next alert on: `hours` (the agent's own), `team_hours` (back to the team's),
-    `on_call`. Hours are checked before anything is read, with the same words as every door."""
+    """Changes what is given: `hours` (the agent's own), `team_hours` (back to the team's), `on_call`. Hours are
+    checked before anything is read, with the same words as every door. It holds from the next alert on and for
+    the alerts held now, which go through the claim again: sent, or held under the new hours."""
     checked = None if hours is None else check_agent_hours(hours)
     with uow:
         found = _require(uow, agent)
@@ -54,6 +56,10 @@ def set_hours(
         shown = _shown(uow, found, now)
         change = Change(EntityKind.AGENT, "hours", found.name, found.id, found.team_id, before, agent_state(found))
         record(uow, change, actor=actor, now=now)
+        assert found.id is not None
+        # Alerts held under the old hours or duty are decided again, at once, under the new ones.
+        for notification_id in uow.notifications.release_held(found.id, now):
+            uow.emit(SendNotification(notification_id))
         uow.commit()
         return shown
 

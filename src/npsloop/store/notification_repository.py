@@ -89,6 +89,20 @@ class NotificationRepository:
         )
         return list(self.session.scalars(stmt))
 
+    def release_held(self, agent_id: int, now: datetime) -> list[int]:
+        """Makes an agent's held alerts due now (their hours or duty changed): the claim decides again."""
+        c = tables.notifications.c
+        held = sa.and_(c.agent_id == agent_id, c.state == NotificationState.PENDING, c.next_attempt_at > now)
+        ids = list(self.session.scalars(sa.select(c.id).where(held, c.held_until == c.next_attempt_at).order_by(c.id)))
+        if ids:
+            self.session.execute(
+                sa.update(tables.notifications)
+                .where(c.id.in_(ids), c.state == NotificationState.PENDING)
+                .values(next_attempt_at=now, held_until=now)
+                .execution_options(synchronize_session=False)
+            )
+        return ids
+
     def by_provider_id(self, provider_id: str) -> Notification | None:
         c = tables.notifications.c
         return self.session.scalars(sa.select(Notification).where(c.provider_id == provider_id).limit(1)).first()
