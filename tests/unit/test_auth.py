@@ -71,6 +71,8 @@ WALK = [
     ("POST", "/v1/teams", "/v1/teams", lambda: {"name": "Billing"}, {ADMIN}),
     ("PATCH", "/v1/teams/{name}", "/v1/teams/Billing", lambda: {"reasons_required": False}, {ADMIN}),
     ("POST", "/v1/agents", "/v1/agents", lambda: {"name": "Bea", "team": "Billing", "email": "b@x.es"}, {ADMIN}),
+    ("GET", "/v1/agents/{name}/hours", "/v1/agents/Marta/hours", None, {SUP, ADMIN}),
+    ("PUT", "/v1/agents/{name}/hours", "/v1/agents/Marta/hours", lambda: {"hours": None, "on_call": False}, {ADMIN}),
     ("POST", "/v1/tokens", "/v1/tokens", lambda: {"name": "walk", "role": "supervisor"}, {ADMIN}),
     ("GET", "/v1/tokens", "/v1/tokens", None, {ADMIN}),
     ("POST", "/v1/tokens/{name}/revoke", "/v1/tokens/walk/revoke", None, {ADMIN}),
