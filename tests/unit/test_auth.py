@@ -71,6 +71,7 @@ WALK = [
     ("POST", "/v1/teams", "/v1/teams", lambda: {"name": "Billing"}, {ADMIN}),
     ("PATCH", "/v1/teams/{name}", "/v1/teams/Billing", lambda: {"reasons_required": False}, {ADMIN}),
     ("POST", "/v1/agents", "/v1/agents", lambda: {"name": "Bea", "team": "Billing", "email": "b@x.es"}, {ADMIN}),
+    ("PUT", "/v1/agents/{name}/channels", "/v1/agents/Marta/channels", lambda: {"channels": None}, {ADMIN}),
     ("GET", "/v1/agents/{name}/hours", "/v1/agents/Marta/hours", None, {SUP, ADMIN}),
     ("PUT", "/v1/agents/{name}/hours", "/v1/agents/Marta/hours", lambda: {"hours": None, "on_call": False}, {ADMIN}),
     ("POST", "/v1/tokens", "/v1/tokens", lambda: {"name": "walk", "role": "supervisor"}, {ADMIN}),
@@ -81,6 +82,8 @@ WALK = [
     ("GET", "/v1/themes", "/v1/themes", None, {AGENT, SUP, ADMIN}),  # agents pick closing reasons from them
     ("PUT", "/v1/themes", "/v1/themes", lambda: dump_themes(DEFAULT_TAXONOMY), {ADMIN}),  # a str: sent as YAML
     ("POST", "/v1/themes:tag", "/v1/themes:tag", lambda: {"comments": [{"text": "me cobraron doble"}]}, {SUP, ADMIN}),
+    ("GET", "/v1/audit", "/v1/audit", None, {SUP, ADMIN}),  # a supervisor reads teams' changes only
+    ("GET", "/v1/audit.csv", "/v1/audit.csv", None, {SUP, ADMIN}),
 ]
 # Routes that authenticate otherwise: provider and survey-tool signatures, signed links, the dashboard's own
 # session (walked below), health probes and metrics (for the scraper on the private network), and the API's own
@@ -192,5 +195,26 @@ def test_dashboard_pages_follow_the_same_roles(runtime):
             assert client.get("/ui/cases").status_code == queue
             assert client.get("/ui/cases/1").status_code == queue
             assert client.get("/ui/reports").status_code == report
+            for method, path, allowed in ADMIN_PAGES:
+                csrf = re.search(r'name="csrf" value="(\w+)"', client.get("/ui/cases").text).group(1)
+                answer = client.request(method, path, data={"csrf": csrf} if method == "POST" else None)
+                assert answer.status_code in ((200, 303, 422) if role in allowed else (403,)), (role, path)
     with TestClient(create_app(runtime), follow_redirects=False) as client:
         assert client.get("/ui/reports").headers["location"].startswith("/ui/login")
+        for method, path, _ in ADMIN_PAGES:
+            assert client.request(method, path).status_code in (303, 401), path  # no session: the login page
+
+
+# The admin section (/ui/admin): who may open each page, or post each form (with the session's CSRF value).
+ADMIN_PAGES = [
+    ("GET", "/ui/admin", {SUP, ADMIN}),
+    ("GET", "/ui/admin/routing", {SUP, ADMIN}),
+    ("POST", "/ui/admin/routing/try", {SUP, ADMIN}),
+    ("POST", "/ui/admin/routing", {ADMIN}),
+]
+
+
+def test_the_dashboard_walk_covers_every_admin_page(runtime):
+    app = create_app(runtime)
+    admin_routes = {(m, p.rstrip("/")) for m, p in _routes(app) if p.startswith("/ui/admin")}
+    assert admin_routes == {(m, p) for m, p, _ in ADMIN_PAGES}

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from npsloop import __version__, health, metrics
 from npsloop.api import (
+    audit,
     bounces,
     cases,
     customers,
@@ -79,6 +80,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(customers.router)
     app.include_router(reports.router)
     app.include_router(themes.router)
+    app.include_router(audit.router)
     app.include_router(dashboard.router)
     app.include_router(dashboard_review.router)
 

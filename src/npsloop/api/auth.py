@@ -39,6 +39,15 @@ async def current_principal(
     return found
 
 
+async def current_actor(who: Annotated[Principal, Depends(current_principal)]) -> str:
+    """Who the audit trail records for a change this request makes (the principal, already read for the route's
+    permission: FastAPI reads it once a request)."""
+    return who.actor
+
+
+Actor = Annotated[str, Depends(current_actor)]
+
+
 def allow(permission: Permission) -> Callable[..., object]:
     """A dependency that admits only principals whose role carries `permission`."""
 

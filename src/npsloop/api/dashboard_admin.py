@@ -83,7 +83,10 @@ async def save_routing(
     try:
         if len(text) > MAX_RULES_TEXT:
             raise RuleError(f"the rules are longer than {MAX_RULES_TEXT:,} characters ({len(text):,})")
-        await run_in_threadpool(lambda: load_routing_yaml(uow=runtime.uow(), text=text, now=runtime.clock()))
+        actor = page.who.actor if page.who else ""
+        await run_in_threadpool(
+            lambda: load_routing_yaml(uow=runtime.uow(), text=text, now=runtime.clock(), actor=actor)
+        )
     except RuleError as error:
         return _render(page, 422, rules=text, sample=sample, rules_error=rule_error(error, text))
     return RedirectResponse(f"{ROUTING}?done=saved", status_code=303)

@@ -18,7 +18,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from npsloop.api.auth import allow
+from npsloop.api.auth import Actor, allow
 from npsloop.api.body import StrictJsonRoute
 from npsloop.api.errors import documented
 from npsloop.api.presenters import agent_json, hours_json, team_json
@@ -112,7 +112,7 @@ async def list_teams(runtime: RuntimeDep) -> list[dict[str, Any]]:
 
 
 @router.post("/teams", status_code=201, dependencies=WRITE)
-async def add_team(runtime: RuntimeDep, body: TeamIn) -> dict[str, Any]:
+async def add_team(runtime: RuntimeDep, body: TeamIn, actor: Actor) -> dict[str, Any]:
     team = await run_in_threadpool(
         lambda: directory.add_team(
             uow=runtime.uow(),
@@ -120,6 +120,8 @@ async def add_team(runtime: RuntimeDep, body: TeamIn) -> dict[str, Any]:
             touchpoints=body.touchpoints,
             is_default=body.default,
             reasons_required=body.reasons_required,
+            actor=actor,
+            now=runtime.clock(),
         )
     )
     return team_json(team)
@@ -127,7 +129,7 @@ async def add_team(runtime: RuntimeDep, body: TeamIn) -> dict[str, Any]:
 
 @router.patch("/teams/{name}", dependencies=WRITE)
 async def change_team(
-    runtime: RuntimeDep, name: Annotated[str, Path(max_length=100, pattern=NAME)], body: TeamChange
+    runtime: RuntimeDep, name: Annotated[str, Path(max_length=100, pattern=NAME)], body: TeamChange, actor: Actor
 ) -> dict[str, Any]:
     """Makes reasons at closure required (or optional) for the team's cases, and sets whether its customers are
     asked after a resolved closure if their problem is solved (recovery), from the next closure on."""
@@ -139,10 +141,14 @@ async def change_team(
             raise InvalidRecoverySetting("nothing to change: give reasons_required or recovery")
         team = None
         if body.reasons_required is not None:
-            team = directory.require_reasons(uow=runtime.uow(), team=name, required=body.reasons_required)
+            team = directory.require_reasons(
+                uow=runtime.uow(), team=name, required=body.reasons_required, actor=actor, now=runtime.clock()
+            )
         if body.recovery is not None:
             themes = body.recovery_themes or []
-            team = directory.set_recovery(uow=runtime.uow(), team=name, policy=body.recovery, themes=themes)
+            team = directory.set_recovery(
+                uow=runtime.uow(), team=name, policy=body.recovery, themes=themes, actor=actor, now=runtime.clock()
+            )
         assert team is not None
         return team
 
@@ -156,7 +162,7 @@ async def list_agents(runtime: RuntimeDep) -> list[dict[str, Any]]:
 
 
 @router.post("/agents", status_code=201, dependencies=WRITE)
-async def add_agent(runtime: RuntimeDep, body: AgentIn) -> dict[str, Any]:
+async def add_agent(runtime: RuntimeDep, body: AgentIn, actor: Actor) -> dict[str, Any]:
     agent = await run_in_threadpool(
         lambda: directory.add_agent(
             uow=runtime.uow(),
@@ -169,6 +175,8 @@ async def add_agent(runtime: RuntimeDep, body: AgentIn) -> dict[str, Any]:
             channels=body.channels,
             hours=body.hours,
             on_call=body.on_call,
+            actor=actor,
+            now=runtime.clock(),
         )
     )
     return agent_json(agent, body.team)
@@ -176,12 +184,14 @@ async def add_agent(runtime: RuntimeDep, body: AgentIn) -> dict[str, Any]:
 
 @router.put("/agents/{name}/channels", dependencies=WRITE)
 async def set_channels(
-    runtime: RuntimeDep, name: Annotated[str, Path(max_length=100, pattern=NAME)], body: AgentChannels
+    runtime: RuntimeDep, name: Annotated[str, Path(max_length=100, pattern=NAME)], body: AgentChannels, actor: Actor
 ) -> dict[str, Any]:
     """The agent's channels in order of preference (any of sms, whatsapp, email), from the next alert on: an alert
     goes to the first, and each failure for good moves it to the next. Null: SMS and email at once."""
     agent = await run_in_threadpool(
-        lambda: directory.set_channels(uow=runtime.uow(), agent=name, channels=body.channels)
+        lambda: directory.set_channels(
+            uow=runtime.uow(), agent=name, channels=body.channels, actor=actor, now=runtime.clock()
+        )
     )
     return {"name": agent.name, "channels": agent.channel_order}
 
@@ -207,7 +217,7 @@ async def get_hours(runtime: RuntimeDep, name: Annotated[str, Path(max_length=10
 
 @router.put("/agents/{name}/hours", dependencies=WRITE)
 async def set_hours(
-    runtime: RuntimeDep, name: Annotated[str, Path(max_length=100, pattern=NAME)], body: AgentHours
+    runtime: RuntimeDep, name: Annotated[str, Path(max_length=100, pattern=NAME)], body: AgentHours, actor: Actor
 ) -> dict[str, Any]:
     """The agent's working hours and on-call duty, from the next alert on: outside their hours an alert (of any
     kind) waits for the start of their next working period, unless they are on call."""
@@ -219,6 +229,7 @@ async def set_hours(
             team_hours=body.hours is None,
             on_call=body.on_call,
             now=runtime.clock(),
+            actor=actor,
         )
     )
     return hours_json(shown)

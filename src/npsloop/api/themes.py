@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from npsloop.api.auth import allow
+from npsloop.api.auth import Actor, allow
 from npsloop.api.body import StrictJsonRoute
 from npsloop.api.errors import ApiError, Problem, documented
 from npsloop.api.runtime_dep import RuntimeDep
@@ -86,7 +86,7 @@ async def get_themes(runtime: RuntimeDep) -> dict[str, Any]:
         }
     },
 )
-async def put_themes(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
+async def put_themes(request: Request, runtime: RuntimeDep, actor: Actor) -> dict[str, Any]:
     """Replaces the taxonomy whole, in one transaction: the ten default keys must all be there (renamed or
     retired as you like), others may be added or left out."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -97,7 +97,9 @@ async def put_themes(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
     except UnicodeDecodeError:
         message = "the body is not UTF-8 text"
         raise ApiError(400, "invalid_text", message, errors=[{"field": "body", "message": message}]) from None
-    loaded = await run_in_threadpool(lambda: service.load_themes(uow=runtime.uow(), text=text, now=runtime.clock()))
+    loaded = await run_in_threadpool(
+        lambda: service.load_themes(uow=runtime.uow(), text=text, now=runtime.clock(), actor=actor)
+    )
     return {**taxonomy_json(loaded.taxonomy), "changed": loaded.changed}
 
 

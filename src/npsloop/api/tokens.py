@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
-from npsloop.api.auth import allow
+from npsloop.api.auth import Actor, allow
 from npsloop.api.body import StrictJsonRoute
 from npsloop.api.errors import documented
 from npsloop.api.runtime_dep import RuntimeDep
@@ -53,7 +53,7 @@ def token_json(token: ApiToken, now: datetime) -> dict[str, Any]:
 
 
 @router.post("", status_code=201)
-async def create(runtime: RuntimeDep, body: TokenIn) -> dict[str, Any]:
+async def create(runtime: RuntimeDep, body: TokenIn, actor: Actor) -> dict[str, Any]:
     now = runtime.clock()
     issued = await run_in_threadpool(
         lambda: tokens.create_token(
@@ -63,6 +63,7 @@ async def create(runtime: RuntimeDep, body: TokenIn) -> dict[str, Any]:
             agent=body.agent,
             now=now,
             expires_in=timedelta(days=body.expires_in_days) if body.expires_in_days else None,
+            actor=actor,
         )
     )
     return {**token_json(issued.token, now), "token": issued.secret}
@@ -76,7 +77,7 @@ async def list_all(runtime: RuntimeDep) -> list[dict[str, Any]]:
 
 
 @router.post("/{name}/revoke")
-async def revoke(runtime: RuntimeDep, name: str) -> dict[str, Any]:
+async def revoke(runtime: RuntimeDep, name: str, actor: Actor) -> dict[str, Any]:
     now = runtime.clock()
-    token = await run_in_threadpool(lambda: tokens.revoke_token(uow=runtime.uow(), name=name, now=now))
+    token = await run_in_threadpool(lambda: tokens.revoke_token(uow=runtime.uow(), name=name, now=now, actor=actor))
     return token_json(token, now)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from npsloop.domain.access import AccessDenied, Permission, Principal, Role
-from npsloop.domain.audit import MAX_ACTOR, MAX_NAME, AuditEntry, AuditFilter, Change, clipped
+from npsloop.domain.audit import MAX_ACTOR, MAX_NAME, AuditEntry, AuditFilter, Change, EntityKind, clipped
+from npsloop.services.report_scope import ReportError, check_range
 from npsloop.services.unit_of_work import UnitOfWork
 
 SYSTEM = "system"
@@ -46,6 +48,37 @@ class AuditPage:
     entries: list[AuditEntry]
     total: int  # entries matching the filter, over every page
     next_before: int | None  # pass as `before` for the next page; None: this was the last
+
+
+def audit_filter(
+    *,
+    uow: UnitOfWork,
+    zone: str,
+    actor: str | None = None,
+    kind: str | None = None,
+    team: str | None = None,
+    first: date | None = None,
+    last: date | None = None,
+) -> AuditFilter:
+    """The filter a user asked for, in their words: a team by name (UnknownTeam if nobody has it), an entity
+    kind by its value, and days from `first` to `last` inclusive, as dates in `zone` (the reports' zone)."""
+    found_kind = None
+    if kind:
+        try:
+            found_kind = EntityKind(kind)
+        except ValueError:
+            known = ", ".join(k.value for k in EntityKind)
+            raise ReportError(f"kind is one of {known}", field="kind") from None
+    if first and last:
+        check_range(first, last)
+    team_id = None
+    if team:
+        with uow:
+            team_id = uow.directory.require_team(team).id
+    tz = ZoneInfo(zone)
+    since = datetime.combine(first, time(), tz) if first else None
+    until = datetime.combine(last + timedelta(days=1), time(), tz) if last else None
+    return AuditFilter(actor=actor or None, kind=found_kind, team_id=team_id, since=since, until=until)
 
 
 def scoped(where: AuditFilter, viewer: Principal) -> AuditFilter:
