@@ -305,3 +305,20 @@ def test_the_reopened_alert_has_a_headline_on_whatsapp_too():
     assert kind == AlertKind.reopened(7) and kind.key == "reopened:7"
     values = template_variables(kind, case_id=3, score=2, themes=(), comment=None, language="es")
     assert values[0] == "Caso reabierto por el cliente"
+
+
+def test_the_customers_export_holds_their_recovery_answer_and_opt_out(runtime):
+    from npsloop.services.subject_access import export_customer
+
+    asking_team(runtime)
+    ana = customer()
+    close_resolved(runtime, ana, WEDNESDAY)
+    runtime.run_recovery()
+    request_id = request_id_in(sent(runtime)[0])
+    answer = read_answer("yes", "8", "Todo bien")
+    answer_recovery(uow=runtime.uow(), request_id=request_id, answer=answer, now=WEDNESDAY)
+    opt_out(uow=runtime.uow(), request_id=request_id, now=WEDNESDAY)
+    found = export_customer(uow=runtime.uow(), customer_id=ana["id"], now=WEDNESDAY)
+    [request] = found["recovery"]["requests"]
+    assert request["comment"] == "Todo bien" and request["new_score"] == 8 and request["channel"] == "email"
+    assert found["recovery"]["opted_out"] is True

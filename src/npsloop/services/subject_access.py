@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from npsloop.domain.cases import Case
 from npsloop.domain.notifications import Notification, NotificationState
 from npsloop.domain.outbound import DeliveryStatus, Endpoint
+from npsloop.domain.recovery import RecoveryRequest
 from npsloop.domain.responses import Response
 from npsloop.services.erasure import QUARANTINE_PAGE, Trace, case_ids_of, check_customer_id, subject_of
 from npsloop.services.unit_of_work import UnitOfWork
@@ -36,6 +37,9 @@ def export_customer(
             )
             for case in uow.customers.cases(case_ids)
         ]
+        recovery = [_recovery(request) for case_id in case_ids for request in uow.recovery.for_case(case_id)]
+        keys = {request["customer_key"] for request in recovery}
+        opted_out = any(uow.recovery.opted_out(str(key)) for key in keys)
         quarantined = []
         after = 0
         while page := uow.customers.quarantine_page(after, QUARANTINE_PAGE):
@@ -51,11 +55,30 @@ def export_customer(
         "exported_at": now.isoformat(),
         "responses": [_response(resp, teams) for resp in responses],
         "cases": cases,
+        "recovery": {
+            "requests": [{k: v for k, v in r.items() if k != "customer_key"} for r in recovery],
+            "opted_out": opted_out,
+        },
         "recipients": {
             "agents": sorted({name for alert, name in alerts if alert.state == NotificationState.SENT}),
             "endpoints": sorted({ep.name for ep, row in deliveries if row["status"] == DeliveryStatus.DELIVERED}),
         },
         "elsewhere": {"quarantine": quarantined, **{trace.name: trace.find(subject) for trace in traces}},
+    }
+
+
+def _recovery(request: RecoveryRequest) -> dict[str, Any]:
+    """A recovery follow-up: when it went, how, and what the customer answered."""
+    return {
+        "case_id": request.case_id,
+        "customer_key": request.customer_key,
+        "state": request.state,
+        "channel": request.channel,
+        "sent_at": _iso(request.sent_at),
+        "answered_at": _iso(request.answered_at),
+        "solved": request.solved,
+        "new_score": request.new_score,
+        "comment": request.comment,
     }
 
 
