@@ -191,3 +191,91 @@ def test_the_why_page_draws_the_theme_pareto_nps_by_theme_and_trends(site, brows
     page.click("text=Revisión mensual")
     expect(page.locator("#review-nps tr")).to_have_count(3)  # the header, the company, Logistics
     page.screenshot(path=ARTIFACTS / "6-review-es.png", full_page=True)
+
+
+ROUTING_MISTAKE = """\
+rules:
+  - name: unhappy deliveries
+    match: {touchpoint: delivery, score: 0-4}
+    team: Logistics
+    priority: urgnet
+  - name: everything else
+    team: Logistics
+"""
+
+
+def _serious(page: Page) -> list[str]:
+    """What axe-core (shipped inside axe-playwright-python, run in the page) finds serious or critical: WCAG AA
+    contrast, labels, names, landmarks..."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    return [f"{v['id']}: {v['help']}" for v in found if v["impact"] in ("serious", "critical")]
+
+
+def test_an_admin_fixes_a_routing_rule_and_tries_a_sample_with_the_keyboard(site, browser_page, pg_runtime):
+    base, _, now = site
+    secret = tokens.create_token(uow=pg_runtime.uow(), name="Root", role=Role.ADMIN, now=now).secret
+    with pg_runtime.uow() as uow:
+        version = uow.routing.version()  # moved by the teams' changes too
+    page = browser_page
+    refused: list[str] = []
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
+    page.goto(f"{base}/ui/login?next=/ui/admin/routing")
+    page.fill("input[name=token]", secret)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{base}/ui/admin/routing")
+    expect(page.locator("#rules-help")).to_contain_text("No rules are loaded")
+
+    page.fill("#rules", ROUTING_MISTAKE)
+    page.click("#save-rules")
+    error = page.locator("#rules-error")
+    expect(error).to_contain_text("Line 2")  # the rule that starts there has the unknown priority
+    expect(error).to_contain_text("priority must be one of low, normal, high, urgent")
+    expect(error.locator(".here")).to_contain_text("- name: unhappy deliveries")
+    expect(page.locator("#rules")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#rules")).to_have_value(ROUTING_MISTAKE)  # kept, to be fixed
+    page.screenshot(path=ARTIFACTS / "7-routing-error.png", full_page=True)
+    assert _serious(page) == []
+    with pg_runtime.uow() as uow:
+        assert uow.routing.rules() == [] and uow.routing.version() == version  # nothing changed
+
+    page.fill("#rules", ROUTING_MISTAKE.replace("urgnet", "urgent"))
+    page.click("#save-rules")
+    expect(page.locator("[role=status]")).to_contain_text("Rules saved")
+    with pg_runtime.uow() as uow:
+        assert [rule.name for rule in uow.routing.rules()] == ["unhappy deliveries", "everything else"]
+    with pg_runtime.engine.connect() as db:
+        cases_before = db.execute(sa.select(sa.func.count()).select_from(tables.cases)).scalar()
+
+    # Keyboard only: from the page's top, Tab to the sample, type it, Tab to its button, Enter.
+    page.locator("body").focus()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "sample":
+            break
+    assert page.evaluate("document.activeElement.id") == "sample", "the sample box is not reachable by Tab"
+    page.keyboard.press("Control+A")
+    page.keyboard.type('{"score": 2, "touchpoint": "delivery", "comment": "Two weeks late"}')
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "try-sample"
+    page.keyboard.press("Enter")
+    expect(page.locator("#preview-rule")).to_have_text("unhappy deliveries")
+    expect(page.locator("#preview-team")).to_have_text("Logistics")
+    expect(page.locator("#preview-priority")).to_have_text("urgent")
+    expect(page.locator("#preview-outcome")).to_have_text("Yes: a case would open.")
+    page.locator("#try-it").screenshot(path=ARTIFACTS / "8-routing-try.png")
+    assert _serious(page) == []
+    with pg_runtime.engine.connect() as db:  # the sample opened nothing
+        assert db.execute(sa.select(sa.func.count()).select_from(tables.cases)).scalar() == cases_before
+
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone, in Spanish
+    page.goto(f"{base}/ui/admin/routing?lang=es")
+    expect(page.locator("h1")).to_have_text("Reglas de enrutamiento")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the routing page scrolls sideways on a phone ({width}px)"
+    page.screenshot(path=ARTIFACTS / "9-routing-phone-es.png", full_page=True)
+    assert _serious(page) == []
+    assert refused == []
