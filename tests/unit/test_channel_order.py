@@ -208,3 +208,16 @@ def test_the_cli_sets_an_order_and_says_what_is_wrong_as_the_api_does(cli):
     assert json.loads(cli("agents", "channels", "Luz", "sms", "whatsapp"))["channels"] == ["sms", "whatsapp"]
     assert json.loads(cli("agents", "channels", "Luz", "--default"))["channels"] is None
     assert "or --default" in cli("agents", "channels", "Luz", ok=False)
+
+
+def test_whatsapp_alerts_are_neither_counted_by_the_sms_cap_nor_folded_into_digests(runtime):
+    runtime.settings.sms_per_agent_per_hour = 1
+    seed_team(runtime, agents=(("Ana", "+573001234567", None, "es"),))
+    directory.set_channels(uow=runtime.uow(), agent="Ana", channels=["whatsapp", "sms"])
+    whatsapp, sms = FakeTransport(), FakeTransport()
+    runtime.transports = {Channel.WHATSAPP: whatsapp, Channel.SMS: sms, Channel.EMAIL: FakeTransport()}
+    for customer in ("c1", "c2", "c3"):
+        ingest(runtime, score=2, customer={"id": customer})
+    drain(runtime)
+    assert [m.text.split(":")[0] for m in whatsapp.sent] == ["npsloop #1", "npsloop #2", "npsloop #3"]
+    assert sms.sent == []
