@@ -71,6 +71,7 @@ def test_a_save_with_a_mistake_names_its_line_beside_the_editor_and_changes_noth
     error = re.search(r'<div class="field-error" id="rules-error" role="alert">(.*?)</div>', refused.text, re.S)
     assert error and "<strong>Line 6</strong>" in error.group(1) and "priority must be one of" in error.group(1)
     assert '<span class="here">   6 |   - name: everything else</span>' in error.group(1)
+    assert "   8 |     priority: hgih" in error.group(1)  # the whole rule is shown, its mistake with it
     assert 'aria-describedby="rules-help rules-error" aria-invalid="true"' in refused.text
     assert "priority: hgih" in refused.text  # what was typed stays in the editor, to be fixed
     assert _state(runtime) == before  # the rules, and the version processes read them by, unchanged

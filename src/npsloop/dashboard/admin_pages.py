@@ -11,21 +11,37 @@ from typing import Any
 from npsloop.domain.directory import Team
 from npsloop.domain.rules import RuleError
 
-AROUND = 2  # lines shown before and after the one an error names
+MAX_AFTER = 12  # lines shown after the one an error names, at most
 MAX_SHOWN = 200  # characters of each line shown
 
 
 def rule_error(error: RuleError, text: str) -> dict[str, Any]:
     """The message without its "line N: " prefix (the page says the line in its own language), the line, and
-    the lines around it as (number, text, is_the_line)."""
+    the lines around it as (number, text, is_the_line): the line before, and the whole rule the line starts
+    (errors name the line a rule, or its match, starts on), up to the next one."""
     message = re.sub(r"^line \d+: ", "", str(error))
     lines = text.split("\n")
     line = error.line if error.line is not None and 1 <= error.line <= len(lines) else None
-    excerpt = []
-    if line is not None:
-        for number in range(max(1, line - AROUND), min(len(lines), line + AROUND) + 1):
-            excerpt.append((number, lines[number - 1][:MAX_SHOWN], number == line))
+    if line is None:
+        return {"line": None, "message": message, "excerpt": []}
+    last = min(len(lines), line + MAX_AFTER)
+    indent = _indent(lines[line - 1])
+    for number in range(line + 1, last + 1):
+        shown = lines[number - 1]
+        if shown.strip() and (_indent(shown) < indent or shown.lstrip().startswith("- ") and _indent(shown) == indent):
+            last = number - 1  # the next rule, or the end of the list
+            break
+    while last > line and not lines[last - 1].strip():
+        last -= 1
+    excerpt = [(n, lines[n - 1][:MAX_SHOWN], n == line) for n in range(max(1, line - 1), last + 1)]
     return {"line": line, "message": message, "excerpt": excerpt}
+
+
+def _indent(line: str) -> int:
+    """Where the line's content starts, a list item's dash counted as indentation ("  - name" is at 4)."""
+    stripped = line.lstrip(" ")
+    extra = 2 if stripped.startswith("- ") else 0
+    return len(line) - len(stripped) + extra
 
 
 def sample_example(teams: Sequence[Team]) -> str:
