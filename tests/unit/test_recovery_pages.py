@@ -16,7 +16,7 @@ from npsloop.api.app import create_app
 from npsloop.link_tokens import make_token
 from npsloop.recovery_links import LinkKind, make_link_token
 from npsloop.services.casework import get_case
-from tests.conftest import at
+from tests.conftest import TOKEN, at, drain
 from tests.support.recovery import LINK_SECRET, asking_team, close_resolved, customer, links, requests_of
 
 WEDNESDAY = datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("America/Bogota"))
@@ -174,3 +174,17 @@ def test_the_question_page_offers_the_opt_out_too(runtime, asked):
     assert client.post(path).status_code == 200
     with runtime.uow() as uow:
         assert uow.recovery.opted_out(requests_of(runtime, case_id)[0].customer_key)
+
+
+def test_markup_in_an_answer_stays_text_on_the_case_page_and_in_the_owners_alert(runtime, asked):
+    client, answer, _, case_id = asked
+    hostile = '<img src=x onerror=alert(1)>"><script>alert(2)</script>'
+    client.post(answer, data={"answer": "no", "comment": hostile})
+    supervisor = TestClient(create_app(runtime), base_url="https://testserver", follow_redirects=False)
+    assert supervisor.post("/ui/login", data={"token": TOKEN, "next": "/ui/cases"}).status_code == 303
+    page = supervisor.get(f"/ui/cases/{case_id}")
+    assert page.status_code == 200 and "&lt;img src=x onerror=alert(1)&gt;" in page.text
+    assert "<img src=x" not in page.text and "<script>alert(2)" not in page.text
+    drain(runtime)
+    [alert] = [m for m in runtime.transports["email"].sent if m.reference.startswith("n") and "Reabierto" in m.subject]
+    assert "<img src=x" not in (alert.html or "")

@@ -144,10 +144,12 @@ def send(*, uow: UnitOfWork, rules: RecoveryRules, sending: RecoverySending, req
         if request is None or request.state is not RecoveryState.SCHEDULED or request.due_at is None:
             return "none"
         latest = _latest(uow.responses.for_case(request.case_id))
-        if uow.recovery.opted_out(request.customer_key) or latest is None or latest.erased_at is not None:
-            request.state, request.reason = RecoveryState.SKIPPED, Skip.OPTED_OUT.value if latest else Skip.ERASED.value
+        erased = latest is None or latest.erased_at is not None
+        if erased or uow.recovery.opted_out(request.customer_key):  # honoured up to the last moment
+            request.state, request.reason = RecoveryState.SKIPPED, (Skip.ERASED if erased else Skip.OPTED_OUT).value
             uow.commit()
             return "skipped"
+        assert latest is not None
         allowed = contact_moment(latest, rules, now)
         if allowed > now:  # the beat ran late, past the window's end: held to the next opening
             request.due_at = allowed
