@@ -256,3 +256,17 @@ def test_a_63016_reported_later_by_status_callback_fails_over_to_sms(wired, serv
     assert server.state.messages[-1].to == MARTA and notifications(wired)["sms"].state == "sent"
     [failed] = events(wired, kind=EventKind.NOTIFICATION_FAILED)
     assert "63016" in failed.note
+
+
+def test_a_whatsapp_alert_never_reported_delivered_fails_over_after_the_timeout(wired, server, twilio_posts):
+    from npsloop.services.delivery import fail_over_undelivered
+
+    ingest(wired, score=2, customer={"id": "c1"})
+    drain(wired)
+    sid = notifications(wired)["whatsapp"].provider_id
+    twilio_posts("/v1/twilio/status", {"MessageSid": sid, "MessageStatus": "sent"})  # reports are on; no more come
+    later = wired.clock() + timedelta(minutes=11)
+    assert fail_over_undelivered(uow=wired.uow(), now=later, timeout=timedelta(minutes=10)) == 1
+    drain(wired)
+    assert server.state.messages[-1].to == MARTA and notifications(wired)["sms"].state == "sent"
+    assert "whatsapp not delivered within 10 minutes" in events(wired, kind=EventKind.NOTIFICATION_FAILED)[0].note

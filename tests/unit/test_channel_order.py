@@ -221,3 +221,13 @@ def test_whatsapp_alerts_are_neither_counted_by_the_sms_cap_nor_folded_into_dige
     drain(runtime)
     assert [m.text.split(":")[0] for m in whatsapp.sent] == ["npsloop #1", "npsloop #2", "npsloop #3"]
     assert sms.sent == []
+
+
+def test_an_escalation_step_may_name_whatsapp_and_names_nothing_else_new():
+    from npsloop.domain.escalation import parse_step
+    from npsloop.domain.sla import CalendarError
+
+    assert parse_step("15m supervisors whatsapp,sms").channels == ("whatsapp", "sms")
+    assert parse_step("15m supervisors").channels == ("sms", "email")
+    with pytest.raises(CalendarError, match="sms, email and/or whatsapp"):
+        parse_step("15m supervisors telegram")

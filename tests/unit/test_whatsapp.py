@@ -83,3 +83,18 @@ def test_no_code_is_both_permanent_and_transient():
 def test_an_address_gets_the_whatsapp_prefix_once():
     assert address("+573001234567") == "whatsapp:+573001234567"
     assert address("whatsapp:+573001234567") == "whatsapp:+573001234567"
+
+
+def test_templates_are_read_from_json_and_a_bad_one_stops_the_start_without_echoing_it(monkeypatch):
+    from pydantic import ValidationError
+
+    from npsloop.settings import Settings
+
+    sid = "HX" + "0123456789abcdef" * 2
+    monkeypatch.setenv("NPSLOOP_WHATSAPP_TEMPLATES", f'{{"es": "{sid}"}}')
+    assert Settings().whatsapp_templates == {"es": sid}
+    for bad in ('{"pt": "' + sid + '"}', '{"es": "HXnot-a-sid"}'):
+        monkeypatch.setenv("NPSLOOP_WHATSAPP_TEMPLATES", bad)
+        with pytest.raises(ValidationError, match="NPSLOOP_WHATSAPP_TEMPLATES") as error:
+            Settings()
+        assert "HXnot-a-sid" not in str(error.value)
