@@ -195,14 +195,34 @@ class Runtime:
             contact_hours=parse_contact_hours(settings.recovery_contact_hours),
             default_country=settings.recovery_default_country,
             sms_consent=settings.recovery_sms_consent,
+            whatsapp_consent=settings.recovery_whatsapp_consent,
+            whatsapp_languages=frozenset(settings.recovery_whatsapp_templates if self.recovery_whatsapp else ()),
             links=bool(settings.link_secret.get_secret_value()),
+        )
+
+    @cached_property
+    def recovery_whatsapp(self) -> Transport | None:
+        """WhatsApp to customers: the same sender as agents' alerts, with the recovery message's own templates."""
+        settings = self.settings
+        if not (settings.twilio_account_sid and settings.twilio_whatsapp_from and settings.recovery_whatsapp_templates):
+            return None
+        return TwilioWhatsApp(
+            account_sid=settings.twilio_account_sid,
+            auth_token=settings.twilio_auth_token.get_secret_value(),
+            sender=settings.twilio_whatsapp_from,
+            templates=settings.recovery_whatsapp_templates,
+            api_base=settings.twilio_api_base or None,
+            timeout=settings.twilio_timeout_seconds,
         )
 
     def run_recovery(self) -> RecoveryRun:
         """The beat's recovery job: plan new follow-ups, send the due ones, expire unanswered links."""
         secret = self.settings.link_secret.get_secret_value()
+        transports = dict(self.transports)
+        if self.recovery_whatsapp is not None:
+            transports[Channel.WHATSAPP] = self.recovery_whatsapp
         sending = RecoverySending(
-            transports=self.transports,
+            transports=transports,
             renderer=self.renderer,
             policy=self.policy,
             public_url=self.settings.public_url,

@@ -95,6 +95,11 @@ class Settings(BaseSettings):
     recovery_contact_hours: dict[str, str] = Field(default_factory=lambda: default_contact_hours())
     recovery_default_country: str = "CO"
     recovery_sms_consent: str = "sms_consent"
+    # WhatsApp for a customer without email whose response records consent in recovery_whatsapp_consent: the
+    # approved Content template of their language ({{1}}: the answer link), sent from NPSLOOP_TWILIO_WHATSAPP_FROM.
+    # Without a template for the language, such a customer gets the SMS instead (with SMS consent).
+    recovery_whatsapp_consent: str = "whatsapp_consent"
+    recovery_whatsapp_templates: dict[str, str] = Field(default_factory=dict)
     recovery_every_seconds: float = Field(default=60.0, gt=0)
     # The zone company-wide reports count their days, months and years in (a team's report uses the team's).
     report_timezone: str = "UTC"
@@ -172,14 +177,15 @@ class Settings(BaseSettings):
         parse_call_hours(value)
         return value
 
-    @field_validator("whatsapp_templates")
+    @field_validator("whatsapp_templates", "recovery_whatsapp_templates")
     @classmethod
-    def _content_sids(cls, value: dict[str, str]) -> dict[str, str]:
+    def _content_sids(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        name = f"NPSLOOP_{(info.field_name or '').upper()}"
         for language, sid in value.items():
             if language not in ("en", "es"):
-                raise ValueError(f"NPSLOOP_WHATSAPP_TEMPLATES: {language!r} is not an agent language (en, es)")
+                raise ValueError(f"{name}: {language!r} is not a language of the messages (en, es)")
             if not CONTENT_SID.fullmatch(sid):
-                raise ValueError(f"NPSLOOP_WHATSAPP_TEMPLATES[{language}] is not a Content SID (HX and 32 hex digits)")
+                raise ValueError(f"{name}[{language}] is not a Content SID (HX and 32 hex digits)")
         return value
 
     @field_validator("recovery_contact_hours")

@@ -52,6 +52,8 @@ class RecoveryRules:
     )
     default_country: str = "CO"
     sms_consent: str = "sms_consent"  # the response attribute that records the customer's consent to SMS
+    whatsapp_consent: str = "whatsapp_consent"  # ... and to WhatsApp
+    whatsapp_languages: frozenset[str] = frozenset()  # those with an approved template: WhatsApp is possible
     links: bool = True  # a link secret is set: without one a message could not carry its question
     lease: timedelta = timedelta(minutes=10)  # a claim older than this was a sender that died
 
@@ -226,13 +228,28 @@ def _why_not(
 
 
 def _channel(latest: Response, rules: RecoveryRules) -> Channel | None:
-    """Email when there is one; else SMS, only with the customer's recorded consent."""
+    """Email when there is one; else WhatsApp, then SMS, each only with the customer's recorded consent (and
+    WhatsApp only where a template of their language may start the conversation)."""
     if latest.customer_email:
         return Channel.EMAIL
-    consent = latest.attributes.get(rules.sms_consent)
-    if latest.customer_phone and (consent is True or str(consent).strip().lower() in CONSENTED):
+    if not latest.customer_phone:
+        return None
+    if _consented(latest, rules.whatsapp_consent) and language_of(latest.language) in rules.whatsapp_languages:
+        return Channel.WHATSAPP
+    if _consented(latest, rules.sms_consent):
         return Channel.SMS
     return None
+
+
+def _consented(latest: Response, attribute: str) -> bool:
+    consent = latest.attributes.get(attribute)
+    return consent is True or str(consent).strip().lower() in CONSENTED
+
+
+def language_of(wanted: str | None) -> str:
+    """The language a message goes in, as the renderer picks it: es or en."""
+    base = (wanted or "en").split("-")[0].lower()
+    return base if base in ("es", "en") else "en"
 
 
 def _latest(responses: list[Response]) -> Response | None:
@@ -246,17 +263,28 @@ def _message(
     base = sending.public_url.rstrip("/") + "/v1/recovery"
     answer = sending.token(request.id, LinkKind.ANSWER, now + timedelta(days=rules.link_days))
     opt_out = sending.token(request.id, LinkKind.OPT_OUT, now + timedelta(days=rules.opt_out_days))
+    answer_url = f"{base}/{answer}"
     context = {
-        "yes_url": f"{base}/{answer}?answer=yes",
-        "no_url": f"{base}/{answer}?answer=no",
-        "answer_url": f"{base}/{answer}",
+        "yes_url": f"{answer_url}?answer=yes",
+        "no_url": f"{answer_url}?answer=no",
+        "answer_url": answer_url,
         "opt_out_url": f"{base}/optout/{opt_out}",
         "days": rules.link_days,
     }
     reference = f"r{request.id}"
-    if request.channel == Channel.SMS:
+    if request.channel in (Channel.SMS, Channel.WHATSAPP):
         text = sending.renderer.sms("recovery", request.language, context)
-        return OutboundMessage(channel="sms", to=latest.customer_phone or "", text=text, reference=reference)
+        if request.channel == Channel.SMS:
+            return OutboundMessage(channel="sms", to=latest.customer_phone or "", text=text, reference=reference)
+        return OutboundMessage(  # a business starts a WhatsApp conversation only with an approved template
+            channel="whatsapp",
+            to=latest.customer_phone or "",
+            text=text,
+            reference=reference,
+            window_open=False,
+            language=language_of(request.language),
+            variables=(answer_url,),
+        )
     email = sending.renderer.email("recovery", request.language, context)
     return OutboundMessage(
         channel="email",
