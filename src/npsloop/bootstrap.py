@@ -39,7 +39,8 @@ from npsloop.services.outbound import deliver_due
 from npsloop.services.ports import Clock, Dispatcher, utcnow
 from npsloop.services.processing import handle_waiting
 from npsloop.services.reconcile import ReconcileReport, reconcile
-from npsloop.services.recovery import RecoveryRules, RecoveryRun, RecoverySending, run_recovery
+from npsloop.services.recovery import RecoveryRun, RecoverySending, run_recovery
+from npsloop.services.recovery_contact import RecoveryRules
 from npsloop.services.retention import RetentionReport, run_retention
 from npsloop.services.sweep import SweepReport, sweep
 from npsloop.services.tagging import Models

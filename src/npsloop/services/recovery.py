@@ -7,55 +7,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-
-import phonenumbers
-from phonenumbers import timezone as phone_zones
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from npsloop.domain.cases import SYSTEM_ACTOR, Case, CaseEvent, EventKind
 from npsloop.domain.notifications import Channel, RetryPolicy
 from npsloop.domain.recovery import (
-    DEFAULT_CONTACT_HOURS,
     RecoveryPolicy,
     RecoveryRequest,
     RecoveryState,
     Skip,
     asks,
-    next_contact,
-    parse_contact_hours,
 )
 from npsloop.domain.responses import Response
 from npsloop.domain.scores import Category, classify
-from npsloop.domain.sla import Interval
 from npsloop.notify.base import OutboundMessage, PermanentDeliveryError, TransientDeliveryError, Transport
 from npsloop.notify.render import Renderer
 from npsloop.recovery_links import LinkKind
-from npsloop.services.customer_time import customer_zones
-from npsloop.services.schedules import country_holidays
+from npsloop.services.recovery_contact import RecoveryRules, channel_for, contact_moment, language_of, latest_of
 from npsloop.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 BATCH = 200
-CONSENTED = ("yes", "true", "1", "si", "sí", "y")
-
-
-@dataclass(frozen=True)
-class RecoveryRules:
-    """The installation's rules (settings), as the services read them."""
-
-    quiet_days: int = 30
-    link_days: int = 14
-    opt_out_days: int = 730
-    contact_hours: Mapping[str, Mapping[int, list[Interval]]] = field(
-        default_factory=lambda: parse_contact_hours(DEFAULT_CONTACT_HOURS)
-    )
-    default_country: str = "CO"
-    sms_consent: str = "sms_consent"  # the response attribute that records the customer's consent to SMS
-    whatsapp_consent: str = "whatsapp_consent"  # ... and to WhatsApp
-    whatsapp_languages: frozenset[str] = frozenset()  # those with an approved template: WhatsApp is possible
-    links: bool = True  # a link secret is set: without one a message could not carry its question
-    lease: timedelta = timedelta(minutes=10)  # a claim older than this was a sender that died
 
 
 @dataclass(frozen=True)
@@ -125,13 +98,13 @@ def plan(*, uow: UnitOfWork, rules: RecoveryRules, request_id: int, now: datetim
         request = uow.recovery.get(request_id, lock=True)
         if request is None or request.state is not RecoveryState.SCHEDULED or request.due_at is not None:
             return "none"
-        latest = _latest(uow.responses.for_case(request.case_id))
+        latest = latest_of(uow.responses.for_case(request.case_id))
         reason = _why_not(uow, rules, request, latest, now)
         if reason is not None or latest is None:
             request.state, request.reason = RecoveryState.SKIPPED, (reason or Skip.NO_ADDRESS).value
             uow.commit()
             return "skipped"
-        channel = _channel(latest, rules)
+        channel = channel_for(latest, rules)
         request.channel = channel.value if channel else None
         request.language = (latest.language or "")[:16] or None
         request.due_at = contact_moment(latest, rules, now)
@@ -145,7 +118,7 @@ def send(*, uow: UnitOfWork, rules: RecoveryRules, sending: RecoverySending, req
         request = uow.recovery.get(request_id, lock=True)
         if request is None or request.state is not RecoveryState.SCHEDULED or request.due_at is None:
             return "none"
-        latest = _latest(uow.responses.for_case(request.case_id))
+        latest = latest_of(uow.responses.for_case(request.case_id))
         erased = latest is None or latest.erased_at is not None
         if erased or uow.recovery.opted_out(request.customer_key):  # honoured up to the last moment
             request.state, request.reason = RecoveryState.SKIPPED, (Skip.ERASED if erased else Skip.OPTED_OUT).value
@@ -174,41 +147,6 @@ def send(*, uow: UnitOfWork, rules: RecoveryRules, sending: RecoverySending, req
     return "sent"
 
 
-def contact_moment(latest: Response, rules: RecoveryRules, now: datetime) -> datetime:
-    """The first moment from `now` the customer's country allows, in each of their zones."""
-    country = customer_country(latest, rules)
-    hours = rules.contact_hours.get(country) or rules.contact_hours[rules.default_country]
-    zones = customer_zones(latest.customer_phone, latest.attributes) or country_zones(country)
-    holidays: frozenset[date] = frozenset()
-    try:
-        holidays = country_holidays(country, now.year) | country_holidays(country, now.year + 1)
-    except ValueError:
-        log.warning("no holiday calendar for the customer's country", extra={"country": country})
-    return next_contact(now, zones, hours, holidays)
-
-
-def customer_country(latest: Response, rules: RecoveryRules) -> str:
-    """The `country` attribute if the integration maps one, else the phone number's, else the default."""
-    named = latest.attributes.get("country")
-    if isinstance(named, str) and len(named.strip()) == 2 and named.strip().isalpha():
-        return named.strip().upper()
-    if latest.customer_phone:
-        try:
-            region = phonenumbers.region_code_for_number(phonenumbers.parse(latest.customer_phone, None))
-        except phonenumbers.NumberParseException:
-            region = None
-        if region and region != "ZZ":
-            return str(region)
-    return rules.default_country
-
-
-def country_zones(country: str) -> list[str]:
-    """A country's zones as its numbers have them (Colombia: America/Bogota)."""
-    example = phonenumbers.example_number_for_type(country, phonenumbers.PhoneNumberType.FIXED_LINE)
-    zones = [z for z in phone_zones.time_zones_for_number(example)] if example else []
-    return [z for z in zones if z != "Etc/Unknown"] or ["UTC"]
-
-
 def _why_not(
     uow: UnitOfWork, rules: RecoveryRules, request: RecoveryRequest, latest: Response | None, now: datetime
 ) -> Skip | None:
@@ -219,41 +157,12 @@ def _why_not(
         return Skip.OPTED_OUT
     if not rules.links:
         return Skip.LINKS_DISABLED
-    if _channel(latest, rules) is None:
+    if channel_for(latest, rules) is None:
         return Skip.NO_ADDRESS
     since = now - timedelta(days=rules.quiet_days)
     if uow.recovery.contacted_since(request.customer_key, since, other_than=request.id):
         return Skip.RECENT
     return None
-
-
-def _channel(latest: Response, rules: RecoveryRules) -> Channel | None:
-    """Email when there is one; else WhatsApp, then SMS, each only with the customer's recorded consent (and
-    WhatsApp only where a template of their language may start the conversation)."""
-    if latest.customer_email:
-        return Channel.EMAIL
-    if not latest.customer_phone:
-        return None
-    if _consented(latest, rules.whatsapp_consent) and language_of(latest.language) in rules.whatsapp_languages:
-        return Channel.WHATSAPP
-    if _consented(latest, rules.sms_consent):
-        return Channel.SMS
-    return None
-
-
-def _consented(latest: Response, attribute: str) -> bool:
-    consent = latest.attributes.get(attribute)
-    return consent is True or str(consent).strip().lower() in CONSENTED
-
-
-def language_of(wanted: str | None) -> str:
-    """The language a message goes in, as the renderer picks it: es or en."""
-    base = (wanted or "en").split("-")[0].lower()
-    return base if base in ("es", "en") else "en"
-
-
-def _latest(responses: list[Response]) -> Response | None:
-    return max(responses, key=lambda r: (r.responded_at, r.id or 0)) if responses else None
 
 
 def _message(
