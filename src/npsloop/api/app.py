@@ -19,6 +19,7 @@ from npsloop.api import (
     cases,
     customers,
     dashboard,
+    dashboard_audit,
     dashboard_review,
     directory,
     errors,
@@ -83,6 +84,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(audit.router)
     app.include_router(dashboard.router)
     app.include_router(dashboard_review.router)
+    app.include_router(dashboard_audit.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

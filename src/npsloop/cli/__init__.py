@@ -6,6 +6,7 @@ import click
 
 from npsloop.cli import (
     agent_hours,
+    audit,
     cases,
     customers,
     deadletters,
@@ -53,3 +54,4 @@ main.add_command(customers.retention_group)
 main.add_command(secrets.secrets)
 main.add_command(themes.themes)
 main.add_command(insight.insight)
+main.add_command(audit.audit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from npsloop.dashboard.admin_words import ADMIN_WORDS
+from npsloop.dashboard.audit_words import AUDIT_WORDS
 from npsloop.domain.risk import InvalidRiskReason, ReasonCode, RiskReason
 
 LANGUAGES = ("en", "es")
@@ -168,6 +169,7 @@ WORDS: dict[str, dict[str, str]] = {
         "action_explanation": "Explanation",
         "action_process_fix": "Process fix",
         **ADMIN_WORDS["en"],  # the admin section (/ui/admin)
+        **AUDIT_WORDS["en"],  # the audit trail (/ui/audit)
     },
     "es": {
         "queue": "Casos abiertos",
@@ -329,6 +331,7 @@ WORDS: dict[str, dict[str, str]] = {
         "action_explanation": "Explicación",
         "action_process_fix": "Mejora del proceso",
         **ADMIN_WORDS["es"],  # la sección de administración (/ui/admin)
+        **AUDIT_WORDS["es"],  # el registro de auditoría (/ui/audit)
     },
 }
 

@@ -14,7 +14,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from npsloop.domain.access import AccessDenied, Permission, Principal, Role
-from npsloop.domain.audit import MAX_ACTOR, MAX_NAME, AuditEntry, AuditFilter, Change, EntityKind, clipped
+from npsloop.domain.audit import (
+    MAX_ACTOR,
+    MAX_NAME,
+    AuditEntry,
+    AuditFilter,
+    Change,
+    EntityKind,
+    clipped,
+)
 from npsloop.services.report_scope import ReportError, check_range
 from npsloop.services.unit_of_work import UnitOfWork
 

@@ -4,7 +4,7 @@ mask them. The services call these on the thing before and after they change it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from npsloop.domain.access import ApiToken
@@ -18,7 +18,7 @@ from npsloop.redaction import redact
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+    return value.astimezone(UTC).isoformat() if value else None  # one form, whatever offset it was given in
 
 
 def team_state(team: Team) -> dict[str, Any]:
