@@ -93,9 +93,7 @@ def test_after_seven_in_the_evening_waits_for_the_next_morning():
 def test_a_public_holiday_is_skipped():
     holiday = date(2026, 12, 8)  # la Inmaculada Concepción, a Tuesday
     evening_before = bogota(2026, 12, 7, 20, 0)
-    assert next_contact(evening_before, ["America/Bogota"], COLOMBIA, frozenset({holiday})) == bogota(
-        2026, 12, 9, 7, 0
-    )
+    assert next_contact(evening_before, ["America/Bogota"], COLOMBIA, frozenset({holiday})) == bogota(2026, 12, 9, 7, 0)
 
 
 def test_a_number_spanning_two_zones_waits_until_both_allow_it():
