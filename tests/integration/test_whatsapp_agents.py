@@ -270,3 +270,24 @@ def test_a_whatsapp_alert_never_reported_delivered_fails_over_after_the_timeout(
     drain(wired)
     assert server.state.messages[-1].to == MARTA and notifications(wired)["sms"].state == "sent"
     assert "whatsapp not delivered within 10 minutes" in events(wired, kind=EventKind.NOTIFICATION_FAILED)[0].note
+
+
+def test_a_digest_walking_down_to_whatsapp_goes_as_the_template_with_the_cases_it_carries(wired, server):
+    from npsloop.domain.notifications import Notification
+
+    ingest(wired, score=2, customer={"id": "c1"})
+    drain(wired)
+    with wired.uow() as uow:
+        marta = uow.directory.agent_named("Marta")
+        digest = Notification(
+            case_id=1, agent_id=marta.id, channel=Channel.WHATSAPP, kind="digest", created_at=wired.clock()
+        )
+        uow.notifications.add(digest)
+        uow.commit()
+        digest_id = digest.id
+    drain(wired)  # the unit of work queued it
+    sent = server.state.messages[-1]
+    assert sent.to == WA_MARTA and notifications(wired)["whatsapp"].state == "sent"
+    assert (sent.content_variables["1"], sent.content_variables["2"]) == ("Casos nuevos", "1")
+    with wired.uow() as uow:
+        assert uow.notifications.get(digest_id).state == "sent"

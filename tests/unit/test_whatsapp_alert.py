@@ -65,3 +65,20 @@ def test_every_variable_together_stays_well_under_whatsapps_1024_characters():
     )
     assert sum(len(value) for value in worst) < 600
     assert all(value and "\n" not in value and "\t" not in value for value in worst)
+
+
+def test_a_digest_names_the_cases_it_carries_where_the_case_number_goes():
+    names = template_variables(
+        AlertKind.digest(), case_id=None, carried=[4, 9, 12], score=None, themes=(), comment=None, language="es"
+    )
+    assert names == ("Casos nuevos", "4, 9, 12", "-", "-", "-")
+    many = template_variables(
+        AlertKind.digest(),
+        case_id=None,
+        carried=list(range(10**6, 10**6 + 50)),
+        score=None,
+        themes=(),
+        comment=None,
+        language="en",
+    )
+    assert len(many[1]) <= 100 and many[1].endswith("…")

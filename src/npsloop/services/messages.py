@@ -67,6 +67,11 @@ def compose(
         text = renderer.sms(
             alert.event.value, agent.language, {"count": len(cases), "case_refs": refs, "themes": themes}
         )
+        if notification.channel == Channel.WHATSAPP:  # a digest whose SMS failed, walking the agent's order
+            variables = template_variables(
+                alert, case_id=None, carried=cases, score=None, themes=themes, comment=None, language=agent.language
+            )
+            return _whatsapp(agent, text, reference, now, variables)
         return OutboundMessage(channel="sms", to=agent.phone or "", text=text, reference=reference)
     if alert.event == AlertEvent.ASSIGNED:
         context |= {"assignee": assignee, "due_by_short": _short(case.contact_due_at, timezone, agent.language)}
@@ -83,7 +88,6 @@ def compose(
         text = renderer.sms(alert.event.value, agent.language, context)
         return OutboundMessage(channel="sms", to=agent.phone or "", text=text, reference=reference)
     if notification.channel == Channel.WHATSAPP:
-        # The SMS text inside the agent's 24-hour window; outside it the transport sends the template instead.
         variables = template_variables(
             alert,
             case_id=case.id,
@@ -92,15 +96,7 @@ def compose(
             comment=latest.comment if latest else None,
             language=agent.language,
         )
-        return OutboundMessage(
-            channel="whatsapp",
-            to=agent.phone or "",
-            text=renderer.sms(alert.event.value, agent.language, context),
-            reference=reference,
-            window_open=now is not None and agent.whatsapp_window_open(now),
-            language=agent.language,
-            variables=variables,
-        )
+        return _whatsapp(agent, renderer.sms(alert.event.value, agent.language, context), reference, now, variables)
     email = renderer.email(alert.event.value, agent.language, context)
     return OutboundMessage(
         channel="email",
@@ -109,6 +105,22 @@ def compose(
         html=email.html,
         subject=email.subject,
         reference=reference,
+    )
+
+
+def _whatsapp(
+    agent: Agent, text: str, reference: str, now: datetime | None, variables: tuple[str, ...]
+) -> OutboundMessage:
+    """The SMS text, sent as it is inside the agent's 24-hour window; outside it the transport sends the template
+    of the agent's language with `variables` instead."""
+    return OutboundMessage(
+        channel="whatsapp",
+        to=agent.phone or "",
+        text=text,
+        reference=reference,
+        window_open=now is not None and agent.whatsapp_window_open(now),
+        language=agent.language,
+        variables=variables,
     )
 
 

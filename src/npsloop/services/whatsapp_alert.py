@@ -2,7 +2,8 @@
 The template is the installation's own (created in Twilio's Content Template Builder and approved by WhatsApp),
 one per language; npsloop fills it in this order, the same for every alert:
 
-    {{1}} what happened ("Caso nuevo", "Reminder: contact", ...)   {{2}} the case number (for "ACK 1234")
+    {{1}} what happened ("Caso nuevo", "Reminder: contact", ...)   {{2}} the case number (for "ACK 1234"); a
+          digest's case numbers, comma separated
     {{3}} the score, 0-10          {{4}} the themes, comma separated   {{5}} the customer's comment, shortened
 
 WhatsApp refuses a variable that is empty or holds a newline, a tab or more than four spaces in a row, and a
@@ -12,11 +13,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from npsloop.domain.notifications import AlertEvent, AlertKind
 
 COMMENT_LIMIT = 300
 THEMES_LIMIT = 120
+CASES_LIMIT = 100
 EMPTY = "-"
 
 HEADLINES = {
@@ -48,6 +51,7 @@ def template_variables(
     alert: AlertKind,
     *,
     case_id: int | None,
+    carried: Sequence[int] = (),
     score: int | None,
     themes: tuple[str, ...],
     comment: str | None,
@@ -59,11 +63,18 @@ def template_variables(
         headline += f": {DEADLINES[lang][alert.deadline.value]}"
     return (
         headline,
-        str(case_id) if case_id is not None else EMPTY,
+        _case_ref(case_id, carried),
         str(score) if score is not None else EMPTY,
         one_line(", ".join(themes), THEMES_LIMIT),
         one_line(comment or "", COMMENT_LIMIT),
     )
+
+
+def _case_ref(case_id: int | None, carried: Sequence[int]) -> str:
+    """The case number; for a digest, the numbers of the cases it carries."""
+    if carried:
+        return one_line(", ".join(str(number) for number in carried), CASES_LIMIT)
+    return str(case_id) if case_id is not None else EMPTY
 
 
 def one_line(text: str, limit: int) -> str:
