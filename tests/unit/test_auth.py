@@ -195,26 +195,31 @@ def test_dashboard_pages_follow_the_same_roles(runtime):
             assert client.get("/ui/cases").status_code == queue
             assert client.get("/ui/cases/1").status_code == queue
             assert client.get("/ui/reports").status_code == report
-            for method, path, allowed in ADMIN_PAGES:
+            for method, _, path, allowed in ADMIN_PAGES:
                 csrf = re.search(r'name="csrf" value="(\w+)"', client.get("/ui/cases").text).group(1)
                 answer = client.request(method, path, data={"csrf": csrf} if method == "POST" else None)
                 assert answer.status_code in ((200, 303, 422) if role in allowed else (403,)), (role, path)
     with TestClient(create_app(runtime), follow_redirects=False) as client:
         assert client.get("/ui/reports").headers["location"].startswith("/ui/login")
-        for method, path, _ in ADMIN_PAGES:
+        for method, _, path, _ in ADMIN_PAGES:
             assert client.request(method, path).status_code in (303, 401), path  # no session: the login page
 
 
 # The admin section (/ui/admin): who may open each page, or post each form (with the session's CSRF value).
+# (method, route, concrete path, roles allowed)
 ADMIN_PAGES = [
-    ("GET", "/ui/admin", {SUP, ADMIN}),
-    ("GET", "/ui/admin/routing", {SUP, ADMIN}),
-    ("POST", "/ui/admin/routing/try", {SUP, ADMIN}),
-    ("POST", "/ui/admin/routing", {ADMIN}),
+    ("GET", "/ui/admin", "/ui/admin", {SUP, ADMIN}),
+    ("GET", "/ui/admin/routing", "/ui/admin/routing", {SUP, ADMIN}),
+    ("POST", "/ui/admin/routing/try", "/ui/admin/routing/try", {SUP, ADMIN}),
+    ("POST", "/ui/admin/routing", "/ui/admin/routing", {ADMIN}),
+    ("GET", "/ui/admin/teams", "/ui/admin/teams", {ADMIN}),
+    ("POST", "/ui/admin/teams", "/ui/admin/teams", {ADMIN}),
+    ("GET", "/ui/admin/teams/{name}", "/ui/admin/teams/Logistics", {ADMIN}),
+    ("POST", "/ui/admin/teams/{name}", "/ui/admin/teams/Logistics", {ADMIN}),
 ]
 
 
 def test_the_dashboard_walk_covers_every_admin_page(runtime):
     app = create_app(runtime)
     admin_routes = {(m, p.rstrip("/")) for m, p in _routes(app) if p.startswith("/ui/admin")}
-    assert admin_routes == {(m, p) for m, p, _ in ADMIN_PAGES}
+    assert admin_routes == {(m, route) for m, route, _, _ in ADMIN_PAGES}

@@ -11,8 +11,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
+from npsloop.api.admin_section import ROUTING, refuse, viewer
+from npsloop.api.admin_section import admin_nav as admin_nav  # where the section's other pages first found it
 from npsloop.api.dashboard_pages import Page, current_page
-from npsloop.api.dashboard_session import csrf_for, to_login
 from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.bootstrap import Runtime
 from npsloop.dashboard.admin_pages import rule_error, sample_example
@@ -20,45 +21,25 @@ from npsloop.domain.access import AccessDenied, Permission
 from npsloop.domain.rules import Rule, RuleError
 from npsloop.ingest.rules_yaml import dump_rules, load_rules
 from npsloop.ingest.sample_response import SampleError, read_sample
-from npsloop.link_tokens import same
 from npsloop.services import directory
 from npsloop.services.routing import current_rules, load_routing_yaml, rule_themes
 from npsloop.services.routing_preview import OutsideYourTeams, RoutingPreview, preview_routing
 from npsloop.services.themes import current_taxonomy
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
-ROUTING = "/ui/admin/routing"
 MAX_RULES_TEXT = 60_000  # characters; the body limit (64 KiB) holds the rules and a sample
-
-
-async def _viewer(request: Request, runtime: Runtime, permission: Permission) -> tuple[Page, Response | None]:
-    page = await current_page(request, runtime)
-    if page.who is None:
-        return page, to_login(request)
-    if not page.who.can(permission):
-        return page, page.message(page.t["forbidden"], 403)
-    return page, None
-
-
-def _refuse(page: Page, csrf: str, permission: Permission, back: str) -> Response | None:
-    """A form post that may not proceed: no session, a forged form, or a role that may not."""
-    if page.who is None or page.token is None:
-        return page.render("login.html", 401, next=back, error=page.t["session_expired"])
-    if not same(csrf, csrf_for(page.token)) or not page.who.can(permission):
-        return page.message(page.t["forbidden"], 403)
-    return None
 
 
 @router.get("")
 @router.get("/")
 async def admin_home(request: Request, runtime: RuntimeDep) -> Response:
-    page, refused = await _viewer(request, runtime, Permission.PREVIEW_ROUTING)
+    page, refused = await viewer(request, runtime, Permission.PREVIEW_ROUTING)
     return refused or RedirectResponse(ROUTING, status_code=303)
 
 
 @router.get("/routing")
 async def routing_page(request: Request, runtime: RuntimeDep, done: str = "") -> Response:
-    page, refused = await _viewer(request, runtime, Permission.PREVIEW_ROUTING)
+    page, refused = await viewer(request, runtime, Permission.PREVIEW_ROUTING)
     if refused is not None:
         return refused
     stored = await run_in_threadpool(lambda: current_rules(uow=runtime.uow()))
@@ -76,7 +57,7 @@ async def save_routing(
     sample: Annotated[str, Form()] = "",
 ) -> Response:
     page = await current_page(request, runtime)
-    refused = _refuse(page, csrf, Permission.WRITE_ROUTING, ROUTING)
+    refused = refuse(page, csrf, Permission.WRITE_ROUTING, ROUTING)
     if refused is not None:
         return refused
     text = rules.replace("\r\n", "\n")
@@ -102,7 +83,7 @@ async def try_routing(
 ) -> Response:
     """An admin tries the rules in the editor (unsaved); a supervisor, who cannot change them, the rules in force."""
     page = await current_page(request, runtime)
-    refused = _refuse(page, csrf, Permission.PREVIEW_ROUTING, ROUTING)
+    refused = refuse(page, csrf, Permission.PREVIEW_ROUTING, ROUTING)
     if refused is not None:
         return refused
     who = page.who
@@ -163,12 +144,3 @@ def _render(page: Page, status: int, **context: Any) -> Response:
         can_save=who.can(Permission.WRITE_ROUTING),
         admin_nav=admin_nav(page, "routing"),
     )
-
-
-def admin_nav(page: Page, current: str) -> list[dict[str, Any]]:
-    """The admin section's links; the audit page's once it is served."""
-    paths = {getattr(route, "path", "") for route in page.request.app.routes}
-    links = [("routing", ROUTING, page.t["routing_rules"])]
-    if "/ui/audit" in paths:
-        links.append(("audit", "/ui/audit", page.t["audit"]))
-    return [{"key": key, "href": href, "label": label, "current": key == current} for key, href, label in links]

@@ -49,6 +49,51 @@ ADMIN_WORDS: dict[str, dict[str, str]] = {
         "category_detractor": "detractor",
         "category_passive": "passive",
         "category_promoter": "promoter",
+        "teams": "Teams",
+        "touchpoints": "Touchpoints",
+        "touchpoints_help": "The touchpoints whose responses this team follows up, separated by commas.",
+        "default_team": "Default team",
+        "default_team_help": (
+            "Takes the responses of touchpoints no team owns (one team at most: this one replaces it)."
+        ),
+        "default_team_short": "default",
+        "no_teams": "No teams yet: add the first one below.",
+        "add_team": "Add a team",
+        "team_name": "Name",
+        "team_name_rule": "A name of up to 100 letters, digits, spaces, dots, @, hyphens or underscores.",
+        "schedule": "Business hours",
+        "timezone": "Time zone",
+        "timezone_help": "IANA zone, like Europe/Madrid or America/Bogota.",
+        "hours": "Hours",
+        "hours_help": "Like mon-fri 09:00-17:00, sat 10:00-14:00",
+        "holiday_country": "Public holidays of",
+        "holiday_country_help": "A country code, with a region if it has its own, like ES, ES-MD or CO. Empty: none.",
+        "extra_holidays": "Days closed besides",
+        "extra_holidays_help": "One date a line, like 2026-12-24.",
+        "after_hours": "Outside business hours",
+        "after_hours_help": (
+            "Queue: alerts wait for the opening (agents on call are alerted now). Contact: the agent below is alerted "
+            "at once."
+        ),
+        "policy_queue": "queue until the opening",
+        "policy_contact": "alert the after-hours contact",
+        "after_hours_contact": "After-hours contact",
+        "sla_title": "SLA per priority (business time)",
+        "sla_help": (
+            "Like 15m, 4h, 1d (the team's business day) or 1h30m. Empty: the normal priority's, else 15m, 4h and "
+            "1d. A deadline once set is changed here, not removed, as with the CLI."
+        ),
+        "sla_acknowledge": "Acknowledge",
+        "sla_contact": "Contact",
+        "sla_close": "Close",
+        "escalation": "Escalation chain",
+        "escalation_steps": "Steps, one a line",
+        "escalation_help": (
+            "Business time after a missed deadline, who, and how: like 0m team, 30m supervisors sms,email or "
+            "1h agent:Marta whatsapp. Empty: 0m team, 30m supervisors, 2h heads."
+        ),
+        "save_team": "Save the team",
+        "team_save_help": "Everything on this page is saved together, or nothing is when a field has a mistake.",
     },
     "es": {
         "admin": "Administración",
@@ -101,5 +146,52 @@ ADMIN_WORDS: dict[str, dict[str, str]] = {
         "category_detractor": "detractor",
         "category_passive": "pasivo",
         "category_promoter": "promotor",
+        "teams": "Equipos",
+        "touchpoints": "Puntos de contacto",
+        "touchpoints_help": "Los puntos de contacto cuyas respuestas sigue este equipo, separados por comas.",
+        "default_team": "Equipo por defecto",
+        "default_team_help": (
+            "Recibe las respuestas de puntos de contacto sin equipo (uno como mucho: este sustituye al que lo sea)."
+        ),
+        "default_team_short": "por defecto",
+        "no_teams": "Aún no hay equipos: añade el primero abajo.",
+        "add_team": "Añadir un equipo",
+        "team_name": "Nombre",
+        "team_name_rule": "Un nombre de hasta 100 letras, cifras, espacios, puntos, @, guiones o guiones bajos.",
+        "schedule": "Horario",
+        "timezone": "Zona horaria",
+        "timezone_help": "Zona IANA, como Europe/Madrid o America/Bogota.",
+        "hours": "Horas",
+        "hours_help": "Como mon-fri 09:00-17:00, sat 10:00-14:00",
+        "holiday_country": "Festivos de",
+        "holiday_country_help": (
+            "Un código de país, con región si tiene los suyos, como ES, ES-MD o CO. Vacío: ninguno."
+        ),
+        "extra_holidays": "Otros días cerrados",
+        "extra_holidays_help": "Una fecha por línea, como 2026-12-24.",
+        "after_hours": "Fuera del horario",
+        "after_hours_help": (
+            "Esperar: los avisos esperan a la apertura (los agentes de guardia reciben el suyo ya). Contacto: se avisa "
+            "al agente de abajo en el acto."
+        ),
+        "policy_queue": "esperar a la apertura",
+        "policy_contact": "avisar al contacto fuera de horario",
+        "after_hours_contact": "Contacto fuera de horario",
+        "sla_title": "SLA por prioridad (tiempo laborable)",
+        "sla_help": (
+            "Como 15m, 4h, 1d (la jornada del equipo) o 1h30m. Vacío: el de la prioridad normal, si no 15m, 4h y "
+            "1d. Un plazo ya fijado se cambia aquí, no se quita, como con la CLI."
+        ),
+        "sla_acknowledge": "Aceptar",
+        "sla_contact": "Contactar",
+        "sla_close": "Cerrar",
+        "escalation": "Cadena de escalado",
+        "escalation_steps": "Pasos, uno por línea",
+        "escalation_help": (
+            "Tiempo laborable tras un plazo incumplido, a quién y cómo: como 0m team, 30m supervisors sms,email o "
+            "1h agent:Marta whatsapp. Vacío: 0m team, 30m supervisors, 2h heads."
+        ),
+        "save_team": "Guardar el equipo",
+        "team_save_help": "Todo lo de esta página se guarda junto, o nada si un campo tiene un error.",
     },
 }

@@ -33,14 +33,8 @@ def add_team(
     with uow:
         if uow.directory.team_named(name) is not None:
             raise DuplicateName(f"a team named {name!r} exists")
-        wanted = {t.strip().casefold() for t in touchpoints if t.strip()}
-        for team in uow.directory.teams():
-            taken = wanted & {t.casefold() for t in team.touchpoints}
-            if taken:
-                raise DuplicateName(f"touchpoint {sorted(taken)[0]!r} already belongs to team {team.name!r}")
-            if is_default and team.is_default:
-                team.is_default = False  # one default team: the newest default wins
-        team = Team(name=name, touchpoints=sorted(wanted), is_default=is_default, reasons_required=reasons_required)
+        wanted = _claim_touchpoints(uow, touchpoints, is_default, None)
+        team = Team(name=name, touchpoints=wanted, is_default=is_default, reasons_required=reasons_required)
         uow.directory.add(team)
         uow.routing.bump_version()
         _flush_unique(uow, f"a team named {name!r} exists")
@@ -84,6 +78,21 @@ def add_agent(
         _audit_agent(uow, agent, "add", None, actor, now)
         _commit_unique(uow, f"an agent named {name!r} exists")
         return agent
+
+
+def _claim_touchpoints(uow: UnitOfWork, touchpoints: list[str], is_default: bool, owner: Team | None) -> list[str]:
+    """The touchpoints a team (`owner`, None for a new one) is to own, refused if another team owns one; a team
+    made the default takes that place from the one holding it."""
+    wanted = {t.strip().casefold() for t in touchpoints if t.strip()}
+    for team in uow.directory.teams():
+        if owner is not None and team.id == owner.id:
+            continue
+        taken = wanted & {t.casefold() for t in team.touchpoints}
+        if taken:
+            raise DuplicateName(f"touchpoint {sorted(taken)[0]!r} already belongs to team {team.name!r}")
+        if is_default and team.is_default:
+            team.is_default = False  # one default team: the newest default wins
+    return sorted(wanted)
 
 
 def team_id(*, uow: UnitOfWork, name: str | None) -> int | None:
@@ -145,13 +154,22 @@ def set_schedule(
     after_hours_agent: str | None = None,
     sla: dict[str, dict[str, str]] | None = None,
     escalation: list[str] | None = None,
+    touchpoints: list[str] | None = None,
+    is_default: bool | None = None,
     now: datetime,
     actor: str = SYSTEM,
 ) -> Team:
-    """Changes what is given and checks the whole result (zone, hours, holidays, SLA) before saving it."""
+    """Changes what is given and checks the whole result (zone, hours, holidays, SLA) before saving it: one
+    mistake anywhere changes nothing."""
     with uow:
         found = uow.directory.require_team(team)
         before = team_state(found)
+        if touchpoints is not None or is_default is not None:
+            default = found.is_default if is_default is None else is_default
+            found.touchpoints = _claim_touchpoints(
+                uow, found.touchpoints if touchpoints is None else touchpoints, default, found
+            )
+            found.is_default = default
         if timezone is not None:
             found.timezone = timezone
         if hours is not None:

@@ -1,0 +1,48 @@
+"""What every page of the dashboard's admin section (/ui/admin) shares: who may open it, the guard on its forms
+(session, CSRF value, permission) and its own links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from npsloop.api.dashboard_pages import Page, current_page
+from npsloop.api.dashboard_session import csrf_for, to_login
+from npsloop.bootstrap import Runtime
+from npsloop.domain.access import Permission
+from npsloop.link_tokens import same
+
+ROUTING = "/ui/admin/routing"
+TEAMS = "/ui/admin/teams"
+
+
+async def viewer(request: Request, runtime: Runtime, permission: Permission) -> tuple[Page, Response | None]:
+    """The page, and the answer instead of it for a visitor without a session (the login page) or the right."""
+    page = await current_page(request, runtime)
+    if page.who is None:
+        return page, to_login(request)
+    if not page.who.can(permission):
+        return page, page.message(page.t["forbidden"], 403)
+    return page, None
+
+
+def refuse(page: Page, csrf: str, permission: Permission, back: str) -> Response | None:
+    """A form post that may not proceed: no session, a forged form, or a role that may not."""
+    if page.who is None or page.token is None:
+        return page.render("login.html", 401, next=back, error=page.t["session_expired"])
+    if not same(csrf, csrf_for(page.token)) or not page.who.can(permission):
+        return page.message(page.t["forbidden"], 403)
+    return None
+
+
+def admin_nav(page: Page, current: str) -> list[dict[str, Any]]:
+    """The section's links the viewer may follow."""
+    who = page.who
+    links = [("routing", ROUTING, page.t["routing_rules"])]
+    if who is not None and who.can(Permission.WRITE_DIRECTORY):
+        links.append(("teams", TEAMS, page.t["teams"]))
+    if who is not None and who.can(Permission.READ_AUDIT):
+        links.append(("audit", "/ui/audit", page.t["audit"]))
+    return [{"key": key, "href": href, "label": label, "current": key == current} for key, href, label in links]
