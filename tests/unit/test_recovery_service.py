@@ -322,3 +322,13 @@ def test_the_customers_export_holds_their_recovery_answer_and_opt_out(runtime):
     [request] = found["recovery"]["requests"]
     assert request["comment"] == "Todo bien" and request["new_score"] == 8 and request["channel"] == "email"
     assert found["recovery"]["opted_out"] is True
+
+
+def test_a_question_not_sent_within_a_week_of_the_closure_is_no_longer_asked(runtime):
+    asking_team(runtime)
+    sunday = datetime(2026, 11, 29, 11, 0, tzinfo=BOGOTA)
+    case_id = close_resolved(runtime, customer(), sunday)
+    runtime.run_recovery()  # planned for Monday 07:00; the beat then stays down for eight days
+    at(runtime, sunday + timedelta(days=8))
+    runtime.run_recovery()
+    assert requests_of(runtime, case_id)[0].reason == "stale" and sent(runtime) == []

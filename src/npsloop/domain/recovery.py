@@ -56,6 +56,7 @@ class Skip(StrEnum):
     NO_ADDRESS = "no_address"  # no email, and no phone with recorded consent
     LINKS_DISABLED = "links_disabled"  # no NPSLOOP_LINK_SECRET: a message without its link asks nothing
     ERASED = "erased"
+    STALE = "stale"  # not sent within a week of the closure (the beat was down): too late to ask
 
 
 class InvalidRecoverySetting(DomainError, ValueError):

@@ -29,6 +29,7 @@ from npsloop.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 BATCH = 200
+STALE_DAYS = 7  # a question not sent within a week of the closure is no longer asked
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,10 @@ def send(*, uow: UnitOfWork, rules: RecoveryRules, sending: RecoverySending, req
         erased = latest is None or latest.erased_at is not None
         if erased or uow.recovery.opted_out(request.customer_key):  # honoured up to the last moment
             request.state, request.reason = RecoveryState.SKIPPED, (Skip.ERASED if erased else Skip.OPTED_OUT).value
+            uow.commit()
+            return "skipped"
+        if now - request.closed_at > timedelta(days=STALE_DAYS):  # a beat that was down for days: too late to ask
+            request.state, request.reason = RecoveryState.SKIPPED, Skip.STALE.value
             uow.commit()
             return "skipped"
         assert latest is not None
