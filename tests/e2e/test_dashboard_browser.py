@@ -279,3 +279,39 @@ def test_an_admin_fixes_a_routing_rule_and_tries_a_sample_with_the_keyboard(site
     page.screenshot(path=ARTIFACTS / "9-routing-phone-es.png", full_page=True)
     assert _serious(page) == []
     assert refused == []
+
+
+def test_an_admin_sets_a_teams_hours_and_sla_fixing_a_mistake_beside_its_field(site, browser_page, pg_runtime):
+    base, _, now = site
+    secret = tokens.create_token(uow=pg_runtime.uow(), name="Root", role=Role.ADMIN, now=now).secret
+    page = browser_page
+    page.goto(f"{base}/ui/login?next=/ui/admin/teams")
+    page.fill("input[name=token]", secret)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{base}/ui/admin/teams")
+    page.click("#teams a:text('Logistics')")
+    expect(page.locator("h1")).to_have_text("Team: Logistics")
+    page.fill("#hours", "mon-fri 9-5")
+    page.fill("#sla_urgent_acknowledge", "5m")
+    page.fill("#escalation", "0m team\n30m supervisors sms,email")
+    page.click("#save-team")
+    expect(page.locator("#hours-error")).to_contain_text("cannot read business hours 'mon-fri 9-5'")
+    expect(page.locator("#hours")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#sla_urgent_acknowledge")).to_have_value("5m")  # the rest of what was typed stays
+    page.screenshot(path=ARTIFACTS / "10-team-error.png", full_page=True)
+    assert _serious(page) == []
+    with pg_runtime.uow() as uow:
+        assert uow.directory.team_named("Logistics").sla == {}  # nothing saved
+    page.fill("#hours", "mon-fri 08:00-16:00")
+    page.click("#save-team")
+    expect(page.locator("[role=status]")).to_have_text("Done")
+    with pg_runtime.uow() as uow:
+        team = uow.directory.team_named("Logistics")
+        assert team.hours.startswith("mon 08:00-16:00") and team.sla == {"urgent": {"acknowledge": "5m"}}
+        assert [step["notify"] for step in team.escalation] == ["team", "supervisors"]
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the team page scrolls sideways on a phone ({width}px)"
+    page.screenshot(path=ARTIFACTS / "11-team-phone.png", full_page=True)
+    assert _serious(page) == []
