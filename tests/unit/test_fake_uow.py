@@ -163,3 +163,24 @@ def test_a_claim_takes_its_own_response_first_then_the_oldest_waiting_never_a_fa
         assert [r.external_id for r in uow.responses.claim_waiting(mine.id, 10)] == ["mine", "old", "newer"]
         assert [r.external_id for r in uow.responses.claim_waiting(mine.id, 2)] == ["mine", "old"]
         assert [r.external_id for r in uow.responses.claim_waiting(failed.id, 2)] == ["failed", "old"]
+
+
+def test_the_audit_trail_is_kept_with_its_transaction_and_read_newest_first(world):
+    from npsloop.domain.audit import AuditFilter, Change, EntityKind
+
+    new_uow, _, _ = world
+    mine = AuditFilter(actor="ana")
+    with new_uow() as uow:
+        for name in ("a", "b", "c"):
+            uow.audit.add(Change(EntityKind.TEAM, "add", name, team_id=4, after={"n": name}), actor="ana", at=NOW)
+        uow.commit()
+        uow.audit.add(Change(EntityKind.TOKEN, "create", "dropped"), actor="ana", at=NOW)
+        uow.rollback()
+    with new_uow() as uow:
+        newest = uow.audit.page(mine, before=None, limit=2)
+        assert [(e.name, e.after) for e in newest] == [("c", {"n": "c"}), ("b", {"n": "b"})]
+        assert [e.name for e in uow.audit.page(mine, before=newest[-1].id, limit=5)] == ["a"]
+        assert uow.audit.count(mine) == 3 and uow.audit.count(AuditFilter(actor="ana", team_id=5)) == 0
+        assert uow.audit.count(AuditFilter(actor="ana", kind=EntityKind.TOKEN)) == 0
+        assert uow.audit.count(AuditFilter(actor="ana", since=NOW, until=NOW + timedelta(seconds=1))) == 3
+        assert uow.audit.count(AuditFilter(actor="ana", team_kinds_only=True)) == 3
