@@ -1,6 +1,7 @@
 """The admin section's routing page over HTTP: a save with a mistake names its line and changes nothing, a good
 one is what the CLI then shows, the "try it" box answers without storing, and every form is guarded."""
 
+import html
 import re
 from datetime import UTC, datetime
 
@@ -13,7 +14,7 @@ from npsloop.domain.access import Role
 from npsloop.ingest.rules_yaml import dump_rules
 from npsloop.services import tokens
 from npsloop.services.routing import current_rules, load_routing_yaml
-from tests.conftest import TOKEN, seed_team
+from tests.conftest import TOKEN, drain, ingest, seed_team
 from tests.unit.test_cli import cli  # noqa: F401 - the CLI on its own database, as an operator runs it
 
 NOW = datetime(2026, 3, 2, 10, tzinfo=UTC)
@@ -242,3 +243,23 @@ def test_the_page_carries_the_dashboards_content_security_policy(runtime):
     page = _client(runtime).get("/ui/admin/routing")
     assert "script-src 'none'" in page.headers["content-security-policy"]
     assert "<script" not in page.text and " style=" not in page.text
+
+
+def test_a_sample_starts_from_an_open_cases_response_without_its_personal_data(runtime):
+    _world(runtime)
+    ingest(runtime, touchpoint="invoice", score=2, customer={"id": "c-77", "name": "Ana", "phone": "+34600111222"})
+    drain(runtime)
+    client = _client(runtime)
+    page = client.get("/ui/admin/routing").text
+    assert '<option value="1">#1 · 2 · invoice</option>' in page and 'form="pick-recent"' in page
+    picked = client.get("/ui/admin/routing?case=1")
+    assert picked.status_code == 200
+    sample = re.search(r'<textarea id="sample"[^>]*>(.*?)</textarea>', picked.text, re.S).group(1)
+    assert "&#34;customer&#34;: {\n    &#34;id&#34;: &#34;c-77&#34;" in sample and "Ana" not in sample
+    assert "+34600111222" not in sample
+    token = _csrf(picked.text)
+    tried = client.post("/ui/admin/routing/try", data={"csrf": token, "sample": html.unescape(sample)})
+    assert tried.status_code == 200 and "it would join the customer&#39;s open case" in tried.text
+    assert 'href="/ui/cases/1">#1</a>' in tried.text
+    assert client.get("/ui/admin/routing?case=999").status_code == 404
+    assert client.get("/ui/admin/routing?case=0").status_code == 422

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
@@ -16,18 +16,22 @@ from npsloop.api.admin_section import admin_nav as admin_nav  # where the sectio
 from npsloop.api.dashboard_pages import Page, current_page
 from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.bootstrap import Runtime
-from npsloop.dashboard.admin_pages import rule_error, sample_example
-from npsloop.domain.access import AccessDenied, Permission
+from npsloop.dashboard.admin_pages import rule_error, sample_example, sample_of
+from npsloop.domain.access import AccessDenied, Permission, Principal
+from npsloop.domain.errors import DomainError
+from npsloop.domain.numbers import MAX_ROW_ID
 from npsloop.domain.rules import Rule, RuleError
 from npsloop.ingest.rules_yaml import dump_rules, load_rules
 from npsloop.ingest.sample_response import SampleError, read_sample
-from npsloop.services import directory
+from npsloop.services import casework, directory
+from npsloop.services.records import CaseFilter
 from npsloop.services.routing import current_rules, load_routing_yaml, rule_themes
 from npsloop.services.routing_preview import OutsideYourTeams, RoutingPreview, preview_routing
 from npsloop.services.themes import current_taxonomy
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 MAX_RULES_TEXT = 60_000  # characters; the body limit (64 KiB) holds the rules and a sample
+RECENT = 20  # open cases offered to start a sample from
 
 
 @router.get("")
@@ -38,14 +42,31 @@ async def admin_home(request: Request, runtime: RuntimeDep) -> Response:
 
 
 @router.get("/routing")
-async def routing_page(request: Request, runtime: RuntimeDep, done: str = "") -> Response:
+async def routing_page(
+    request: Request,
+    runtime: RuntimeDep,
+    done: str = "",
+    case: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID, description="start the sample from this case's")] = None,
+) -> Response:
     page, refused = await viewer(request, runtime, Permission.PREVIEW_ROUTING)
     if refused is not None:
         return refused
-    stored = await run_in_threadpool(lambda: current_rules(uow=runtime.uow()))
-    sample = await run_in_threadpool(lambda: sample_example(directory.list_teams(uow=runtime.uow())))
+    who = page.who
+
+    def load() -> str:
+        if case is None:
+            return sample_example(directory.list_teams(uow=runtime.uow()))
+        view = casework.get_case(uow=runtime.uow(), case_id=case, viewer=who)  # the case page's reach
+        return sample_of(view.responses[-1]) if view.responses else ""
+
+    try:
+        sample = await run_in_threadpool(load)
+    except AccessDenied:
+        return page.message(page.t["forbidden"], 403)
+    except DomainError as error:
+        return page.message(str(error), 404)
     flash = page.t["rules_saved"] if done == "saved" else None
-    return _render(page, 200, rules=dump_rules(stored) if stored else "", sample=sample, flash=flash)
+    return await _render(page, 200, rules=await run_in_threadpool(_stored_text, runtime), sample=sample, flash=flash)
 
 
 @router.post("/routing")
@@ -69,7 +90,7 @@ async def save_routing(
             lambda: load_routing_yaml(uow=runtime.uow(), text=text, now=runtime.clock(), actor=actor)
         )
     except RuleError as error:
-        return _render(page, 422, rules=text, sample=sample, rules_error=rule_error(error, text))
+        return await _render(page, 422, rules=text, sample=sample, rules_error=rule_error(error, text))
     return RedirectResponse(f"{ROUTING}?done=saved", status_code=303)
 
 
@@ -107,15 +128,17 @@ async def try_routing(
     try:
         preview = await run_in_threadpool(run)
     except RuleError as error:
-        return _render(page, 422, rules=shown, sample=sample, rules_error=rule_error(error, shown))
+        return await _render(page, 422, rules=shown, sample=sample, rules_error=rule_error(error, shown))
     except OutsideYourTeams:
-        return _render(page, 422, rules=shown, sample=sample, sample_error=page.t["outside_teams"])
+        return await _render(page, 422, rules=shown, sample=sample, sample_error=page.t["outside_teams"])
     except SampleError as error:
-        return _render(page, 422, rules=shown, sample=sample, sample_error=str(error))
+        return await _render(page, 422, rules=shown, sample=sample, sample_error=str(error))
     except AccessDenied:
         return page.message(page.t["forbidden"], 403)
     names = await run_in_threadpool(_theme_names, runtime, page.lang)
-    return _render(page, 200, rules=shown, sample=sample, preview=preview, tried_editor=editing, theme_names=names)
+    return await _render(
+        page, 200, rules=shown, sample=sample, preview=preview, tried_editor=editing, theme_names=names
+    )
 
 
 def _stored_text(runtime: Runtime) -> str:
@@ -127,9 +150,21 @@ def _theme_names(runtime: Runtime, lang: str) -> dict[str, str]:
     return {t.key: t.name.in_language(lang) for t in current_taxonomy(uow=runtime.uow()).themes}
 
 
-def _render(page: Page, status: int, **context: Any) -> Response:
+def _recent(runtime: Runtime, who: Principal) -> list[tuple[int, str]]:
+    """Open cases the viewer may read, to start a sample from: their number, score and touchpoint."""
+    views, _ = casework.queue(uow=runtime.uow(), where=CaseFilter(), limit=RECENT, viewer=who)
+    found = []
+    for view in views:
+        if view.responses and view.case.id is not None:
+            latest = view.responses[-1]
+            found.append((view.case.id, f"#{view.case.id} · {latest.score} · {latest.touchpoint or '—'}"))
+    return found
+
+
+async def _render(page: Page, status: int, **context: Any) -> Response:
     who = page.who
     assert who is not None
+    context["recent"] = await run_in_threadpool(_recent, page.runtime, who)
     defaults: dict[str, Any] = {
         "rules_error": None,
         "sample_error": None,

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from npsloop.domain.directory import Team
+from npsloop.domain.responses import Response
 from npsloop.domain.rules import RuleError
 
 MAX_AFTER = 12  # lines shown after the one an error names, at most
@@ -50,3 +51,19 @@ def sample_example(teams: Sequence[Team]) -> str:
     touchpoint = next((t for team in teams for t in team.touchpoints), "delivery")
     sample = {"score": 3, "touchpoint": touchpoint, "comment": "", "language": "en", "attributes": {}}
     return json.dumps(sample, indent=2, ensure_ascii=False)
+
+
+def sample_of(response: Response) -> str:
+    """A stored response as a sample (what routing reads, and whose it is, so an open case of theirs shows):
+    no name, phone or email."""
+    sample = {
+        "integration": response.integration,
+        "customer": {"id": response.customer_id},
+        "score": response.score,
+        "survey_type": response.survey_type,
+        "touchpoint": response.touchpoint,
+        "comment": response.comment,
+        "language": response.language,
+        "attributes": response.attributes,
+    }
+    return json.dumps({k: v for k, v in sample.items() if v is not None}, indent=2, ensure_ascii=False, default=str)
