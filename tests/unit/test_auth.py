@@ -216,6 +216,7 @@ ADMIN_PAGES = [
     ("POST", "/ui/admin/teams", "/ui/admin/teams", {ADMIN}),
     ("GET", "/ui/admin/teams/{name}", "/ui/admin/teams/Logistics", {ADMIN}),
     ("POST", "/ui/admin/teams/{name}", "/ui/admin/teams/Logistics", {ADMIN}),
+    ("POST", "/ui/admin/teams/{name}/recovery", "/ui/admin/teams/Logistics/recovery", {ADMIN}),
 ]
 
 

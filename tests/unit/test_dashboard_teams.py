@@ -195,3 +195,31 @@ def test_the_teams_pages_speak_spanish(runtime):
     page = client.get("/ui/admin/teams/Logistics?lang=es").text
     assert "Zona horaria" in page and "Cadena de escalado" in page and "Guardar el equipo" in page
     assert "Añadir un equipo" in client.get("/ui/admin/teams").text
+
+
+def test_the_recovery_follow_up_is_set_on_its_own_form_with_the_clis_words(runtime):
+    seed_team(runtime)
+    client = _client(runtime)
+    page = client.get("/ui/admin/teams/Logistics").text
+    assert 'name="policy" value="off" checked' in page
+    token = _csrf(page)
+    refused = client.post(
+        "/ui/admin/teams/Logistics/recovery", data={"csrf": token, "policy": "themes", "themes": ["no_such_theme"]}
+    )
+    assert refused.status_code == 422
+    assert '<p class="field-error" id="recovery-error" role="alert">unknown recovery theme(s): no_such_theme' in (
+        refused.text
+    )
+    assert _team(runtime)["recovery"] == "off"
+    empty = client.post("/ui/admin/teams/Logistics/recovery", data={"csrf": token, "policy": "themes"})
+    assert "needs at least one theme" in empty.text
+    saved = client.post(
+        "/ui/admin/teams/Logistics/recovery",
+        data={"csrf": token, "policy": "themes", "themes": ["billing", "delivery"]},
+    )
+    assert saved.status_code == 303
+    team = _team(runtime)
+    assert (team["recovery"], team["recovery_themes"]) == ("themes", ["billing", "delivery"])
+    shown = client.get(saved.headers["location"]).text
+    assert 'name="policy" value="themes" checked' in shown and 'value="billing" checked' in shown
+    assert client.post("/ui/admin/teams/Logistics/recovery", data={"policy": "ask"}).status_code == 403

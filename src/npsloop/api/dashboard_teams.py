@@ -16,11 +16,15 @@ from fastapi.responses import RedirectResponse, Response
 from npsloop.api.admin_section import TEAMS, admin_nav, refuse, viewer
 from npsloop.api.dashboard_pages import Page, current_page
 from npsloop.api.runtime_dep import RuntimeDep
+from npsloop.bootstrap import Runtime
 from npsloop.dashboard.team_form import PRIORITIES, read_team_form, sla_field, team_values
 from npsloop.domain.access import Permission
 from npsloop.domain.errors import DomainError, DuplicateName, UnknownAgent, UnknownTeam
+from npsloop.domain.recovery import RecoveryPolicy
+from npsloop.domain.themes import MAX_KEY, MAX_THEMES
 from npsloop.services import directory
 from npsloop.services.schedules import STEPS
+from npsloop.services.themes import current_taxonomy
 
 router = APIRouter(prefix="/admin/teams", include_in_schema=False)
 NAME = r"^[\w.@ -]+$"  # a team's name, as the API takes it
@@ -74,15 +78,51 @@ async def team_page(request: Request, runtime: RuntimeDep, name: TeamName, done:
     if refused is not None:
         return refused
 
-    def load() -> dict[str, str] | None:
-        team = next((t for t in directory.list_teams(uow=runtime.uow()) if t.name == name), None)
-        agents = [agent for agent, _ in directory.list_agents(uow=runtime.uow())]
-        return team_values(team, agents) if team is not None else None
-
-    values = await run_in_threadpool(load)
+    values = await run_in_threadpool(_stored_values, runtime, name)
     if values is None:
         return page.message(f"no team named {name!r}", 404)
     return await _render_team(page, 200, name, values, {}, flash=page.t["done"] if done else None)
+
+
+@router.post("/{name}/recovery")
+async def save_recovery(
+    request: Request,
+    runtime: RuntimeDep,
+    name: TeamName,
+    csrf: Annotated[str, Form(max_length=100)] = "",
+    policy: Annotated[str, Form(max_length=40)] = "",
+    themes: Annotated[list[str] | None, Form(max_length=MAX_THEMES)] = None,
+) -> Response:
+    """Whether the team's customers are asked, after a resolved closure, if their problem is solved: its own
+    form, saved by the service the CLI's `teams recovery` and the API's PATCH call."""
+    page = await current_page(request, runtime)
+    back = f"{TEAMS}/{quote(name)}"
+    refused = refuse(page, csrf, Permission.WRITE_DIRECTORY, back)
+    if refused is not None:
+        return refused
+    who = page.who
+    assert who is not None
+    chosen = [theme[:MAX_KEY] for theme in themes or []]
+    try:
+        await run_in_threadpool(
+            lambda: directory.set_recovery(
+                uow=runtime.uow(), team=name, policy=policy, themes=chosen, actor=who.actor, now=runtime.clock()
+            )
+        )
+    except UnknownTeam as error:
+        return page.message(str(error), 404)
+    except DomainError as error:
+        values = await run_in_threadpool(_stored_values, runtime, name)
+        assert values is not None
+        submitted = {"policy": policy, "themes": chosen}
+        return await _render_team(page, 422, name, values, {}, recovery=submitted, recovery_error=str(error))
+    return RedirectResponse(f"{back}?done=recovery#recovery", status_code=303)
+
+
+def _stored_values(runtime: Runtime, name: str) -> dict[str, str] | None:
+    team = next((t for t in directory.list_teams(uow=runtime.uow()) if t.name == name), None)
+    agents = [agent for agent, _ in directory.list_agents(uow=runtime.uow())]
+    return team_values(team, agents) if team is not None else None
 
 
 @router.post("/{name}")
@@ -127,10 +167,24 @@ async def _render_list(page: Page, status: int, **context: Any) -> Response:
 async def _render_team(
     page: Page, status: int, name: str, values: dict[str, str], errors: dict[str, str], **context: Any
 ) -> Response:
-    agents = await run_in_threadpool(lambda: [a.name for a, _ in directory.list_agents(uow=page.runtime.uow())])
+    runtime = page.runtime
+
+    def load() -> tuple[list[str], list[tuple[str, str]], dict[str, Any]]:
+        agents = [a.name for a, _ in directory.list_agents(uow=runtime.uow())]
+        taxonomy = current_taxonomy(uow=runtime.uow())
+        choices = [(t.key, t.name.in_language(page.lang)) for t in taxonomy.themes if not t.retired]
+        team = next((t for t in directory.list_teams(uow=runtime.uow()) if t.name == name), None)
+        stored = {"policy": str(team.recovery) if team else "off", "themes": list(team.recovery_themes if team else [])}
+        return agents, choices, stored
+
+    agents, choices, stored = await run_in_threadpool(load)
+    context.setdefault("recovery", stored)
+    context.setdefault("recovery_error", None)
     return page.render(
         "admin_team.html",
         status,
+        recovery_choices=choices,
+        recovery_policies=[p.value for p in RecoveryPolicy],
         name=name,
         values=values,
         errors=errors,

@@ -95,6 +95,16 @@ ADMIN_WORDS: dict[str, dict[str, str]] = {
             "1h agent:Marta whatsapp. Empty: 0m team, 30m supervisors, 2h heads."
         ),
         "save_team": "Save the team",
+        "recovery_setting": "Recovery follow-up",
+        "recovery_setting_help": (
+            "Whether the customers of this team's cases closed as resolved are asked if their problem was solved. "
+            "Saved on its own, from the next closure on."
+        ),
+        "recovery_off": "never ask",
+        "recovery_ask": "ask every customer whose case closed resolved",
+        "recovery_themes": "only detractors whose response named one of these themes",
+        "save_recovery": "Save the follow-up",
+        "recovery_theme_list": "Themes that trigger it (with the last choice only)",
         "team_save_help": "Everything on this page is saved together, or nothing is when a field has a mistake.",
     },
     "es": {
@@ -196,6 +206,16 @@ ADMIN_WORDS: dict[str, dict[str, str]] = {
             "1h agent:Marta whatsapp. Vacío: 0m team, 30m supervisors, 2h heads."
         ),
         "save_team": "Guardar el equipo",
+        "recovery_setting": "Seguimiento de recuperación",
+        "recovery_setting_help": (
+            "Si a los clientes de los casos de este equipo cerrados como resueltos se les pregunta si su problema "
+            "quedó resuelto. Se guarda por separado, desde el próximo cierre."
+        ),
+        "recovery_off": "no preguntar nunca",
+        "recovery_ask": "preguntar a todo cliente cuyo caso se cerró resuelto",
+        "recovery_themes": "solo a los detractores cuya respuesta mencionó uno de estos temas",
+        "save_recovery": "Guardar el seguimiento",
+        "recovery_theme_list": "Temas que lo activan (solo con la última opción)",
         "team_save_help": "Todo lo de esta página se guarda junto, o nada si un campo tiene un error.",
     },
 }
