@@ -61,3 +61,14 @@ def test_a_missing_field_is_read_as_empty_and_said_so_by_the_domain():
     assert read.errors["hours"] == "a calendar needs business hours on at least one day"
     assert read.errors["timezone"] == "unknown time zone ''"
     assert read.change["touchpoints"] == [] and read.change["is_default"] is False
+
+
+def test_an_oversized_field_is_refused_by_its_length_before_its_value_is_quoted_back():
+    values = team_values(TEAM, [TOM])
+    huge = {**values, "timezone": "x" * 60_000, "sla_low_close": "9" * 100, "hours": "mon 09:00-17:00, " * 100}
+    read = read_team_form(huge, 2026)
+    assert read.errors == {
+        "timezone": "at most 64 characters",
+        "sla_low_close": "at most 20 characters",
+        "hours": "at most 300 characters",
+    }

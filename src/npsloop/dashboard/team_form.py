@@ -22,6 +22,9 @@ PRIORITIES = tuple(p.value for p in Priority)
 MAX_TOUCHPOINTS = 50
 MAX_TOUCHPOINT = 100
 MAX_LINES = 50  # holidays or escalation steps
+# The longest value each field takes, in characters (the form's inputs say the same with maxlength).
+LONGEST = {"touchpoints": 6000, "timezone": 64, "holiday_country": 10, "extra_holidays": 1000, "escalation": 3000}
+LONGEST |= {"sla": 20, "line": 300}
 _SPLIT = re.compile(r"[,\n]")
 
 
@@ -71,10 +74,17 @@ def read_team_form(form: Mapping[str, str], year: int) -> TeamForm:
     values, errors, change = read.values, read.errors, read.change
 
     def check(key: str, work: Any) -> None:
+        if key in errors:
+            return
         try:
             work()
         except DomainError as error:
             errors[key] = str(error)
+
+    for key, value in values.items():  # before any check, which would quote a long value back whole
+        limit = LONGEST.get(key, LONGEST["sla"] if key.startswith("sla_") else LONGEST["line"])
+        if len(value) > limit:
+            errors[key] = f"at most {limit:,} characters"
 
     touchpoints = [t.strip() for t in _SPLIT.split(values["touchpoints"]) if t.strip()]
     if len(touchpoints) > MAX_TOUCHPOINTS or any(len(t) > MAX_TOUCHPOINT for t in touchpoints):
@@ -89,15 +99,16 @@ def read_team_form(form: Mapping[str, str], year: int) -> TeamForm:
         check("holiday_country", lambda: country_holidays(country.upper(), year))
     extra = [line.strip() for line in values["extra_holidays"].split("\n") if line.strip()]
     for line in extra[: MAX_LINES + 1]:
-        if not _is_date(line):
+        if "extra_holidays" not in errors and not _is_date(line):
             errors["extra_holidays"] = f"cannot read date {line[:40]!r}: write one a line, like 2026-12-24"
             break
     steps = [line.strip() for line in values["escalation"].split("\n") if line.strip()]
     for number, line in enumerate(steps[: MAX_LINES + 1], start=1):
+        if "escalation" in errors:
+            break
         check("escalation", lambda line=line: parse_step(line))
         if "escalation" in errors:
             errors["escalation"] = f"line {number}: {errors['escalation']}"
-            break
     if len(extra) > MAX_LINES or len(steps) > MAX_LINES:
         errors.setdefault("extra_holidays" if len(extra) > MAX_LINES else "escalation", f"at most {MAX_LINES} lines")
     sla: dict[str, dict[str, str]] = {}
