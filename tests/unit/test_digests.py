@@ -91,3 +91,20 @@ def test_the_digest_sms_names_what_its_cases_complain_of(runtime):
     drain(runtime)
     digest = runtime.transports["sms"].sent[-1]
     assert "#4, #5" in digest.text and "Themes: Billing" in digest.text
+
+
+def test_a_digest_sms_refused_for_good_reaches_the_agent_as_a_digest_email(runtime):
+    runtime.settings.sms_per_agent_per_hour = 1
+    flood(runtime, 3)
+    emails_before = len(runtime.transports["email"].sent)
+    runtime.transports["sms"].script[MARTA] = ["permanent"]
+    later = runtime.clock() + timedelta(minutes=61)
+    runtime.clock = lambda: later
+    runtime.send_digests()
+    [digest_id] = runtime.dispatcher.notifications
+    assert runtime.send(digest_id).status is SendStatus.FAILED
+    drain(runtime)  # the fail-over: the same digest on email
+    [email] = runtime.transports["email"].sent[emails_before:]
+    assert email.channel == "email" and email.to == "marta@example.es"
+    assert "2 new cases for you" in (email.subject or "") and "#2, #3" in email.text
+    assert "/ui/cases" in email.text and "/ui/cases" in (email.html or "")

@@ -11,7 +11,7 @@ from npsloop.domain.directory import Agent
 from npsloop.domain.notifications import AlertEvent, Channel, Deadline, Notification
 from npsloop.domain.responses import Response
 from npsloop.notify.base import OutboundMessage
-from npsloop.notify.render import Renderer
+from npsloop.notify.render import RenderedEmail, Renderer
 from npsloop.services.customer_time import customer_clock, customer_zones, parse_call_hours
 from npsloop.services.whatsapp_alert import template_variables
 
@@ -72,6 +72,10 @@ def compose(
                 alert, case_id=None, carried=cases, score=None, themes=themes, comment=None, language=agent.language
             )
             return _whatsapp(agent, text, reference, now, variables)
+        if notification.channel == Channel.EMAIL:  # a digest whose SMS failed for good, failed over to email
+            queue_url = f"{public_url.rstrip('/')}/ui/cases"
+            digest = {"count": len(cases), "case_refs": refs, "themes": themes, "queue_url": queue_url}
+            return _email(agent, renderer.email(alert.event.value, agent.language, digest), reference)
         return OutboundMessage(channel="sms", to=agent.phone or "", text=text, reference=reference)
     if alert.event == AlertEvent.ASSIGNED:
         context |= {"assignee": assignee, "due_by_short": _short(case.contact_due_at, timezone, agent.language)}
@@ -97,7 +101,10 @@ def compose(
             language=agent.language,
         )
         return _whatsapp(agent, renderer.sms(alert.event.value, agent.language, context), reference, now, variables)
-    email = renderer.email(alert.event.value, agent.language, context)
+    return _email(agent, renderer.email(alert.event.value, agent.language, context), reference)
+
+
+def _email(agent: Agent, email: RenderedEmail, reference: str) -> OutboundMessage:
     return OutboundMessage(
         channel="email",
         to=agent.email or "",

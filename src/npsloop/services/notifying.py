@@ -176,7 +176,7 @@ def _claim(
             agent = about_case.agent(row.agent_id)
             case, responses, team, owner = about_case.case(row.case_id)
             # Only a digest stands for other alerts.
-            folded = uow.notifications.carried_by(notification_id) if row.alert.event == AlertEvent.DIGEST else []
+            folded = _digest_carries(uow, row) if row.alert.event == AlertEvent.DIGEST else []
             carried = [n.case_id for n in folded]
             add_to_context(case_id=case.id, response_id=responses[0].id if responses else None)
             message = compose(
@@ -198,6 +198,17 @@ def _claim(
             claimed.append(_Claimed(row, agent, message, first, tuple(folded)))
         uow.commit()
     return claimed
+
+
+def _digest_carries(uow: UnitOfWork, digest: Notification) -> list[Notification]:
+    """The folded alerts point at the digest SMS; the same digest failed over to another channel (email, or the
+    agent's next channel) carries them too."""
+    sms = (
+        digest
+        if digest.channel == Channel.SMS
+        else uow.notifications.find(digest.case_id, digest.agent_id, Channel.SMS, digest.kind)
+    )
+    return uow.notifications.carried_by(sms.id) if sms is not None and sms.id is not None else []
 
 
 def _load(uow: UnitOfWork, notification_id: int) -> Notification:
