@@ -232,9 +232,10 @@ def test_an_admin_fixes_a_routing_rule_and_tries_a_sample_with_the_keyboard(site
     page.fill("#rules", ROUTING_MISTAKE)
     page.click("#save-rules")
     error = page.locator("#rules-error")
-    expect(error).to_contain_text("Line 2")  # the rule that starts there has the unknown priority
+    expect(error).to_contain_text("Line 5")  # the line of the unknown priority
     expect(error).to_contain_text("priority must be one of low, normal, high, urgent")
-    expect(error.locator(".here")).to_contain_text("- name: unhappy deliveries")
+    expect(error.locator(".here")).to_contain_text("priority: urgnet")
+    expect(error).to_contain_text("- name: unhappy deliveries")  # the rule around it
     expect(page.locator("#rules")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#rules")).to_have_value(ROUTING_MISTAKE)  # kept, to be fixed
     page.screenshot(path=ARTIFACTS / "7-routing-error.png", full_page=True)

@@ -26,6 +26,11 @@ def test_a_rule_error_shows_the_whole_rule_its_line_starts_and_the_line_before()
     assert [n for n, _, _ in last] == [6, 7, 8]  # up to the end, blank lines after it left out
 
 
+def test_an_error_on_a_key_inside_a_rule_shows_that_rule_around_it():
+    shown = rule_error(RuleError("rule 'unhappy deliveries': priority must be one of ...", 5), TEXT)
+    assert [(n, here) for n, _, here in shown["excerpt"]] == [(1, False), (2, False), (3, False), (4, False), (5, True)]
+
+
 def test_an_error_without_a_line_or_past_the_text_shows_no_excerpt():
     assert rule_error(RuleError("no rules: at least a default rule"), "rules: []")["excerpt"] == []
     assert rule_error(RuleError("x", 99), TEXT) == {"line": None, "message": "x", "excerpt": []}

@@ -27,7 +27,7 @@ rules:
   - name: everything else
     team: Logistics
 """
-# The rule starting on line 6 has a priority nobody knows: the error names that line.
+# Line 8 holds a priority nobody knows: the error names that line.
 BAD = """\
 rules:
   - name: invoices
@@ -70,9 +70,9 @@ def test_a_save_with_a_mistake_names_its_line_beside_the_editor_and_changes_noth
     refused = client.post("/ui/admin/routing", data={"csrf": _csrf(page.text), "rules": BAD, "sample": "{}"})
     assert refused.status_code == 422
     error = re.search(r'<div class="field-error" id="rules-error" role="alert">(.*?)</div>', refused.text, re.S)
-    assert error and "<strong>Line 6</strong>" in error.group(1) and "priority must be one of" in error.group(1)
-    assert '<span class="here">   6 |   - name: everything else</span>' in error.group(1)
-    assert "   8 |     priority: hgih" in error.group(1)  # the whole rule is shown, its mistake with it
+    assert error and "<strong>Line 8</strong>" in error.group(1) and "priority must be one of" in error.group(1)
+    assert '<span class="here">   8 |     priority: hgih</span>' in error.group(1)
+    assert "   6 |   - name: everything else" in error.group(1)  # the whole rule is shown around it
     assert 'aria-describedby="rules-help rules-error" aria-invalid="true"' in refused.text
     assert "priority: hgih" in refused.text  # what was typed stays in the editor, to be fixed
     assert _state(runtime) == before  # the rules, and the version processes read them by, unchanged
@@ -174,7 +174,7 @@ def test_trying_a_sample_on_the_editors_rules_stores_nothing(runtime):
         assert uow.cases.open_for_customer("preview:preview") is None
     mistake = client.post("/ui/admin/routing/try", data={"csrf": token, "rules": BAD, "sample": '{"score": 4}'})
     assert (
-        mistake.status_code == 422 and "<strong>Line 6</strong>" in mistake.text and "Nothing was saved" in mistake.text
+        mistake.status_code == 422 and "<strong>Line 8</strong>" in mistake.text and "Nothing was saved" in mistake.text
     )
 
 
@@ -235,7 +235,7 @@ def test_the_routing_page_speaks_spanish(runtime):
     page = client.get("/ui/admin/routing?lang=es").text
     assert "Reglas de enrutamiento" in page and "Guardar reglas" in page and "Pruébalo" in page
     refused = client.post("/ui/admin/routing", data={"csrf": _csrf(page), "rules": BAD})
-    assert "<strong>Línea 6</strong>" in refused.text and "No se guardó nada." in refused.text
+    assert "<strong>Línea 8</strong>" in refused.text and "No se guardó nada." in refused.text
 
 
 def test_the_page_carries_the_dashboards_content_security_policy(runtime):

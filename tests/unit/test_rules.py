@@ -69,13 +69,16 @@ def test_rules_round_trip_through_their_plain_form(rules):
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [
-        ("rules:\n  - name: a\n    team: x\n    colour: red\n", 2, "unknown key 'colour'"),
+        ("rules:\n  - name: a\n    team: x\n    colour: red\n", 4, "unknown key 'colour'"),  # the key's own line
         ("rules:\n  - name: a\n    match: {score: 7-3}\n    team: x\n", 3, "score range"),
         ("rules:\n  - name: a\n    match: {score: lots}\n    team: x\n", 3, "score must be"),
         ("rules:\n  - name: a\n    match: {survey_type: monthly}\n    team: x\n", 3, "transactional or relational"),
         ("rules:\n  - name: a\n    match: {weather: rain}\n    team: x\n", 3, "cannot match on 'weather'"),
         ("rules:\n  - name: a\n    match: {score: 1}\n", 2, "say which team"),
-        ("rules:\n  - name: a\n    team: x\n    priority: asap\n", 2, "priority must be one of"),
+        ("rules:\n  - name: a\n    team: x\n    priority: asap\n", 4, "priority must be one of"),
+        ("rules:\n  - name: a\n    team: x\n    match:\n      touchpoint: web\n      score: 11\n", 6, "score range"),
+        ("rules:\n  - name: a\n    team: x\n    match:\n      attributes:\n        tier: [[gold]]\n", 6, "tier must"),
+        ("rules:\n  - name: a\n    open_case: maybe\n", 3, "open_case must be true or false"),
         ("rules:\n  - name: a\n    match: {score: 1}\n    team: x\n", 2, "must be the default"),
         ("rules:\n  - name: a\n    team: x\n  - name: b\n    team: y\n", 2, "never apply"),
         ("rules:\n  - name: a\n    team: [x\n", 4, "not valid YAML"),

@@ -12,29 +12,34 @@ from npsloop.domain.directory import Team
 from npsloop.domain.responses import Response
 from npsloop.domain.rules import RuleError
 
-MAX_AFTER = 12  # lines shown after the one an error names, at most
+MAX_AROUND = 12  # lines of a rule shown before or after the one an error names, at most
 MAX_SHOWN = 200  # characters of each line shown
 
 
 def rule_error(error: RuleError, text: str) -> dict[str, Any]:
     """The message without its "line N: " prefix (the page says the line in its own language), the line, and
-    the lines around it as (number, text, is_the_line): the line before, and the whole rule the line starts
-    (errors name the line a rule, or its match, starts on), up to the next one."""
+    the lines around it as (number, text, is_the_line): the whole rule the line belongs to, and the line before."""
     message = re.sub(r"^line \d+: ", "", str(error))
     lines = text.split("\n")
     line = error.line if error.line is not None and 1 <= error.line <= len(lines) else None
     if line is None:
         return {"line": None, "message": message, "excerpt": []}
-    last = min(len(lines), line + MAX_AFTER)
-    indent = _indent(lines[line - 1])
-    for number in range(line + 1, last + 1):
+    first = line  # the rule's first line ("  - name: ..."), found going up
+    for number in range(line, max(0, line - MAX_AROUND), -1):
         shown = lines[number - 1]
-        if shown.strip() and (_indent(shown) < indent or shown.lstrip().startswith("- ") and _indent(shown) == indent):
+        if shown.lstrip().startswith("- ") and _indent(shown) <= _indent(lines[line - 1]):
+            first = number
+            break
+    last, indent = min(len(lines), max(line, first + MAX_AROUND)), _indent(lines[first - 1])
+    for number in range(first + 1, last + 1):
+        shown = lines[number - 1]
+        starts_next = shown.lstrip().startswith("- ") and _indent(shown) == indent
+        if number > line and shown.strip() and (_indent(shown) < indent or starts_next):
             last = number - 1  # the next rule, or the end of the list
             break
     while last > line and not lines[last - 1].strip():
         last -= 1
-    excerpt = [(n, lines[n - 1][:MAX_SHOWN], n == line) for n in range(max(1, line - 1), last + 1)]
+    excerpt = [(n, lines[n - 1][:MAX_SHOWN], n == line) for n in range(max(1, first - 1), last + 1)]
     return {"line": line, "message": message, "excerpt": excerpt}
 
 

@@ -26,11 +26,13 @@ class Priority(StrEnum):
 
 
 class RuleError(DomainError, ValueError):
-    """A rule that cannot be used; `line` points into the file it came from, when there is one."""
+    """A rule that cannot be used; `line` points into the file it came from, when there is one. `key`: the key
+    at fault, as a path from the rule (("priority",), ("match", "score")), for a reader that knows the line each
+    key is on (ingest.rules_yaml) to point at it rather than at the rule's first line."""
 
-    def __init__(self, message: str, line: int | None = None) -> None:
+    def __init__(self, message: str, line: int | None = None, key: tuple[str, ...] = ()) -> None:
         super().__init__(f"line {line}: {message}" if line else message)
-        self.line = line
+        self.message, self.line, self.key = message, line, key
 
 
 _COMPARISONS: dict[str, Callable[[float, float], bool]] = {
@@ -144,11 +146,11 @@ def parse_rule(raw: Mapping[str, Any], line: int | None, position: int, themes: 
     known = {"name", "match", "team", "priority", "open_case"}
     unknown = sorted(set(raw) - known - {"__line__"})
     if unknown:
-        raise RuleError(f"unknown key {unknown[0]!r} (a rule has {', '.join(sorted(known))})", line)
+        raise RuleError(f"unknown key {unknown[0]!r} (a rule has {', '.join(sorted(known))})", line, (unknown[0],))
     name = str(raw.get("name") or f"rule {position}")
     open_case = raw.get("open_case", True)
     if not isinstance(open_case, bool):
-        raise RuleError(f"rule {name!r}: open_case must be true or false", line)
+        raise RuleError(f"rule {name!r}: open_case must be true or false", line, ("open_case",))
     team = raw.get("team")
     if open_case and not (isinstance(team, str) and team.strip()):
         raise RuleError(f"rule {name!r}: say which team follows it up (team: ...), or open_case: false", line)
@@ -156,7 +158,7 @@ def parse_rule(raw: Mapping[str, Any], line: int | None, position: int, themes: 
         priority = Priority(str(raw.get("priority", "normal")).lower())
     except ValueError:
         raise RuleError(
-            f"rule {name!r}: priority must be one of {', '.join(p.value for p in Priority)}", line
+            f"rule {name!r}: priority must be one of {', '.join(p.value for p in Priority)}", line, ("priority",)
         ) from None
     match = _parse_match(raw.get("match") or {}, name, line, themes)
     return Rule(
@@ -190,14 +192,20 @@ def _parse_match(raw: Any, name: str, line: int | None, themes: Collection[str] 
     known = {"touchpoint", "survey_type", "score", "language", "attributes", "themes", "risk"}
     unknown = sorted(set(raw) - known - {"__line__"})
     if unknown:
-        raise RuleError(f"rule {name!r}: cannot match on {unknown[0]!r} (use {', '.join(sorted(known))})", line)
+        raise RuleError(
+            f"rule {name!r}: cannot match on {unknown[0]!r} (use {', '.join(sorted(known))})",
+            line,
+            ("match", unknown[0]),
+        )
     survey_types = _words(raw.get("survey_type"), name, "survey_type", line)
     if survey_types - {"transactional", "relational"}:
-        raise RuleError(f"rule {name!r}: survey_type is transactional or relational", line)
+        raise RuleError(f"rule {name!r}: survey_type is transactional or relational", line, ("match", "survey_type"))
     score_min, score_max = _score_range(raw.get("score"), name, line)
     attributes_raw = raw.get("attributes") or {}
     if not isinstance(attributes_raw, Mapping):
-        raise RuleError(f"rule {name!r}: attributes must map a key to a value or a list of values", line)
+        raise RuleError(
+            f"rule {name!r}: attributes must map a key to a value or a list of values", line, ("match", "attributes")
+        )
     attributes = {
         str(key): _words(value, name, f"attributes.{key}", line)
         for key, value in attributes_raw.items()
@@ -205,7 +213,7 @@ def _parse_match(raw: Any, name: str, line: int | None, themes: Collection[str] 
     }
     wanted = _words(raw.get("themes"), name, "themes", line)
     if themes is not None:
-        _check_themes(wanted, themes, name, line)
+        _check_themes(wanted, themes, name, line, ("match", "themes"))
     return Match(
         touchpoints=_words(raw.get("touchpoint"), name, "touchpoint", line),
         survey_types=survey_types,
@@ -223,7 +231,7 @@ def _words(value: Any, name: str, key: str, line: int | None) -> frozenset[str]:
         return frozenset()
     items = value if isinstance(value, list) else [value]
     if not all(isinstance(item, str | int | float) and not isinstance(item, bool) for item in items):
-        raise RuleError(f"rule {name!r}: {key} must be a value or a list of values", line)
+        raise RuleError(f"rule {name!r}: {key} must be a value or a list of values", line, ("match", *key.split(".")))
     return frozenset(str(item).strip().casefold() for item in items)
 
 
@@ -237,19 +245,22 @@ def _score_range(value: Any, name: str, line: int | None) -> tuple[int, int]:
         low_text, sep, high_text = text.partition("-")
         low_number, high_number = decimal(low_text, max_digits=2), decimal(high_text, max_digits=2)
         if not sep or low_number is None or high_number is None:
-            raise RuleError(f"rule {name!r}: score must be a number or a range like 0-6", line)
+            raise RuleError(f"rule {name!r}: score must be a number or a range like 0-6", line, ("match", "score"))
         low, high = low_number, high_number
     if not 0 <= low <= high <= 10:
-        raise RuleError(f"rule {name!r}: score range must lie within 0-10, low to high", line)
+        raise RuleError(f"rule {name!r}: score range must lie within 0-10, low to high", line, ("match", "score"))
     return low, high
 
 
-def _check_themes(wanted: frozenset[str], known: Collection[str], name: str, line: int | None) -> None:
+def _check_themes(
+    wanted: frozenset[str], known: Collection[str], name: str, line: int | None, key: tuple[str, ...] = ()
+) -> None:
     unknown = sorted(wanted - set(known))
     if unknown:
         raise RuleError(
             f"rule {name!r}: no theme {unknown[0][:40]!r} in the taxonomy (themes are {', '.join(sorted(known))})",
             line,
+            key,
         )
 
 
@@ -258,8 +269,10 @@ def _risk_bound(value: Any, name: str, line: int | None) -> RiskBound | None:
         return None
     found = _RISK.fullmatch(value.strip()) if isinstance(value, str) else None
     if found is None or found.group(2) in ("", "."):
-        raise RuleError(f'rule {name!r}: risk must be a comparison with a number from 0 to 1, like ">=0.7"', line)
+        raise RuleError(
+            f'rule {name!r}: risk must be a comparison with a number from 0 to 1, like ">=0.7"', line, ("match", "risk")
+        )
     number = float(found.group(2))
     if number > 1:
-        raise RuleError(f"rule {name!r}: risk is a number from 0 to 1", line)
+        raise RuleError(f"rule {name!r}: risk is a number from 0 to 1", line, ("match", "risk"))
     return RiskBound(found.group(1), number)
