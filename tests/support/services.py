@@ -83,7 +83,7 @@ def truncate(url: str) -> None:
         connection.execute(
             sa.text(
                 "TRUNCATE outbound_deliveries, outbound_endpoints, integrations, api_tokens, nps_targets, "
-                "notifications, case_events, ingest_deliveries, responses, cases, agents, teams, themes "
+                "notifications, case_events, ingest_deliveries, responses, cases, agents, teams, themes, audit_log "
                 "RESTART IDENTITY CASCADE"
             )
         )

@@ -36,8 +36,8 @@ def add_team(
         wanted = _claim_touchpoints(uow, touchpoints, is_default, None)
         team = Team(name=name, touchpoints=wanted, is_default=is_default, reasons_required=reasons_required)
         uow.directory.add(team)
+        _flush_unique(uow, f"a team named {name!r} exists")  # before anything else writes: a taken name is a 409
         uow.routing.bump_version()
-        _flush_unique(uow, f"a team named {name!r} exists")
         _audit_team(uow, team, "add", None, actor, now)
         _commit_unique(uow, f"a team named {name!r} exists")
         return team
