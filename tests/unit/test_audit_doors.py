@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from npsloop.api.app import create_app
 from npsloop.cli import main
 from npsloop.domain.access import Role
+from npsloop.domain.cases import Case
 from npsloop.domain.theme_defaults import DEFAULT_TAXONOMY
 from npsloop.ingest.themes_yaml import dump_themes
 from npsloop.services import tokens
@@ -97,6 +98,9 @@ CLI_CHANGES: list[tuple[list[list[str]], list[str], str, str, str, Check]] = [
      "--nps", "45"], "target", "set", "2026 (company)", lambda b, a: b["nps"] == 40.0 and a["nps"] == 45.0),
     ([["quarantine"]], ["dead-letters", "retry"], "dead_letters", "retry", "dead letters",
      lambda b, a: b is None and a["tasks"] == 1),
+    ([["webhooks", "add", "--name", "crm", "--kind", "webhook", "--url", "https://crm.example.com/hook"], ["case"]],
+     ["webhooks", "redeliver", "{delivery}"], "delivery", "redeliver", "{delivery}",
+     lambda b, a: b is None and a == {"status": "pending"}),
     ([], ["customers", "erase", "c-42"], "customer", "erase", "(erased)",
      lambda b, a: b is None and a["responses"] == 1 and "c-42" not in json.dumps(a)),
 ]  # fmt: skip
@@ -123,19 +127,27 @@ def test_each_change_made_by_the_cli_is_recorded_once_with_its_actor_before_and_
     seed_team(get_runtime())
     ingest(get_runtime(), customer={"id": "c-42", "phone": "+34699000111"})  # stored, not processed: no case
     for command in setup:
-        if command == ["quarantine"]:
+        if command == ["case"]:  # a case opens: its event goes out to every endpoint as a delivery
+            rt = get_runtime()
+            with rt.uow() as uow:
+                uow.cases.add(Case.open(customer_key="shop:c-7", team_id=None, at=rt.clock(), response_ref="shop/r-7"))
+                uow.commit()
+        elif command == ["quarantine"]:
             rt = get_runtime()
             quarantine_task(
                 uow=rt.uow(), task="npsloop.process_response", payload="[1]", error="x", attempts=5, now=rt.clock()
             )
         else:
             cli(*command)
+    deliveries = json.loads(cli("webhooks", "deliveries", "--json"))
+    delivery = str(deliveries[0]["id"]) if deliveries else ""
     seen = {e["id"] for e in _entries(cli)}
-    cli(*[arg.format(rules=rules, themes=themes) for arg in change])
+    cli(*[arg.format(rules=rules, themes=themes, delivery=delivery) for arg in change])
     new = [e for e in _entries(cli) if e["id"] not in seen]
     assert len(new) == 1, new
     entry = new[0]
-    assert (entry["kind"], entry["action"], entry["name"], entry["actor"]) == (kind, action, name, ME)
+    assert (entry["kind"], entry["action"], entry["actor"]) == (kind, action, ME)
+    assert entry["name"] == name.format(delivery=delivery)
     assert check(entry["before"], entry["after"]), json.dumps(entry)
 
 
