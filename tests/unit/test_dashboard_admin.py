@@ -202,6 +202,12 @@ def test_a_supervisor_of_one_team_is_told_a_sample_belongs_to_another(runtime):
     token = _csrf(client.get("/ui/admin/routing").text)
     own = client.post("/ui/admin/routing/try", data={"csrf": token, "sample": '{"score": 2, "touchpoint": "invoice"}'})
     assert own.status_code == 200 and re.search(r'id="preview-team">Billing<', own.text)
+    ingest(runtime, touchpoint="delivery", score=1)  # a case of Logistics: not offered to start a sample from
+    drain(runtime)
+    assert 'form="pick-recent"' not in client.get("/ui/admin/routing").text
+    ingest(runtime, touchpoint="invoice", score=1)  # one of Billing's: offered
+    drain(runtime)
+    assert '<option value="2">#2 · 1 · invoice</option>' in client.get("/ui/admin/routing").text
     other = client.post(
         "/ui/admin/routing/try", data={"csrf": token, "sample": '{"score": 2, "touchpoint": "delivery"}'}
     )

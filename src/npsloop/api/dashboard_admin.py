@@ -26,7 +26,7 @@ from npsloop.ingest.sample_response import SampleError, read_sample
 from npsloop.services import casework, directory
 from npsloop.services.records import CaseFilter
 from npsloop.services.routing import current_rules, load_routing_yaml, rule_themes
-from npsloop.services.routing_preview import OutsideYourTeams, RoutingPreview, preview_routing
+from npsloop.services.routing_preview import OutsideYourTeams, RoutingPreview, preview_reach, preview_routing
 from npsloop.services.themes import current_taxonomy
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -152,7 +152,9 @@ def _theme_names(runtime: Runtime, lang: str) -> dict[str, str]:
 
 def _recent(runtime: Runtime, who: Principal) -> list[tuple[int, str]]:
     """Open cases the viewer may read, to start a sample from: their number, score and touchpoint."""
-    views, _ = casework.queue(uow=runtime.uow(), where=CaseFilter(), limit=RECENT, viewer=who)
+    views, _ = casework.queue(
+        uow=runtime.uow(), where=CaseFilter(team_ids=preview_reach(who)), limit=RECENT, viewer=who
+    )
     found = []
     for view in views:
         if view.responses and view.case.id is not None:

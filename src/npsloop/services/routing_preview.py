@@ -96,9 +96,14 @@ def _themes(uow: UnitOfWork, models: Models, sample: Response) -> tuple[tuple[st
     return negative_themes(named.tagger.tag(comment[:MAX_TAGGED_CHARS], sample.language).tags), True
 
 
-def _reaches(viewer: Principal, team_id: int | None) -> bool:
-    """Admins and unbound supervisors oversee every team; a supervisor's token bound to their own agent entry
-    reaches their teams only."""
+def preview_reach(viewer: Principal) -> frozenset[int] | None:
+    """The teams whose samples the viewer may try (None: every team). Admins and unbound supervisors oversee
+    every team; a supervisor's token bound to their own agent entry reaches their teams only."""
     if viewer.can(Permission.WRITE_ROUTING) or not viewer.team_ids:
-        return True
-    return team_id is not None and team_id in viewer.team_ids
+        return None
+    return viewer.team_ids
+
+
+def _reaches(viewer: Principal, team_id: int | None) -> bool:
+    reach = preview_reach(viewer)
+    return reach is None or (team_id is not None and team_id in reach)
