@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
-from npsloop.api.dashboard_admin import admin_nav
+from npsloop.api.admin_section import admin_nav
 from npsloop.api.dashboard_pages import Page, current_page
 from npsloop.api.dashboard_session import to_login
 from npsloop.api.runtime_dep import RuntimeDep
