@@ -209,3 +209,27 @@ def test_a_team_that_requires_reasons_gets_them_from_the_cli_close_too(cli, tmp_
         "refund",
         "credited",
     )
+
+
+def test_routing_try_routes_a_sample_as_processing_would_and_stores_nothing(cli, tmp_path):
+    cli("teams", "add", "Care", "--touchpoint", "delivery", "--default")
+    cli("teams", "add", "Billing", "--touchpoint", "invoice")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "rules:\n  - name: invoices\n    match: {touchpoint: invoice}\n    team: Billing\n    priority: high\n"
+        "  - name: default\n    team: Care\n",
+        encoding="utf-8",
+    )
+    sample = tmp_path / "sample.json"
+    sample.write_text('{"score": 2, "touchpoint": "invoice"}', encoding="utf-8")
+    unloaded = cli("routing", "try", str(sample))
+    assert "rule: (none loaded: the team owning the touchpoint)" in unloaded and "team: Billing" in unloaded
+    tried = cli("routing", "try", str(sample), "--rules", str(rules))
+    assert "rule: invoices\nteam: Billing\npriority: high\ncategory: detractor\ncase: opens a case" in tried
+    assert "no rules loaded" in cli("routing", "show")  # trying a file loads nothing
+    sample.write_text('{"score": 12}', encoding="utf-8")
+    assert "score: Input should be less than or equal to 10" in cli("routing", "try", str(sample), ok=False)
+    rules.write_text("rules:\n  - name: a\n    team: Care\n    priority: asap\n", encoding="utf-8")
+    assert "line 4: rule 'a': priority must be one of" in cli(
+        "routing", "try", str(sample), "--rules", str(rules), ok=False
+    )
