@@ -177,3 +177,10 @@ def test_filters_and_pages_on_the_page_and_the_api(runtime):
     assert api.get("/v1/audit?team=Nope", headers=bearer).status_code == 422
     csv_rows = list(csv.DictReader(io.StringIO(api.get("/v1/audit.csv?actor=bulk", headers=bearer).text)))
     assert len(csv_rows) == 55  # every entry, not a page
+
+
+def test_every_kind_of_change_has_its_words_in_both_languages():
+    from npsloop.dashboard.i18n import WORDS
+    from npsloop.domain.audit import EntityKind
+
+    assert all(f"kind_{kind.value}" in WORDS[lang] for kind in EntityKind for lang in ("en", "es"))
