@@ -17,6 +17,28 @@ from npsloop.store.database import rows_changed
 PHONE_CHANNELS = (Channel.SMS, Channel.WHATSAPP)  # what an agent replies from, and what reports delivery late
 
 
+_c = tables.notifications.c
+# The two statements every alert runs, built once: their compiled form is cached and each call passes its values.
+_CLAIM = (
+    sa.update(tables.notifications)
+    .where(_c.id == sa.bindparam("notification_id"), _c.state == NotificationState.PENDING)
+    .where(sa.or_(_c.next_attempt_at.is_(None), _c.next_attempt_at <= sa.bindparam("now")))
+    .values(state=NotificationState.SENDING, claimed_at=sa.bindparam("now"), attempts=_c.attempts + 1)
+    .execution_options(synchronize_session=False)
+)
+_MARK_SENT = (
+    sa.update(tables.notifications)
+    .where(_c.id == sa.bindparam("notification_id"))
+    .values(
+        state=NotificationState.SENT,
+        sent_at=sa.bindparam("now"),
+        provider_id=sa.bindparam("provider"),
+        last_error=None,
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
 class NotificationRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -46,24 +68,11 @@ class NotificationRepository:
         return list(self.session.scalars(stmt.order_by(c.id)))
 
     def mark_sent(self, notification_id: int, *, provider_id: str, now: datetime) -> None:
-        c = tables.notifications.c
-        self.session.execute(
-            sa.update(tables.notifications)
-            .where(c.id == notification_id)
-            .values(state=NotificationState.SENT, sent_at=now, provider_id=provider_id, last_error=None)
-            .execution_options(synchronize_session=False)
-        )
+        self.session.execute(_MARK_SENT, {"notification_id": notification_id, "now": now, "provider": provider_id})
 
     def claim(self, notification_id: int, *, now: datetime) -> bool:
         """The at-most-once gate: only one caller can move a row from pending to sending."""
-        c = tables.notifications.c
-        result = self.session.execute(
-            sa.update(tables.notifications)
-            .where(c.id == notification_id, c.state == NotificationState.PENDING)
-            .where(sa.or_(c.next_attempt_at.is_(None), c.next_attempt_at <= now))
-            .values(state=NotificationState.SENDING, claimed_at=now, attempts=c.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
+        result = self.session.execute(_CLAIM, {"notification_id": notification_id, "now": now})
         return rows_changed(result) == 1
 
     def hold(self, notification_id: int, *, until: datetime, now: datetime) -> bool:
