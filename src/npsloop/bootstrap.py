@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property, lru_cache
@@ -204,17 +204,8 @@ class Runtime:
     @cached_property
     def recovery_whatsapp(self) -> Transport | None:
         """WhatsApp to customers: the same sender as agents' alerts, with the recovery message's own templates."""
-        settings = self.settings
-        if not (settings.twilio_account_sid and settings.twilio_whatsapp_from and settings.recovery_whatsapp_templates):
-            return None
-        return TwilioWhatsApp(
-            account_sid=settings.twilio_account_sid,
-            auth_token=settings.twilio_auth_token.get_secret_value(),
-            sender=settings.twilio_whatsapp_from,
-            templates=settings.recovery_whatsapp_templates,
-            api_base=settings.twilio_api_base or None,
-            timeout=settings.twilio_timeout_seconds,
-        )
+        templates = self.settings.recovery_whatsapp_templates
+        return build_whatsapp(self.settings, templates, status=False) if templates else None
 
     def run_recovery(self) -> RecoveryRun:
         """The beat's recovery job: plan new follow-ups, send the due ones, expire unanswered links."""
@@ -265,11 +256,7 @@ def build_transports(settings: Settings) -> dict[Channel, Transport]:
             sender=settings.twilio_from,
             api_base=settings.twilio_api_base or None,
             timeout=settings.twilio_timeout_seconds,
-            status_callback=(
-                settings.public_url.rstrip("/") + "/v1/twilio/status"
-                if settings.public_url.startswith("https://")
-                else None
-            ),
+            status_callback=_status_callback(settings),
         )
     transports[Channel.WHATSAPP] = build_whatsapp(settings) or outbox
     smtp_url = settings.smtp_url.get_secret_value()
@@ -280,23 +267,28 @@ def build_transports(settings: Settings) -> dict[Channel, Transport]:
     return transports
 
 
-def build_whatsapp(settings: Settings) -> Transport | None:
-    """Twilio's WhatsApp sender when there is one (same account as SMS); None: the outbox stands in."""
+def build_whatsapp(
+    settings: Settings, templates: Mapping[str, str] | None = None, *, status: bool = True
+) -> Transport | None:
+    """Twilio's WhatsApp sender when there is one (same account as SMS); None: the outbox stands in. `templates`:
+    the Content templates by language (the alerts' unless given); `status`: ask for status callbacks."""
     if not (settings.twilio_account_sid and settings.twilio_whatsapp_from):
         return None
     return TwilioWhatsApp(
         account_sid=settings.twilio_account_sid,
         auth_token=settings.twilio_auth_token.get_secret_value(),
         sender=settings.twilio_whatsapp_from,
-        templates=settings.whatsapp_templates,
+        templates=settings.whatsapp_templates if templates is None else templates,
         api_base=settings.twilio_api_base or None,
         timeout=settings.twilio_timeout_seconds,
-        status_callback=(
-            settings.public_url.rstrip("/") + "/v1/twilio/status"
-            if settings.public_url.startswith("https://")
-            else None
-        ),
+        status_callback=_status_callback(settings) if status else None,
     )
+
+
+def _status_callback(settings: Settings) -> str | None:
+    """Delivery reports are asked for only where Twilio can reach us and sign for us: an https public URL."""
+    public = settings.public_url
+    return public.rstrip("/") + "/v1/twilio/status" if public.startswith("https://") else None
 
 
 def build_runtime(settings: Settings | None = None, dispatcher: Dispatcher | None = None) -> Runtime:
