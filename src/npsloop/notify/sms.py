@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -62,16 +63,31 @@ class TwilioSms:
         self.status_callback = status_callback
 
     def send(self, message: OutboundMessage) -> Receipt:
-        try:
-            extra = {"status_callback": self.status_callback} if self.status_callback else {}
-            sent = self.client.messages.create(to=message.to, from_=self.sender, body=message.text, **extra)
-        except TwilioRestException as error:
-            raise classify(error, self.http.retry_after) from None
-        except (requests.Timeout, requests.ConnectionError) as error:
-            raise TransientDeliveryError(f"SMS provider unreachable: {type(error).__name__}") from None
-        except TwilioException as error:
-            raise TransientDeliveryError(f"SMS provider error: {type(error).__name__}") from None
-        return Receipt(provider_id=str(sent.sid))
+        options: dict[str, Any] = {"to": message.to, "from_": self.sender, "body": message.text}
+        if self.status_callback:
+            options["status_callback"] = self.status_callback
+        return create_message(self.client, self.http, options, channel="SMS", classify=classify)
+
+
+def create_message(
+    client: Client,
+    http: BaseUrlHttpClient,
+    options: dict[str, Any],
+    *,
+    channel: str,
+    classify: Callable[[TwilioRestException, float | None], Exception],
+) -> Receipt:
+    """One message through the SDK, for SMS and WhatsApp alike: the provider's refusals as the channel classifies
+    them, and a provider out of reach as a transient failure."""
+    try:
+        sent = client.messages.create(**options)
+    except TwilioRestException as error:
+        raise classify(error, http.retry_after) from None
+    except (requests.Timeout, requests.ConnectionError) as error:
+        raise TransientDeliveryError(f"{channel} provider unreachable: {type(error).__name__}") from None
+    except TwilioException as error:
+        raise TransientDeliveryError(f"{channel} provider error: {type(error).__name__}") from None
+    return Receipt(provider_id=str(sent.sid))
 
 
 def classify(error: TwilioRestException, retry_after: float | None) -> Exception:

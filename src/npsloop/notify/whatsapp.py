@@ -8,12 +8,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-import requests
-from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from npsloop.notify.base import OutboundMessage, PermanentDeliveryError, Receipt, TransientDeliveryError
-from npsloop.notify.sms import BaseUrlHttpClient
+from npsloop.notify.sms import BaseUrlHttpClient, create_message
 from npsloop.notify.sms import classify as classify_sms
 from npsloop.redaction import redact
 
@@ -79,15 +78,7 @@ class TwilioWhatsApp:
             options["body"] = message.text
         else:
             options |= self._template(message)
-        try:
-            sent = self.client.messages.create(**options)
-        except TwilioRestException as error:
-            raise classify(error, self.http.retry_after) from None
-        except (requests.Timeout, requests.ConnectionError) as error:
-            raise TransientDeliveryError(f"WhatsApp provider unreachable: {type(error).__name__}") from None
-        except TwilioException as error:
-            raise TransientDeliveryError(f"WhatsApp provider error: {type(error).__name__}") from None
-        return Receipt(provider_id=str(sent.sid))
+        return create_message(self.client, self.http, options, channel="WhatsApp", classify=classify)
 
     def _template(self, message: OutboundMessage) -> dict[str, str]:
         sid = self.templates.get(message.language)
