@@ -8,7 +8,6 @@ from datetime import datetime
 
 from npsloop.domain.audit import Change, EntityKind
 from npsloop.domain.directory import Agent
-from npsloop.domain.errors import UnknownAgent
 from npsloop.domain.working_hours import agent_calendar, alert_time, check_agent_hours
 from npsloop.services.audit import SYSTEM, record
 from npsloop.services.audit_states import agent_state
@@ -45,7 +44,7 @@ def set_hours(
     the alerts held now, which go through the claim again: sent, or held under the new hours."""
     checked = None if hours is None else check_agent_hours(hours)
     with uow:
-        found = _require(uow, agent)
+        found = uow.directory.require_agent(agent)
         before = agent_state(found)
         if checked is not None:
             found.hours = checked
@@ -66,14 +65,7 @@ def set_hours(
 
 def working_hours(*, uow: UnitOfWork, agent: str, now: datetime) -> WorkingHours:
     with uow:
-        return _shown(uow, _require(uow, agent), now)
-
-
-def _require(uow: UnitOfWork, name: str) -> Agent:
-    found = uow.directory.agent_named(name)
-    if found is None:
-        raise UnknownAgent(f"no agent named {name!r}")
-    return found
+        return _shown(uow, uow.directory.require_agent(agent), now)
 
 
 def _shown(uow: UnitOfWork, agent: Agent, now: datetime) -> WorkingHours:

@@ -183,9 +183,7 @@ def set_schedule(
                 raise CalendarError("after-hours policy is queue or contact")
             found.after_hours = after_hours
         if after_hours_agent is not None:
-            agent = uow.directory.agent_named(after_hours_agent)
-            if agent is None:
-                raise UnknownAgent(f"no agent named {after_hours_agent!r}")
+            agent = uow.directory.require_agent(after_hours_agent)
             found.after_hours_agent_id = agent.id
         if sla is not None:
             merged = {p: dict(steps) for p, steps in found.sla.items()}
@@ -250,9 +248,7 @@ def set_duty(
     *, uow: UnitOfWork, agent: str, off_until: datetime | None, actor: str = SYSTEM, now: datetime | None = None
 ) -> Agent:
     with uow:
-        found = uow.directory.agent_named(agent)
-        if found is None:
-            raise UnknownAgent(f"no agent named {agent!r}")
+        found = uow.directory.require_agent(agent)
         before = agent_state(found)
         found.off_duty_until = off_until
         _audit_agent(uow, found, "duty", before, actor, now)
@@ -265,9 +261,7 @@ def set_channels(
 ) -> Agent:
     """An agent's channels in order of preference, from the next alert on; None: back to SMS and email at once."""
     with uow:
-        found = uow.directory.agent_named(agent)
-        if found is None:
-            raise UnknownAgent(f"no agent named {agent!r}")
+        found = uow.directory.require_agent(agent)
         before = agent_state(found)
         found.channel_order = (
             None if channels is None else check_channel_order(channels, phone=found.phone, email=found.email)
@@ -275,4 +269,3 @@ def set_channels(
         _audit_agent(uow, found, "channels", before, actor, now)
         uow.commit()
         return found
-

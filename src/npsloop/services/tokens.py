@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from npsloop.domain.access import ApiToken, Principal, Role
 from npsloop.domain.audit import Change, EntityKind
-from npsloop.domain.errors import DomainError, DuplicateName, UnknownAgent
+from npsloop.domain.errors import DomainError, DuplicateName
 from npsloop.services.audit import SYSTEM, record
 from npsloop.services.audit_states import token_state
 from npsloop.services.unit_of_work import Conflict, UnitOfWork
@@ -61,10 +61,7 @@ def create_token(
             raise DuplicateName(f"a token named {name!r} exists")
         agent_id = None
         if agent:
-            found = uow.directory.agent_named(agent)
-            if found is None:
-                raise UnknownAgent(f"no agent named {agent!r}")
-            agent_id = found.id
+            agent_id = uow.directory.require_agent(agent).id
         token = ApiToken(
             name=name,
             role=role.value,

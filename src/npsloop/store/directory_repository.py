@@ -10,7 +10,7 @@ from sqlalchemy import exc
 from sqlalchemy.orm import Session
 
 from npsloop.domain.directory import Agent, Team
-from npsloop.domain.errors import UnknownTeam
+from npsloop.domain.errors import UnknownAgent, UnknownTeam
 from npsloop.store import tables
 
 INBOUND_KEPT = timedelta(days=7)
@@ -38,6 +38,13 @@ class DirectoryRepository:
         if team is None:
             raise UnknownTeam(f"no team named {name!r}")
         return team
+
+    def require_agent(self, name: str) -> Agent:
+        """As require_team, for an agent named by the user."""
+        agent = self.agent_named(name)
+        if agent is None:
+            raise UnknownAgent(f"no agent named {name!r}")
+        return agent
 
     def agents(self, team_id: int | None = None) -> list[Agent]:
         stmt = sa.select(Agent).order_by(tables.agents.c.id)
