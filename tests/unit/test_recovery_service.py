@@ -332,3 +332,35 @@ def test_a_question_not_sent_within_a_week_of_the_closure_is_no_longer_asked(run
     at(runtime, sunday + timedelta(days=8))
     runtime.run_recovery()
     assert requests_of(runtime, case_id)[0].reason == "stale" and sent(runtime) == []
+
+
+def test_an_answer_given_while_the_message_is_still_being_sent_is_kept(runtime):
+    """The customer can be quicker than the record of the send: the page answers while the row is claimed, and
+    recording the send afterwards must not turn the answer back into an open question."""
+    asking_team(runtime)
+    case_id = close_resolved(runtime, customer(), WEDNESDAY)
+    email = runtime.transports["email"]
+    answered = []
+
+    class CustomerQuickerThanTheRecord:
+        def send(self, message):
+            receipt = email.send(message)
+            page = answer_recovery(
+                uow=runtime.uow(), request_id=request_id_in(message), answer=read_answer("no", "3", None), now=WEDNESDAY
+            )
+            answered.append(page.stage)
+            return receipt
+
+    runtime.transports["email"] = CustomerQuickerThanTheRecord()
+    assert runtime.run_recovery().sent == 1
+    runtime.transports["email"] = email
+
+    assert answered == [Stage.ANSWERED]
+    [request] = requests_of(runtime, case_id)
+    assert request.state == RecoveryState.ANSWERED and request.solved is False and request.new_score == 3
+    assert request.sent_at == WEDNESDAY and request.reopened
+    request_id = request_id_in(sent(runtime)[0])
+    later = answer_recovery(
+        uow=runtime.uow(), request_id=request_id, answer=read_answer("yes", "", None), now=WEDNESDAY
+    )
+    assert later.stage == Stage.ANSWERED and later.solved is False  # the first answer stays

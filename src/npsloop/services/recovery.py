@@ -238,7 +238,8 @@ def _finish(
     with uow:
         request = uow.recovery.get(request_id, lock=True)
         assert request is not None
-        request.state, request.reason = state, reason
+        if request.state is not RecoveryState.ANSWERED:  # a customer quicker than this record keeps their answer
+            request.state, request.reason = state, reason
         if state is RecoveryState.SENT:
             request.sent_at, request.expires_at = now, expires
         kind = EventKind.RECOVERY_SENT if state is RecoveryState.SENT else EventKind.RECOVERY_FAILED
