@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 
 from npsloop.dashboard.admin_words import ADMIN_WORDS
 from npsloop.dashboard.audit_words import AUDIT_WORDS
+from npsloop.dashboard.connect_words import CONNECT_WORDS
 from npsloop.domain.risk import InvalidRiskReason, ReasonCode, RiskReason
 
 LANGUAGES = ("en", "es")
@@ -170,6 +171,7 @@ WORDS: dict[str, dict[str, str]] = {
         "action_process_fix": "Process fix",
         **ADMIN_WORDS["en"],  # the admin section (/ui/admin)
         **AUDIT_WORDS["en"],  # the audit trail (/ui/audit)
+        **CONNECT_WORDS["en"],  # integrations, endpoints, tokens, dead letters (/ui/admin)
     },
     "es": {
         "queue": "Casos abiertos",
@@ -332,6 +334,7 @@ WORDS: dict[str, dict[str, str]] = {
         "action_process_fix": "Mejora del proceso",
         **ADMIN_WORDS["es"],  # la sección de administración (/ui/admin)
         **AUDIT_WORDS["es"],  # el registro de auditoría (/ui/audit)
+        **CONNECT_WORDS["es"],  # integraciones, destinos, tokens, mensajes fallidos (/ui/admin)
     },
 }
 

@@ -39,6 +39,9 @@ class Permission(StrEnum):
     # The audit trail of administrative changes: an admin reads all of it, a supervisor the changes to teams and
     # their people (services.audit.scoped).
     READ_AUDIT = "audit:read"
+    # Dead letters (alerts that failed every attempt, quarantined payloads): a supervisor lists and retries their
+    # teams' alerts; the admin everything (services.deadletters.reach_of).
+    RETRY_DEAD_LETTERS = "deadletters:retry"
 
 
 _SUPERVISOR = frozenset(
@@ -52,6 +55,7 @@ _SUPERVISOR = frozenset(
         Permission.READ_DIRECTORY,
         Permission.READ_AUDIT,
         Permission.PREVIEW_ROUTING,
+        Permission.RETRY_DEAD_LETTERS,
     }
 )
 
