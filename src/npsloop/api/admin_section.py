@@ -16,6 +16,10 @@ from npsloop.link_tokens import same
 
 ROUTING = "/ui/admin/routing"
 TEAMS = "/ui/admin/teams"
+INTEGRATIONS = "/ui/admin/integrations"
+ENDPOINTS = "/ui/admin/endpoints"
+TOKENS = "/ui/admin/tokens"
+DEAD_LETTERS = "/ui/admin/dead-letters"
 
 
 async def viewer(request: Request, runtime: Runtime, permission: Permission) -> tuple[Page, Response | None]:
@@ -43,6 +47,12 @@ def admin_nav(page: Page, current: str) -> list[dict[str, Any]]:
     links = [("routing", ROUTING, page.t["routing_rules"])]
     if who is not None and who.can(Permission.WRITE_DIRECTORY):
         links.append(("teams", TEAMS, page.t["teams"]))
+    if who is not None and who.can(Permission.MANAGE_TOKENS):
+        links.append(("integrations", INTEGRATIONS, page.t["integrations"]))
+        links.append(("endpoints", ENDPOINTS, page.t["endpoints"]))
+        links.append(("tokens", TOKENS, page.t["tokens"]))
+    if who is not None and who.can(Permission.RETRY_DEAD_LETTERS):
+        links.append(("dead_letters", DEAD_LETTERS, page.t["dead_letters"]))
     if who is not None and who.can(Permission.READ_AUDIT):
         links.append(("audit", "/ui/audit", page.t["audit"]))
     return [{"key": key, "href": href, "label": label, "current": key == current} for key, href, label in links]
