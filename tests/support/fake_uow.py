@@ -192,6 +192,9 @@ class Notifications:
     def in_states(self, states: Sequence[NotificationState], limit: int = 500) -> list[Notification]:
         return [n for n in self._sorted() if n.state in states][:limit]
 
+    def recent_for_agent(self, agent_id: int, limit: int) -> list[Notification]:
+        return [n for n in reversed(self._sorted()) if n.agent_id == agent_id][:limit]
+
     def _sorted(self) -> list[Notification]:
         return sorted(self.rows.notifications.values(), key=_id)
 

@@ -217,6 +217,14 @@ ADMIN_PAGES = [
     ("GET", "/ui/admin/teams/{name}", "/ui/admin/teams/Logistics", {ADMIN}),
     ("POST", "/ui/admin/teams/{name}", "/ui/admin/teams/Logistics", {ADMIN}),
     ("POST", "/ui/admin/teams/{name}/recovery", "/ui/admin/teams/Logistics/recovery", {ADMIN}),
+    ("GET", "/ui/admin/agents", "/ui/admin/agents", {SUP, ADMIN}),
+    ("POST", "/ui/admin/agents", "/ui/admin/agents", {ADMIN}),
+    ("GET", "/ui/admin/agents/{name}", "/ui/admin/agents/Marta", {SUP, ADMIN}),
+    ("POST", "/ui/admin/agents/{name}", "/ui/admin/agents/Marta", {ADMIN}),
+    ("POST", "/ui/admin/agents/{name}/channels", "/ui/admin/agents/Marta/channels", {ADMIN}),
+    ("POST", "/ui/admin/agents/{name}/hours", "/ui/admin/agents/Marta/hours", {SUP, ADMIN}),
+    ("POST", "/ui/admin/agents/{name}/duty", "/ui/admin/agents/Marta/duty", {SUP, ADMIN}),
+    ("POST", "/ui/admin/agents/{name}/active", "/ui/admin/agents/Marta/active", {ADMIN}),
 ]
 
 

@@ -16,6 +16,7 @@ from npsloop.link_tokens import same
 
 ROUTING = "/ui/admin/routing"
 TEAMS = "/ui/admin/teams"
+AGENTS = "/ui/admin/agents"
 INTEGRATIONS = "/ui/admin/integrations"
 ENDPOINTS = "/ui/admin/endpoints"
 TOKENS = "/ui/admin/tokens"
@@ -47,6 +48,8 @@ def admin_nav(page: Page, current: str) -> list[dict[str, Any]]:
     links = [("routing", ROUTING, page.t["routing_rules"])]
     if who is not None and who.can(Permission.WRITE_DIRECTORY):
         links.append(("teams", TEAMS, page.t["teams"]))
+    if who is not None and who.can(Permission.READ_DIRECTORY):
+        links.append(("agents", AGENTS, page.t["agents"]))
     if who is not None and who.can(Permission.MANAGE_TOKENS):
         links.append(("integrations", INTEGRATIONS, page.t["integrations"]))
         links.append(("endpoints", ENDPOINTS, page.t["endpoints"]))

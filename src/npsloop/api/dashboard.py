@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from npsloop.api import dashboard_admin, dashboard_teams
+from npsloop.api import dashboard_admin, dashboard_agents, dashboard_teams
 from npsloop.api.auth import principal_for
 from npsloop.api.dashboard_pages import (
     Page,
@@ -41,6 +41,7 @@ from npsloop.services.report_scope import report_today
 router = APIRouter(prefix="/ui", include_in_schema=False)
 router.include_router(dashboard_admin.router)  # /ui/admin/...
 router.include_router(dashboard_teams.router)  # /ui/admin/teams...
+router.include_router(dashboard_agents.router)  # /ui/admin/agents...
 
 
 @router.get("")

@@ -216,3 +216,9 @@ class NotificationRepository:
         c = tables.notifications.c
         stmt = sa.select(Notification).where(c.state.in_(states)).order_by(c.id).limit(limit)
         return list(self.session.scalars(stmt))
+
+    def recent_for_agent(self, agent_id: int, limit: int) -> list[Notification]:
+        """The agent's latest alerts, newest first (an agent's page lists them with their outcome)."""
+        c = tables.notifications.c
+        stmt = sa.select(Notification).where(c.agent_id == agent_id).order_by(c.id.desc()).limit(limit)
+        return list(self.session.scalars(stmt))
