@@ -225,6 +225,15 @@ ADMIN_PAGES = [
     ("POST", "/ui/admin/agents/{name}/hours", "/ui/admin/agents/Marta/hours", {SUP, ADMIN}),
     ("POST", "/ui/admin/agents/{name}/duty", "/ui/admin/agents/Marta/duty", {SUP, ADMIN}),
     ("POST", "/ui/admin/agents/{name}/active", "/ui/admin/agents/Marta/active", {ADMIN}),
+    # a fresh installation's setup: once a team exists its start sends the admin on to the queue (303)
+    ("GET", "/ui/admin/onboarding", "/ui/admin/onboarding", {ADMIN}),
+    ("POST", "/ui/admin/onboarding", "/ui/admin/onboarding", {ADMIN}),
+    ("GET", "/ui/admin/onboarding/{team}/agents", "/ui/admin/onboarding/Logistics/agents", {ADMIN}),
+    ("POST", "/ui/admin/onboarding/{team}/agents", "/ui/admin/onboarding/Logistics/agents", {ADMIN}),
+    ("GET", "/ui/admin/onboarding/{team}/integration", "/ui/admin/onboarding/Logistics/integration", {ADMIN}),
+    ("POST", "/ui/admin/onboarding/{team}/integration", "/ui/admin/onboarding/Logistics/integration", {ADMIN}),
+    ("POST", "/ui/admin/onboarding/test", "/ui/admin/onboarding/test", {ADMIN}),
+    ("GET", "/ui/admin/onboarding/test/{response_id}", "/ui/admin/onboarding/test/1", {ADMIN}),
 ]
 
 

@@ -29,7 +29,8 @@ def test_login_sets_a_strict_httponly_cookie_and_refuses_bad_tokens(runtime):
     bad = client.post("/ui/login", data={"token": "nope"})
     assert bad.status_code == 401 and "not valid" in bad.text
     good = client.post("/ui/login", data={"token": TOKEN, "next": "https://evil.example/"})
-    assert good.status_code == 303 and good.headers["location"] == "/ui/cases"  # no open redirect
+    # No open redirect: the dashboard's own landing (a fresh installation's admin lands on its setup).
+    assert good.status_code == 303 and good.headers["location"] == "/ui/admin/onboarding"
     cookie = good.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/ui" in cookie
     page = client.get("/ui/cases")

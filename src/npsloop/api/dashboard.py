@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from npsloop.api import dashboard_admin, dashboard_agents, dashboard_teams
+from npsloop.api import dashboard_admin, dashboard_agents, dashboard_onboarding, dashboard_teams
 from npsloop.api.auth import principal_for
 from npsloop.api.dashboard_pages import (
     Page,
@@ -42,6 +42,7 @@ router = APIRouter(prefix="/ui", include_in_schema=False)
 router.include_router(dashboard_admin.router)  # /ui/admin/...
 router.include_router(dashboard_teams.router)  # /ui/admin/teams...
 router.include_router(dashboard_agents.router)  # /ui/admin/agents...
+router.include_router(dashboard_onboarding.router)  # /ui/admin/onboarding...: a fresh installation's setup
 
 
 @router.get("")
@@ -88,7 +89,7 @@ async def login(
         return page.render("login.html", 401, next=safe_next(next), error=page.t["bad_token"])
     if not who.can(Permission.READ_CASES):
         return page.render("login.html", 403, next=safe_next(next), error=page.t["no_dashboard"])
-    response = RedirectResponse(safe_next(next), status_code=303)
+    response = RedirectResponse(await dashboard_onboarding.landing(runtime, who, safe_next(next)), status_code=303)
     secure = runtime.settings.public_url.startswith("https://")
     response.set_cookie(SESSION, token.strip(), httponly=True, samesite="strict", secure=secure, path="/ui")
     return response

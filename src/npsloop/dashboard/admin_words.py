@@ -167,6 +167,86 @@ ADMIN_WORDS: dict[str, dict[str, str]] = {
         "agent_alert_when": "When",
         "agent_default_channels": "SMS and email at once",
         # Setting up a fresh installation (/ui/admin/onboarding)
+        # Setting up a fresh installation (/ui/admin/onboarding)
+        "onb_title": "Set up npsloop",
+        "onb_step": "Step {n} of 3",
+        "onb_team_title": "Your first team",
+        "onb_team_intro": (
+            "No team exists yet, so no response can become a case. Start with the team that follows up unhappy "
+            "customers: the touchpoints it owns, and when it works."
+        ),
+        "onb_create_team": "Create the team",
+        "onb_agents_title": "Who is alerted",
+        "onb_agents_intro": (
+            "Add the agents of {team} who are alerted of new cases, by SMS and email. Add as many as you want, one "
+            "at a time; you can add more later."
+        ),
+        "onb_agent_name": "Agent's name",
+        "onb_phone": "Mobile phone",
+        "onb_phone_help": "International format, like +34600123456. Empty if they have none.",
+        "onb_email": "Email",
+        "onb_language": "Language of their alerts",
+        "onb_role": "Role",
+        "onb_role_agent": "agent",
+        "onb_role_supervisor": "supervisor",
+        "onb_role_head": "head",
+        "onb_add_agent": "Add the agent",
+        "onb_agent_added": "Agent added.",
+        "onb_agents_so_far": "Agents of the team",
+        "onb_no_agents": "No agents yet.",
+        "onb_next_integration": "Next: connect the survey tool",
+        "onb_contact_needed": "give the agent a phone or an email, or they cannot be alerted",
+        "onb_integration_title": "Connect your survey tool",
+        "onb_integration_intro": (
+            "Say which tool sends the responses. npsloop makes the secret the tool signs them with; the next page "
+            "shows it once, with the address to paste into the tool."
+        ),
+        "onb_integration_name": "Name of the connection",
+        "onb_integration_name_help": (
+            "Lowercase letters, digits, - and _, like typeform-nps. It is part of the address."
+        ),
+        "onb_kind": "Survey tool",
+        "onb_kind_typeform": "Typeform (its webhooks, with a secret)",
+        "onb_kind_mapping": "Another tool or your own code (npsloop's JSON, signed with NPSLoop-Signature)",
+        "onb_kind_help": (
+            "Delighted, SurveyMonkey, Formbricks and Qualtrics issue their own secrets or are read back from their "
+            "API: add them from the command line (npsloop integrations add) once setup is done."
+        ),
+        "onb_touchpoint": "Touchpoint of its responses",
+        "onb_touchpoint_help": "Which touchpoint the responses of this tool are about.",
+        "onb_create_integration": "Create the connection",
+        "onb_done_title": "Paste this into your survey tool",
+        "onb_done_intro": "The connection {name} is ready. Give the tool this address and this secret:",
+        "onb_url": "Address (URL) of the webhook",
+        "onb_secret": "Secret",
+        "onb_secret_once": (
+            "The secret is shown this once: copy it now. npsloop keeps it encrypted and never shows it again; "
+            "if it is lost, rotate it."
+        ),
+        "onb_howto_typeform": (
+            "In Typeform: your form, Connect, Webhooks, Add a webhook: paste the address, then Edit, Secret: paste "
+            "the secret. Add a hidden field customer_id to know who answered."
+        ),
+        "onb_howto_mapping": (
+            "POST each response as JSON to the address, signed in the NPSLoop-Signature header (t=<unix "
+            "time>,v1=<hex HMAC-SHA256 of '<t>.<body>'> with the secret), like /v1/responses takes it."
+        ),
+        "onb_test_title": "Send a test response",
+        "onb_test_help": (
+            "npsloop posts a detractor's sample, signed with this connection's secret, to the address above, as the "
+            "tool will; it becomes a case like a real one (its agents are alerted) and is marked as a test."
+        ),
+        "onb_send_test": "Send a test response",
+        "onb_sent_title": "Test response",
+        "onb_waiting": "Received: waiting for the worker to make it a case.",
+        "onb_check_again": "Check again",
+        "onb_arrived": "It arrived: case #{case}.",
+        "onb_open_case": "Open the case",
+        "onb_no_case": "Processed, but no case opened: the routing rules keep this touchpoint from opening cases.",
+        "onb_quarantined": "Processing failed again and again: the response is held in quarantine.",
+        "onb_refused": "The test response was refused ({status}): {reason}",
+        "onb_is_test": "This response is marked as a test.",
+        "onb_finished": "Setup is done. Go to the open cases",
     },
     "es": {
         "admin": "Administración",
@@ -346,5 +426,86 @@ ADMIN_WORDS: dict[str, dict[str, str]] = {
         "agent_alert_delivery": "Entrega",
         "agent_alert_when": "Cuándo",
         "agent_default_channels": "SMS y correo a la vez",
+        "onb_title": "Configurar npsloop",
+        "onb_step": "Paso {n} de 3",
+        "onb_team_title": "Tu primer equipo",
+        "onb_team_intro": (
+            "Aún no hay ningún equipo, así que ninguna respuesta puede convertirse en caso. Empieza por el equipo que "
+            "atiende a los clientes descontentos: los puntos de contacto que lleva y cuándo trabaja."
+        ),
+        "onb_create_team": "Crear el equipo",
+        "onb_agents_title": "A quién se avisa",
+        "onb_agents_intro": (
+            "Añade los agentes de {team} que reciben los avisos de casos nuevos, por SMS y email. Añade los que "
+            "quieras, de uno en uno; puedes añadir más después."
+        ),
+        "onb_agent_name": "Nombre del agente",
+        "onb_phone": "Móvil",
+        "onb_phone_help": "Formato internacional, como +34600123456. Vacío si no tiene.",
+        "onb_email": "Email",
+        "onb_language": "Idioma de sus avisos",
+        "onb_role": "Rol",
+        "onb_role_agent": "agente",
+        "onb_role_supervisor": "supervisor",
+        "onb_role_head": "responsable",
+        "onb_add_agent": "Añadir el agente",
+        "onb_agent_added": "Agente añadido.",
+        "onb_agents_so_far": "Agentes del equipo",
+        "onb_no_agents": "Aún no hay agentes.",
+        "onb_next_integration": "Siguiente: conectar la herramienta de encuestas",
+        "onb_contact_needed": "give the agent a phone or an email, or they cannot be alerted",
+        "onb_integration_title": "Conecta tu herramienta de encuestas",
+        "onb_integration_intro": (
+            "Di qué herramienta envía las respuestas. npsloop crea el secreto con el que las firma; la página "
+            "siguiente lo muestra una vez, con la dirección que hay que pegar en la herramienta."
+        ),
+        "onb_integration_name": "Nombre de la conexión",
+        "onb_integration_name_help": "Minúsculas, cifras, - y _, como typeform-nps. Forma parte de la dirección.",
+        "onb_kind": "Herramienta de encuestas",
+        "onb_kind_typeform": "Typeform (sus webhooks, con secreto)",
+        "onb_kind_mapping": "Otra herramienta o tu propio código (el JSON de npsloop, firmado con NPSLoop-Signature)",
+        "onb_kind_help": (
+            "Delighted, SurveyMonkey, Formbricks y Qualtrics emiten sus propios secretos o se leen de su API: "
+            "añádelas desde la línea de comandos (npsloop integrations add) al terminar."
+        ),
+        "onb_touchpoint": "Punto de contacto de sus respuestas",
+        "onb_touchpoint_help": "De qué punto de contacto son las respuestas de esta herramienta.",
+        "onb_create_integration": "Crear la conexión",
+        "onb_done_title": "Pega esto en tu herramienta de encuestas",
+        "onb_done_intro": "La conexión {name} está lista. Da a la herramienta esta dirección y este secreto:",
+        "onb_url": "Dirección (URL) del webhook",
+        "onb_secret": "Secreto",
+        "onb_secret_once": (
+            "El secreto se muestra solo esta vez: cópialo ahora. npsloop lo guarda cifrado y no vuelve a mostrarlo; "
+            "si se pierde, rótalo."
+        ),
+        "onb_howto_typeform": (
+            "En Typeform: tu formulario, Connect, Webhooks, Add a webhook: pega la dirección; luego Edit, Secret: "
+            "pega el secreto. Añade un campo oculto customer_id para saber quién respondió."
+        ),
+        "onb_howto_mapping": (
+            "Envía cada respuesta en JSON con POST a la dirección, firmada en la cabecera NPSLoop-Signature "
+            "(t=<hora unix>,v1=<HMAC-SHA256 en hex de '<t>.<cuerpo>'> con el secreto), como la recibe /v1/responses."
+        ),
+        "onb_test_title": "Enviar una respuesta de prueba",
+        "onb_test_help": (
+            "npsloop envía a la dirección de arriba la respuesta de un detractor, firmada con el secreto de esta "
+            "conexión, como lo hará la herramienta; se convierte en caso como una real (se avisa a sus agentes) y "
+            "queda marcada como prueba."
+        ),
+        "onb_send_test": "Enviar una respuesta de prueba",
+        "onb_sent_title": "Respuesta de prueba",
+        "onb_waiting": "Recibida: esperando a que el worker la convierta en caso.",
+        "onb_check_again": "Comprobar de nuevo",
+        "onb_arrived": "Ha llegado: caso #{case}.",
+        "onb_open_case": "Abrir el caso",
+        "onb_no_case": (
+            "Procesada, pero no se abrió ningún caso: las reglas de enrutamiento no abren casos en este punto de "
+            "contacto."
+        ),
+        "onb_quarantined": "El procesamiento falló una y otra vez: la respuesta está en cuarentena.",
+        "onb_refused": "La respuesta de prueba fue rechazada ({status}): {reason}",
+        "onb_is_test": "Esta respuesta está marcada como prueba.",
+        "onb_finished": "Configuración terminada. Ir a los casos abiertos",
     },
 }
