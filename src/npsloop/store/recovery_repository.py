@@ -4,10 +4,11 @@ opt-out that holds even after the customer's data is erased."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from npsloop.domain.recovery import RecoveryRequest, RecoveryState, Skip
@@ -15,6 +16,10 @@ from npsloop.store import tables
 from npsloop.store.database import rows_changed
 
 OPT_OUT_DIGEST = "sha256:"
+_INSERT: dict[str, Callable[[sa.Table], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 
 
 def opt_out_digest(customer_key: str) -> str:
@@ -99,9 +104,15 @@ class RecoveryRepository:
         """Records the opt-out unless it is there already (the first one's date stays); True when recorded now."""
         if self.opted_out(customer_key):
             return False
-        self.session.execute(
-            sa.insert(tables.recovery_opt_outs).values(customer_key=customer_key, opted_out_at=now, via=via)
+        # Two clicks at once: the second finds the first's row and records nothing (no unique violation, no 500).
+        insert = _INSERT[self.session.get_bind().dialect.name](tables.recovery_opt_outs)
+        added = self.session.execute(
+            insert.values(customer_key=customer_key, opted_out_at=now, via=via).on_conflict_do_nothing(
+                index_elements=["customer_key"]
+            )
         )
+        if rows_changed(added) != 1:
+            return False
         c = tables.recovery_requests.c
         self.session.execute(
             sa.update(tables.recovery_requests)
