@@ -234,6 +234,20 @@ ADMIN_PAGES = [
     ("POST", "/ui/admin/onboarding/{team}/integration", "/ui/admin/onboarding/Logistics/integration", {ADMIN}),
     ("POST", "/ui/admin/onboarding/test", "/ui/admin/onboarding/test", {ADMIN}),
     ("GET", "/ui/admin/onboarding/test/{response_id}", "/ui/admin/onboarding/test/1", {ADMIN}),
+    # connections: a form posted with its CSRF value alone is refused as incomplete (422), nothing changed
+    ("GET", "/ui/admin/integrations", "/ui/admin/integrations", {ADMIN}),
+    ("POST", "/ui/admin/integrations", "/ui/admin/integrations", {ADMIN}),
+    ("POST", "/ui/admin/integrations/{name}/rotate", "/ui/admin/integrations/shop/rotate", {ADMIN}),
+    ("POST", "/ui/admin/integrations/{name}/remove", "/ui/admin/integrations/shop/remove", {ADMIN}),
+    ("GET", "/ui/admin/endpoints", "/ui/admin/endpoints", {ADMIN}),
+    ("POST", "/ui/admin/endpoints", "/ui/admin/endpoints", {ADMIN}),
+    ("POST", "/ui/admin/endpoints/{name}/remove", "/ui/admin/endpoints/helpdesk/remove", {ADMIN}),
+    ("POST", "/ui/admin/endpoints/redeliver", "/ui/admin/endpoints/redeliver", {ADMIN}),
+    ("GET", "/ui/admin/tokens", "/ui/admin/tokens", {ADMIN}),
+    ("POST", "/ui/admin/tokens", "/ui/admin/tokens", {ADMIN}),
+    ("POST", "/ui/admin/tokens/{name}/revoke", "/ui/admin/tokens/t-agent/revoke", {ADMIN}),
+    ("GET", "/ui/admin/dead-letters", "/ui/admin/dead-letters", {SUP, ADMIN}),
+    ("POST", "/ui/admin/dead-letters/retry", "/ui/admin/dead-letters/retry", {SUP, ADMIN}),
 ]
 
 

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from npsloop.api import dashboard_admin, dashboard_agents, dashboard_onboarding, dashboard_teams
 from npsloop.api.auth import principal_for
+from npsloop.api.dashboard_integrations import router as connections_router
 from npsloop.api.dashboard_pages import (
     Page,
     current_page,
@@ -24,6 +25,7 @@ from npsloop.api.dashboard_pages import (
     render_case,
 )
 from npsloop.api.dashboard_session import SESSION, client_key, csrf_for, safe_next, to_login
+from npsloop.api.dashboard_tokens import router as tokens_router
 from npsloop.api.errors import ApiError
 from npsloop.api.params import RowId, ThemeKey
 from npsloop.api.runtime_dep import RuntimeDep
@@ -43,6 +45,8 @@ router.include_router(dashboard_admin.router)  # /ui/admin/...
 router.include_router(dashboard_teams.router)  # /ui/admin/teams...
 router.include_router(dashboard_agents.router)  # /ui/admin/agents...
 router.include_router(dashboard_onboarding.router)  # /ui/admin/onboarding...: a fresh installation's setup
+router.include_router(connections_router)  # /ui/admin/integrations..., /ui/admin/endpoints...
+router.include_router(tokens_router)  # /ui/admin/tokens..., /ui/admin/dead-letters...
 
 
 @router.get("")
