@@ -11,9 +11,9 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from npsloop.domain.cases import SYSTEM_ACTOR, Case, CaseEvent, CaseStatus, EventKind
+from npsloop.domain.cases import SYSTEM_ACTOR, CaseEvent, EventKind
 from npsloop.domain.directory import Agent, Team
-from npsloop.domain.notifications import AlertEvent, Notification, NotificationState
+from npsloop.domain.notifications import Notification, NotificationState
 from npsloop.domain.sla import BusinessCalendar, CalendarError
 from npsloop.domain.working_hours import agent_calendar, alert_time, covers_after_hours
 from npsloop.services.failover import about
@@ -81,36 +81,6 @@ def hold_outside_hours(
         ),
     )
     return until
-
-
-def withdraw_if_closed(
-    uow: UnitOfWork,
-    notification: Notification,
-    agent_of: Callable[[], Agent],
-    case_of: Callable[[], Case],
-    now: datetime,
-) -> bool:
-    """Inside the claiming transaction: a held alert whose case was closed while it waited is not sent (it would
-    tell the agent to confirm and call about a case that is over); it ends failed, with the reason, so nothing
-    finds it again. A digest stands for other cases too and still goes."""
-    if notification.held_until is None or notification.state != NotificationState.PENDING:
-        return False
-    if notification.alert.event == AlertEvent.DIGEST or case_of().status is not CaseStatus.CLOSED:
-        return False
-    agent = agent_of()
-    notification.state, notification.next_attempt_at = NotificationState.FAILED, None
-    notification.last_error = f"not sent: the case was closed while the alert waited for {agent.name}'s hours"
-    uow.cases.append_event(
-        notification.case_id,
-        CaseEvent(
-            kind=EventKind.NOTIFICATION_FAILED,
-            actor=SYSTEM_ACTOR,
-            at=now,
-            note=notification.last_error,
-            data={**about(notification, agent), "alert": notification.kind},
-        ),
-    )
-    return True
 
 
 def _next_alert_time(
