@@ -33,7 +33,7 @@ def _csrf(page):
 
 
 def _shown_secret(page):
-    return re.search(r'<input id="secret" value="([^"]+)" readonly', page).group(1)
+    return re.search(r'<textarea id="secret"[^>]*>([^<]+)</textarea>', page).group(1)
 
 
 def _errors(page):
@@ -68,7 +68,7 @@ def test_an_added_integration_shows_its_secret_once_and_the_tool_posts_with_it(r
     secret = _shown_secret(added.text)
     assert len(secret) >= 40
     url = f"{runtime.settings.public_url.rstrip('/')}/v1/integrations/typeform/support-typeform"
-    assert f'value="{url}"' in added.text and "Typeform: Connect &gt; Webhooks" in added.text
+    assert f'class="code">{url}</textarea>' in added.text and "Typeform: Connect &gt; Webhooks" in added.text
     assert secret not in str(added.url) and "location" not in added.headers
     # never again: not on the list, not in the database in clear, not in any log line
     later = client.get("/ui/admin/integrations").text

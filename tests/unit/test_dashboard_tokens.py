@@ -45,7 +45,7 @@ def test_a_token_is_shown_once_then_by_its_prefix_and_revoked_it_is_refused_at_o
         "/ui/admin/tokens", data={"csrf": token, "name": "crm bot", "role": "supervisor", "expires_in_days": "30"}
     )
     assert made.status_code == 200 and made.headers["cache-control"] == "no-store"
-    secret = re.search(r'<input id="secret" value="(npl_[\w-]+)" readonly', made.text).group(1)
+    secret = re.search(r'<textarea id="secret"[^>]*>(npl_[\w-]+)</textarea>', made.text).group(1)
     api = TestClient(create_app(runtime))
     bearer = {"Authorization": f"Bearer {secret}"}
     assert api.get("/v1/cases", headers=bearer).status_code == 200
