@@ -442,3 +442,66 @@ def test_an_admin_sets_up_a_fresh_installation_and_sees_the_test_response_arrive
     page.goto(f"{base}/ui/admin/onboarding")
     expect(page).to_have_url(f"{base}/ui/cases")  # a team exists: the setup never shows again
     assert refused == []
+
+
+def test_an_admin_rotates_an_integration_secret_and_the_old_one_works_through_the_grace(site, browser_page, pg_runtime):
+    import json
+
+    import httpx
+
+    from npsloop.ingest.adapters import typeform
+    from npsloop.services import integrations
+    from tests.fixtures import survey_tools as docs
+
+    base, _, now = site
+    rt = pg_runtime
+    old = integrations.add_integration(
+        uow=rt.uow(), egress=rt.egress.policy, name="support-typeform", kind="typeform", config={}, now=now
+    ).secret
+    secret = tokens.create_token(uow=rt.uow(), name="Root", role=Role.ADMIN, now=now).secret
+    page = browser_page
+    page.goto(f"{base}/ui/login?next=/ui/admin/integrations")
+    page.fill("input[name=token]", secret)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{base}/ui/admin/integrations")
+    expect(page.locator("#integrations")).to_contain_text("/v1/integrations/typeform/support-typeform")
+    assert _serious(page) == []
+    # Keyboard only: Tab to the grace period, type it, Tab past the optional new secret to the button, Enter.
+    page.locator("body").focus()
+    _tab_to(page, "grace-support-typeform")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("2")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_contain_text("The secret of support-typeform was rotated")
+    new = page.locator("#secret").input_value()
+    assert new and new != old
+    page.screenshot(path=ARTIFACTS / "connect-1-rotated-secret.png", full_page=True)
+    assert _serious(page) == []
+
+    def post(key: str, event: str) -> int:
+        body = dict(docs.TYPEFORM, event_id=event)
+        body["form_response"] = dict(docs.TYPEFORM["form_response"], token=event)
+        raw = json.dumps(body).encode()
+        headers = {typeform.HEADER: typeform.sign(key, raw)}
+        return httpx.post(f"{base}/v1/integrations/typeform/support-typeform", content=raw, headers=headers).status_code
+
+    assert post(old, "during-grace") == 202  # the tool not yet told keeps posting
+    assert post(new, "with-the-new") == 202
+    page.goto(f"{base}/ui/admin/integrations")
+    assert new not in page.content() and old not in page.content()
+
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone, in Spanish: every connection page
+    for path, title in [
+        ("/ui/admin/dead-letters?lang=es", "Mensajes fallidos"),
+        ("/ui/admin/endpoints", "Destinos de salida"),
+        ("/ui/admin/integrations", "Integraciones"),
+        ("/ui/admin/tokens", "Tokens de API"),
+    ]:
+        page.goto(f"{base}{path}")
+        expect(page.locator("h1")).to_have_text(title)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} scrolls sideways on a phone ({width}px)"
+        assert _serious(page) == [], path
+    page.screenshot(path=ARTIFACTS / "connect-2-tokens-phone-es.png", full_page=True)
