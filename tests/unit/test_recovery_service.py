@@ -364,3 +364,18 @@ def test_an_answer_given_while_the_message_is_still_being_sent_is_kept(runtime):
         uow=runtime.uow(), request_id=request_id, answer=read_answer("yes", "", None), now=WEDNESDAY
     )
     assert later.stage == Stage.ANSWERED and later.solved is False  # the first answer stays
+
+
+def test_a_customer_whose_zones_never_share_an_allowed_hour_is_skipped_and_blocks_nobody(runtime):
+    """A toll-free +1 number spans Alaska to the Atlantic; with a one-hour window for the US no moment suits every
+    zone. That request is skipped with its reason, and the customers after it are still asked."""
+    asking_team(runtime)
+    runtime.settings.recovery_contact_hours = {**runtime.settings.recovery_contact_hours, "US": "sat 10:00-11:00"}
+    spread = close_resolved(
+        runtime, customer(email=None, phone="+18005550123"), WEDNESDAY, attributes={"sms_consent": "yes"}
+    )
+    after = close_resolved(runtime, customer(), WEDNESDAY)
+    done = runtime.run_recovery()
+    assert requests_of(runtime, spread)[0].state == "skipped"
+    assert requests_of(runtime, spread)[0].reason == "no_window"
+    assert requests_of(runtime, after)[0].state == "sent" and done.sent == 1

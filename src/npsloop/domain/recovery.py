@@ -57,6 +57,7 @@ class Skip(StrEnum):
     LINKS_DISABLED = "links_disabled"  # no NPSLOOP_LINK_SECRET: a message without its link asks nothing
     ERASED = "erased"
     STALE = "stale"  # not sent within a week of the closure (the beat was down): too late to ask
+    NO_WINDOW = "no_window"  # the customer's zones never share an hour their country allows: no moment to ask
 
 
 class InvalidRecoverySetting(DomainError, ValueError):

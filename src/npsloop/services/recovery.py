@@ -21,6 +21,7 @@ from npsloop.domain.recovery import (
 )
 from npsloop.domain.responses import Response
 from npsloop.domain.scores import Category, classify
+from npsloop.domain.sla import CalendarError
 from npsloop.notify.base import OutboundMessage, PermanentDeliveryError, TransientDeliveryError, Transport
 from npsloop.notify.render import Renderer
 from npsloop.recovery_links import LinkKind
@@ -105,10 +106,15 @@ def plan(*, uow: UnitOfWork, rules: RecoveryRules, request_id: int, now: datetim
             request.state, request.reason = RecoveryState.SKIPPED, (reason or Skip.NO_ADDRESS).value
             uow.commit()
             return "skipped"
+        due = _allowed(latest, rules, now, request)
+        if due is None:
+            request.state, request.reason = RecoveryState.SKIPPED, Skip.NO_WINDOW.value
+            uow.commit()
+            return "skipped"
         channel = channel_for(latest, rules)
         request.channel = channel.value if channel else None
         request.language = (latest.language or "")[:16] or None
-        request.due_at = contact_moment(latest, rules, now)
+        request.due_at = due
         uow.commit()
         return "planned"
 
@@ -130,7 +136,11 @@ def send(*, uow: UnitOfWork, rules: RecoveryRules, sending: RecoverySending, req
             uow.commit()
             return "skipped"
         assert latest is not None
-        allowed = contact_moment(latest, rules, now)
+        allowed = _allowed(latest, rules, now, request)
+        if allowed is None:  # the contact hours changed since it was planned, and no moment suits the customer now
+            request.state, request.reason = RecoveryState.SKIPPED, Skip.NO_WINDOW.value
+            uow.commit()
+            return "skipped"
         if allowed > now:  # the beat ran late, past the window's end: held to the next opening
             request.due_at = allowed
             uow.commit()
@@ -150,6 +160,16 @@ def send(*, uow: UnitOfWork, rules: RecoveryRules, sending: RecoverySending, req
         return "failed"
     _finish(uow, request_id, RecoveryState.SENT, now, expires=now + timedelta(days=rules.link_days))
     return "sent"
+
+
+def _allowed(latest: Response, rules: RecoveryRules, now: datetime, request: RecoveryRequest) -> datetime | None:
+    """The customer's first allowed moment, or None when their zones never share an allowed hour (a number
+    spanning many zones against a short window): that request is skipped, not left to stop every later one."""
+    try:
+        return contact_moment(latest, rules, now)
+    except CalendarError:
+        log.warning("no moment suits every zone of the customer", extra={"recovery_request": request.id})
+        return None
 
 
 def _why_not(
