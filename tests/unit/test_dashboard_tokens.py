@@ -155,10 +155,8 @@ def test_an_admin_sees_quarantined_payloads_errors_masked_and_retries_everything
             now=runtime.clock(),
             limit=3,
         )
-    quarantine_task(
-        uow=runtime.uow(), task="npsloop.process_response", payload='[{"phone": "+34600999888"}]', error="bad <b>id</b>",
-        attempts=5, now=runtime.clock(),
-    )  # fmt: skip
+    held_task = {"task": "npsloop.process_response", "payload": '[{"phone": "+34600999888"}]', "attempts": 5}
+    quarantine_task(uow=runtime.uow(), error="bad <b>id</b>", now=runtime.clock(), **held_task)
     client = _client(runtime)
     page = client.get("/ui/admin/dead-letters").text
     assert all(f'name="notification" value="{i}"' in page for i in ids.values())

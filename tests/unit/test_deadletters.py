@@ -1,10 +1,16 @@
 import time
 
+import pytest
 from click.testing import CliRunner
 
+from npsloop.domain.access import AccessDenied, Principal, Role
 from npsloop.services.deadletters import (
+    EVERYTHING,
+    Reach,
+    UnknownDeadLetter,
     list_dead_letters,
     quarantine_task,
+    reach_of,
     record_processing_failure,
     retry_dead_letters,
 )
@@ -101,3 +107,43 @@ def test_the_cli_lists_and_retries(tmp_path, monkeypatch):
         get_runtime().engine.dispose()
         get_runtime.cache_clear()
         get_settings.cache_clear()
+
+
+def test_each_role_reaches_its_own_dead_letters():
+    assert reach_of(Principal(name="root", role=Role.ADMIN)) == EVERYTHING
+    assert reach_of(Principal(name="sofia", role=Role.SUPERVISOR)) == Reach(teams=None, untied=False)
+    bound = Principal(name="marta", role=Role.SUPERVISOR, agent_id=1, team_ids=frozenset({7}))
+    assert reach_of(bound) == Reach(teams=frozenset({7}), untied=False)
+    with pytest.raises(AccessDenied):
+        reach_of(Principal(name="tom", role=Role.AGENT, agent_id=2, team_ids=frozenset({7})))
+
+
+def test_a_reach_lists_and_retries_its_teams_alerts_only_and_one_named_outside_it_is_unknown(runtime):
+    runtime.transports["sms"].script = {"+34611222333": ["permanent"], "+34622333444": ["permanent"]}
+    seed_team(runtime, agents=(("Marta", "+34611222333", None, "es"),))
+    seed_team(
+        runtime, "Billing", touchpoints=("billing",), default=False, agents=(("Bea", "+34622333444", None, "es"),)
+    )
+    ingest(runtime, score=1, touchpoint="delivery")
+    ingest(runtime, score=1, touchpoint="billing")
+    drain(runtime)
+    held = ingest(runtime, score=1)
+    for _ in range(3):
+        record_processing_failure(uow=runtime.uow(), response_id=held, error="boom", now=runtime.clock(), limit=3)
+    with runtime.uow() as uow:
+        logistics = uow.directory.team_named("Logistics").id
+    reach = Reach(teams=frozenset({logistics}), untied=False)
+    [mine] = list_dead_letters(uow=runtime.uow(), reach=reach).notifications
+    seen = list_dead_letters(uow=runtime.uow(), reach=reach)
+    assert seen.responses == [] and seen.tasks == []
+    [other] = [n for n in list_dead_letters(uow=runtime.uow()).notifications if n.id != mine.id]
+    kwargs = {"now": runtime.clock(), "actor": "marta", "reach": reach}
+    with pytest.raises(UnknownDeadLetter):
+        retry_dead_letters(uow=runtime.uow(), notification_id=other.id, **kwargs)
+    runtime.dispatcher.notifications.clear()
+    runtime.dispatcher.responses.clear()
+    done = retry_dead_letters(uow=runtime.uow(), include_failed=True, **kwargs)
+    assert (done.notifications, done.responses, done.tasks) == (1, 0, 0)
+    assert runtime.dispatcher.notifications == [mine.id] and runtime.dispatcher.responses == []
+    assert [n.id for n in list_dead_letters(uow=runtime.uow()).notifications] == [other.id]
+    assert [r.id for r in list_dead_letters(uow=runtime.uow()).responses] == [held]
