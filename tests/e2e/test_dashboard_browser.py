@@ -400,6 +400,7 @@ def test_an_admin_sets_up_a_fresh_installation_and_sees_the_test_response_arrive
     page.fill("#name", "nps-survey")
     page.check("#kind-typeform")
     page.select_option("#touchpoint", "delivery")
+    assert _serious(page) == []
     page.click("#create-integration")
     expect(page.locator("h1")).to_have_text("Paste this into your survey tool")
     with pg_runtime.uow() as uow:

@@ -284,3 +284,28 @@ def test_markup_typed_in_any_field_is_shown_as_text(runtime):
     assert "<script>" not in page
     shown = client.get(f"{START}/Logistics/integration").text
     assert "<i>delivery</i>" not in shown and "&lt;i&gt;delivery&lt;/i&gt;" in shown
+
+
+def test_a_holiday_code_in_lowercase_is_read_as_the_cli_reads_it(runtime):
+    client, _ = _client(runtime)
+    token = _csrf(client.get(START).text)
+    assert client.post(START, data={"csrf": token, **TEAM, "holiday_country": "es-md"}).status_code == 303
+    assert _stored(runtime)[0][0][4] == "ES-MD"
+
+
+def test_oversized_fields_are_refused_and_store_nothing(runtime):
+    client, _ = _client(runtime)
+    token = _csrf(client.get(START).text)
+    huge = {key: "x" * 7000 for key in TEAM if key != "default"}
+    answer = client.post(START, data={"csrf": token, **huge})
+    assert answer.status_code == 422  # each field refused by its length before any check quotes it back
+    errors = _errors(answer.text)
+    assert errors["touchpoints"].startswith("at most") and errors["timezone"] == "at most 64 characters"
+    assert _stored(runtime)[0] == []
+    assert client.post(START, data={"csrf": token, **TEAM}).status_code == 303
+    agents = f"{START}/Logistics/agents"
+    assert client.post(agents, data={"csrf": token, "name": "x" * 501, "email": "m@x.es"}).status_code == 422
+    assert client.post(agents, data={"csrf": token, "name": "x" * 101, "email": "m@x.es"}).status_code == 422
+    step = f"{START}/Logistics/integration"
+    assert client.post(step, data={"csrf": token, "name": "a" * 65, "kind": "typeform"}).status_code == 422
+    assert _stored(runtime)[1:] == ([], [])

@@ -28,10 +28,12 @@ from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.bootstrap import Runtime
 from npsloop.dashboard.team_form import read_team_form
 from npsloop.domain.access import Permission, Principal
+from npsloop.domain.directory import Team
 from npsloop.domain.errors import DomainError, DuplicateName, UnknownTeam
 from npsloop.domain.integrations import InvalidIntegration, UnknownIntegration
 from npsloop.ingest.schemas import field_errors
 from npsloop.services import directory, integrations, onboarding
+from npsloop.services.schedules import calendar_for
 
 router = APIRouter(prefix="/admin/onboarding", include_in_schema=False)
 START = "/ui/admin/onboarding"
@@ -89,6 +91,13 @@ async def create_team(request: Request, runtime: RuntimeDep) -> Response:
     if errors:
         return _render(page, "onboarding_team.html", 422, values=values, errors=errors)
     change = read.change
+    country = change["holiday_country"].upper() or None
+    whole = Team(wanted, timezone=change["timezone"], hours=change["hours"], holiday_country=country)
+    try:  # what set_schedule checks of the whole, before anything is stored (the fields passed one by one)
+        calendar_for(whole, runtime.clock())
+    except DomainError as error:
+        message = f"{error} {page.t['nothing_saved']}"
+        return _render(page, "onboarding_team.html", 422, values=values, errors={}, error=message)
 
     def make() -> None:
         directory.add_team(
