@@ -103,6 +103,8 @@ def test_the_cli_lists_and_retries(tmp_path, monkeypatch):
         retried = CliRunner().invoke(main, ["dead-letters", "retry"])
         assert "replayed 0 notifications, 0 responses, 1 tasks" in retried.output
         assert rt.dispatcher.notifications == [5]
+        unknown = CliRunner().invoke(main, ["dead-letters", "retry", "--notification", "5"])
+        assert unknown.exit_code == 1 and "no dead letter 5" in unknown.output  # one alone, as the dashboard retries
     finally:
         get_runtime().engine.dispose()
         get_runtime.cache_clear()

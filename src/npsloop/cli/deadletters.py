@@ -6,7 +6,7 @@ import json
 
 import click
 
-from npsloop.cli.common import cli_actor, runtime
+from npsloop.cli.common import cli_actor, fail_on_domain_error, runtime
 from npsloop.services.deadletters import list_dead_letters, retry_dead_letters
 
 
@@ -71,10 +71,16 @@ def list_command(as_json: bool) -> None:
 @dead_letters.command("retry")
 @click.option("--include-failed", is_flag=True, help="Also retry permanent failures (after fixing a number).")
 @click.option("--actor", default=None, help="who retries, as timelines and the audit trail record it [cli:<os user>]")
-def retry_command(include_failed: bool, actor: str | None) -> None:
+@click.option("--notification", type=click.IntRange(1), default=None, help="Retry this one dead notification only.")
+def retry_command(include_failed: bool, actor: str | None, notification: int | None) -> None:
     rt = runtime()
-    replayed = retry_dead_letters(
-        uow=rt.uow(), now=rt.clock(), actor=actor or cli_actor(), include_failed=include_failed
+    replayed = fail_on_domain_error(
+        retry_dead_letters,
+        uow=rt.uow(),
+        now=rt.clock(),
+        actor=actor or cli_actor(),
+        include_failed=include_failed,
+        notification_id=notification,
     )
     click.echo(
         f"replayed {replayed.notifications} notifications, {replayed.responses} responses, {replayed.tasks} tasks"
