@@ -318,6 +318,66 @@ def test_an_admin_sets_a_teams_hours_and_sla_fixing_a_mistake_beside_its_field(s
     assert _serious(page) == []
 
 
+def test_an_admin_adds_an_agent_and_puts_one_off_duty_and_the_next_alert_skips_them(site, browser_page, pg_runtime):
+    base, _, now = site
+    secret = tokens.create_token(uow=pg_runtime.uow(), name="Root", role=Role.ADMIN, now=now).secret
+    page = browser_page
+    page.goto(f"{base}/ui/login?next=/ui/admin/agents")
+    page.fill("input[name=token]", secret)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{base}/ui/admin/agents")
+    expect(page.locator("#agents")).to_contain_text("+34*******33")  # masked in the list
+    page.fill("#name", "Lucía")
+    page.fill("#phone", "600123")
+    page.fill("#email", "lucia@example.es")
+    page.select_option("#channel_1", "sms")
+    page.click("#add-agent button[type=submit]")
+    expect(page.locator("#phone-error")).to_have_text("phone must be in E.164 form, like +34600123456")
+    expect(page.locator("#phone")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#email")).to_have_value("lucia@example.es")  # the rest of what was typed stays
+    page.screenshot(path=ARTIFACTS / "agents-1-phone-error.png", full_page=True)
+    assert _serious(page) == []
+    with pg_runtime.uow() as uow:
+        assert uow.directory.agent_named("Lucía") is None  # nothing stored
+    page.fill("#phone", "611 222 444")
+    page.select_option("#country", "ES")  # the number is read as a Spanish one
+    page.click("#add-agent button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Agents: Lucía")
+    expect(page.locator("#agent-facts")).to_contain_text("+34611222444")
+
+    page.goto(f"{base}/ui/admin/agents/Marta")
+    monday = (now.astimezone(ZoneInfo("Europe/Madrid")).date() + timedelta(days=3)).isoformat()
+    page.fill("#off_until", monday)
+    page.click("#set-off-duty")
+    expect(page.locator("#duty-state")).to_have_text(f"Off duty until {monday}")
+    page.screenshot(path=ARTIFACTS / "agents-2-off-duty.png", full_page=True)
+    assert _serious(page) == []
+
+    response = ingest(pg_runtime, score=2, comment="The parcel never came")
+    drain(pg_runtime)
+    with pg_runtime.uow() as uow:
+        case_id = uow.responses.get(response).case_id
+        names = {a.id: a.name for a in uow.directory.agents()}
+        alerted = {names[n.agent_id] for n in uow.notifications.for_case(case_id)}
+    assert "Marta" not in alerted and {"Tom", "Lucía"} <= alerted  # the next alert passed her by
+    page.goto(f"{base}/ui/admin/agents/Tom")
+    expect(page.locator(f"#alerts a[href='/ui/cases/{case_id}']").first).to_be_visible()
+    page.goto(f"{base}/ui/admin/agents/Marta")
+    expect(page.locator(f"#alerts a[href='/ui/cases/{case_id}']")).to_have_count(0)
+
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone, in Spanish
+    page.goto(f"{base}/ui/admin/agents/Marta?lang=es")
+    expect(page.locator("#duty-state")).to_have_text(f"Fuera de servicio hasta el {monday}")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the agent's page scrolls sideways on a phone ({width}px)"
+    page.screenshot(path=ARTIFACTS / "agents-3-phone-es.png", full_page=True)
+    assert _serious(page) == []
+    page.goto(f"{base}/ui/admin/agents")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the agents list scrolls sideways on a phone ({width}px)"
+    assert _serious(page) == []
+
+
 @pytest.fixture
 def fresh_site(pg_runtime) -> Iterator[tuple[str, str]]:
     """A new installation: migrated, nothing in it but an admin's token."""

@@ -193,7 +193,8 @@ class Notifications:
         return [n for n in self._sorted() if n.state in states][:limit]
 
     def recent_for_agent(self, agent_id: int, limit: int) -> list[Notification]:
-        return [n for n in reversed(self._sorted()) if n.agent_id == agent_id][:limit]
+        newest = sorted(self._sorted(), key=lambda n: (n.created_at, n.id or 0), reverse=True)
+        return [n for n in newest if n.agent_id == agent_id][:limit]
 
     def _sorted(self) -> list[Notification]:
         return sorted(self.rows.notifications.values(), key=_id)

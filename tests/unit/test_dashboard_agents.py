@@ -307,3 +307,29 @@ def test_the_agents_pages_speak_spanish(runtime):
     page = client.get("/ui/admin/agents/Marta?lang=es").text
     assert "Fuera de servicio hasta" in page and "Últimos avisos" in page and "Guardar los datos" in page
     assert "Añadir un agente" in client.get("/ui/admin/agents").text
+
+
+def test_each_change_made_on_the_pages_is_on_the_audit_trail_under_whoever_made_it(runtime):
+    from npsloop.domain.access import Principal
+    from npsloop.domain.audit import AuditFilter, EntityKind
+    from npsloop.services import audit
+
+    seed_team(runtime)
+    client = _client(runtime, _token(runtime, Role.ADMIN, name="Root"))
+    token = _csrf(client.get("/ui/admin/agents").text)
+    assert client.post("/ui/admin/agents", data={"csrf": token, **NEW}).status_code == 303
+    details = {"team": "Logistics", "phone": "+34611222999", "email": "", "language": "en", "role": "head"}
+    lost = client.post("/ui/admin/agents/Lucía", data={"csrf": token, **details})  # her email channel needs one
+    assert lost.status_code == 422 and _errors(lost.text)["email"] == "email needs an email address"
+    directory.set_channels(uow=runtime.uow(), agent="Lucía", channels=None)
+    assert client.post("/ui/admin/agents/Lucía", data={"csrf": token, **details}).status_code == 303
+    monday = (runtime.clock().date() + timedelta(days=3)).isoformat()
+    assert client.post("/ui/admin/agents/Lucía/duty", data={"csrf": token, "off_until": monday}).status_code == 303
+    assert client.post("/ui/admin/agents/Lucía/active", data={"csrf": token}).status_code == 303
+    admin = Principal(name="auditor", role=Role.ADMIN)
+    where = AuditFilter(kind=EntityKind.AGENT, actor="Root")
+    entries = audit.list_audit(uow=runtime.uow(), viewer=admin, where=where).entries
+    assert [e.action for e in reversed(entries)] == ["add", "edit", "duty", "deactivate"]
+    edit = next(e for e in entries if e.action == "edit")
+    assert edit.before["role"] == "agent" and edit.after["role"] == "head"
+    assert edit.after["phone"] == "+34*******99" and "+34611222999" not in str(edit.after)  # masked, as logs mask

@@ -12,6 +12,7 @@ from npsloop.bootstrap import Runtime
 from npsloop.dashboard.agent_form import CHANNELS, agent_values, masked
 from npsloop.domain.access import Permission, Principal
 from npsloop.domain.directory import Agent
+from npsloop.domain.notifications import NotificationState
 from npsloop.services import agents, directory
 from npsloop.services.directory import ROLES
 
@@ -73,9 +74,9 @@ def agent_context(runtime: Runtime, who: Principal, name: str) -> dict[str, Any]
     alerts = [
         {
             "case": n.case_id,
-            "kind": n.kind,
+            "event": n.alert.event.value,
             "channel": n.channel.value,
-            "state": n.state.value,
+            "state": "held" if n.state == NotificationState.PENDING and n.held_until else n.state.value,
             "delivery": n.delivery_status,
             "error": masked(n.last_error),
             "at": n.created_at,

@@ -220,5 +220,6 @@ class NotificationRepository:
     def recent_for_agent(self, agent_id: int, limit: int) -> list[Notification]:
         """The agent's latest alerts, newest first (an agent's page lists them with their outcome)."""
         c = tables.notifications.c
-        stmt = sa.select(Notification).where(c.agent_id == agent_id).order_by(c.id.desc()).limit(limit)
+        newest = (c.created_at.desc(), c.id.desc())
+        stmt = sa.select(Notification).where(c.agent_id == agent_id).order_by(*newest).limit(limit)
         return list(self.session.scalars(stmt))
