@@ -6,8 +6,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from npsloop.bootstrap import build_runtime
-from npsloop.domain.cases import Action
+from npsloop.domain.cases import Action, Outcome
+from npsloop.domain.closure import Closure
 from npsloop.services.agent_hours import set_hours
+from npsloop.services.agents import set_active
 from npsloop.services.casework import act_on_case, assign_case, get_case
 from npsloop.services.directory import add_agent
 from npsloop.services.notifying import SendStatus
@@ -194,3 +196,43 @@ def test_held_alerts_are_decided_again_when_the_agents_hours_or_duty_change(runt
     assert sms_to(runtime) == [MARTA]
     release_at(runtime, datetime(2026, 12, 2, 14, 0, tzinfo=MADRID))
     assert sms_to(runtime) == [MARTA]
+
+
+def test_a_held_alert_whose_case_was_closed_while_it_waited_is_never_sent(runtime):
+    """Tom closes the case in the morning; at 13:00 Marta must not be told to confirm and call the customer about a
+    case that is no longer open. The row ends (failed, with the reason) so the reconciler stops finding it."""
+    team(runtime)
+    case_id = detractor_at(runtime, WEDNESDAY_10)
+    at(runtime, datetime(2026, 12, 2, 11, 0, tzinfo=MADRID))
+    for action in (Action.ACKNOWLEDGE, Action.CONTACT):
+        act_on_case(uow=runtime.uow(), case_id=case_id, action=action, actor="Tom", now=runtime.clock())
+    act_on_case(
+        uow=runtime.uow(),
+        case_id=case_id,
+        action=Action.CLOSE,
+        actor="Tom",
+        now=runtime.clock(),
+        outcome=Outcome.RESOLVED,
+        closure=Closure(()),
+    )
+    release_at(runtime, WEDNESDAY_13)
+    assert sms_to(runtime) == []
+    [withdrawn] = alerts_of(runtime, case_id, "Marta")
+    assert withdrawn.state == "failed" and "closed" in withdrawn.last_error
+    [note] = [e.note for e in events(runtime, case_id, "notification_failed")]
+    assert "Marta" in note and "closed" in note
+    assert release_at(runtime, WEDNESDAY_13 + timedelta(minutes=5)).released == 0
+    assert sms_to(runtime) == []
+
+
+def test_a_held_alert_whose_agent_was_deactivated_while_it_waited_is_never_sent(runtime):
+    """Marta leaves at 11:00; her held alert, with the customer's phone and comment, must not reach her at 13:00."""
+    team(runtime)
+    case_id = detractor_at(runtime, WEDNESDAY_10)
+    at(runtime, datetime(2026, 12, 2, 11, 0, tzinfo=MADRID))
+    set_active(uow=runtime.uow(), name="Marta", active=False, now=runtime.clock())
+    release_at(runtime, WEDNESDAY_13)
+    assert sms_to(runtime) == []
+    [withdrawn] = alerts_of(runtime, case_id, "Marta")
+    assert withdrawn.state == "failed" and "deactivated" in withdrawn.last_error
+    assert release_at(runtime, WEDNESDAY_13 + timedelta(minutes=5)).released == 0

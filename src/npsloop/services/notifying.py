@@ -34,7 +34,7 @@ from npsloop.redaction import redact
 from npsloop.services.digests import digest_themes, fold_if_over_cap
 from npsloop.services.failover import about, record_failure_and_fail_over
 from npsloop.services.messages import compose
-from npsloop.services.off_hours import TeamCalendars, hold_outside_hours
+from npsloop.services.off_hours import TeamCalendars, hold_outside_hours, withdraw_if_stale
 from npsloop.services.ports import utcnow
 from npsloop.services.unit_of_work import StoreUnavailable, UnitOfWork
 
@@ -164,6 +164,9 @@ def _claim(
         for row in rows:
             notification_id = _id(row)
             agent_of, team_of_case = partial(about_case.agent, row.agent_id), partial(about_case.team, row.case_id)
+            if withdraw_if_stale(uow, row, agent_of, partial(about_case.only_case, row.case_id), now):
+                _count(row.channel, results, notification_id, SendResult(SendStatus.SKIPPED))
+                continue
             if hold_outside_hours(uow, row, agent_of, team_of_case, calendars, now):
                 _count(row.channel, results, notification_id, SendResult(SendStatus.HELD))
                 continue
@@ -248,6 +251,9 @@ class _CaseReader:
 
     def team(self, case_id: int) -> Team | None:
         return self.case(case_id)[2]
+
+    def only_case(self, case_id: int) -> Case:
+        return self.case(case_id)[0]
 
     def case(self, case_id: int) -> tuple[Case, list[Response], Team | None, Agent | None]:
         if case_id not in self._cases:

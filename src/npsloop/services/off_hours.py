@@ -11,9 +11,9 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from npsloop.domain.cases import SYSTEM_ACTOR, CaseEvent, EventKind
+from npsloop.domain.cases import SYSTEM_ACTOR, Case, CaseEvent, CaseStatus, EventKind
 from npsloop.domain.directory import Agent, Team
-from npsloop.domain.notifications import Notification, NotificationState
+from npsloop.domain.notifications import AlertEvent, Notification, NotificationState
 from npsloop.domain.sla import BusinessCalendar, CalendarError
 from npsloop.domain.working_hours import agent_calendar, alert_time, covers_after_hours
 from npsloop.services.failover import about
@@ -81,6 +81,40 @@ def hold_outside_hours(
         ),
     )
     return until
+
+
+def withdraw_if_stale(
+    uow: UnitOfWork,
+    notification: Notification,
+    agent_of: Callable[[], Agent],
+    case_of: Callable[[], Case],
+    now: datetime,
+) -> bool:
+    """Inside the claiming transaction: a held alert whose case was closed while it waited (it would tell the agent
+    to confirm and call about a case that is over), or whose agent was deactivated meanwhile (the customer's phone
+    and comment would reach someone who no longer works the cases), is not sent; it ends failed, with the reason,
+    so nothing finds it again. A digest of an active agent stands for other cases too and still goes."""
+    if notification.held_until is None or notification.state != NotificationState.PENDING:
+        return False
+    agent = agent_of()
+    if not agent.active:
+        reason = f"not sent: {agent.name} was deactivated while the alert waited for their hours"
+    elif notification.alert.event != AlertEvent.DIGEST and case_of().status is CaseStatus.CLOSED:
+        reason = f"not sent: the case was closed while the alert waited for {agent.name}'s hours"
+    else:
+        return False
+    notification.state, notification.next_attempt_at, notification.last_error = NotificationState.FAILED, None, reason
+    uow.cases.append_event(
+        notification.case_id,
+        CaseEvent(
+            kind=EventKind.NOTIFICATION_FAILED,
+            actor=SYSTEM_ACTOR,
+            at=now,
+            note=reason,
+            data={**about(notification, agent), "alert": notification.kind},
+        ),
+    )
+    return True
 
 
 def _next_alert_time(
