@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -188,3 +189,28 @@ def test_markup_in_an_answer_stays_text_on_the_case_page_and_in_the_owners_alert
     drain(runtime)
     [alert] = [m for m in runtime.transports["email"].sent if m.reference.startswith("n") and "Reabierto" in m.subject]
     assert "<img src=x" not in (alert.html or "")
+
+
+def test_no_log_line_of_the_whole_follow_up_names_the_customer(runtime, caplog):
+    """Closed, planned, sent, refused once, answered, opted out, across the API: every record at every level, before
+    any formatter masks it, is free of the customer's email, phone, name, id and comment."""
+    caplog.set_level(logging.DEBUG)
+    asking_team(runtime)
+    ana = customer(email="ana.leak@example.co", phone="+573009998877", name="Anabel Leakname")
+    runtime.transports["email"].script[ana["email"]] = ["transient", "ok"]
+    case_id = close_resolved(runtime, ana, WEDNESDAY, comment="Mi pedido nunca llegó, secreto-123")
+    runtime.run_recovery()
+    at(runtime, WEDNESDAY + timedelta(minutes=10))
+    runtime.run_recovery()
+    [mail] = [m for m in runtime.transports["email"].sent if m.reference.startswith("r")]
+    answer, opt_out = links(mail.text)
+    with TestClient(create_app(runtime)) as client:
+        assert client.post(answer, data={"answer": "no", "score": "3", "comment": "sigue-sin-llegar-456"}).is_success
+        assert client.post(opt_out).is_success
+        assert client.post(opt_out).is_success
+    drain(runtime)
+    assert requests_of(runtime, case_id)[0].state == "answered"
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert logged, "the flow logs something"
+    for secret in (ana["email"], ana["phone"], ana["phone"][1:], "Leakname", ana["id"], "secreto-123", "sigue-sin"):
+        assert secret not in logged
