@@ -26,6 +26,7 @@ NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
                 Permission.READ_DIRECTORY,
                 Permission.PREVIEW_ROUTING,
                 Permission.READ_AUDIT,
+                Permission.RETRY_DEAD_LETTERS,  # of their teams' alerts (services.deadletters.reach_of)
             },
         ),
         (Role.ADMIN, set(Permission)),

@@ -238,7 +238,7 @@ def test_the_delivery_log_shows_status_attempts_and_the_last_error_and_redeliver
     drain(runtime)
 
     def refused(url, body, **_):
-        return outbound.wire.Outcome(ok=False, status_code=None, error="connection refused by marta@example.es")
+        return outbound.wire.Outcome(ok=False, status_code=503, error="unavailable, write to marta@example.es")
 
     for _ in range(3):
         outbound.deliver_due(uow=runtime.uow(), now=runtime.clock(), public_url="http://x", post=refused)
@@ -248,7 +248,7 @@ def test_the_delivery_log_shows_status_attempts_and_the_last_error_and_redeliver
     page = client.get("/ui/admin/endpoints").text
     first = log[0]
     assert f"<td>{first['id']}</td>" in page and f"<td>{first['status']}</td>" in page
-    assert "connection refused by m***@example.es" in page and "marta@example.es" not in page
+    assert "503 · unavailable, write to m***@example.es" in page and "marta@example.es" not in page
     only = client.get("/ui/admin/endpoints?endpoint=helpdesk&status=<b>").text
     assert "ops-slack</td>" not in only and "<b>" not in only.split("</header>")[1]
     again = client.post("/ui/admin/endpoints/redeliver", data={"csrf": token, "delivery": str(first["id"])})

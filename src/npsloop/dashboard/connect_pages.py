@@ -83,7 +83,8 @@ def delivery_rows(found: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "event": row["event_kind"],
             "status": row["status"],
             "attempts": row["attempts"],
-            "answer": str(row["last_status_code"] or "") or masked(row["last_error"]) or "—",
+            "answer": " · ".join(str(part) for part in (row["last_status_code"], masked(row["last_error"])) if part)
+            or "—",
         }
         for row in found
     ]
