@@ -71,7 +71,12 @@ def shown_url(endpoint: Endpoint) -> str:
     shown after it is added; its host says which service it is."""
     if endpoint.kind not in (EndpointKind.SLACK, EndpointKind.TEAMS):
         return endpoint.url
-    parts = urlsplit(endpoint.url)
+    return url_host(endpoint.url)
+
+
+def url_host(url: str) -> str:
+    """Where a URL goes, without what it carries: a path or a query may hold a credential (a webhook's token)."""
+    parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}/***"
 
 

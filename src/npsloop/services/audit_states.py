@@ -11,7 +11,7 @@ from npsloop.domain.access import ApiToken
 from npsloop.domain.audit import SECRET
 from npsloop.domain.directory import Agent, Team
 from npsloop.domain.integrations import Integration, is_credential
-from npsloop.domain.outbound import Endpoint, shown_url
+from npsloop.domain.outbound import Endpoint, url_host
 from npsloop.domain.rules import Rule
 from npsloop.domain.themes import Theme
 from npsloop.redaction import redact
@@ -64,10 +64,11 @@ def integration_state(integration: Integration) -> dict[str, Any]:
 
 
 def endpoint_state(endpoint: Endpoint) -> dict[str, Any]:
-    """A Slack or Teams URL is its own credential: only its host is kept."""
+    """Only the host of any endpoint URL is kept: a Slack or Teams URL is its own credential, and a webhook's path
+    or query may hold one (the URL itself is stored encrypted)."""
     return {
         "kind": endpoint.kind,
-        "url": shown_url(endpoint),
+        "url": url_host(endpoint.url),  # stored in clear, unlike the encrypted URL itself: no path, no query
         "events": list(endpoint.events),
         "secret": SECRET if endpoint.secret else None,
     }
