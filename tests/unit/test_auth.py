@@ -72,6 +72,7 @@ WALK = [
     ("PATCH", "/v1/teams/{name}", "/v1/teams/Billing", lambda: {"reasons_required": False}, {ADMIN}),
     ("POST", "/v1/agents", "/v1/agents", lambda: {"name": "Bea", "team": "Billing", "email": "b@x.es"}, {ADMIN}),
     ("PUT", "/v1/agents/{name}/channels", "/v1/agents/Marta/channels", lambda: {"channels": None}, {ADMIN}),
+    ("PATCH", "/v1/agents/{name}", "/v1/agents/Marta", lambda: {"language": "es"}, {ADMIN}),
     ("GET", "/v1/agents/{name}/hours", "/v1/agents/Marta/hours", None, {SUP, ADMIN}),
     ("PUT", "/v1/agents/{name}/hours", "/v1/agents/Marta/hours", lambda: {"hours": None, "on_call": False}, {ADMIN}),
     ("POST", "/v1/tokens", "/v1/tokens", lambda: {"name": "walk", "role": "supervisor"}, {ADMIN}),

@@ -21,7 +21,7 @@ from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.dashboard import agent_form
 from npsloop.dashboard.agent_pages import agent_context, choices, list_rows
 from npsloop.domain.access import Permission
-from npsloop.domain.directory import InvalidChannels
+from npsloop.domain.directory import InvalidChannels, NoContact
 from npsloop.domain.errors import DomainError, DuplicateName, UnknownAgent, UnknownTeam
 from npsloop.services import agent_hours, agents, directory
 
@@ -113,6 +113,8 @@ async def save_details(request: Request, runtime: RuntimeDep, name: AgentName) -
             read.errors["team"] = str(error)
         except InvalidChannels as error:  # a channel they prefer would lose its address
             read.errors["phone" if "phone" in str(error) else "email"] = str(error)
+        except NoContact as error:
+            read.errors[NoContact.field] = str(error)
     return await _render_agent(page, 422, name, values=read.values, errors=read.errors)
 
 

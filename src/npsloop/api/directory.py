@@ -29,7 +29,7 @@ from npsloop.domain.recovery import InvalidRecoverySetting
 from npsloop.domain.sla import CalendarError
 from npsloop.domain.working_hours import check_agent_hours
 from npsloop.ingest.schemas import EmailText, PhoneText, Text
-from npsloop.services import agent_hours, directory
+from npsloop.services import agent_hours, agents, directory
 
 router = APIRouter(
     prefix="/v1", tags=["directory"], responses=documented(400, 401, 403, 409, 422, 503), route_class=StrictJsonRoute
@@ -89,6 +89,25 @@ class AgentIn(BaseModel):
     @classmethod
     def _channels(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
         return None if value is None else _checked(value, info.data.get("phone"), info.data.get("email"))
+
+
+class AgentChange(BaseModel):
+    """PATCH /v1/agents/{name}: what is given changes (a phone or email of null removes it), in one transaction;
+    `active` false deactivates the agent (alerted of nothing, kept for their cases), true brings them back."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    team: Name | None = None
+    phone: PhoneText | None = None
+    email: EmailText | None = None
+    language: Annotated[StrictStr, Field(pattern=r"^(en|es)$")] | None = None
+    role: Annotated[StrictStr, Field(pattern=r"^(agent|supervisor|head)$")] | None = None
+    active: StrictBool | None = None
+
+    def details(self) -> dict[str, Any]:
+        """The details given (team, phone, email, language, role), for services.agents.edit_agent."""
+        given = self.model_fields_set & {"team", "phone", "email", "language", "role"}
+        return {key: getattr(self, key) for key in given if getattr(self, key) is not None or key in ("phone", "email")}
 
 
 class AgentChannels(BaseModel):
@@ -194,6 +213,25 @@ async def set_channels(
         )
     )
     return {"name": agent.name, "channels": agent.channel_order}
+
+
+@router.patch("/agents/{name}", dependencies=WRITE)
+async def change_agent(
+    runtime: RuntimeDep, name: Annotated[str, Path(max_length=100, pattern=NAME)], body: AgentChange, actor: Actor
+) -> dict[str, Any]:
+    """Change an agent's team, phone, email, language or role (what is given), or deactivate or reactivate them."""
+
+    def change() -> dict[str, Any]:
+        details, now = body.details(), runtime.clock()
+        agent = agents.agent_page(uow=runtime.uow(), name=name, limit=0).agent
+        if details:
+            agent = agents.edit_agent(uow=runtime.uow(), name=name, **details, actor=actor, now=now)
+        if body.active is not None:
+            agent = agents.set_active(uow=runtime.uow(), name=name, active=body.active, actor=actor, now=now)
+        team = next(t.name for t in directory.list_teams(uow=runtime.uow()) if t.id == agent.team_id)
+        return agent_json(agent, team)
+
+    return await run_in_threadpool(change)
 
 
 class AgentHours(BaseModel):

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from npsloop.domain import errors as domain
 from npsloop.domain.access import AccessDenied
 from npsloop.domain.closure import InvalidClosure, ReasonsRequired
-from npsloop.domain.directory import InvalidChannels
+from npsloop.domain.directory import InvalidChannels, NoContact
 from npsloop.domain.integrations import InvalidIntegration, UnknownIntegration
 from npsloop.domain.outbound import InvalidEndpoint
 from npsloop.domain.periods import PeriodError
@@ -43,6 +43,7 @@ STATUS = {
     domain.UnknownTeam: 422,
     domain.UnknownAgent: 422,
     InvalidChannels: 422,
+    NoContact: 422,
     domain.InvalidScore: 422,
     CalendarError: 422,
     RuleError: 422,

@@ -8,12 +8,13 @@ from datetime import datetime
 import click
 from pydantic import ValidationError
 
-from npsloop.api.directory import AgentChannels, AgentIn
+from npsloop.api.directory import AgentChange, AgentChannels, AgentIn
 from npsloop.api.presenters import agent_json, team_json
 from npsloop.cli.common import cli_actor, fail_on_domain_error, runtime
 from npsloop.domain.directory import InvalidChannels
 from npsloop.domain.errors import DomainError
 from npsloop.ingest.schemas import field_errors
+from npsloop.services import agents as agents_service
 from npsloop.services import directory
 
 
@@ -255,6 +256,54 @@ def on_duty(name: str) -> None:
         directory.set_duty, uow=rt.uow(), agent=name, off_until=None, actor=cli_actor(), now=rt.clock()
     )
     click.echo(f"{name} is on duty")
+
+
+@agents.command("edit")
+@click.argument("name")
+@click.option("--team", default=None, help="Move the agent to this team.")
+@click.option("--phone", default=None, help="E.164, like +34600123456 ('' removes it)")
+@click.option("--email", default=None, help="('' removes it)")
+@click.option("--language", default=None, type=click.Choice(["en", "es"]))
+@click.option("--role", default=None, type=click.Choice(["agent", "supervisor", "head"]))
+def edit_agent(
+    name: str, team: str | None, phone: str | None, email: str | None, language: str | None, role: str | None
+) -> None:
+    """Change what is given of an agent's team, phone, email, language and role, all or nothing."""
+    given = {"team": team, "phone": phone, "email": email, "language": language, "role": role}
+    try:
+        valid = AgentChange.model_validate({key: value for key, value in given.items() if value is not None})
+    except ValidationError as error:
+        raise click.ClickException(_problems(error)) from None
+    if not valid.details():
+        raise click.ClickException("give what changes: --team, --phone, --email, --language or --role")
+    rt = runtime()
+    agent = fail_on_domain_error(
+        agents_service.edit_agent, uow=rt.uow(), name=name, **valid.details(), actor=cli_actor(), now=rt.clock()
+    )
+    team_name = next(t.name for t in directory.list_teams(uow=rt.uow()) if t.id == agent.team_id)
+    click.echo(json.dumps(agent_json(agent, team_name), ensure_ascii=False))
+
+
+@agents.command("deactivate")
+@click.argument("name")
+def deactivate(name: str) -> None:
+    """Alert an agent of nothing from now on; their cases and alerts are kept."""
+    rt = runtime()
+    fail_on_domain_error(
+        agents_service.set_active, uow=rt.uow(), name=name, active=False, actor=cli_actor(), now=rt.clock()
+    )
+    click.echo(f"{name} is deactivated")
+
+
+@agents.command("activate")
+@click.argument("name")
+def activate(name: str) -> None:
+    """Alert a deactivated agent again."""
+    rt = runtime()
+    fail_on_domain_error(
+        agents_service.set_active, uow=rt.uow(), name=name, active=True, actor=cli_actor(), now=rt.clock()
+    )
+    click.echo(f"{name} is active")
 
 
 @teams.command("escalation")

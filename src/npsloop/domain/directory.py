@@ -18,6 +18,12 @@ class InvalidChannels(DomainError):
     field = "channels"
 
 
+class NoContact(DomainError):
+    """An agent with neither a phone nor an email address: nothing could reach them."""
+
+    field = "phone"
+
+
 def check_channel_order(order: list[str], *, phone: str | None, email: str | None) -> list[str]:
     """An agent's channels in order of preference: at least one, each once, each known and with its address
     (a phone for sms and whatsapp, an email address for email). The same check for every door."""

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
 from npsloop.domain.access import Permission, Principal, Role
 from npsloop.domain.audit import Change, EntityKind
-from npsloop.domain.directory import Agent, check_channel_order
+from npsloop.domain.directory import Agent, NoContact, check_channel_order
 from npsloop.domain.errors import UnknownAgent
 from npsloop.domain.notifications import Notification
 from npsloop.services.audit import SYSTEM, record
@@ -20,31 +21,46 @@ from npsloop.services.unit_of_work import UnitOfWork
 RECENT = 20  # alerts shown on an agent's page
 
 
+class Keep(Enum):
+    """What edit_agent leaves as it is when not given (a phone or email of None removes it)."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
 def edit_agent(
     *,
     uow: UnitOfWork,
     name: str,
-    team: str,
-    phone: str | None,
-    email: str | None,
-    language: str,
-    role: str,
+    team: str | Keep = KEEP,
+    phone: str | None | Keep = KEEP,
+    email: str | None | Keep = KEEP,
+    language: str | Keep = KEEP,
+    role: str | Keep = KEEP,
     actor: str = SYSTEM,
     now: datetime | None = None,
 ) -> Agent:
-    """Sets an agent's team, phone, email, language and role at once (values already read as AgentIn reads
-    them). The channels they prefer must still have an address: check_channel_order says which one lacks it."""
+    """Changes what is given of an agent's team, phone, email, language and role, in one transaction (values
+    already read as AgentIn reads them). The agent keeps a phone or an email, and the channels they prefer keep
+    their address (check_channel_order says which one would lack it)."""
     with uow:
         found = _require(uow, name)
-        moved = uow.directory.require_team(team)
-        assert moved.id is not None
-        if role not in ROLES:
-            raise UnknownAgent(f"role must be one of {', '.join(ROLES)}")
         before = agent_state(found)
+        team_id = found.team_id if isinstance(team, Keep) else uow.directory.require_team(team).id
+        assert team_id is not None
+        if not isinstance(role, Keep) and role not in ROLES:
+            raise UnknownAgent(f"role must be one of {', '.join(ROLES)}")
+        new_phone = found.phone if isinstance(phone, Keep) else phone
+        new_email = found.email if isinstance(email, Keep) else email
+        if not (new_phone or new_email):
+            raise NoContact("give the agent a phone or an email, or they cannot be alerted")
         if found.channel_order is not None:
-            check_channel_order(found.channel_order, phone=phone, email=email)
-        found.team_id, found.phone, found.email = moved.id, phone, email
-        found.language, found.role = language, role
+            check_channel_order(found.channel_order, phone=new_phone, email=new_email)
+        found.team_id, found.phone, found.email = team_id, new_phone, new_email
+        found.language = found.language if isinstance(language, Keep) else language
+        found.role = found.role if isinstance(role, Keep) else role
         record(uow, _change(found, "edit", before), actor=actor, now=now)
         uow.commit()
         return found
