@@ -269,3 +269,17 @@ def test_a_sample_starts_from_an_open_cases_response_without_its_personal_data(r
     assert 'href="/ui/cases/1">#1</a>' in tried.text
     assert client.get("/ui/admin/routing?case=999").status_code == 404
     assert client.get("/ui/admin/routing?case=0").status_code == 422
+
+
+def test_the_language_switch_of_a_page_answering_a_form_leads_to_a_page_not_a_405(runtime):
+    _world(runtime)
+    client = _client(runtime)
+    page = client.get("/ui/admin/routing")
+    assert 'href="?lang=es"' in page.text  # a page of its own: the switch stays on it
+    tried = client.post(
+        "/ui/admin/routing/try", data={"csrf": _csrf(page.text), "rules": GOOD, "sample": '{"score": 4}'}
+    )
+    switch = html.unescape(re.search(r'<a href="([^"]+)" hreflang="es"', tried.text).group(1))
+    assert switch == "/ui/cases?lang=es"
+    followed = client.get(switch)
+    assert followed.status_code == 200 and 'lang="es"' in followed.text

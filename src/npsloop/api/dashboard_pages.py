@@ -52,6 +52,7 @@ class Page:
             csrf=csrf_for(self.token) if self.token else "",
             can_report=bool(self.who and self.who.can(Permission.READ_REPORTS)),
             can_admin=bool(self.who and self.who.can(Permission.PREVIEW_ROUTING)),
+            lang_href=self._lang_href(),
             refresh=context.pop("refresh", None),
             flash=context.pop("flash", None),
             error=context.pop("error", None),
@@ -61,6 +62,12 @@ class Page:
         if self.remember:
             response.set_cookie(LANGUAGE, self.remember, max_age=365 * 86400, samesite="lax", path="/ui")
         return response
+
+    def _lang_href(self) -> str:
+        """The other language, on this page; a page answering a form has no address of its own to come back to
+        (its path takes only POST), so its switch goes to the queue."""
+        other = "es" if self.lang == "en" else "en"
+        return f"?lang={other}" if self.request.method in ("GET", "HEAD") else f"/ui/cases?lang={other}"
 
     def message(self, text: str, status: int) -> HTMLResponse:
         return self.render("message.html", status, error=text)
