@@ -333,3 +333,14 @@ def test_each_change_made_on_the_pages_is_on_the_audit_trail_under_whoever_made_
     edit = next(e for e in entries if e.action == "edit")
     assert edit.before["role"] == "agent" and edit.after["role"] == "head"
     assert edit.after["phone"] == "+34*******99" and "+34611222999" not in str(edit.after)  # masked, as logs mask
+
+
+def test_a_refused_phone_is_not_said_again_as_a_channel_without_a_phone(runtime):
+    seed_team(runtime)
+    client = _client(runtime)
+    token = _csrf(client.get("/ui/admin/agents").text)
+    answer = client.post("/ui/admin/agents", data={"csrf": token, **NEW, "phone": "600123", "country": ""})
+    errors = _errors(answer.text)
+    assert errors["phone"] == "phone must be in E.164 form, like +34600123456" and "channel_1" not in errors
+    no_email = client.post("/ui/admin/agents", data={"csrf": token, **NEW, "email": ""})
+    assert _errors(no_email.text) == {"channel_1": "email needs an email address"}

@@ -106,7 +106,10 @@ def read_agent_form(form: Mapping[str, str], *, name: str | None = None) -> Agen
         if name is not None:
             read.change = {k: read.change[k] for k in ("team", "phone", "email", "language", "role")}
     if "channels" in read.errors:
-        read.errors[SLOTS[0]] = read.errors.pop("channels")
+        said = read.errors.pop("channels")
+        lacking = "phone" if said.endswith("a phone number") else "email" if said.endswith("email address") else ""
+        if lacking not in read.errors:  # not when the address the channel needs was itself refused
+            read.errors[SLOTS[0]] = said
     return read
 
 
