@@ -344,3 +344,17 @@ def test_a_refused_phone_is_not_said_again_as_a_channel_without_a_phone(runtime)
     assert errors["phone"] == "phone must be in E.164 form, like +34600123456" and "channel_1" not in errors
     no_email = client.post("/ui/admin/agents", data={"csrf": token, **NEW, "email": ""})
     assert _errors(no_email.text) == {"channel_1": "email needs an email address"}
+
+
+def test_an_alert_waiting_for_the_agents_hours_is_shown_as_such(runtime):
+    from npsloop.services import agent_hours
+
+    seed_team(runtime)
+    later = runtime.clock() + timedelta(days=2)  # a weekday that is not today: now is outside those hours
+    hours = f"{('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun')[later.weekday()]} 09:00-10:00"
+    agent_hours.set_hours(uow=runtime.uow(), agent="Marta", hours=hours, now=runtime.clock())
+    case = _case_of(runtime, ingest(runtime))
+    page = _client(runtime).get("/ui/admin/agents/Marta?lang=es").text
+    table = page[page.index('id="alerts"') :]
+    assert f'href="/ui/cases/{case}"' in table and table.count("esperando su horario") == 2
+    assert "caso nuevo" in table
