@@ -171,6 +171,29 @@ def test_an_inbound_whatsapp_ack_acknowledges_the_case_and_answers_on_whatsapp(w
         assert uow.directory.agent_named("Marta").whatsapp_seen_at is not None
 
 
+def test_a_message_the_database_failed_under_is_handled_when_twilio_delivers_it_again(wired, twilio_posts, monkeypatch):
+    from npsloop.services import replies
+    from npsloop.services.unit_of_work import StoreUnavailable
+
+    ingest(wired, score=2, customer={"id": "c1"})
+    drain(wired)
+    real = replies.act_on_case
+    failures = iter([StoreUnavailable("the database went away")])
+
+    def fails_once(**kwargs):
+        for error in failures:
+            raise error
+        return real(**kwargs)
+
+    monkeypatch.setattr(replies, "act_on_case", fails_once)
+    assert reply(twilio_posts, "ACK 1").status_code == 503  # Twilio retries the webhook with the same MessageSid
+    assert get_case(uow=wired.uow(), case_id=1).case.status == "open"
+    again = reply(twilio_posts, "ACK 1")
+    assert again.status_code == 200 and "queda confirmado" in again.text  # handled, not refused as a replay
+    assert get_case(uow=wired.uow(), case_id=1).case.status == "acknowledged"
+    assert reply(twilio_posts, "ACK 1").status_code == 409  # once handled, a replay is refused again
+
+
 def test_a_bare_ok_on_whatsapp_means_the_case_last_sent_on_whatsapp(wired, twilio_posts):
     ingest(wired, score=2, customer={"id": "c1"})
     drain(wired)

@@ -5,6 +5,7 @@ by any other door, and an agent who gave none is told which themes the customer'
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,6 +50,24 @@ def handle_agent_reply(
     if door == "WhatsApp" and not _first_whatsapp(uow, from_phone, message_sid, now):
         log.warning("WhatsApp message replayed: refused")
         return ReplyOutcome("replayed")
+    try:
+        return _handle(uow, door, from_phone, text, now)
+    except Exception:
+        if door == "WhatsApp":
+            _forget_whatsapp(uow, message_sid)
+        raise
+
+
+def _forget_whatsapp(uow: UnitOfWork, message_sid: str) -> None:
+    """The message was not handled (the database failed under it, an unexpected error): forget it, so that
+    Twilio's retry of the webhook is handled rather than refused as a replay. Best effort: the original error is
+    what the caller must see."""
+    with contextlib.suppress(Exception), uow:
+        uow.directory.forget_inbound(message_sid[:64])
+        uow.commit()
+
+
+def _handle(uow: UnitOfWork, door: str, from_phone: str, text: str, now: datetime) -> ReplyOutcome:
     with uow:
         agent = uow.directory.agent_by_phone(from_phone)
         if agent is None or agent.id is None:

@@ -73,5 +73,10 @@ class DirectoryRepository:
             return False
         return True
 
+    def forget_inbound(self, message_sid: str) -> None:
+        """A message taken by first_inbound but not handled: its next delivery is a first one again."""
+        t = tables.inbound_messages
+        self.session.execute(sa.delete(t).where(t.c.message_sid == message_sid))
+
     def agent_named(self, name: str) -> Agent | None:
         return self.session.scalars(sa.select(Agent).where(tables.agents.c.name == name)).one_or_none()
