@@ -24,6 +24,9 @@ from npsloop.domain.theme_tags import Polarity, ThemeTag
 from npsloop.services import targets, tokens
 from npsloop.store import tables
 from tests.conftest import at, drain, ingest, madrid_schedule, seed_team
+from tests.support.browser import serious_violations as _serious
+from tests.support.browser import tab_to as _tab_to
+from tests.support.browser import work_when_queued as _work_when_queued
 from tests.support.services import CHROMIUM
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
@@ -202,15 +205,6 @@ rules:
   - name: everything else
     team: Logistics
 """
-
-
-def _serious(page: Page) -> list[str]:
-    """What axe-core (shipped inside axe-playwright-python, run in the page) finds serious or critical: WCAG AA
-    contrast, labels, names, landmarks..."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    found = Axe().run(page).response["violations"]
-    return [f"{v['id']}: {v['help']}" for v in found if v["impact"] in ("serious", "critical")]
 
 
 def test_an_admin_fixes_a_routing_rule_and_tries_a_sample_with_the_keyboard(site, browser_page, pg_runtime):
@@ -404,22 +398,6 @@ def fresh_site(pg_runtime) -> Iterator[tuple[str, str]]:
     yield f"http://127.0.0.1:{port}", secret
     server.should_exit = True
     thread.join(timeout=10)
-
-
-def _work_when_queued(rt) -> None:
-    """Waits (at most 30 s) for a response to be queued, then runs what was queued, as a worker would."""
-    deadline = time.monotonic() + 30
-    while not rt.dispatcher.responses and time.monotonic() < deadline:
-        time.sleep(0.05)
-    drain(rt)
-
-
-def _tab_to(page: Page, element_id: str) -> None:
-    for _ in range(40):
-        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"#{element_id} is not reachable by Tab")
 
 
 def test_an_admin_sets_up_a_fresh_installation_and_sees_the_test_response_arrive(fresh_site, browser_page, pg_runtime):
