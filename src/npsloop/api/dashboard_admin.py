@@ -11,9 +11,9 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from npsloop.api.admin_section import ROUTING, refuse, viewer
+from npsloop.api.admin_section import ROUTING, guarded_post, viewer
 from npsloop.api.admin_section import admin_nav as admin_nav  # where the section's other pages first found it
-from npsloop.api.dashboard_pages import Page, current_page
+from npsloop.api.dashboard_pages import Page
 from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.bootstrap import Runtime
 from npsloop.dashboard.admin_pages import rule_error, sample_example, sample_of
@@ -77,21 +77,24 @@ async def save_routing(
     rules: Annotated[str, Form()] = "",
     sample: Annotated[str, Form()] = "",
 ) -> Response:
-    page = await current_page(request, runtime)
-    refused = refuse(page, csrf, Permission.WRITE_ROUTING, ROUTING)
-    if refused is not None:
-        return refused
+    posted = await guarded_post(request, runtime, csrf, Permission.WRITE_ROUTING, ROUTING)
+    if isinstance(posted, Response):
+        return posted
+    page, actor = posted[0], posted[1].actor
     text = rules.replace("\r\n", "\n")
     try:
-        if len(text) > MAX_RULES_TEXT:
-            raise RuleError(f"the rules are longer than {MAX_RULES_TEXT:,} characters ({len(text):,})")
-        actor = page.who.actor if page.who else ""
+        _within_limit(text)
         await run_in_threadpool(
             lambda: load_routing_yaml(uow=runtime.uow(), text=text, now=runtime.clock(), actor=actor)
         )
     except RuleError as error:
         return await _render(page, 422, rules=text, sample=sample, rules_error=rule_error(error, text))
     return RedirectResponse(f"{ROUTING}?done=saved", status_code=303)
+
+
+def _within_limit(text: str) -> None:
+    if len(text) > MAX_RULES_TEXT:
+        raise RuleError(f"the rules are longer than {MAX_RULES_TEXT:,} characters ({len(text):,})")
 
 
 @router.post("/routing/try")
@@ -103,12 +106,10 @@ async def try_routing(
     sample: Annotated[str, Form()] = "",
 ) -> Response:
     """An admin tries the rules in the editor (unsaved); a supervisor, who cannot change them, the rules in force."""
-    page = await current_page(request, runtime)
-    refused = refuse(page, csrf, Permission.PREVIEW_ROUTING, ROUTING)
-    if refused is not None:
-        return refused
-    who = page.who
-    assert who is not None
+    posted = await guarded_post(request, runtime, csrf, Permission.PREVIEW_ROUTING, ROUTING)
+    if isinstance(posted, Response):
+        return posted
+    page, who = posted
     editing = who.can(Permission.WRITE_ROUTING) and bool(rules.strip())
     text = rules.replace("\r\n", "\n") if editing else ""
 
@@ -116,8 +117,7 @@ async def try_routing(
         now = runtime.clock()
         edited: list[Rule] | None = None
         if editing:
-            if len(text) > MAX_RULES_TEXT:
-                raise RuleError(f"the rules are longer than {MAX_RULES_TEXT:,} characters ({len(text):,})")
+            _within_limit(text)
             edited = load_rules(text, rule_themes(uow=runtime.uow()))
         found = read_sample(sample, now)
         return preview_routing(

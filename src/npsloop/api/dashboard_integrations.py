@@ -13,8 +13,8 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from npsloop.api.admin_section import ENDPOINTS, INTEGRATIONS, admin_nav, refuse, viewer
-from npsloop.api.dashboard_pages import Page, current_page
+from npsloop.api.admin_section import ENDPOINTS, INTEGRATIONS, admin_nav, guarded_post, secret_page, viewer
+from npsloop.api.dashboard_pages import Page
 from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.dashboard.connect_pages import (
     MAX_SETTINGS,
@@ -25,7 +25,7 @@ from npsloop.dashboard.connect_pages import (
     setup_for,
 )
 from npsloop.domain.access import Permission
-from npsloop.domain.integrations import IntegrationKind, InvalidIntegration, UnknownIntegration
+from npsloop.domain.integrations import Integration, IntegrationKind, InvalidIntegration, UnknownIntegration
 from npsloop.domain.numbers import MAX_ROW_ID
 from npsloop.domain.outbound import DeliveryStatus, EndpointKind, InvalidEndpoint, all_events
 from npsloop.services import integrations, outbound
@@ -57,12 +57,10 @@ async def add_integration(
     secret: Annotated[str, Form(max_length=MAX_SECRET)] = "",
     settings: Annotated[str, Form(max_length=MAX_SETTINGS)] = "",
 ) -> Response:
-    page = await current_page(request, runtime)
-    refused = refuse(page, csrf, MANAGE, INTEGRATIONS)
-    if refused is not None:
-        return refused
-    who = page.who
-    assert who is not None
+    posted = await guarded_post(request, runtime, csrf, MANAGE, INTEGRATIONS)
+    if isinstance(posted, Response):
+        return posted
+    page, who = posted
     values = {"name": name, "kind": kind, "settings": settings}  # the secret is never typed back into the form
     config = read_settings(settings.replace("\r\n", "\n"))
     if config is None:
@@ -78,16 +76,7 @@ async def add_integration(
         return await _render_integrations(page, 422, values=values, errors={_integration_field(error): str(error)})
     integration = added.integration
     shown = added.secret if added.generated else None
-    return page.render(
-        "admin_secret.html",
-        200,
-        title=page.t["integration_added"].format(name=integration.name),
-        secret=shown,
-        secret_help=page.t["secret_once_help"] if shown else page.t["secret_given"],
-        setup=setup_for(runtime.settings.public_url, integration.kind, integration.name, shown),
-        back=INTEGRATIONS,
-        admin_nav=admin_nav(page, "integrations"),
-    )
+    return _integration_secret(page, page.t["integration_added"].format(name=integration.name), integration, shown)
 
 
 def _integration_field(error: InvalidIntegration) -> str:
@@ -110,12 +99,10 @@ async def rotate_integration(
     grace_hours: Annotated[str, Form(max_length=10)] = "",
     secret: Annotated[str, Form(max_length=MAX_SECRET)] = "",
 ) -> Response:
-    page = await current_page(request, runtime)
-    refused = refuse(page, csrf, MANAGE, INTEGRATIONS)
-    if refused is not None:
-        return refused
-    who = page.who
-    assert who is not None
+    posted = await guarded_post(request, runtime, csrf, MANAGE, INTEGRATIONS)
+    if isinstance(posted, Response):
+        return posted
+    page, who = posted
     hours = int(grace_hours) if grace_hours.strip().isdigit() and int(grace_hours) <= 24 * 30 else None
     if hours is None:
         return await _render_integrations(page, 422, rotate_errors={name: page.t["grace_help"]})
@@ -133,18 +120,17 @@ async def rotate_integration(
     integration = rotated.integration
     shown = rotated.secret if rotated.generated else None
     until = integration.previous_valid_until
-    return page.render(
-        "admin_secret.html",
-        200,
-        title=page.t["integration_rotated"].format(
-            name=integration.name, until=until.strftime("%Y-%m-%d %H:%M UTC") if until else "—"
-        ),
-        secret=shown,
-        secret_help=page.t["secret_once_help"] if shown else page.t["secret_given"],
-        setup=setup_for(runtime.settings.public_url, integration.kind, integration.name, shown),
-        back=INTEGRATIONS,
-        admin_nav=admin_nav(page, "integrations"),
+    title = page.t["integration_rotated"].format(
+        name=integration.name, until=until.strftime("%Y-%m-%d %H:%M UTC") if until else "—"
     )
+    return _integration_secret(page, title, integration, shown)
+
+
+def _integration_secret(page: Page, title: str, integration: Integration, shown: str | None) -> Response:
+    """The secret the installation made (None: the admin's own was kept) and the kind's setup with it."""
+    setup = setup_for(page.runtime.settings.public_url, integration.kind, integration.name, shown)
+    help_ = page.t["secret_once_help"] if shown else page.t["secret_given"]
+    return secret_page(page, title, shown, help_, INTEGRATIONS, "integrations", setup)
 
 
 @router.post("/integrations/{name}/remove")
@@ -156,12 +142,10 @@ async def remove_integration(
     confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Removed only with its box ticked: the tool's next post is refused (404) once it is gone."""
-    page = await current_page(request, runtime)
-    refused = refuse(page, csrf, MANAGE, INTEGRATIONS)
-    if refused is not None:
-        return refused
-    who = page.who
-    assert who is not None
+    posted = await guarded_post(request, runtime, csrf, MANAGE, INTEGRATIONS)
+    if isinstance(posted, Response):
+        return posted
+    page, who = posted
     if confirm != "on":
         return await _render_integrations(page, 422, remove_errors={name: page.t["confirm_needed"]})
     try:
@@ -217,12 +201,10 @@ async def add_endpoint(
     url: Annotated[str, Form(max_length=MAX_URL)] = "",
     events: Annotated[list[str] | None, Form(max_length=20)] = None,
 ) -> Response:
-    page = await current_page(request, runtime)
-    refused = refuse(page, csrf, MANAGE, ENDPOINTS)
-    if refused is not None:
-        return refused
-    who = page.who
-    assert who is not None
+    posted = await guarded_post(request, runtime, csrf, MANAGE, ENDPOINTS)
+    if isinstance(posted, Response):
+        return posted
+    page, who = posted
     chosen = [e for e in events or [] if e in all_events()]
     values = {"name": name, "kind": kind, "url": "", "events": chosen}  # a URL may be a credential: not typed back
     wanted = name.strip()
@@ -246,16 +228,9 @@ async def add_endpoint(
         return await _render_endpoints(page, 422, values=values, errors={key: text})
     if added.secret is None:
         return RedirectResponse(f"{ENDPOINTS}?done=added-{added.endpoint.name}", status_code=303)
-    return page.render(
-        "admin_secret.html",
-        200,
-        title=page.t["endpoint_added"].format(name=added.endpoint.name),
-        secret=added.secret,
-        secret_help=f"{page.t['signing_secret_help']} {page.t['secret_once_help']}",
-        setup=None,
-        back=ENDPOINTS,
-        admin_nav=admin_nav(page, "endpoints"),
-    )
+    title = page.t["endpoint_added"].format(name=added.endpoint.name)
+    help_ = f"{page.t['signing_secret_help']} {page.t['secret_once_help']}"
+    return secret_page(page, title, added.secret, help_, ENDPOINTS, "endpoints")
 
 
 @router.post("/endpoints/{name}/remove")
@@ -267,12 +242,10 @@ async def remove_endpoint(
     confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Removed only with its box ticked, with its delivery log."""
-    page = await current_page(request, runtime)
-    refused = refuse(page, csrf, MANAGE, ENDPOINTS)
-    if refused is not None:
-        return refused
-    who = page.who
-    assert who is not None
+    posted = await guarded_post(request, runtime, csrf, MANAGE, ENDPOINTS)
+    if isinstance(posted, Response):
+        return posted
+    page, who = posted
     if confirm != "on":
         return await _render_endpoints(page, 422, remove_errors={name: page.t["confirm_needed"]})
     try:
@@ -291,12 +264,10 @@ async def redeliver(
     csrf: Annotated[str, Form(max_length=100)] = "",
     delivery: Annotated[int | None, Form(ge=1, le=MAX_ROW_ID)] = None,
 ) -> Response:
-    page = await current_page(request, runtime)
-    refused = refuse(page, csrf, MANAGE, ENDPOINTS)
-    if refused is not None:
-        return refused
-    who = page.who
-    assert who is not None
+    posted = await guarded_post(request, runtime, csrf, MANAGE, ENDPOINTS)
+    if isinstance(posted, Response):
+        return posted
+    page, who = posted
     if delivery is None:
         return page.message(page.t["which_delivery"], 422)
     delivery_id = delivery

@@ -13,8 +13,8 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from npsloop.api.admin_section import TEAMS, admin_nav, refuse, viewer
-from npsloop.api.dashboard_pages import Page, current_page
+from npsloop.api.admin_section import TEAMS, admin_nav, csrf_field, form_fields, guarded_post, viewer
+from npsloop.api.dashboard_pages import Page
 from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.bootstrap import Runtime
 from npsloop.dashboard.team_form import PRIORITIES, read_team_form, sla_field, team_values
@@ -48,12 +48,10 @@ async def add_team(
     touchpoints: Annotated[str, Form(max_length=6000)] = "",
     default: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    page = await current_page(request, runtime)
-    refused = refuse(page, csrf, Permission.WRITE_DIRECTORY, TEAMS)
-    if refused is not None:
-        return refused
-    who = page.who
-    assert who is not None
+    posted = await guarded_post(request, runtime, csrf, Permission.WRITE_DIRECTORY, TEAMS)
+    if isinstance(posted, Response):
+        return posted
+    page, who = posted
     values = {"name": name, "touchpoints": touchpoints, "default": default}
     wanted = name.strip()
     if not (0 < len(wanted) <= 100 and re.match(NAME, wanted)):
@@ -95,13 +93,11 @@ async def save_recovery(
 ) -> Response:
     """Whether the team's customers are asked, after a resolved closure, if their problem is solved: its own
     form, saved by the service the CLI's `teams recovery` and the API's PATCH call."""
-    page = await current_page(request, runtime)
     back = f"{TEAMS}/{quote(name)}"
-    refused = refuse(page, csrf, Permission.WRITE_DIRECTORY, back)
-    if refused is not None:
-        return refused
-    who = page.who
-    assert who is not None
+    posted = await guarded_post(request, runtime, csrf, Permission.WRITE_DIRECTORY, back)
+    if isinstance(posted, Response):
+        return posted
+    page, who = posted
     chosen = [theme[:MAX_KEY] for theme in themes or []]
     try:
         await run_in_threadpool(
@@ -127,15 +123,12 @@ def _stored_values(runtime: Runtime, name: str) -> dict[str, str] | None:
 
 @router.post("/{name}")
 async def save_team(request: Request, runtime: RuntimeDep, name: TeamName) -> Response:
-    page = await current_page(request, runtime)
-    form = await request.form(max_fields=60, max_files=0)
-    fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    fields = await form_fields(request, max_fields=60)
     back = f"{TEAMS}/{quote(name)}"
-    refused = refuse(page, fields.get("csrf", "")[:100], Permission.WRITE_DIRECTORY, back)
-    if refused is not None:
-        return refused
-    who = page.who
-    assert who is not None
+    posted = await guarded_post(request, runtime, csrf_field(fields), Permission.WRITE_DIRECTORY, back)
+    if isinstance(posted, Response):
+        return posted
+    page, who = posted
     read = read_team_form(fields, runtime.clock().year)
     if read.errors:
         return await _render_team(page, 422, name, read.values, read.errors)

@@ -15,8 +15,8 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from npsloop.api.admin_section import DEAD_LETTERS, TOKENS, admin_nav, refuse, viewer
-from npsloop.api.dashboard_pages import Page, current_page
+from npsloop.api.admin_section import DEAD_LETTERS, TOKENS, admin_nav, guarded_post, secret_page, viewer
+from npsloop.api.dashboard_pages import Page
 from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.api.tokens import token_json
 from npsloop.dashboard.connect_pages import dead_letter_rows
@@ -49,12 +49,10 @@ async def create_token(
     agent: Annotated[str, Form(max_length=500)] = "",
     expires_in_days: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    page = await current_page(request, runtime)
-    refused = refuse(page, csrf, Permission.MANAGE_TOKENS, TOKENS)
-    if refused is not None:
-        return refused
-    who = page.who
-    assert who is not None
+    posted = await guarded_post(request, runtime, csrf, Permission.MANAGE_TOKENS, TOKENS)
+    if isinstance(posted, Response):
+        return posted
+    page, who = posted
     values = {"name": name, "role": role, "agent": agent, "expires_in_days": expires_in_days}
     errors: dict[str, str] = {}
     wanted = name.strip()
@@ -79,16 +77,8 @@ async def create_token(
     except (UnknownAgent, tokens.InvalidToken) as error:
         key = "expires_in_days" if "expire" in str(error) else "agent"
         return await _render_tokens(page, 422, values=values, errors={key: str(error)})
-    return page.render(
-        "admin_secret.html",
-        200,
-        title=page.t["token_created"].format(name=issued.token.name),
-        secret=issued.secret,
-        secret_help=page.t["token_once_help"],
-        setup=None,
-        back=TOKENS,
-        admin_nav=admin_nav(page, "tokens"),
-    )
+    title = page.t["token_created"].format(name=issued.token.name)
+    return secret_page(page, title, issued.secret, page.t["token_once_help"], TOKENS, "tokens")
 
 
 @router.post("/tokens/{name}/revoke")
@@ -100,12 +90,10 @@ async def revoke_token(
     confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Revoked only with its box ticked: the token answers 401 from the next request on."""
-    page = await current_page(request, runtime)
-    refused = refuse(page, csrf, Permission.MANAGE_TOKENS, TOKENS)
-    if refused is not None:
-        return refused
-    who = page.who
-    assert who is not None
+    posted = await guarded_post(request, runtime, csrf, Permission.MANAGE_TOKENS, TOKENS)
+    if isinstance(posted, Response):
+        return posted
+    page, who = posted
     if confirm != "on":
         return await _render_tokens(page, 422, revoke_errors={name: page.t["confirm_needed"]})
     try:
@@ -174,12 +162,10 @@ async def retry(
     include_failed: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Every dead letter within the viewer's reach, or the one notification named."""
-    page = await current_page(request, runtime)
-    refused = refuse(page, csrf, Permission.RETRY_DEAD_LETTERS, DEAD_LETTERS)
-    if refused is not None:
-        return refused
-    who = page.who
-    assert who is not None
+    posted = await guarded_post(request, runtime, csrf, Permission.RETRY_DEAD_LETTERS, DEAD_LETTERS)
+    if isinstance(posted, Response):
+        return posted
+    page, who = posted
     reach = reach_of(who)
     try:
         done = await run_in_threadpool(
