@@ -15,8 +15,8 @@ from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from npsloop.api.admin_section import AGENTS, admin_nav, refuse, viewer
-from npsloop.api.dashboard_pages import Page, current_page
+from npsloop.api.admin_section import AGENTS, admin_nav, csrf_field, form_fields, guarded_post, viewer
+from npsloop.api.dashboard_pages import Page
 from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.dashboard import agent_form
 from npsloop.dashboard.agent_pages import agent_context, choices, list_rows
@@ -26,13 +26,9 @@ from npsloop.domain.errors import DomainError, DuplicateName, UnknownAgent, Unkn
 from npsloop.services import agent_hours, agents, directory
 
 router = APIRouter(prefix="/admin/agents", include_in_schema=False)
+Posted = tuple[Page, dict[str, str], str]  # a guarded post's page, form fields and actor
 AgentName = Annotated[str, Path(max_length=100, pattern=r"^[\w.@ -]+$")]
 MAX_FIELDS = 20
-
-
-async def _form(request: Request) -> dict[str, str]:
-    form = await request.form(max_fields=MAX_FIELDS, max_files=0)
-    return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
 @router.get("")
@@ -45,12 +41,11 @@ async def agents_page(request: Request, runtime: RuntimeDep, done: str = "") -> 
 
 @router.post("")
 async def add_agent(request: Request, runtime: RuntimeDep) -> Response:
-    page, fields = await current_page(request, runtime), await _form(request)
-    refused = refuse(page, fields.get("csrf", "")[:100], Permission.WRITE_DIRECTORY, AGENTS)
-    if refused is not None:
-        return refused
-    assert page.who is not None
-    actor, read = page.who.actor, agent_form.read_agent_form(fields)
+    fields = await form_fields(request, MAX_FIELDS)
+    posted = await guarded_post(request, runtime, csrf_field(fields), Permission.WRITE_DIRECTORY, AGENTS)
+    if isinstance(posted, Response):
+        return posted
+    page, actor, read = posted[0], posted[1].actor, agent_form.read_agent_form(fields)
     if read.errors:
         return await _render_list(page, 422, values=read.values, errors=read.errors)
     try:
@@ -71,24 +66,22 @@ async def agent_page(request: Request, runtime: RuntimeDep, name: AgentName, don
     return await _render_agent(page, 200, name, flash=page.t["done"] if done else None)
 
 
-async def _guard(
-    request: Request, runtime: RuntimeDep, name: str, duty: bool
-) -> tuple[Page, dict[str, str], Response | None]:
-    """The page, the form, and the answer instead of saving (login, 403, 404), or None: admins may post every
+async def _guard(request: Request, runtime: RuntimeDep, name: str, duty: bool) -> Posted | Response:
+    """The page, the form and who posts, or the answer instead of saving (login, 403, 404): admins may post every
     form; a supervisor only the duty forms of their teams' agents."""
-    page, fields = await current_page(request, runtime), await _form(request)
-    back = f"{AGENTS}/{quote(name)}"
+    fields = await form_fields(request, MAX_FIELDS)
     permission = Permission.READ_DIRECTORY if duty else Permission.WRITE_DIRECTORY
-    refused = refuse(page, fields.get("csrf", "")[:100], permission, back)
-    if refused is None:
-        try:
-            shown = await run_in_threadpool(lambda: agents.agent_page(uow=runtime.uow(), name=name, limit=0))
-        except UnknownAgent as error:
-            return page, fields, page.message(str(error), 404)
-        assert page.who is not None
-        if not agents.may_set_duty(page.who, shown.agent.team_id):
-            refused = page.message(page.t["forbidden"], 403)
-    return page, fields, refused
+    posted = await guarded_post(request, runtime, csrf_field(fields), permission, f"{AGENTS}/{quote(name)}")
+    if isinstance(posted, Response):
+        return posted
+    page, who = posted
+    try:
+        shown = await run_in_threadpool(lambda: agents.agent_page(uow=runtime.uow(), name=name, limit=0))
+    except UnknownAgent as error:
+        return page.message(str(error), 404)
+    if not agents.may_set_duty(who, shown.agent.team_id):
+        return page.message(page.t["forbidden"], 403)
+    return page, fields, who.actor
 
 
 def _saved(name: str, done: str, anchor: str) -> Response:
@@ -97,11 +90,11 @@ def _saved(name: str, done: str, anchor: str) -> Response:
 
 @router.post("/{name}")
 async def save_details(request: Request, runtime: RuntimeDep, name: AgentName) -> Response:
-    page, fields, refused = await _guard(request, runtime, name, duty=False)
-    if refused is not None:
-        return refused
-    assert page.who is not None
-    actor, read = page.who.actor, agent_form.read_agent_form(fields, name=name)
+    posted = await _guard(request, runtime, name, duty=False)
+    if isinstance(posted, Response):
+        return posted
+    page, fields, actor = posted
+    read = agent_form.read_agent_form(fields, name=name)
     if not read.errors:
         try:
             change = read.change
@@ -120,11 +113,11 @@ async def save_details(request: Request, runtime: RuntimeDep, name: AgentName) -
 
 @router.post("/{name}/channels")
 async def save_channels(request: Request, runtime: RuntimeDep, name: AgentName) -> Response:
-    page, fields, refused = await _guard(request, runtime, name, duty=False)
-    if refused is not None:
-        return refused
-    assert page.who is not None
-    actor, read = page.who.actor, agent_form.read_channels_form(fields)
+    posted = await _guard(request, runtime, name, duty=False)
+    if isinstance(posted, Response):
+        return posted
+    page, fields, actor = posted
+    read = agent_form.read_channels_form(fields)
     if not read.errors:
         try:
             order = read.change["channels"]
@@ -141,11 +134,11 @@ async def save_channels(request: Request, runtime: RuntimeDep, name: AgentName) 
 
 @router.post("/{name}/hours")
 async def save_hours(request: Request, runtime: RuntimeDep, name: AgentName) -> Response:
-    page, fields, refused = await _guard(request, runtime, name, duty=True)
-    if refused is not None:
-        return refused
-    assert page.who is not None
-    actor, read = page.who.actor, agent_form.read_hours_form(fields)
+    posted = await _guard(request, runtime, name, duty=True)
+    if isinstance(posted, Response):
+        return posted
+    page, fields, actor = posted
+    read = agent_form.read_hours_form(fields)
     if read.errors:
         return await _render_agent(page, 422, name, values=read.values, errors=read.errors)
     await run_in_threadpool(
@@ -157,11 +150,11 @@ async def save_hours(request: Request, runtime: RuntimeDep, name: AgentName) -> 
 @router.post("/{name}/duty")
 async def save_duty(request: Request, runtime: RuntimeDep, name: AgentName) -> Response:
     """Off duty until the start of a day in the team's zone, or (`back` given) on duty now."""
-    page, fields, refused = await _guard(request, runtime, name, duty=True)
-    if refused is not None:
-        return refused
-    assert page.who is not None
-    actor, now = page.who.actor, runtime.clock()
+    posted = await _guard(request, runtime, name, duty=True)
+    if isinstance(posted, Response):
+        return posted
+    page, fields, actor = posted
+    now = runtime.clock()
     shown = await run_in_threadpool(lambda: agents.agent_page(uow=runtime.uow(), name=name, limit=0))
     zone = ZoneInfo(shown.timezone)
     until: datetime | None = None
@@ -178,11 +171,11 @@ async def save_duty(request: Request, runtime: RuntimeDep, name: AgentName) -> R
 
 @router.post("/{name}/active")
 async def save_active(request: Request, runtime: RuntimeDep, name: AgentName) -> Response:
-    page, fields, refused = await _guard(request, runtime, name, duty=False)
-    if refused is not None:
-        return refused
-    assert page.who is not None
-    actor, active = page.who.actor, fields.get("active") == "on"
+    posted = await _guard(request, runtime, name, duty=False)
+    if isinstance(posted, Response):
+        return posted
+    page, fields, actor = posted
+    active = fields.get("active") == "on"
     await run_in_threadpool(
         lambda: agents.set_active(uow=runtime.uow(), name=name, active=active, actor=actor, now=runtime.clock())
     )

@@ -20,8 +20,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from npsloop.api.admin_section import refuse, viewer
-from npsloop.api.dashboard_pages import Page, current_page
+from npsloop.api.admin_section import csrf_field, form_fields, guarded_post, viewer
+from npsloop.api.dashboard_pages import Page
 from npsloop.api.directory import AgentIn
 from npsloop.api.params import RowId
 from npsloop.api.runtime_dep import RuntimeDep
@@ -71,14 +71,11 @@ async def start(request: Request, runtime: RuntimeDep) -> Response:
 
 @router.post("")
 async def create_team(request: Request, runtime: RuntimeDep) -> Response:
-    page = await current_page(request, runtime)
-    form = await request.form(max_fields=20, max_files=0)
-    fields = {key: value for key, value in form.items() if isinstance(value, str) and key in (*TEAM_FIELDS, "csrf")}
-    refused = refuse(page, fields.get("csrf", "")[:100], Permission.WRITE_DIRECTORY, START)
-    if refused is not None:
-        return refused
-    who = page.who
-    assert who is not None
+    fields = {key: value for key, value in (await form_fields(request, 20)).items() if key in (*TEAM_FIELDS, "csrf")}
+    posted = await guarded_post(request, runtime, csrf_field(fields), Permission.WRITE_DIRECTORY, START)
+    if isinstance(posted, Response):
+        return posted
+    page, who = posted
     if not await run_in_threadpool(lambda: onboarding.needs_setup(uow=runtime.uow())):
         return RedirectResponse("/ui/cases", status_code=303)
     read = read_team_form(fields, runtime.clock().year)  # the team page's field checks, in the CLI's words
@@ -135,12 +132,14 @@ async def _continuing(request: Request, runtime: Runtime, team: str) -> tuple[Pa
     return page, None
 
 
-async def _guarded_post(request: Request, runtime: Runtime, team: str, csrf: str) -> tuple[Page, Response | None]:
-    page = await current_page(request, runtime)
-    refused = refuse(page, csrf, Permission.WRITE_DIRECTORY, f"{START}/{quote(team)}/agents")
-    if refused is not None:
-        return page, refused
-    return await _continuing(request, runtime, team)
+async def _guarded_post(request: Request, runtime: Runtime, team: str, csrf: str) -> tuple[Page, Principal] | Response:
+    """A later step's form post: the section's guard, then _continuing's."""
+    back = f"{START}/{quote(team)}/agents"
+    posted = await guarded_post(request, runtime, csrf, Permission.WRITE_DIRECTORY, back)
+    if isinstance(posted, Response):
+        return posted
+    page, refused = await _continuing(request, runtime, team)
+    return (page, posted[1]) if refused is None else refused
 
 
 @router.get("/{team}/agents")
@@ -165,11 +164,10 @@ async def add_agent(
     language: Annotated[str, Form(max_length=10)] = "en",
     role: Annotated[str, Form(max_length=20)] = "agent",
 ) -> Response:
-    page, refused = await _guarded_post(request, runtime, team, csrf)
-    if refused is not None:
-        return refused
-    who = page.who
-    assert who is not None
+    posted = await _guarded_post(request, runtime, team, csrf)
+    if isinstance(posted, Response):
+        return posted
+    page, who = posted
     values = {"name": name, "phone": phone, "email": email, "language": language, "role": role}
     try:  # the API's own model, as `npsloop agents add` reads its options: the same checks and words
         valid = AgentIn(
@@ -217,11 +215,10 @@ async def create_integration(
 ) -> Response:
     """Answers with the address and the secret, on this page only: the secret is never stored in the clear,
     put in a URL or logged, and the answer is not kept by the browser (Cache-Control: no-store)."""
-    page, refused = await _guarded_post(request, runtime, team, csrf)
-    if refused is not None:
-        return refused
-    who = page.who
-    assert who is not None
+    posted = await _guarded_post(request, runtime, team, csrf)
+    if isinstance(posted, Response):
+        return posted
+    page, who = posted
     values = {"name": name, "kind": kind, "touchpoint": touchpoint}
     if kind not in onboarding.SETUP_KINDS:
         return await _render_integration(page, team, 422, values=values, errors={"kind": f"unknown kind {kind!r}"})
@@ -252,10 +249,10 @@ async def send_test(
     """Signs a sample with the integration's own secret and posts it to the integration's webhook through the
     application itself (its ASGI app, in process: every middleware, the route, its verification and the ingest
     that a survey tool's POST gets, without leaving the process for an address it may not reach)."""
-    page = await current_page(request, runtime)
-    refused = refuse(page, csrf, Permission.WRITE_DIRECTORY, START)
-    if refused is not None:
-        return refused
+    posted = await guarded_post(request, runtime, csrf, Permission.WRITE_DIRECTORY, START)
+    if isinstance(posted, Response):
+        return posted
+    page = posted[0]
     try:
         found = await run_in_threadpool(lambda: onboarding.integration_named(uow=runtime.uow(), name=integration))
     except UnknownIntegration as error:
