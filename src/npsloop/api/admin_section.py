@@ -1,5 +1,5 @@
 """What every page of the dashboard's admin section (/ui/admin) shares: who may open it, the guard on its forms
-(session, CSRF value, permission), a posted form's fields, the page showing a secret once, and its own links."""
+(session, CSRF value, permission) and its own links. What its forms' handlers share is in admin_forms."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from npsloop.api.dashboard_pages import Page, current_page
 from npsloop.api.dashboard_session import csrf_for, to_login
 from npsloop.bootstrap import Runtime
-from npsloop.domain.access import Permission, Principal
+from npsloop.domain.access import Permission
 from npsloop.link_tokens import same
 
 ROUTING = "/ui/admin/routing"
@@ -40,52 +40,6 @@ def refuse(page: Page, csrf: str, permission: Permission, back: str) -> Response
     if not same(csrf, csrf_for(page.token)) or not page.who.can(permission):
         return page.message(page.t["forbidden"], 403)
     return None
-
-
-async def guarded_post(
-    request: Request, runtime: Runtime, csrf: str, permission: Permission, back: str
-) -> tuple[Page, Principal] | Response:
-    """The page and who posts, or the answer instead of going on (see refuse)."""
-    page = await current_page(request, runtime)
-    refused = refuse(page, csrf, permission, back)
-    if refused is not None:
-        return refused
-    assert page.who is not None
-    return page, page.who
-
-
-async def form_fields(request: Request, max_fields: int) -> dict[str, str]:
-    """A posted form's text fields (no files), refused by Starlette past max_fields."""
-    form = await request.form(max_fields=max_fields, max_files=0)
-    return {key: value for key, value in form.items() if isinstance(value, str)}
-
-
-def csrf_field(fields: dict[str, str]) -> str:
-    """The CSRF value of a form read whole, cut as the declared forms cut it."""
-    return fields.get("csrf", "")[:100]
-
-
-def secret_page(
-    page: Page,
-    title: str,
-    secret: str | None,
-    secret_help: str,
-    back: str,
-    nav: str,
-    setup: dict[str, str] | None = None,
-) -> Response:
-    """The answer to the POST that made a secret: the only place it is ever shown (never stored in clear, never
-    in a URL, a redirect or a log)."""
-    return page.render(
-        "admin_secret.html",
-        200,
-        title=title,
-        secret=secret,
-        secret_help=secret_help,
-        setup=setup,
-        back=back,
-        admin_nav=admin_nav(page, nav),
-    )
 
 
 def admin_nav(page: Page, current: str) -> list[dict[str, Any]]:

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from npsloop.api.admin_section import ROUTING, guarded_post, viewer
+from npsloop.api.admin_forms import guarded_post
+from npsloop.api.admin_section import ROUTING, viewer
 from npsloop.api.admin_section import admin_nav as admin_nav  # where the section's other pages first found it
 from npsloop.api.dashboard_pages import Page
 from npsloop.api.runtime_dep import RuntimeDep

@@ -15,7 +15,8 @@ from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from npsloop.api.admin_section import AGENTS, admin_nav, csrf_field, form_fields, guarded_post, viewer
+from npsloop.api.admin_forms import csrf_field, form_fields, guarded_post
+from npsloop.api.admin_section import AGENTS, admin_nav, viewer
 from npsloop.api.dashboard_pages import Page
 from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.dashboard import agent_form

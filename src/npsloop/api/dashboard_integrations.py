@@ -13,7 +13,8 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from npsloop.api.admin_section import ENDPOINTS, INTEGRATIONS, admin_nav, guarded_post, secret_page, viewer
+from npsloop.api.admin_forms import confirmed_removal, guarded_post, secret_page
+from npsloop.api.admin_section import ENDPOINTS, INTEGRATIONS, admin_nav, viewer
 from npsloop.api.dashboard_pages import Page
 from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.dashboard.connect_pages import (
@@ -146,15 +147,14 @@ async def remove_integration(
     if isinstance(posted, Response):
         return posted
     page, who = posted
-    if confirm != "on":
-        return await _render_integrations(page, 422, remove_errors={name: page.t["confirm_needed"]})
-    try:
-        await run_in_threadpool(
-            lambda: integrations.remove_integration(uow=runtime.uow(), name=name, actor=who.actor, now=runtime.clock())
-        )
-    except UnknownIntegration as error:
-        return page.message(str(error), 404)
-    return RedirectResponse(f"{INTEGRATIONS}?done=removed", status_code=303)
+    return await confirmed_removal(
+        page,
+        confirm,
+        lambda: _render_integrations(page, 422, remove_errors={name: page.t["confirm_needed"]}),
+        lambda: integrations.remove_integration(uow=runtime.uow(), name=name, actor=who.actor, now=runtime.clock()),
+        UnknownIntegration,
+        f"{INTEGRATIONS}?done=removed",
+    )
 
 
 async def _render_integrations(page: Page, status: int, **context: Any) -> Response:
@@ -246,15 +246,14 @@ async def remove_endpoint(
     if isinstance(posted, Response):
         return posted
     page, who = posted
-    if confirm != "on":
-        return await _render_endpoints(page, 422, remove_errors={name: page.t["confirm_needed"]})
-    try:
-        await run_in_threadpool(
-            lambda: outbound.remove_endpoint(uow=runtime.uow(), name=name, actor=who.actor, now=runtime.clock())
-        )
-    except InvalidEndpoint as error:
-        return page.message(str(error), 404)
-    return RedirectResponse(f"{ENDPOINTS}?done=removed", status_code=303)
+    return await confirmed_removal(
+        page,
+        confirm,
+        lambda: _render_endpoints(page, 422, remove_errors={name: page.t["confirm_needed"]}),
+        lambda: outbound.remove_endpoint(uow=runtime.uow(), name=name, actor=who.actor, now=runtime.clock()),
+        InvalidEndpoint,
+        f"{ENDPOINTS}?done=removed",
+    )
 
 
 @router.post("/endpoints/redeliver")

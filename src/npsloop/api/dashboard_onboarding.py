@@ -20,7 +20,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from npsloop.api.admin_section import csrf_field, form_fields, guarded_post, viewer
+from npsloop.api.admin_forms import csrf_field, form_fields, guarded_post
+from npsloop.api.admin_section import viewer
 from npsloop.api.dashboard_pages import Page
 from npsloop.api.directory import AgentIn
 from npsloop.api.params import RowId

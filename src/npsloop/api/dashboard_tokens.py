@@ -15,7 +15,8 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from npsloop.api.admin_section import DEAD_LETTERS, TOKENS, admin_nav, guarded_post, secret_page, viewer
+from npsloop.api.admin_forms import confirmed_removal, guarded_post, secret_page
+from npsloop.api.admin_section import DEAD_LETTERS, TOKENS, admin_nav, viewer
 from npsloop.api.dashboard_pages import Page
 from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.api.tokens import token_json
@@ -94,15 +95,14 @@ async def revoke_token(
     if isinstance(posted, Response):
         return posted
     page, who = posted
-    if confirm != "on":
-        return await _render_tokens(page, 422, revoke_errors={name: page.t["confirm_needed"]})
-    try:
-        await run_in_threadpool(
-            lambda: tokens.revoke_token(uow=runtime.uow(), name=name, now=runtime.clock(), actor=who.actor)
-        )
-    except tokens.TokenNotFound as error:
-        return page.message(str(error), 404)
-    return RedirectResponse(f"{TOKENS}?done=revoked", status_code=303)
+    return await confirmed_removal(
+        page,
+        confirm,
+        lambda: _render_tokens(page, 422, revoke_errors={name: page.t["confirm_needed"]}),
+        lambda: tokens.revoke_token(uow=runtime.uow(), name=name, now=runtime.clock(), actor=who.actor),
+        tokens.TokenNotFound,
+        f"{TOKENS}?done=revoked",
+    )
 
 
 async def _render_tokens(page: Page, status: int, **context: Any) -> Response:
