@@ -17,6 +17,7 @@ from npsloop.domain.access import Role
 from npsloop.services import directory, integrations, tokens
 from npsloop.services.report_scope import report_today
 from tests.conftest import at, seed_team
+from tests.support.dashboard import login
 from tests.unit.test_auth import _routes
 
 HOSTILE = '<script>alert("x")</script>'
@@ -46,8 +47,8 @@ def _world(rt) -> dict[Role, str]:
 
 
 def _login(rt, secret: str) -> TestClient:
-    client = TestClient(create_app(rt), follow_redirects=False)
-    assert client.post("/ui/login", data={"token": secret, "next": "/ui/cases"}).status_code in (303, 403)
+    client, answer = login(rt, secret)
+    assert answer.status_code in (303, 403)
     return client
 
 

@@ -7,9 +7,7 @@ form needs the CSRF value; markup in every name is escaped; hostile inputs are r
 
 import json
 import logging
-import re
 from datetime import timedelta
-from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -18,32 +16,9 @@ from npsloop.domain.access import Principal, Role
 from npsloop.ingest.adapters import typeform
 from npsloop.services import integrations, outbound, tokens
 from npsloop.services.audit import audit_filter, list_audit
-from tests.conftest import TOKEN, at, drain, ingest, seed_team
+from tests.conftest import at, drain, ingest, seed_team
 from tests.fixtures import survey_tools as docs
-
-
-def _client(rt, token=TOKEN):
-    client = TestClient(create_app(rt), follow_redirects=False)
-    assert client.post("/ui/login", data={"token": token, "next": "/ui/cases"}).status_code == 303
-    return client
-
-
-def _csrf(page):
-    return re.search(r'name="csrf" value="(\w+)"', page).group(1)
-
-
-def _shown_secret(page):
-    return re.search(r'<textarea id="secret"[^>]*>([^<]+)</textarea>', page).group(1)
-
-
-def _errors(page):
-    return dict(re.findall(r'<span class="field-error" id="([\w-]+)-error" role="alert">([^<]*)</span>', page))
-
-
-def _database_bytes(rt):
-    """The whole SQLite file, as a thief would copy it."""
-    rt.engine.dispose()
-    return Path(rt.settings.database_url.split("///", 1)[1]).read_bytes()
+from tests.support.dashboard import csrf_of, csrf_value, database_bytes, field_errors, logged_in, shown_secret
 
 
 def _post_typeform(client, name, secret, token="a3a12ec67a1365927098a606107fac15"):
@@ -58,14 +33,14 @@ def _post_typeform(client, name, secret, token="a3a12ec67a1365927098a606107fac15
 def test_an_added_integration_shows_its_secret_once_and_the_tool_posts_with_it(runtime, caplog):
     caplog.set_level(logging.DEBUG)
     seed_team(runtime)
-    client = _client(runtime)
+    client = logged_in(runtime)
     page = client.get("/ui/admin/integrations")
     assert page.status_code == 200 and "/ui/admin/integrations" in page.text
     added = client.post(
-        "/ui/admin/integrations", data={"csrf": _csrf(page.text), "name": "support-typeform", "kind": "typeform"}
+        "/ui/admin/integrations", data={"csrf": csrf_value(page.text), "name": "support-typeform", "kind": "typeform"}
     )
     assert added.status_code == 200 and added.headers["cache-control"] == "no-store"
-    secret = _shown_secret(added.text)
+    secret = shown_secret(added.text)
     assert len(secret) >= 40
     url = f"{runtime.settings.public_url.rstrip('/')}/v1/integrations/typeform/support-typeform"
     assert f'class="code">{url}</textarea>' in added.text and "Typeform: Connect &gt; Webhooks" in added.text
@@ -74,7 +49,7 @@ def test_an_added_integration_shows_its_secret_once_and_the_tool_posts_with_it(r
     later = client.get("/ui/admin/integrations").text
     assert "support-typeform" in later and url in later and secret not in later
     assert secret not in client.get("/ui/audit").text
-    assert secret.encode() not in _database_bytes(runtime)
+    assert secret.encode() not in database_bytes(runtime)
     # the tool's signed post, with the secret shown, is accepted
     assert _post_typeform(TestClient(create_app(runtime)), "support-typeform", secret).status_code == 202
     assert secret not in caplog.text
@@ -85,11 +60,11 @@ def test_a_rotation_keeps_the_old_secret_working_through_the_grace_period_only(r
     old = integrations.add_integration(
         uow=runtime.uow(), egress=runtime.egress.policy, name="tf", kind="typeform", config={}, now=runtime.clock()
     ).secret
-    client = _client(runtime)
-    token = _csrf(client.get("/ui/admin/integrations").text)
+    client = logged_in(runtime)
+    token = csrf_of(client, "/ui/admin/integrations")
     rotated = client.post("/ui/admin/integrations/tf/rotate", data={"csrf": token, "grace_hours": "2"})
     assert rotated.status_code == 200 and rotated.headers["cache-control"] == "no-store"
-    new = _shown_secret(rotated.text)
+    new = shown_secret(rotated.text)
     assert new != old and old not in rotated.text
     api = TestClient(create_app(runtime))
     assert _post_typeform(api, "tf", old, token="t-old").status_code == 202  # within the grace period
@@ -113,10 +88,10 @@ def test_a_removed_integration_refuses_the_tools_next_post(runtime):
     secret = integrations.add_integration(
         uow=runtime.uow(), egress=runtime.egress.policy, name="tf", kind="typeform", config={}, now=runtime.clock()
     ).secret
-    client = _client(runtime)
-    token = _csrf(client.get("/ui/admin/integrations").text)
+    client = logged_in(runtime)
+    token = csrf_of(client, "/ui/admin/integrations")
     unconfirmed = client.post("/ui/admin/integrations/tf/remove", data={"csrf": token})
-    assert unconfirmed.status_code == 422 and "confirm-tf" in _errors(unconfirmed.text)
+    assert unconfirmed.status_code == 422 and "confirm-tf" in field_errors(unconfirmed.text)
     assert [i.name for i in integrations.list_integrations(uow=runtime.uow())] == ["tf"]
     removed = client.post("/ui/admin/integrations/tf/remove", data={"csrf": token, "confirm": "on"})
     assert removed.status_code == 303 and removed.headers["location"] == "/ui/admin/integrations?done=removed"
@@ -126,15 +101,15 @@ def test_a_removed_integration_refuses_the_tools_next_post(runtime):
 
 
 def test_a_tool_that_issues_its_secret_needs_it_and_it_is_never_typed_back(runtime):
-    client = _client(runtime)
-    token = _csrf(client.get("/ui/admin/integrations").text)
+    client = logged_in(runtime)
+    token = csrf_of(client, "/ui/admin/integrations")
     missing = client.post("/ui/admin/integrations", data={"csrf": token, "name": "d", "kind": "delighted"})
-    assert missing.status_code == 422 and "issues its own secret" in _errors(missing.text)["secret"]
+    assert missing.status_code == 422 and "issues its own secret" in field_errors(missing.text)["secret"]
     given = client.post(
         "/ui/admin/integrations",
         data={"csrf": token, "name": "d", "kind": "delighted", "secret": "dk-given-9d8f7e", "settings": "foo: [1"},
     )
-    assert given.status_code == 422 and "settings" in _errors(given.text) and "dk-given-9d8f7e" not in given.text
+    assert given.status_code == 422 and "settings" in field_errors(given.text) and "dk-given-9d8f7e" not in given.text
     kept = client.post(
         "/ui/admin/integrations", data={"csrf": token, "name": "d", "kind": "delighted", "secret": "dk-given-9d8f7e"}
     )
@@ -142,8 +117,8 @@ def test_a_tool_that_issues_its_secret_needs_it_and_it_is_never_typed_back(runti
 
 
 def test_hostile_inputs_are_refused_and_change_nothing(runtime):
-    client = _client(runtime)
-    token = _csrf(client.get("/ui/admin/integrations").text)
+    client = logged_in(runtime)
+    token = csrf_of(client, "/ui/admin/integrations")
     cases = [
         ({"name": "<b>x</b>", "kind": "typeform"}, "name"),
         ({"name": "ok", "kind": "<script>alert(1)</script>"}, "kind"),
@@ -153,7 +128,7 @@ def test_hostile_inputs_are_refused_and_change_nothing(runtime):
     for data, field in cases[:3]:
         answer = client.post("/ui/admin/integrations", data={"csrf": token, **data})
         assert answer.status_code == 422, data
-        assert field in _errors(answer.text), (data, _errors(answer.text))
+        assert field in field_errors(answer.text), (data, field_errors(answer.text))
         assert "<script>" not in answer.text and "<b>x</b>" not in answer.text
     assert integrations.list_integrations(uow=runtime.uow()) == []
     data, _ = cases[3]
@@ -180,7 +155,7 @@ def test_forms_without_the_csrf_value_or_by_a_supervisor_are_refused(runtime):
     integrations.add_integration(
         uow=runtime.uow(), egress=runtime.egress.policy, name="tf", kind="typeform", config={}, now=runtime.clock()
     )
-    client = _client(runtime)
+    client = logged_in(runtime)
     assert client.post("/ui/admin/integrations", data={"name": "x", "kind": "typeform"}).status_code == 403
     assert client.post("/ui/admin/integrations/tf/rotate", data={"grace_hours": "1"}).status_code == 403
     assert client.post("/ui/admin/integrations/tf/remove", data={"confirm": "on"}).status_code == 403
@@ -188,8 +163,8 @@ def test_forms_without_the_csrf_value_or_by_a_supervisor_are_refused(runtime):
         client.post("/ui/admin/endpoints", data={"name": "s", "kind": "slack", "url": "https://x"}).status_code == 403
     )
     sup = tokens.create_token(uow=runtime.uow(), name="sup", role=Role.SUPERVISOR, now=runtime.clock()).secret
-    supervisor = _client(runtime, sup)
-    token = _csrf(supervisor.get("/ui/cases").text)
+    supervisor = logged_in(runtime, sup)
+    token = csrf_of(supervisor, "/ui/cases")
     assert supervisor.get("/ui/admin/integrations").status_code == 403
     assert supervisor.get("/ui/admin/endpoints").status_code == 403
     refused = supervisor.post("/ui/admin/integrations/tf/rotate", data={"csrf": token, "grace_hours": "1"})
@@ -210,18 +185,18 @@ def _slack_and_webhook(rt, client, token):
               "events": ["opened"]},
     )  # fmt: skip
     assert hook.status_code == 200 and hook.headers["cache-control"] == "no-store"
-    return slack_url, _shown_secret(hook.text)
+    return slack_url, shown_secret(hook.text)
 
 
 def test_endpoints_list_a_slack_url_by_its_host_and_show_a_signing_secret_once(runtime):
-    client = _client(runtime)
-    token = _csrf(client.get("/ui/admin/endpoints").text)
+    client = logged_in(runtime)
+    token = csrf_of(client, "/ui/admin/endpoints")
     slack_url, signing = _slack_and_webhook(runtime, client, token)
     assert signing.startswith("whsec_")
     listed = client.get("/ui/admin/endpoints").text
     assert "https://hooks.slack.com/***" in listed and "supersecretpath" not in listed and signing not in listed
     assert "https://helpdesk.example/in" in listed
-    assert slack_url.encode() not in _database_bytes(runtime) and signing.encode() not in _database_bytes(runtime)
+    assert slack_url.encode() not in database_bytes(runtime) and signing.encode() not in database_bytes(runtime)
     [hook] = [e for e in outbound.list_endpoints(uow=runtime.uow()) if e.name == "helpdesk"]
     assert hook.events == ["opened"] and hook.secret == signing
     removed = client.post("/ui/admin/endpoints/helpdesk/remove", data={"csrf": token, "confirm": "on"})
@@ -231,8 +206,8 @@ def test_endpoints_list_a_slack_url_by_its_host_and_show_a_signing_secret_once(r
 
 def test_the_delivery_log_shows_status_attempts_and_the_last_error_and_redelivers(runtime):
     seed_team(runtime)
-    client = _client(runtime)
-    token = _csrf(client.get("/ui/admin/endpoints").text)
+    client = logged_in(runtime)
+    token = csrf_of(client, "/ui/admin/endpoints")
     _slack_and_webhook(runtime, client, token)
     ingest(runtime, score=1)
     drain(runtime)
@@ -262,12 +237,16 @@ def test_the_delivery_log_shows_status_attempts_and_the_last_error_and_redeliver
 
 
 def test_endpoint_mistakes_are_said_beside_their_field(runtime):
-    client = _client(runtime)
-    token = _csrf(client.get("/ui/admin/endpoints").text)
+    client = logged_in(runtime)
+    token = csrf_of(client, "/ui/admin/endpoints")
     bad_kind = client.post(
         "/ui/admin/endpoints", data={"csrf": token, "name": "x", "kind": "<i>pager</i>", "url": "https://a.example"}
     )
-    assert bad_kind.status_code == 422 and "endpoint_kind" in _errors(bad_kind.text) and "<i>pager" not in bad_kind.text
+    assert (
+        bad_kind.status_code == 422
+        and "endpoint_kind" in field_errors(bad_kind.text)
+        and "<i>pager" not in bad_kind.text
+    )
     bad_name = client.post(
         "/ui/admin/endpoints", data={"csrf": token, "name": "<b>Bad</b>", "kind": "slack", "url": "https://a.example"}
     )
@@ -275,7 +254,7 @@ def test_endpoint_mistakes_are_said_beside_their_field(runtime):
     local = client.post(
         "/ui/admin/endpoints", data={"csrf": token, "name": "x", "kind": "webhook", "url": "http://10.0.0.1/in"}
     )
-    assert local.status_code == 422 and "url" in _errors(local.text)
+    assert local.status_code == 422 and "url" in field_errors(local.text)
     huge = client.post("/ui/admin/endpoints", data={"csrf": token, "name": "x", "kind": "slack", "url": "h" * 5000})
     assert huge.status_code == 422
     assert outbound.list_endpoints(uow=runtime.uow()) == []

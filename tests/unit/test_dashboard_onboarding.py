@@ -4,7 +4,6 @@ mistake beside its field in the CLI's words with nothing stored; the last page s
 once; "send a test response" goes through the integration's real webhook and becomes a case when the worker
 runs; supervisors and agents never see it, nor does anyone once a team exists; every form needs its CSRF value."""
 
-import html
 import re
 
 import pytest
@@ -15,6 +14,7 @@ from npsloop.api.app import create_app
 from npsloop.domain.access import Role
 from npsloop.services import directory, integrations, onboarding, tokens
 from tests.conftest import TOKEN, drain, seed_team
+from tests.support.dashboard import csrf_of, csrf_value, field_messages, login
 from tests.unit.test_cli import cli  # noqa: F401 - the CLI on its own database, as an operator runs it
 
 
@@ -36,19 +36,10 @@ START = "/ui/admin/onboarding"
 
 
 def _client(rt, token=TOKEN, next="/ui/cases"):
-    client = TestClient(create_app(rt), follow_redirects=False)
-    login = client.post("/ui/login", data={"token": token, "next": next})
-    assert login.status_code == 303
-    return client, login.headers["location"]
-
-
-def _csrf(page):
-    return re.search(r'name="csrf" value="(\w+)"', page).group(1)
-
-
-def _errors(page):
-    found = re.findall(r'<span class="field-error" id="([\w-]+)-error" role="alert">([^<]*)</span>', page)
-    return {key: html.unescape(message) for key, message in found}
+    """A logged-in browser and where its login landed (the setup while no team exists)."""
+    client, answer = login(rt, token, next)
+    assert answer.status_code == 303
+    return client, answer.headers["location"]
 
 
 def _stored(rt):
@@ -60,7 +51,7 @@ def _stored(rt):
 
 
 def _walk_to_the_secret(rt, client, kind="typeform"):
-    token = _csrf(client.get(START).text)
+    token = csrf_of(client, START)
     made = client.post(START, data={"csrf": token, **TEAM})
     assert made.status_code == 303 and made.headers["location"] == f"{START}/Logistics/agents"
     added = client.post(
@@ -109,7 +100,7 @@ def test_the_setup_makes_the_team_agents_and_connection_and_shows_the_secret_onc
 def test_a_test_response_goes_through_the_webhook_and_arrives_as_a_case(runtime):
     client, _ = _client(runtime)
     done = _walk_to_the_secret(runtime, client)
-    sent = client.post(f"{START}/test", data={"csrf": _csrf(done.text), "integration": "nps-survey"})
+    sent = client.post(f"{START}/test", data={"csrf": csrf_value(done.text), "integration": "nps-survey"})
     assert sent.status_code == 303
     where = sent.headers["location"]
     assert re.fullmatch(rf"{START}/test/\d+", where)
@@ -136,7 +127,7 @@ def test_the_own_json_kind_is_signed_with_npsloop_signature_and_arrives_too(runt
     client, _ = _client(runtime)
     done = _walk_to_the_secret(runtime, client, kind="mapping")
     assert "NPSLoop-Signature" in done.text and "/v1/integrations/mapping/nps-survey" in done.text
-    sent = client.post(f"{START}/test", data={"csrf": _csrf(done.text), "integration": "nps-survey"})
+    sent = client.post(f"{START}/test", data={"csrf": csrf_value(done.text), "integration": "nps-survey"})
     drain(runtime)
     assert "case #" in client.get(sent.headers["location"]).text
 
@@ -151,9 +142,9 @@ def test_the_sample_is_signed_over_its_body_with_the_integrations_current_secret
     )
     assert forged.status_code == 401  # the signature covers the body: the real door checks it
     integrations.rotate_secret(uow=runtime.uow(), name="nps-survey", now=runtime.clock())
-    sent = client.post(f"{START}/test", data={"csrf": _csrf(done.text), "integration": "nps-survey"})
+    sent = client.post(f"{START}/test", data={"csrf": csrf_value(done.text), "integration": "nps-survey"})
     assert sent.status_code == 303  # signed with the secret the integration has now
-    unknown = client.post(f"{START}/test", data={"csrf": _csrf(done.text), "integration": "nobody"})
+    unknown = client.post(f"{START}/test", data={"csrf": csrf_value(done.text), "integration": "nobody"})
     assert unknown.status_code == 422 and "no integration named" in unknown.text
 
 
@@ -162,7 +153,7 @@ def test_the_secret_is_never_logged_nor_put_in_an_address(runtime, caplog):
     client, _ = _client(runtime)
     done = _walk_to_the_secret(runtime, client)
     secret = integrations.list_integrations(uow=runtime.uow())[0].secret
-    sent = client.post(f"{START}/test", data={"csrf": _csrf(done.text), "integration": "nps-survey"})
+    sent = client.post(f"{START}/test", data={"csrf": csrf_value(done.text), "integration": "nps-survey"})
     drain(runtime)
     client.get(sent.headers["location"])
     assert secret not in caplog.text and secret not in sent.headers["location"]
@@ -171,11 +162,11 @@ def test_the_secret_is_never_logged_nor_put_in_an_address(runtime, caplog):
 
 def test_each_mistake_is_said_beside_its_field_in_the_clis_words_and_nothing_is_stored(runtime, cli):  # noqa: F811
     client, _ = _client(runtime)
-    token = _csrf(client.get(START).text)
+    token = csrf_of(client, START)
     bad = {**TEAM, "name": "", "timezone": "Mars/Olympus", "hours": "mon-fri 9-5", "holiday_country": "XX"}
     answer = client.post(START, data={"csrf": token, **bad})
     assert answer.status_code == 422
-    errors = _errors(answer.text)
+    errors = field_messages(answer.text)
     assert errors["timezone"] == "unknown time zone 'Mars/Olympus'"
     assert errors["hours"].startswith("cannot read business hours 'mon-fri 9-5'")
     assert errors["holiday_country"].startswith("unknown holiday calendar 'XX'")
@@ -197,11 +188,11 @@ def test_each_mistake_is_said_beside_its_field_in_the_clis_words_and_nothing_is_
     ]:
         refused = client.post(agents, data={"csrf": token, **form})
         assert refused.status_code == 422, form
-        assert words in _errors(refused.text).get(field, ""), (form, _errors(refused.text))
+        assert words in field_messages(refused.text).get(field, ""), (form, field_messages(refused.text))
     assert _stored(runtime)[1] == []
     assert client.post(agents, data={"csrf": token, "name": "Marta", "email": "m@example.es"}).status_code == 303
     twice = client.post(agents, data={"csrf": token, "name": "Marta", "email": "m@example.es"})
-    assert _errors(twice.text)["name"] == "an agent named 'Marta' exists"
+    assert field_messages(twice.text)["name"] == "an agent named 'Marta' exists"
 
     step = f"{START}/Logistics/integration"
     for form, field, words in [
@@ -209,15 +200,15 @@ def test_each_mistake_is_said_beside_its_field_in_the_clis_words_and_nothing_is_
         ({"name": "ok", "kind": "qualtrics"}, "kind", "unknown kind"),
     ]:
         refused = client.post(step, data={"csrf": token, **form})
-        assert refused.status_code == 422 and words in _errors(refused.text)[field], _errors(refused.text)
+        assert refused.status_code == 422 and words in field_messages(refused.text)[field], field_messages(refused.text)
     assert _stored(runtime)[2] == []
 
 
 def test_a_taken_touchpoint_or_name_is_refused_beside_its_field(runtime):
     client, _ = _client(runtime)
-    token = _csrf(client.get(START).text)
+    token = csrf_of(client, START)
     answer = client.post(START, data={"csrf": token, **TEAM, "touchpoints": "delivery, " + "x" * 101})
-    assert "at most 50 touchpoints" in _errors(answer.text)["touchpoints"]
+    assert "at most 50 touchpoints" in field_messages(answer.text)["touchpoints"]
     assert _stored(runtime)[0] == []
 
 
@@ -226,7 +217,7 @@ def test_the_setup_never_shows_once_a_team_exists(runtime):
     client, landed = _client(runtime)
     assert landed == "/ui/cases"
     assert client.get(START).headers["location"] == "/ui/cases"
-    token = _csrf(client.get("/ui/cases").text)
+    token = csrf_of(client, "/ui/cases")
     again = client.post(START, data={"csrf": token, **{**TEAM, "name": "Second", "touchpoints": "shop"}})
     assert again.status_code == 303 and [t.name for t in directory.list_teams(uow=runtime.uow())] == ["Logistics"]
     assert client.get(f"{START}/Nobody/agents").status_code == 404
@@ -238,14 +229,14 @@ def test_supervisors_and_agents_never_see_it(runtime):
     client, landed = _client(runtime, supervisor)
     assert landed == "/ui/cases"  # the normal dashboard, even on a fresh installation
     assert client.get(START).status_code == 403
-    token = _csrf(client.get("/ui/cases").text)
+    token = csrf_of(client, "/ui/cases")
     assert client.post(START, data={"csrf": token, **TEAM}).status_code == 403
     assert _stored(runtime)[0] == []
     seed_team(runtime)
     agent = tokens.create_token(uow=runtime.uow(), name="m", role=Role.AGENT, agent="Marta", now=now).secret
     client, landed = _client(runtime, agent)
     assert landed == "/ui/cases"
-    token = _csrf(client.get("/ui/cases").text)
+    token = csrf_of(client, "/ui/cases")
     for path in (START, f"{START}/Logistics/agents", f"{START}/Logistics/integration", f"{START}/test/1"):
         assert client.get(path).status_code == 403, path
     for path in (f"{START}/Logistics/agents", f"{START}/Logistics/integration", f"{START}/test"):
@@ -257,7 +248,7 @@ def test_a_form_without_the_csrf_value_is_refused_and_stores_nothing(runtime):
     for csrf in ("", "0" * 32):
         assert client.post(START, data={"csrf": csrf, **TEAM}).status_code == 403
     assert _stored(runtime)[0] == []
-    token = _csrf(client.get(START).text)
+    token = csrf_of(client, START)
     assert client.post(START, data={"csrf": token, **TEAM}).status_code == 303
     forms = [
         (f"{START}/Logistics/agents", {"name": "Marta", "email": "m@example.es"}),
@@ -273,7 +264,7 @@ def test_a_form_without_the_csrf_value_is_refused_and_stores_nothing(runtime):
 
 def test_markup_typed_in_any_field_is_shown_as_text(runtime):
     client, _ = _client(runtime)
-    token = _csrf(client.get(START).text)
+    token = csrf_of(client, START)
     markup = '"><script>alert(1)</script>'
     answer = client.post(START, data={"csrf": token, **{key: markup for key in TEAM}, "default": "on"})
     assert answer.status_code == 422 and "<script>" not in answer.text and "&lt;script&gt;" in answer.text
@@ -288,18 +279,18 @@ def test_markup_typed_in_any_field_is_shown_as_text(runtime):
 
 def test_a_holiday_code_in_lowercase_is_read_as_the_cli_reads_it(runtime):
     client, _ = _client(runtime)
-    token = _csrf(client.get(START).text)
+    token = csrf_of(client, START)
     assert client.post(START, data={"csrf": token, **TEAM, "holiday_country": "es-md"}).status_code == 303
     assert _stored(runtime)[0][0][4] == "ES-MD"
 
 
 def test_oversized_fields_are_refused_and_store_nothing(runtime):
     client, _ = _client(runtime)
-    token = _csrf(client.get(START).text)
+    token = csrf_of(client, START)
     huge = {key: "x" * 7000 for key in TEAM if key != "default"}
     answer = client.post(START, data={"csrf": token, **huge})
     assert answer.status_code == 422  # each field refused by its length before any check quotes it back
-    errors = _errors(answer.text)
+    errors = field_messages(answer.text)
     assert errors["touchpoints"].startswith("at most") and errors["timezone"] == "at most 64 characters"
     assert _stored(runtime)[0] == []
     assert client.post(START, data={"csrf": token, **TEAM}).status_code == 303

@@ -2,17 +2,14 @@
 by the directory service, each mistake beside its field in the words the CLI prints, nothing changed by a form
 with one; adding a team; admins only, and every form guarded by the CSRF value."""
 
-import re
-
 from click.testing import CliRunner
-from fastapi.testclient import TestClient
 
-from npsloop.api.app import create_app
 from npsloop.cli import main
 from npsloop.domain.access import Role
 from npsloop.services import directory, tokens
 from npsloop.services.audit_states import team_state
-from tests.conftest import TOKEN, seed_team
+from tests.conftest import seed_team
+from tests.support.dashboard import csrf_of, csrf_value, field_errors, logged_in
 from tests.unit.test_cli import cli  # noqa: F401 - the CLI on its own database, as an operator runs it
 
 GOOD = {
@@ -31,28 +28,14 @@ GOOD = {
 }
 
 
-def _client(rt, token=TOKEN):
-    client = TestClient(create_app(rt), follow_redirects=False)
-    assert client.post("/ui/login", data={"token": token, "next": "/ui/cases"}).status_code == 303
-    return client
-
-
-def _csrf(page):
-    return re.search(r'name="csrf" value="(\w+)"', page).group(1)
-
-
 def _team(rt, name="Logistics"):
     return next(team_state(t) for t in directory.list_teams(uow=rt.uow()) if t.name == name)
 
 
-def _errors(page):
-    return dict(re.findall(r'<span class="field-error" id="([\w-]+)-error" role="alert">([^<]*)</span>', page))
-
-
 def test_a_good_save_changes_the_whole_team_at_once(runtime):
     seed_team(runtime)
-    client = _client(runtime)
-    token = _csrf(client.get("/ui/admin/teams/Logistics").text)
+    client = logged_in(runtime)
+    token = csrf_of(client, "/ui/admin/teams/Logistics")
     saved = client.post("/ui/admin/teams/Logistics", data={"csrf": token, **GOOD})
     assert saved.status_code == 303 and saved.headers["location"] == "/ui/admin/teams/Logistics?done=saved"
     team = _team(runtime)
@@ -69,8 +52,8 @@ def test_a_good_save_changes_the_whole_team_at_once(runtime):
 def test_each_mistake_is_said_beside_its_field_and_nothing_changes(runtime):
     seed_team(runtime)
     before = _team(runtime)
-    client = _client(runtime)
-    token = _csrf(client.get("/ui/admin/teams/Logistics").text)
+    client = logged_in(runtime)
+    token = csrf_of(client, "/ui/admin/teams/Logistics")
     bad = {
         **GOOD,
         "timezone": "Mars/Olympus",
@@ -82,7 +65,7 @@ def test_each_mistake_is_said_beside_its_field_and_nothing_changes(runtime):
     }
     answer = client.post("/ui/admin/teams/Logistics", data={"csrf": token, **bad})
     assert answer.status_code == 422
-    errors = _errors(answer.text)
+    errors = field_errors(answer.text)
     assert errors["timezone"] == "unknown time zone &#39;Mars/Olympus&#39;"
     assert errors["hours"].startswith("cannot read business hours &#39;mon-fri 9-5&#39;")
     assert errors["holiday_country"].startswith("unknown holiday calendar &#39;XX&#39;")
@@ -101,14 +84,14 @@ def test_the_page_says_what_the_cli_says(cli):  # noqa: F811
     said = cli("teams", "schedule", "Logistics", "--hours", "mon-fri 9-5", ok=False)
     rt = get_runtime()
     secret = tokens.create_token(uow=rt.uow(), name="root", role=Role.ADMIN, now=rt.clock()).secret
-    client = _client(rt, secret)
-    token = _csrf(client.get("/ui/admin/teams/Logistics").text)
+    client = logged_in(rt, secret)
+    token = csrf_of(client, "/ui/admin/teams/Logistics")
     answer = client.post("/ui/admin/teams/Logistics", data={"csrf": token, **GOOD, "hours": "mon-fri 9-5"})
-    shown = _errors(answer.text)["hours"].replace("&#39;", "'")
+    shown = field_errors(answer.text)["hours"].replace("&#39;", "'")
     assert shown in said
     own = {"after_hours": "queue", "after_hours_contact": "", "escalation": "0m team"}  # this database has no agents
     saved = client.post("/ui/admin/teams/Logistics", data={"csrf": token, **GOOD, **own})
-    assert saved.status_code == 303, _errors(saved.text)
+    assert saved.status_code == 303, field_errors(saved.text)
     listed = CliRunner().invoke(main, ["teams", "list"], catch_exceptions=False).output
     assert "Logistics (default)" in listed and "returns" in listed
 
@@ -117,18 +100,19 @@ def test_what_only_the_whole_form_says_is_said_above_it(runtime):
     seed_team(runtime)
     seed_team(runtime, name="Billing", touchpoints=("invoice",), default=False, agents=(("Bea", None, "b@x.es", "es"),))
     before = _team(runtime), _team(runtime, "Billing")
-    client = _client(runtime)
-    token = _csrf(client.get("/ui/admin/teams/Logistics").text)
+    client = logged_in(runtime)
+    token = csrf_of(client, "/ui/admin/teams/Logistics")
     taken = client.post("/ui/admin/teams/Logistics", data={"csrf": token, **GOOD, "touchpoints": "delivery, Invoice"})
     assert taken.status_code == 422
     assert (
-        _errors(taken.text)["touchpoints"] == "touchpoint &#39;invoice&#39; already belongs to team &#39;Billing&#39;"
+        field_errors(taken.text)["touchpoints"]
+        == "touchpoint &#39;invoice&#39; already belongs to team &#39;Billing&#39;"
     )
     nobody = client.post(
         "/ui/admin/teams/Logistics",
         data={"csrf": token, **GOOD, "escalation": "0m agent:Nobody", "after_hours": "queue"},
     )
-    assert _errors(nobody.text)["escalation"] == "escalation step names no agent &#39;Nobody&#39;"
+    assert field_errors(nobody.text)["escalation"] == "escalation step names no agent &#39;Nobody&#39;"
     alone = client.post("/ui/admin/teams/Logistics", data={"csrf": token, **GOOD, "after_hours_contact": ""})
     assert alone.status_code == 422
     assert '<div class="error" role="alert">the contact policy needs an after-hours agent' in alone.text
@@ -137,9 +121,9 @@ def test_what_only_the_whole_form_says_is_said_above_it(runtime):
 
 def test_an_admin_adds_a_team_and_is_told_of_a_taken_name_or_touchpoint(runtime):
     seed_team(runtime)
-    client = _client(runtime)
+    client = logged_in(runtime)
     page = client.get("/ui/admin/teams").text
-    token = _csrf(page)
+    token = csrf_value(page)
     added = client.post(
         "/ui/admin/teams", data={"csrf": token, "name": "Billing Team", "touchpoints": "invoice, refund"}
     )
@@ -147,20 +131,20 @@ def test_an_admin_adds_a_team_and_is_told_of_a_taken_name_or_touchpoint(runtime)
     assert _team(runtime, "Billing Team")["touchpoints"] == ["invoice", "refund"]
     assert client.get(added.headers["location"]).status_code == 200
     again = client.post("/ui/admin/teams", data={"csrf": token, "name": "Billing Team"})
-    assert again.status_code == 422 and _errors(again.text)["name"] == "a team named &#39;Billing Team&#39; exists"
+    assert again.status_code == 422 and field_errors(again.text)["name"] == "a team named &#39;Billing Team&#39; exists"
     taken = client.post("/ui/admin/teams", data={"csrf": token, "name": "Other", "touchpoints": "delivery"})
-    assert "already belongs to team &#39;Logistics&#39;" in _errors(taken.text)["touchpoints"]
+    assert "already belongs to team &#39;Logistics&#39;" in field_errors(taken.text)["touchpoints"]
     hostile = client.post("/ui/admin/teams", data={"csrf": token, "name": "<script>x</script>"})
-    assert hostile.status_code == 422 and "letters, digits" in _errors(hostile.text)["name"]
+    assert hostile.status_code == 422 and "letters, digits" in field_errors(hostile.text)["name"]
     assert "<script>x" not in hostile.text and 'value="&lt;script&gt;x&lt;/script&gt;"' in hostile.text
 
 
 def test_markup_in_touchpoints_shows_as_text(runtime):
     seed_team(runtime, touchpoints=("<b>store</b>",))
-    client = _client(runtime)
+    client = logged_in(runtime)
     listed = client.get("/ui/admin/teams").text
     assert "<b>store</b>" not in listed and "&lt;b&gt;store&lt;/b&gt;" in listed
-    token = _csrf(listed)
+    token = csrf_value(listed)
     tried = client.post("/ui/admin/teams/Logistics", data={"csrf": token, **GOOD, "hours": "<img src=x>"})
     assert tried.status_code == 422 and "<img src=x>" not in tried.text
 
@@ -173,13 +157,13 @@ def test_only_an_admin_reaches_the_teams_pages_and_only_with_the_forms_csrf_valu
         secret = tokens.create_token(
             uow=runtime.uow(), name=f"t-{role.value}", role=role, agent="Marta" if role is Role.AGENT else None, now=now
         ).secret
-        client = _client(runtime, secret)
-        token = _csrf(client.get("/ui/cases").text)
+        client = logged_in(runtime, secret)
+        token = csrf_of(client, "/ui/cases")
         assert client.get("/ui/admin/teams").status_code == 403
         assert client.get("/ui/admin/teams/Logistics").status_code == 403
         assert client.post("/ui/admin/teams/Logistics", data={"csrf": token, **GOOD}).status_code == 403
         assert client.post("/ui/admin/teams", data={"csrf": token, "name": "X"}).status_code == 403
-    admin = _client(runtime)
+    admin = logged_in(runtime)
     assert "/ui/admin/teams" in admin.get("/ui/admin/routing").text
     for csrf in ("", "f" * 32):
         assert admin.post("/ui/admin/teams/Logistics", data={"csrf": csrf, **GOOD}).status_code == 403
@@ -191,7 +175,7 @@ def test_only_an_admin_reaches_the_teams_pages_and_only_with_the_forms_csrf_valu
 
 def test_the_teams_pages_speak_spanish(runtime):
     seed_team(runtime)
-    client = _client(runtime)
+    client = logged_in(runtime)
     page = client.get("/ui/admin/teams/Logistics?lang=es").text
     assert "Zona horaria" in page and "Cadena de escalado" in page and "Guardar el equipo" in page
     assert "Añadir un equipo" in client.get("/ui/admin/teams").text
@@ -199,10 +183,10 @@ def test_the_teams_pages_speak_spanish(runtime):
 
 def test_the_recovery_follow_up_is_set_on_its_own_form_with_the_clis_words(runtime):
     seed_team(runtime)
-    client = _client(runtime)
+    client = logged_in(runtime)
     page = client.get("/ui/admin/teams/Logistics").text
     assert 'name="policy" value="off" checked' in page
-    token = _csrf(page)
+    token = csrf_value(page)
     refused = client.post(
         "/ui/admin/teams/Logistics/recovery", data={"csrf": token, "policy": "themes", "themes": ["no_such_theme"]}
     )

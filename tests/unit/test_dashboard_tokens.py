@@ -5,7 +5,6 @@ that team's cases (another team's id reads as none), agents see nothing; quarant
 with phones and emails masked. Every form needs the CSRF value; markup in every name is escaped."""
 
 import re
-from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -13,34 +12,16 @@ from npsloop.api.app import create_app
 from npsloop.domain.access import Role
 from npsloop.services import tokens
 from npsloop.services.deadletters import list_dead_letters, quarantine_task, record_processing_failure
-from tests.conftest import TOKEN, drain, ingest, seed_team
-
-
-def _client(rt, token=TOKEN):
-    client = TestClient(create_app(rt), follow_redirects=False)
-    assert client.post("/ui/login", data={"token": token, "next": "/ui/cases"}).status_code == 303
-    return client
-
-
-def _csrf(page):
-    return re.search(r'name="csrf" value="(\w+)"', page).group(1)
-
-
-def _errors(page):
-    return dict(re.findall(r'<span class="field-error" id="([\w-]+)-error" role="alert">([^<]*)</span>', page))
-
-
-def _database_bytes(rt):
-    rt.engine.dispose()
-    return Path(rt.settings.database_url.split("///", 1)[1]).read_bytes()
+from tests.conftest import drain, ingest, seed_team
+from tests.support.dashboard import csrf_of, csrf_value, database_bytes, field_errors, logged_in
 
 
 def test_a_token_is_shown_once_then_by_its_prefix_and_revoked_it_is_refused_at_once(runtime):
     seed_team(runtime)
-    client = _client(runtime)
-    token = _csrf(client.get("/ui/admin/tokens").text)
+    client = logged_in(runtime)
+    token = csrf_of(client, "/ui/admin/tokens")
     made = client.post("/ui/admin/tokens", data={"csrf": token, "name": "<b>crm</b> bot", "role": "supervisor"})
-    assert made.status_code == 422 and "name" in _errors(made.text) and "<b>crm</b>" not in made.text
+    assert made.status_code == 422 and "name" in field_errors(made.text) and "<b>crm</b>" not in made.text
     made = client.post(
         "/ui/admin/tokens", data={"csrf": token, "name": "crm bot", "role": "supervisor", "expires_in_days": "30"}
     )
@@ -51,7 +32,7 @@ def test_a_token_is_shown_once_then_by_its_prefix_and_revoked_it_is_refused_at_o
     assert api.get("/v1/cases", headers=bearer).status_code == 200
     listed = client.get("/ui/admin/tokens").text
     assert "crm bot" in listed and f"{secret[:12]}…" in listed and secret not in listed
-    assert secret.encode() not in _database_bytes(runtime)
+    assert secret.encode() not in database_bytes(runtime)
     unconfirmed = client.post("/ui/admin/tokens/crm bot/revoke", data={"csrf": token})
     assert unconfirmed.status_code == 422 and api.get("/v1/cases", headers=bearer).status_code == 200
     revoked = client.post("/ui/admin/tokens/crm bot/revoke", data={"csrf": token, "confirm": "on"})
@@ -64,8 +45,8 @@ def test_a_token_is_shown_once_then_by_its_prefix_and_revoked_it_is_refused_at_o
 
 def test_token_mistakes_are_said_beside_their_field_and_make_nothing(runtime):
     seed_team(runtime)
-    client = _client(runtime)
-    token = _csrf(client.get("/ui/admin/tokens").text)
+    client = logged_in(runtime)
+    token = csrf_of(client, "/ui/admin/tokens")
     for data, field in [
         ({"name": "a", "role": "<i>root</i>"}, "role"),
         ({"name": "a", "role": "agent"}, "agent"),
@@ -75,14 +56,14 @@ def test_token_mistakes_are_said_beside_their_field_and_make_nothing(runtime):
         ({"name": "x" * 101, "role": "admin"}, "name"),
     ]:
         answer = client.post("/ui/admin/tokens", data={"csrf": token, **data})
-        assert answer.status_code == 422 and field in _errors(answer.text), (data, _errors(answer.text))
+        assert answer.status_code == 422 and field in field_errors(answer.text), (data, field_errors(answer.text))
         assert "<script>" not in answer.text and "<i>root" not in answer.text
     assert client.post("/ui/admin/tokens", data={"csrf": token, "name": "a" * 600, "role": "admin"}).status_code == 422
     assert [t.name for t in tokens.list_tokens(uow=runtime.uow())] == []
     made = client.post("/ui/admin/tokens", data={"csrf": token, "name": "a", "role": "admin"})
     assert made.status_code == 200
     again = client.post("/ui/admin/tokens", data={"csrf": token, "name": "a", "role": "admin"})
-    assert again.status_code == 422 and "exists" in _errors(again.text)["name"]
+    assert again.status_code == 422 and "exists" in field_errors(again.text)["name"]
     assert client.post("/ui/admin/tokens", data={"name": "b", "role": "admin"}).status_code == 403  # no CSRF value
 
 
@@ -105,13 +86,13 @@ def test_a_supervisor_bound_to_a_team_lists_and_retries_only_that_teams_dead_ale
     sup = tokens.create_token(
         uow=runtime.uow(), name="sup", role=Role.SUPERVISOR, agent="Marta", now=runtime.clock()
     ).secret
-    client = _client(runtime, sup)
+    client = logged_in(runtime, sup)
     page = client.get("/ui/admin/dead-letters")
     assert page.status_code == 200
     assert f'name="notification" value="{ids["Logistics"]}"' in page.text
     assert f'name="notification" value="{ids["Billing"]}"' not in page.text
     assert 'id="quarantine"' not in page.text and "/ui/admin/tokens" not in page.text
-    token = _csrf(page.text)
+    token = csrf_value(page.text)
     other = client.post("/ui/admin/dead-letters/retry", data={"csrf": token, "notification": str(ids["Billing"])})
     assert other.status_code == 404  # another team's reads as none
     runtime.dispatcher.notifications.clear()
@@ -135,8 +116,8 @@ def test_a_supervisor_bound_to_a_team_lists_and_retries_only_that_teams_dead_ale
 def test_an_agent_sees_none_of_it(runtime):
     _two_teams_with_dead_alerts(runtime)
     agent = tokens.create_token(uow=runtime.uow(), name="a", role=Role.AGENT, agent="Marta", now=runtime.clock())
-    client = _client(runtime, agent.secret)
-    token = _csrf(client.get("/ui/cases").text)
+    client = logged_in(runtime, agent.secret)
+    token = csrf_of(client, "/ui/cases")
     for path in ("/ui/admin/dead-letters", "/ui/admin/tokens", "/ui/admin/integrations", "/ui/admin/endpoints"):
         assert client.get(path).status_code == 403, path
     assert client.post("/ui/admin/dead-letters/retry", data={"csrf": token}).status_code == 403
@@ -157,7 +138,7 @@ def test_an_admin_sees_quarantined_payloads_errors_masked_and_retries_everything
         )
     held_task = {"task": "npsloop.process_response", "payload": '[{"phone": "+34600999888"}]', "attempts": 5}
     quarantine_task(uow=runtime.uow(), error="bad <b>id</b>", now=runtime.clock(), **held_task)
-    client = _client(runtime)
+    client = logged_in(runtime)
     page = client.get("/ui/admin/dead-letters").text
     assert all(f'name="notification" value="{i}"' in page for i in ids.values())
     assert 'id="quarantine"' in page
@@ -166,6 +147,6 @@ def test_an_admin_sees_quarantined_payloads_errors_masked_and_retries_everything
     assert "<script>x" not in page and "<b>id</b>" not in page and "&lt;script&gt;" in page
     assert "Ana Gómez" not in page
     runtime.dispatcher.responses.clear()
-    done = client.post("/ui/admin/dead-letters/retry", data={"csrf": _csrf(page)})
+    done = client.post("/ui/admin/dead-letters/retry", data={"csrf": csrf_value(page)})
     assert done.status_code == 303 and "responses=1" in done.headers["location"]
     assert runtime.dispatcher.responses == [held]
