@@ -60,6 +60,8 @@ def _walk_to_the_secret(rt, client, kind="typeform"):
     assert added.status_code == 303
     page = client.get(added.headers["location"]).text
     assert "Marta" in page and f'href="{START}/Logistics/integration"' in page
+    listed = re.search(r'<ul id="onb-agents">(.*?)</ul>', page, re.S).group(1)
+    assert "+34*******33" in listed and "+34611222333" not in listed  # a list masks contacts, as the logs do
     form = client.get(f"{START}/Logistics/integration")
     assert form.status_code == 200
     return client.post(

@@ -19,6 +19,7 @@ from npsloop.domain.closure import DEFAULT_ACTIONS
 from npsloop.domain.scores import NpsSummary
 from npsloop.domain.theme_tags import negative_themes
 from npsloop.domain.themes import Theme
+from npsloop.redaction import redact
 from npsloop.services.casework import CaseView
 from npsloop.services.report_results import NpsReport
 
@@ -112,6 +113,7 @@ def environment(zone: str) -> Environment:
     env.filters["percent"] = percent
     env.filters["duration"] = duration
     env.filters["risk_reasons"] = risk_reasons
+    env.filters["masked"] = redact  # a phone or an email shown in a list: as the logs show it
     return env
 
 
