@@ -4,8 +4,9 @@ who posts, a form read whole, a removal done only with its box ticked, and the p
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
@@ -13,6 +14,11 @@ from npsloop.api.admin_section import admin_nav, refuse
 from npsloop.api.dashboard_pages import Page, current_page
 from npsloop.bootstrap import Runtime
 from npsloop.domain.access import Permission, Principal
+
+# The fields every admin form declares, cut to the same lengths everywhere.
+CsrfField = Annotated[str, Form(max_length=100)]  # the form's CSRF value (csrf_field cuts a form read whole alike)
+TickBox = Annotated[str, Form(max_length=10)]  # a box ticked ("on") or not
+NameField = Annotated[str, Form(max_length=500)]  # a name as typed, checked by the service that takes it
 
 
 async def guarded_post(

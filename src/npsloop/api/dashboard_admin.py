@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from npsloop.api.admin_forms import guarded_post
+from npsloop.api.admin_forms import CsrfField, guarded_post
 from npsloop.api.admin_section import ROUTING, viewer
 from npsloop.api.admin_section import admin_nav as admin_nav  # where the section's other pages first found it
 from npsloop.api.dashboard_pages import Page
@@ -74,7 +74,7 @@ async def routing_page(
 async def save_routing(
     request: Request,
     runtime: RuntimeDep,
-    csrf: Annotated[str, Form(max_length=100)] = "",
+    csrf: CsrfField = "",
     rules: Annotated[str, Form()] = "",
     sample: Annotated[str, Form()] = "",
 ) -> Response:
@@ -102,7 +102,7 @@ def _within_limit(text: str) -> None:
 async def try_routing(
     request: Request,
     runtime: RuntimeDep,
-    csrf: Annotated[str, Form(max_length=100)] = "",
+    csrf: CsrfField = "",
     rules: Annotated[str, Form()] = "",
     sample: Annotated[str, Form()] = "",
 ) -> Response:

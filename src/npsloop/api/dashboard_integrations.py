@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from npsloop.api.admin_forms import confirmed_removal, guarded_post, secret_page
+from npsloop.api.admin_forms import CsrfField, NameField, TickBox, confirmed_removal, guarded_post, secret_page
 from npsloop.api.admin_section import ENDPOINTS, INTEGRATIONS, admin_nav, viewer
 from npsloop.api.dashboard_pages import Page
 from npsloop.api.runtime_dep import RuntimeDep
@@ -52,8 +52,8 @@ async def integrations_page(request: Request, runtime: RuntimeDep, done: str = "
 async def add_integration(
     request: Request,
     runtime: RuntimeDep,
-    csrf: Annotated[str, Form(max_length=100)] = "",
-    name: Annotated[str, Form(max_length=500)] = "",
+    csrf: CsrfField = "",
+    name: NameField = "",
     kind: Annotated[str, Form(max_length=40)] = "",
     secret: Annotated[str, Form(max_length=MAX_SECRET)] = "",
     settings: Annotated[str, Form(max_length=MAX_SETTINGS)] = "",
@@ -96,7 +96,7 @@ async def rotate_integration(
     request: Request,
     runtime: RuntimeDep,
     name: Name,
-    csrf: Annotated[str, Form(max_length=100)] = "",
+    csrf: CsrfField = "",
     grace_hours: Annotated[str, Form(max_length=10)] = "",
     secret: Annotated[str, Form(max_length=MAX_SECRET)] = "",
 ) -> Response:
@@ -139,8 +139,8 @@ async def remove_integration(
     request: Request,
     runtime: RuntimeDep,
     name: Name,
-    csrf: Annotated[str, Form(max_length=100)] = "",
-    confirm: Annotated[str, Form(max_length=10)] = "",
+    csrf: CsrfField = "",
+    confirm: TickBox = "",
 ) -> Response:
     """Removed only with its box ticked: the tool's next post is refused (404) once it is gone."""
     posted = await guarded_post(request, runtime, csrf, MANAGE, INTEGRATIONS)
@@ -195,8 +195,8 @@ async def endpoints_page(
 async def add_endpoint(
     request: Request,
     runtime: RuntimeDep,
-    csrf: Annotated[str, Form(max_length=100)] = "",
-    name: Annotated[str, Form(max_length=500)] = "",
+    csrf: CsrfField = "",
+    name: NameField = "",
     kind: Annotated[str, Form(max_length=40)] = "",
     url: Annotated[str, Form(max_length=MAX_URL)] = "",
     events: Annotated[list[str] | None, Form(max_length=20)] = None,
@@ -238,8 +238,8 @@ async def remove_endpoint(
     request: Request,
     runtime: RuntimeDep,
     name: Name,
-    csrf: Annotated[str, Form(max_length=100)] = "",
-    confirm: Annotated[str, Form(max_length=10)] = "",
+    csrf: CsrfField = "",
+    confirm: TickBox = "",
 ) -> Response:
     """Removed only with its box ticked, with its delivery log."""
     posted = await guarded_post(request, runtime, csrf, MANAGE, ENDPOINTS)
@@ -260,7 +260,7 @@ async def remove_endpoint(
 async def redeliver(
     request: Request,
     runtime: RuntimeDep,
-    csrf: Annotated[str, Form(max_length=100)] = "",
+    csrf: CsrfField = "",
     delivery: Annotated[int | None, Form(ge=1, le=MAX_ROW_ID)] = None,
 ) -> Response:
     posted = await guarded_post(request, runtime, csrf, MANAGE, ENDPOINTS)

@@ -20,7 +20,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from npsloop.api.admin_forms import csrf_field, form_fields, guarded_post
+from npsloop.api.admin_forms import CsrfField, NameField, csrf_field, form_fields, guarded_post
 from npsloop.api.admin_section import viewer
 from npsloop.api.dashboard_pages import Page
 from npsloop.api.directory import AgentIn
@@ -158,8 +158,8 @@ async def add_agent(
     request: Request,
     runtime: RuntimeDep,
     team: TeamName,
-    csrf: Annotated[str, Form(max_length=100)] = "",
-    name: Annotated[str, Form(max_length=500)] = "",
+    csrf: CsrfField = "",
+    name: NameField = "",
     phone: Annotated[str, Form(max_length=100)] = "",
     email: Annotated[str, Form(max_length=500)] = "",
     language: Annotated[str, Form(max_length=10)] = "en",
@@ -209,8 +209,8 @@ async def create_integration(
     request: Request,
     runtime: RuntimeDep,
     team: TeamName,
-    csrf: Annotated[str, Form(max_length=100)] = "",
-    name: Annotated[str, Form(max_length=500)] = "",
+    csrf: CsrfField = "",
+    name: NameField = "",
     kind: Annotated[str, Form(max_length=40)] = "",
     touchpoint: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
@@ -244,7 +244,7 @@ async def create_integration(
 async def send_test(
     request: Request,
     runtime: RuntimeDep,
-    csrf: Annotated[str, Form(max_length=100)] = "",
+    csrf: CsrfField = "",
     integration: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Signs a sample with the integration's own secret and posts it to the integration's webhook through the

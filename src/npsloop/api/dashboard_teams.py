@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from npsloop.api.admin_forms import csrf_field, form_fields, guarded_post
+from npsloop.api.admin_forms import CsrfField, NameField, TickBox, csrf_field, form_fields, guarded_post
 from npsloop.api.admin_section import TEAMS, admin_nav, viewer
 from npsloop.api.dashboard_pages import Page
 from npsloop.api.runtime_dep import RuntimeDep
@@ -44,10 +44,10 @@ async def teams_page(request: Request, runtime: RuntimeDep, done: str = "") -> R
 async def add_team(
     request: Request,
     runtime: RuntimeDep,
-    csrf: Annotated[str, Form(max_length=100)] = "",
-    name: Annotated[str, Form(max_length=500)] = "",
+    csrf: CsrfField = "",
+    name: NameField = "",
     touchpoints: Annotated[str, Form(max_length=6000)] = "",
-    default: Annotated[str, Form(max_length=10)] = "",
+    default: TickBox = "",
 ) -> Response:
     posted = await guarded_post(request, runtime, csrf, Permission.WRITE_DIRECTORY, TEAMS)
     if isinstance(posted, Response):
@@ -88,7 +88,7 @@ async def save_recovery(
     request: Request,
     runtime: RuntimeDep,
     name: TeamName,
-    csrf: Annotated[str, Form(max_length=100)] = "",
+    csrf: CsrfField = "",
     policy: Annotated[str, Form(max_length=40)] = "",
     themes: Annotated[list[str] | None, Form(max_length=MAX_THEMES)] = None,
 ) -> Response:

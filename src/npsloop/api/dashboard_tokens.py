@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from npsloop.api.admin_forms import confirmed_removal, guarded_post, secret_page
+from npsloop.api.admin_forms import CsrfField, NameField, TickBox, confirmed_removal, guarded_post, secret_page
 from npsloop.api.admin_section import DEAD_LETTERS, TOKENS, admin_nav, viewer
 from npsloop.api.dashboard_pages import Page
 from npsloop.api.runtime_dep import RuntimeDep
@@ -44,8 +44,8 @@ async def tokens_page(request: Request, runtime: RuntimeDep, done: str = "") -> 
 async def create_token(
     request: Request,
     runtime: RuntimeDep,
-    csrf: Annotated[str, Form(max_length=100)] = "",
-    name: Annotated[str, Form(max_length=500)] = "",
+    csrf: CsrfField = "",
+    name: NameField = "",
     role: Annotated[str, Form(max_length=20)] = "",
     agent: Annotated[str, Form(max_length=500)] = "",
     expires_in_days: Annotated[str, Form(max_length=10)] = "",
@@ -87,8 +87,8 @@ async def revoke_token(
     request: Request,
     runtime: RuntimeDep,
     name: TokenName,
-    csrf: Annotated[str, Form(max_length=100)] = "",
-    confirm: Annotated[str, Form(max_length=10)] = "",
+    csrf: CsrfField = "",
+    confirm: TickBox = "",
 ) -> Response:
     """Revoked only with its box ticked: the token answers 401 from the next request on."""
     posted = await guarded_post(request, runtime, csrf, Permission.MANAGE_TOKENS, TOKENS)
@@ -157,9 +157,9 @@ async def dead_letters_page(
 async def retry(
     request: Request,
     runtime: RuntimeDep,
-    csrf: Annotated[str, Form(max_length=100)] = "",
+    csrf: CsrfField = "",
     notification: Annotated[int | None, Form(ge=1, le=MAX_ROW_ID)] = None,
-    include_failed: Annotated[str, Form(max_length=10)] = "",
+    include_failed: TickBox = "",
 ) -> Response:
     """Every dead letter within the viewer's reach, or the one notification named."""
     posted = await guarded_post(request, runtime, csrf, Permission.RETRY_DEAD_LETTERS, DEAD_LETTERS)
