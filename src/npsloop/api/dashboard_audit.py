@@ -9,13 +9,11 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
-from npsloop.api.admin_section import admin_nav
-from npsloop.api.dashboard_pages import Page, current_page
-from npsloop.api.dashboard_session import to_login
+from npsloop.api.admin_section import admin_nav, viewer
 from npsloop.api.runtime_dep import RuntimeDep
 from npsloop.bootstrap import Runtime
 from npsloop.dashboard.audit_pages import entry_view
@@ -32,13 +30,18 @@ Short = Annotated[str, Query(max_length=100)]
 Day = Annotated[str, Query(max_length=10)]
 
 
-async def _reader(request: Request, runtime: Runtime) -> tuple[Page, Response | None]:
-    page = await current_page(request, runtime)
-    if page.who is None:
-        return page, to_login(request)
-    if not page.who.can(Permission.READ_AUDIT):
-        return page, page.message(page.t["forbidden"], 403)
-    return page, None
+async def _query(
+    actor: Actor = "",
+    kind: Short = "",
+    team: Short = "",
+    from_: Annotated[str, Query(alias="from", max_length=10)] = "",
+    to: Day = "",
+) -> dict[str, str]:
+    """The filter's fields, as the page's form and the CSV link send them."""
+    return {"actor": actor, "kind": kind, "team": team, "from": from_, "to": to}
+
+
+AuditQuery = Annotated[dict[str, str], Depends(_query)]
 
 
 def _day(text: str, name: str) -> date | None:
@@ -66,19 +69,14 @@ def _filter(runtime: Runtime, query: dict[str, str]) -> AuditFilter:
 async def audit_page(
     request: Request,
     runtime: RuntimeDep,
-    actor: Actor = "",
-    kind: Short = "",
-    team: Short = "",
-    from_: Annotated[str, Query(alias="from", max_length=10)] = "",
-    to: Day = "",
+    query: AuditQuery,
     before: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
 ) -> Response:
-    page, refused = await _reader(request, runtime)
+    page, refused = await viewer(request, runtime, Permission.READ_AUDIT)
     if refused is not None:
         return refused
     who = page.who
     assert who is not None
-    query = {"actor": actor, "kind": kind, "team": team, "from": from_, "to": to}
 
     def load() -> dict[str, Any]:
         found = audit.list_audit(
@@ -115,22 +113,13 @@ async def audit_page(
 
 
 @router.get("/audit.csv", response_model=None)
-async def audit_csv(
-    request: Request,
-    runtime: RuntimeDep,
-    actor: Actor = "",
-    kind: Short = "",
-    team: Short = "",
-    from_: Annotated[str, Query(alias="from", max_length=10)] = "",
-    to: Day = "",
-) -> Response:
+async def audit_csv(request: Request, runtime: RuntimeDep, query: AuditQuery) -> Response:
     """The page's entries (every page) as CSV, for the session's principal: the same rows as GET /v1/audit.csv."""
-    page, refused = await _reader(request, runtime)
+    page, refused = await viewer(request, runtime, Permission.READ_AUDIT)
     if refused is not None:
         return refused
     who = page.who
     assert who is not None
-    query = {"actor": actor, "kind": kind, "team": team, "from": from_, "to": to}
     try:
         where = await run_in_threadpool(_filter, runtime, query)
         audit.scoped(where, who)
