@@ -6,7 +6,6 @@ chosen beside it, by phonenumbers as ingest reads numbers, and then checked as E
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -14,6 +13,7 @@ import phonenumbers
 from pydantic import BaseModel, ValidationError
 
 from npsloop.api.directory import AgentHours, AgentIn
+from npsloop.dashboard.read_form import ReadForm
 from npsloop.domain.directory import Agent
 from npsloop.domain.notifications import Channel
 from npsloop.ingest.schemas import field_errors
@@ -25,16 +25,6 @@ CHANNELS = tuple(c.value for c in Channel)
 SLOTS = ("channel_1", "channel_2", "channel_3")  # the channels in order of preference, a select each
 LONGEST = {"name": 100, "team": 100, "phone": 30, "email": 254, "hours": 300, "off_until": 10}
 LONGEST |= {"country": 2, "language": 2, "role": 10, "on_call": 2, **dict.fromkeys(SLOTS, 10)}
-
-
-@dataclass
-class AgentForm:
-    """A submitted form: the values as typed (shown again on a mistake), the errors by field, and what the
-    service is to be given."""
-
-    values: dict[str, str]
-    errors: dict[str, str] = field(default_factory=dict)
-    change: dict[str, Any] = field(default_factory=dict)
 
 
 def masked(text: str | None) -> str:
@@ -52,8 +42,8 @@ def agent_values(agent: Agent, team: str) -> dict[str, str]:
     return values
 
 
-def _read(form: Mapping[str, str], keys: tuple[str, ...]) -> AgentForm:
-    read = AgentForm({key: str(form.get(key, "")).strip() for key in keys})
+def _read(form: Mapping[str, str], keys: tuple[str, ...]) -> ReadForm:
+    read = ReadForm({key: str(form.get(key, "")).strip() for key in keys})
     for key, value in read.values.items():  # before any check, which would quote a long value back whole
         if len(value) > LONGEST[key]:
             read.errors[key] = f"at most {LONGEST[key]:,} characters"
@@ -61,7 +51,7 @@ def _read(form: Mapping[str, str], keys: tuple[str, ...]) -> AgentForm:
     return read
 
 
-def _validate(read: AgentForm, model: type[BaseModel], data: dict[str, Any]) -> BaseModel | None:
+def _validate(read: ReadForm, model: type[BaseModel], data: dict[str, Any]) -> BaseModel | None:
     if read.errors:
         return None
     try:
@@ -84,7 +74,7 @@ def phone_in(text: str, country: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def read_agent_form(form: Mapping[str, str], *, name: str | None = None) -> AgentForm:
+def read_agent_form(form: Mapping[str, str], *, name: str | None = None) -> ReadForm:
     """An agent to add (every field), or, given `name`, an agent's details to change (team, contact, language,
     role); AgentIn reads both."""
     keys: tuple[str, ...] = ("team", "phone", "country", "email", "language", "role")
@@ -113,7 +103,7 @@ def read_agent_form(form: Mapping[str, str], *, name: str | None = None) -> Agen
     return read
 
 
-def read_channels_form(form: Mapping[str, str]) -> AgentForm:
+def read_channels_form(form: Mapping[str, str]) -> ReadForm:
     """The channels in order of preference; none chosen: SMS and email at once. set_channels checks them."""
     read = _read(form, SLOTS)
     chosen = [read.values[slot] for slot in SLOTS if read.values[slot]]
@@ -121,7 +111,7 @@ def read_channels_form(form: Mapping[str, str]) -> AgentForm:
     return read
 
 
-def read_hours_form(form: Mapping[str, str]) -> AgentForm:
+def read_hours_form(form: Mapping[str, str]) -> ReadForm:
     """The agent's own hours (empty: the team's) and whether they are on call, read as PUT .../hours reads them."""
     read = _read(form, ("hours", "on_call"))
     hours = read.values["hours"] or None
@@ -131,7 +121,7 @@ def read_hours_form(form: Mapping[str, str]) -> AgentForm:
     return read
 
 
-def read_duty_form(form: Mapping[str, str], today: date) -> AgentForm:
+def read_duty_form(form: Mapping[str, str], today: date) -> ReadForm:
     """Off duty until a day (back on duty at its start, in the team's zone): a date after today."""
     read = _read(form, ("off_until",))
     text = read.values["off_until"]

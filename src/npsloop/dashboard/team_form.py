@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from npsloop.dashboard.read_form import ReadForm
 from npsloop.domain.directory import Agent, Team
 from npsloop.domain.errors import DomainError
 from npsloop.domain.escalation import Step, parse_step
@@ -57,20 +57,10 @@ def _describe(raw: Mapping[str, Any]) -> str:
     return Step(str(raw.get("after")), str(raw.get("notify")), tuple(str(c) for c in channels)).describe()
 
 
-@dataclass
-class TeamForm:
-    """A submitted form: the values as typed (shown again on a mistake), the errors by field, and what
-    set_schedule is to be given."""
-
-    values: dict[str, str]
-    errors: dict[str, str] = field(default_factory=dict)
-    change: dict[str, Any] = field(default_factory=dict)
-
-
-def read_team_form(form: Mapping[str, str], year: int) -> TeamForm:
+def read_team_form(form: Mapping[str, str], year: int) -> ReadForm:
     keys = ["touchpoints", "default", "timezone", "hours", "holiday_country", "extra_holidays", "after_hours"]
     keys += ["after_hours_contact", "escalation", *(sla_field(p, s) for p in PRIORITIES for s in STEPS)]
-    read = TeamForm({key: str(form.get(key, "")).replace("\r\n", "\n") for key in keys})
+    read = ReadForm({key: str(form.get(key, "")).replace("\r\n", "\n") for key in keys})
     values, errors, change = read.values, read.errors, read.change
 
     def check(key: str, work: Any) -> None:
