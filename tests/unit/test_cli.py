@@ -156,6 +156,8 @@ def test_team_schedule_sla_and_duty_from_the_cli(cli):
     )
     assert "cannot read duration" in cli("teams", "sla", "Care", "--acknowledge", "soon", ok=False)
     assert "unknown time zone" in cli("teams", "schedule", "Care", "--timezone", "Moon/Base", ok=False)
+    refused = cli("teams", "schedule", "Care", "--holiday", "24/12", ok=False)
+    assert "a closed day is written YYYY-MM-DD" in refused and "Traceback" not in refused
     assert "off duty until 2026-12-01T09:00:00+01:00" in cli(
         "agents", "off-duty", "Ana", "--until", "2026-12-01T09:00:00+01:00"
     )

@@ -177,7 +177,7 @@ def set_schedule(
         if holiday_country is not None:
             found.holiday_country = holiday_country.upper() or None
         if extra_holidays is not None:
-            found.extra_holidays = sorted({date.fromisoformat(d).isoformat() for d in extra_holidays})
+            found.extra_holidays = sorted({_closed_day(d) for d in extra_holidays})
         if after_hours is not None:
             if after_hours not in ("queue", "contact"):
                 raise CalendarError("after-hours policy is queue or contact")
@@ -204,6 +204,14 @@ def set_schedule(
         _audit_team(uow, found, "schedule", before, actor, now)
         uow.commit()
         return found
+
+
+def _closed_day(text: str) -> str:
+    """A day closed by hand, as every door gives it: a refusal naming the day, never a ValueError's traceback."""
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise CalendarError(f"a closed day is written YYYY-MM-DD, like 2026-12-24; not {text!r}") from None
 
 
 def require_reasons(
