@@ -376,8 +376,7 @@ ADMIN_WORDS: dict[str, dict[str, str]] = {
         "add_agent": "Añadir un agente",
         "agent_name": "Nombre",
         "agent_name_help": (
-            "Hasta 100 letras, cifras, espacios, puntos, @, guiones o guiones bajos; no se puede "
-            "cambiar."
+            "Hasta 100 letras, cifras, espacios, puntos, @, guiones o guiones bajos; no se puede cambiar."
         ),
         "agent_phone_help": "Formato internacional, como +34600123456, o un número nacional con su país abajo.",
         "agent_country": "País de un número nacional",
@@ -386,8 +385,7 @@ ADMIN_WORDS: dict[str, dict[str, str]] = {
         "agent_language": "Idioma de sus avisos",
         "agent_role": "Rol",
         "agent_role_help": (
-            "A quién llegan los pasos de escalado: supervisores y jefes reciben aviso si se incumple un "
-            "plazo."
+            "A quién llegan los pasos de escalado: supervisores y jefes reciben aviso si se incumple un plazo."
         ),
         "agent_role_agent": "agente",
         "agent_role_supervisor": "supervisor",
