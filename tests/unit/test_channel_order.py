@@ -7,19 +7,16 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from npsloop.api.app import create_app
-from npsloop.cli import main
 from npsloop.domain.cases import EventKind
 from npsloop.domain.directory import Agent, InvalidChannels, check_channel_order
 from npsloop.domain.notifications import Channel
 from npsloop.services import directory
 from npsloop.services.casework import get_case
-from npsloop.settings import get_settings
-from npsloop.store import migrate
 from tests.conftest import TOKEN, FakeTransport, drain, ingest, seed_team
+from tests.support.cli import operator_cli
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
@@ -176,25 +173,15 @@ def test_an_agent_token_cannot_change_an_order(api, runtime):
 
 @pytest.fixture
 def cli(tmp_path, monkeypatch):
-    monkeypatch.setenv("NPSLOOP_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("NPSLOOP_CONSOLE_NOTIFICATIONS", "false")
-    from npsloop.bootstrap import get_runtime
+    with operator_cli(tmp_path, monkeypatch) as invoke:
 
-    get_settings.cache_clear()
-    get_runtime.cache_clear()
-    migrate.upgrade(get_settings().resolved_database_url)
-    runner = CliRunner()
+        def run(*args: str, ok: bool = True) -> str:
+            result = invoke(*args)
+            assert (result.exit_code == 0) is ok, result.output
+            return result.output
 
-    def run(*args: str, ok: bool = True) -> str:
-        result = runner.invoke(main, list(args), catch_exceptions=False)
-        assert (result.exit_code == 0) is ok, result.output
-        return result.output
-
-    run("teams", "add", "Logistics", "--default")
-    yield run
-    get_runtime().engine.dispose()
-    get_runtime.cache_clear()
-    get_settings.cache_clear()
+        run("teams", "add", "Logistics", "--default")
+        yield run
 
 
 def test_the_cli_sets_an_order_and_says_what_is_wrong_as_the_api_does(cli):

@@ -9,29 +9,19 @@ from click.testing import CliRunner
 
 from npsloop.cli import main
 from npsloop.settings import get_settings
-from npsloop.store import migrate
+from tests.support.cli import operator_cli
 
 
 @pytest.fixture
 def cli(tmp_path, monkeypatch):
-    monkeypatch.setenv("NPSLOOP_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("NPSLOOP_CONSOLE_NOTIFICATIONS", "false")
-    from npsloop.bootstrap import get_runtime
+    with operator_cli(tmp_path, monkeypatch) as invoke:
 
-    get_settings.cache_clear()
-    get_runtime.cache_clear()
-    migrate.upgrade(get_settings().resolved_database_url)
-    runner = CliRunner()
+        def run(*args: str, ok: bool = True):
+            result = invoke(*args)
+            assert (result.exit_code == 0) is ok, result.output
+            return result.output
 
-    def run(*args: str, ok: bool = True):
-        result = runner.invoke(main, list(args), catch_exceptions=False)
-        assert (result.exit_code == 0) is ok, result.output
-        return result.output
-
-    yield run
-    get_runtime().engine.dispose()
-    get_runtime.cache_clear()
-    get_settings.cache_clear()
+        yield run
 
 
 def test_teams_and_agents_are_added_and_listed(cli):

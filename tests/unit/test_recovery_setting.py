@@ -5,14 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from npsloop.api.app import create_app
-from npsloop.cli import main
-from npsloop.settings import get_settings
-from npsloop.store import migrate
 from tests.conftest import TOKEN, seed_team
+from tests.support.cli import operator_cli
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 REFUSED = [
@@ -25,22 +22,13 @@ REFUSED = [
 
 @pytest.fixture
 def cli(tmp_path, monkeypatch):
-    monkeypatch.setenv("NPSLOOP_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("NPSLOOP_CONSOLE_NOTIFICATIONS", "false")
-    from npsloop.bootstrap import get_runtime
+    with operator_cli(tmp_path, monkeypatch) as invoke:
 
-    get_settings.cache_clear()
-    get_runtime.cache_clear()
-    migrate.upgrade(get_settings().resolved_database_url)
+        def run(*args: str) -> tuple[int, str]:
+            result = invoke(*args)
+            return result.exit_code, result.output
 
-    def run(*args: str) -> tuple[int, str]:
-        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-        return result.exit_code, result.output
-
-    yield run
-    get_runtime().engine.dispose()
-    get_runtime.cache_clear()
-    get_settings.cache_clear()
+        yield run
 
 
 @pytest.fixture
