@@ -379,3 +379,28 @@ def test_a_customer_whose_zones_never_share_an_allowed_hour_is_skipped_and_block
     assert requests_of(runtime, spread)[0].state == "skipped"
     assert requests_of(runtime, spread)[0].reason == "no_window"
     assert requests_of(runtime, after)[0].state == "sent" and done.sent == 1
+
+
+def test_an_unexpected_error_sending_one_question_neither_stops_the_others_nor_retries_for_ever(runtime):
+    asking_team(runtime)
+    email = runtime.transports["email"]
+    real_send = email.send
+
+    def breaks_for_bea(message):
+        if message.to == "bea@example.co":
+            raise RuntimeError("a bug in a channel")
+        return real_send(message)
+
+    email.send = breaks_for_bea
+    bea = close_resolved(runtime, customer(email="bea@example.co"), WEDNESDAY)
+    ana = close_resolved(runtime, customer(), WEDNESDAY)
+    run = runtime.run_recovery()
+    assert run.sent == 1 and [m.to for m in sent(runtime)] == ["ana@example.co"]  # Ana's went, after Bea's broke
+    assert requests_of(runtime, ana)[0].state == RecoveryState.SENT
+    lease = runtime.recovery_rules().lease
+    for attempt in range(1, 12):
+        at(runtime, WEDNESDAY + attempt * (lease + timedelta(seconds=1)))
+        runtime.run_recovery()
+    [request] = requests_of(runtime, bea)
+    assert request.state == RecoveryState.FAILED and request.reason == "unreachable"
+    assert request.attempts == runtime.policy.max_attempts  # tried again after each lease, then given up

@@ -83,7 +83,7 @@ def run_recovery(*, uow: UnitOfWork, rules: RecoveryRules, sending: RecoverySend
     outcomes = [plan(uow=uow, rules=rules, request_id=rid, now=now) for rid in unplanned]
     with uow:
         due = uow.recovery.due(now, rules.lease, BATCH)
-    outcomes += [send(uow=uow, rules=rules, sending=sending, request_id=rid, now=now) for rid in due]
+    outcomes += [_send_one(uow, rules, sending, rid, now) for rid in due]
     return RecoveryRun(
         planned=len(unplanned),
         sent=outcomes.count("sent"),
@@ -92,6 +92,17 @@ def run_recovery(*, uow: UnitOfWork, rules: RecoveryRules, sending: RecoverySend
         failed=outcomes.count("failed"),
         expired=expired,
     )
+
+
+def _send_one(uow: UnitOfWork, rules: RecoveryRules, sending: RecoverySending, request_id: int, now: datetime) -> str:
+    """An unexpected error sending one request is that request's alone: the others of the run still go. Its row
+    stays claimed (the provider may have taken it) and is tried again after the lease, up to the retry policy's
+    attempts."""
+    try:
+        return send(uow=uow, rules=rules, sending=sending, request_id=request_id, now=now)
+    except Exception:
+        log.exception("recovery message not sent: unexpected error", extra={"recovery_request": request_id})
+        return "error"
 
 
 def plan(*, uow: UnitOfWork, rules: RecoveryRules, request_id: int, now: datetime) -> str:
@@ -145,6 +156,10 @@ def send(*, uow: UnitOfWork, rules: RecoveryRules, sending: RecoverySending, req
             request.due_at = allowed
             uow.commit()
             return "held"
+        if sending.policy.exhausted(request.attempts):  # every attempt died without an answer from the provider
+            request.state, request.reason = RecoveryState.FAILED, "unreachable"
+            uow.commit()
+            return "failed"
         if not uow.recovery.claim(request_id, now=now, lease=rules.lease):
             return "none"
         uow.commit()
