@@ -7,7 +7,9 @@ from tests.conftest import drain, ingest, process, seed_team
 
 def open_case(rt, **agent):
     seed_team(rt, agents=(("Marta", agent.get("phone", "+34611222333"), None, "es"),))
-    response_id = ingest(rt, score=2)
+    # A customer name in GSM-7: an SMS is UCS-2 whatever our own words say once the customer's hold a character
+    # outside it, and what the alerts here are checked for is our words.
+    response_id = ingest(rt, score=2, customer={"id": "c-1", "name": "Ana Gomez", "phone": "+34600111222"})
     rt.dispatcher.responses.clear()
     [notification_id] = process(rt, response_id)
     return notification_id
